@@ -1,0 +1,49 @@
+# kapot: every command the README shows is a target here. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DB ?= data/kapot.duckdb
+LANG_UI ?= en
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo status test test-fast lint format bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install kapot with every dependency
+
+demo: $(STAMP) ## generate demo data into data/kapot.duckdb, build, and show the main interface
+	$(BIN)/kapot --lang $(LANG_UI) demo --db $(DB)
+
+status: $(STAMP) ## summarise what the warehouse holds
+	$(BIN)/kapot --lang $(LANG_UI) status --db $(DB)
+
+test: $(STAMP) ## run the whole test suite (real data from ../shared/data/real when present)
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP) ## run the tests not marked slow
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: $(STAMP) ## ruff check and format check
+	$(BIN)/ruff check kapot tests
+	$(BIN)/ruff format --check kapot tests
+
+format: $(STAMP) ## ruff format and autofix
+	$(BIN)/ruff format kapot tests
+	$(BIN)/ruff check --fix kapot tests
+
+bench: $(STAMP) ## print speed and accuracy figures (ingest rows/s, synthetic 10M lines...)
+	$(BIN)/python -m kapot.bench
+
+clean: ## remove the venv, caches and generated data (keeps data/raw)
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
+	rm -f data/*.duckdb data/*.duckdb.*

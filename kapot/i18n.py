@@ -1,0 +1,128 @@
+"""One message catalogue (English and Russian) and locale-aware formatting via Babel.
+
+Every user-facing text comes from ``kapot/locale/messages.toml``; numbers, money and dates are
+formatted by Babel for the chosen locale, never by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from functools import cache
+from importlib import resources
+
+from babel import dates as _bdates
+from babel import numbers as _bnumbers
+
+__all__ = [
+    "LANGUAGES",
+    "get_lang",
+    "set_lang",
+    "tr",
+    "month_name",
+    "fmt_number",
+    "fmt_int",
+    "fmt_money",
+    "fmt_percent",
+    "fmt_date",
+    "currency_for",
+]
+
+LANGUAGES = ("en", "ru")
+_LOCALES = {"en": "en_US", "ru": "ru_RU"}
+_CURRENCIES = {"en": "USD", "ru": "RUB"}
+_current: list[str] = []
+
+
+@cache
+def _catalogue() -> dict[str, dict[str, str]]:
+    text = resources.files("kapot").joinpath("locale/messages.toml").read_text("utf-8")
+    flat: dict[str, dict[str, str]] = {}
+
+    def walk(prefix: str, node: dict) -> None:
+        for key, value in node.items():
+            name = f"{prefix}.{key}" if prefix else key
+            if isinstance(value, dict) and not (set(value) & set(LANGUAGES)):
+                walk(name, value)
+            elif isinstance(value, dict):
+                flat[name] = value
+
+    walk("", tomllib.loads(text))
+    return flat
+
+
+def catalogue() -> dict[str, dict[str, str]]:
+    """All messages as ``{key: {"en": ..., "ru": ...}}``."""
+    return dict(_catalogue())
+
+
+def _check(lang: str) -> str:
+    lang = (lang or "en").lower()[:2]
+    if lang not in LANGUAGES:
+        from kapot.errors import KapotError
+
+        raise KapotError(f"unknown language '{lang}'; choose one of {', '.join(LANGUAGES)}")
+    return lang
+
+
+def get_lang(lang: str | None = None) -> str:
+    """The language in force: the argument, else ``set_lang``, else ``KAPOT_LANG``, else en."""
+    if lang:
+        return _check(lang)
+    if _current:
+        return _current[-1]
+    return _check(os.environ.get("KAPOT_LANG", "en"))
+
+
+def set_lang(lang: str) -> None:
+    """Set the process-wide language (the CLI's ``--lang``)."""
+    _current[:] = [_check(lang)]
+
+
+def tr(key: str, lang: str | None = None, /, **params: object) -> str:
+    """Translate ``key`` into ``lang`` and fill ``{placeholders}`` from ``params``."""
+    entry = _catalogue()[key]
+    text = entry[get_lang(lang)]
+    return text.format(**params) if params else text
+
+
+def month_name(month: int, lang: str | None = None, *, width: str = "wide") -> str:
+    """Stand-alone month name (1-12) for the locale, e.g. 'November' / 'ноябрь'."""
+    names = _bdates.get_month_names(width, context="stand-alone", locale=_LOCALES[get_lang(lang)])
+    return names[int(month)]
+
+
+def _locale(lang: str | None) -> str:
+    return _LOCALES[get_lang(lang)]
+
+
+def currency_for(lang: str | None = None) -> str:
+    """The money currency: ``KAPOT_CURRENCY`` if set, else the language's default."""
+    return os.environ.get("KAPOT_CURRENCY") or _CURRENCIES[get_lang(lang)]
+
+
+def fmt_number(value: float, lang: str | None = None, *, digits: int = 2) -> str:
+    """A number with the locale's grouping and decimal signs."""
+    return _bnumbers.format_decimal(
+        value, format=f"#,##0.{'0' * digits}" if digits else "#,##0", locale=_locale(lang)
+    )
+
+
+def fmt_int(value: float, lang: str | None = None) -> str:
+    return fmt_number(round(value), lang, digits=0)
+
+
+def fmt_money(value: float, lang: str | None = None, *, currency: str | None = None) -> str:
+    """Money, e.g. ``$1,234,567.89`` (en) or ``1 234 567,89 ₽`` (ru)."""
+    return _bnumbers.format_currency(value, currency or currency_for(lang), locale=_locale(lang))
+
+
+def fmt_percent(value: float, lang: str | None = None, *, digits: int = 0) -> str:
+    fmt = f"#,##0.{'0' * digits}%" if digits else "#,##0%"
+    return _bnumbers.format_percent(value, format=fmt, locale=_locale(lang))
+
+
+def fmt_date(value: dt.date, lang: str | None = None, *, format: str = "medium") -> str:
+    """A date in the locale's format, e.g. 'Nov 22, 2026' / '22 нояб. 2026 г.'."""
+    return _bdates.format_date(value, format=format, locale=_locale(lang))

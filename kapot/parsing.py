@@ -1,0 +1,238 @@
+"""Vectorised parsing of raw columns into typed ones, naming the file, row and column on error.
+
+Each parser works on the column's distinct values (``pd.factorize``), so a 1M-row column with a
+few thousand distinct dates costs a few thousand parses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from kapot.errors import KapotError
+from kapot.i18n import tr
+
+__all__ = [
+    "ColumnContext",
+    "parse_dates",
+    "parse_numbers",
+    "parse_ids",
+    "parse_text",
+    "parse_bools",
+]
+
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d.%m.%Y",
+    "%d.%m.%y",
+    "%m/%d/%Y",
+    "%d/%m/%Y",
+    "%Y/%m/%d",
+    "%d-%m-%Y",
+    "%m/%d/%y",
+    "%d/%m/%y",
+    "%Y.%m.%d",
+    "%Y%m%d",
+)
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_TRUE = {"1", "true", "yes", "y", "t", "да", "д", "истина", "+", "x", "v", "✓"}
+_FALSE = {"0", "false", "no", "n", "f", "нет", "н", "ложь", "-"}
+
+
+@dataclass(frozen=True)
+class ColumnContext:
+    """Where a column came from, for error messages."""
+
+    file: str
+    column: str
+    row_of: Callable[[int], int]
+
+    def error(self, message: str, position: int | None) -> KapotError:
+        row = self.row_of(position) if position is not None else None
+        return KapotError(message, file=self.file, row=row, column=self.column)
+
+
+def _factorize_str(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes, pd.Series(np.asarray(uniques, dtype=object)).astype("str").str.strip()
+
+
+def _first_position(codes: np.ndarray, bad_unique_idx: np.ndarray) -> int:
+    mask = np.isin(codes, bad_unique_idx)
+    return int(np.argmax(mask))
+
+
+def _blank(u: pd.Series) -> pd.Series:
+    return u.eq("") | u.str.lower().isin({"nan", "none", "null", "nat", "<na>"})
+
+
+def parse_ids(values: pd.Series) -> pd.Series:
+    """Identifiers as strings: trimmed, ``'123.0'`` from spreadsheets becomes ``'123'``."""
+    if pd.api.types.is_float_dtype(values.dtype):
+        out = values.map(
+            lambda v: None if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v))
+        )
+        return out.astype("object")
+    if pd.api.types.is_integer_dtype(values.dtype):
+        return values.astype("string").astype("object").where(values.notna(), None)
+    codes, u = _factorize_str(values)
+    u = u.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
+    uniq = u.to_numpy(dtype=object)
+    uniq[_blank(u).to_numpy()] = None
+    out = uniq[codes]
+    out[codes < 0] = None
+    return pd.Series(out, index=values.index, dtype="object")
+
+
+def parse_text(values: pd.Series) -> pd.Series:
+    """Free text, trimmed; blank becomes missing."""
+    if not (pd.api.types.is_string_dtype(values.dtype) or values.dtype == object):
+        return parse_ids(values)
+    codes, u = _factorize_str(values)
+    u = u.str.replace(r"\s+", " ", regex=True)
+    uniq = u.to_numpy(dtype=object)
+    uniq[_blank(u).to_numpy()] = None
+    out = uniq[codes]
+    out[codes < 0] = None
+    return pd.Series(out, index=values.index, dtype="object")
+
+
+def parse_dates(
+    values: pd.Series, ctx: ColumnContext, *, date_format: str | None = None
+) -> pd.Series:
+    """Dates (time of day dropped): ISO, dd.mm.yyyy, US m/d/y, with or without time, Excel
+    serial numbers, or already typed datetimes. Missing stays missing (NaT).
+
+    Raises
+    ------
+    KapotError
+        naming the first row whose value is not a date in the detected format.
+    """
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        out = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) else values
+        return out.dt.normalize().astype("datetime64[ns]")
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return _excel_serials(values.astype("float64"))
+    codes, u = _factorize_str(values)
+    blank = _blank(u)
+    datepart = u.str.replace(
+        r"(?:[T ]+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)$",
+        "",
+        regex=True,
+    )
+    candidates = datepart[~blank]
+    if candidates.empty:
+        parsed_u = pd.Series(pd.NaT, index=u.index, dtype="datetime64[ns]")
+    elif date_format is None and candidates.str.fullmatch(r"\d{4,5}(?:[.,]\d+)?").all():
+        nums = pd.to_numeric(datepart.str.replace(",", ".", regex=False), errors="coerce")
+        parsed_u = _excel_serials(nums)
+    else:
+        formats = (date_format,) if date_format else DATE_FORMATS
+        best, best_bad = None, None
+        for fmt in formats:
+            trial = pd.to_datetime(candidates, format=fmt, errors="coerce")
+            bad = int(trial.isna().sum())
+            if best_bad is None or bad < best_bad:
+                best, best_bad = fmt, bad
+            if bad == 0:
+                break
+        parsed_u = pd.to_datetime(datepart.where(~blank), format=best, errors="coerce")
+    parsed_u = parsed_u.astype("datetime64[ns]")
+    bad_u = parsed_u.isna() & ~blank
+    out_of_range = parsed_u.notna() & ((parsed_u.dt.year < 1900) | (parsed_u.dt.year > 2200))
+    bad_u |= out_of_range
+    if bad_u.any():
+        idx = np.flatnonzero(bad_u.to_numpy())
+        pos = _first_position(codes, idx)
+        raise ctx.error(tr("ingest.bad_date", value=str(values.iloc[pos])), pos)
+    arr = parsed_u.to_numpy()[codes]
+    arr[codes < 0] = np.datetime64("NaT")
+    return pd.Series(arr, index=values.index, dtype="datetime64[ns]")
+
+
+def _excel_serials(nums: pd.Series) -> pd.Series:
+    days = np.floor(nums.to_numpy(dtype="float64"))
+    out = _EXCEL_EPOCH + pd.to_timedelta(days, unit="D")
+    return pd.Series(out, index=nums.index).astype("datetime64[ns]")
+
+
+_NUMBER_JUNK = r"[\s\u00a0\u202f'’`$€£₽¥]|руб\.?|р\.|rub|usd|eur"
+
+
+def parse_numbers(
+    values: pd.Series,
+    ctx: ColumnContext,
+    *,
+    decimal: str | None = None,
+    delimiter: str | None = None,
+) -> pd.Series:
+    """Numbers written as ``1 234,56``, ``1,234.56``, ``1.234,56``, ``$162.84``, ``(12.5)``
+    or ``12-``; the decimal sign is detected per column unless given.
+
+    Raises
+    ------
+    KapotError
+        naming the first row whose non-blank value is not a number.
+    """
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype("float64")
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return values.astype("float64")
+    codes, raw = _factorize_str(values)
+    blank = _blank(raw)
+    u = raw.str.lower().str.replace(_NUMBER_JUNK, "", regex=True)
+    negative = u.str.fullmatch(r"\(.*\)") | u.str.fullmatch(r"[^-].*-")
+    u = u.str.strip("()").str.rstrip("-").where(~negative, "-" + u.str.strip("()").str.rstrip("-"))
+    sep = decimal or _detect_decimal(u[~blank], delimiter)
+    if sep == ",":
+        u = u.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        u = u.str.replace(",", "", regex=False)
+    parsed_u = pd.to_numeric(u.where(~blank), errors="coerce")
+    bad_u = parsed_u.isna() & ~blank
+    if bad_u.any():
+        pos = _first_position(codes, np.flatnonzero(bad_u.to_numpy()))
+        raise ctx.error(tr("ingest.bad_number", value=str(values.iloc[pos])), pos)
+    arr = parsed_u.to_numpy(dtype="float64")[codes]
+    arr[codes < 0] = np.nan
+    return pd.Series(arr, index=values.index, dtype="float64")
+
+
+def _detect_decimal(u: pd.Series, delimiter: str | None) -> str:
+    has_comma = u.str.contains(",", regex=False)
+    has_dot = u.str.contains(".", regex=False)
+    both = has_comma & has_dot
+    if both.any():
+        comma_last = (u[both].str.rfind(",") > u[both].str.rfind(".")).mean()
+        return "," if comma_last > 0.5 else "."
+    if not has_comma.any():
+        return "."
+    commas = u[has_comma]
+    if commas.str.count(",").gt(1).any():
+        return "."  # 1,234,567: thousands
+    if commas.str.contains(r",(?:\d{1,2}|\d{4,})$").any():
+        return ","
+    # only n,ddd values: ambiguous; ';' exports come from comma-decimal locales
+    return "," if delimiter == ";" else "."
+
+
+def parse_bools(values: pd.Series, ctx: ColumnContext) -> pd.Series:
+    """Yes/no flags in English or Russian (да/нет, 1/0, true/false)."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype("boolean")
+    codes, u = _factorize_str(values)
+    low = u.str.lower()
+    blank = _blank(low) & ~low.isin(_FALSE)
+    mapped = pd.Series(pd.NA, index=u.index, dtype="boolean")
+    mapped[low.isin(_TRUE)] = True
+    mapped[low.isin(_FALSE)] = False
+    bad = mapped.isna() & ~blank
+    if bad.any():
+        pos = _first_position(codes, np.flatnonzero(bad.to_numpy()))
+        raise ctx.error(tr("ingest.bad_bool", value=str(values.iloc[pos])), pos)
+    arr = mapped.to_numpy(dtype=object, na_value=None)[codes]
+    arr[codes < 0] = None
+    return pd.Series(arr, index=values.index, dtype="boolean")

@@ -1,0 +1,51 @@
+-- The canonical warehouse tables. Created if missing on every write.
+CREATE TABLE IF NOT EXISTS sales (
+    date        DATE    NOT NULL,
+    invoice_id  VARCHAR,
+    client_id   VARCHAR NOT NULL,
+    sku         VARCHAR NOT NULL,
+    quantity    DOUBLE  NOT NULL,
+    amount      DOUBLE  NOT NULL,
+    is_return   BOOLEAN NOT NULL,
+    line_key    UHUGEINT NOT NULL,
+    load_id     INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS clients (
+    client_id          VARCHAR PRIMARY KEY,
+    name               VARCHAR,
+    inn                VARCHAR,
+    region             VARCHAR,
+    city               VARCHAR,
+    industry           VARCHAR,
+    manager            VARCHAR,
+    payment_terms_days INTEGER,
+    contact_person     VARCHAR,
+    phone              VARCHAR,
+    email              VARCHAR
+);
+CREATE TABLE IF NOT EXISTS products (
+    sku           VARCHAR PRIMARY KEY,
+    name          VARCHAR,
+    category      VARCHAR,
+    price         DOUBLE,
+    in_assortment BOOLEAN,
+    stock_qty     DOUBLE,
+    stock_since   DATE
+);
+CREATE TABLE IF NOT EXISTS invoices (
+    invoice_id VARCHAR PRIMARY KEY,
+    client_id  VARCHAR NOT NULL,
+    issued     DATE    NOT NULL,
+    due        DATE,
+    paid       DATE,
+    amount     DOUBLE  NOT NULL
+);
+CREATE TABLE IF NOT EXISTS categories (
+    category_id VARCHAR PRIMARY KEY,
+    category    VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS loads (
+    load_id    INTEGER PRIMARY KEY,
+    loaded_at  TIMESTAMP NOT NULL,
+    report     JSON NOT NULL
+);
