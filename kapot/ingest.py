@@ -394,7 +394,7 @@ def _insert_sales(con, frame: pd.DataFrame, load_id: int) -> tuple[int, int]:
                    CAST(client_id AS VARCHAR) AS client_id, CAST(sku AS VARCHAR) AS sku,
                    CAST(quantity AS DOUBLE) AS quantity, CAST(amount AS DOUBLE) AS amount,
                    (quantity < 0 OR amount < 0) AS is_return,
-                   md5_number(concat_ws('|', CAST(date AS DATE), coalesce(CAST(invoice_id AS VARCHAR), ''), client_id, sku,
+                   md5_number_lower(concat_ws('|', CAST(date AS DATE), coalesce(CAST(invoice_id AS VARCHAR), ''), client_id, sku,
                         CAST(quantity AS DOUBLE), CAST(amount AS DOUBLE),
                         row_number() OVER (PARTITION BY CAST(date AS DATE), invoice_id, client_id, sku, quantity, amount)
                    )) AS line_key
@@ -417,23 +417,15 @@ def _insert_sales(con, frame: pd.DataFrame, load_id: int) -> tuple[int, int]:
     return after - before, len(frame) - (after - before)
 
 
-def _derived(frame: pd.DataFrame, key: str, mapping: dict[str, str]) -> pd.DataFrame | None:
-    """Dimension rows carried by sales lines (the client's region, the product's category)."""
+def _derived(frame: pd.DataFrame, key: str, mapping: dict[str, str]) -> pd.DataFrame:
+    """Dimension rows carried by sales lines: every key, with the latest non-blank value of
+    each attribute the lines carry (the client's region, the product's category)."""
     present = {src: canon for src, canon in mapping.items() if src in frame.columns}
-    if not present:
-        return None
-    cols = [key, *present]
-    sub = frame[cols].dropna(subset=[key])
-    if "date" in frame.columns:
-        sub = (
-            sub.assign(_d=frame.loc[sub.index, "date"])
-            .sort_values("_d", kind="stable")
-            .drop(columns="_d")
-        )
-    # the latest non-blank value of each attribute per key
-    last = sub.groupby(key, sort=False).last()
-    last = last.rename(columns=present).reset_index()
-    return last.dropna(how="all", subset=list(present.values()))
+    sub = frame[[key, *present]]
+    if "date" in frame.columns and present:
+        sub = sub.iloc[np.argsort(frame["date"].to_numpy(), kind="stable")]
+    last = sub.groupby(key, sort=False).last() if present else sub.drop_duplicates(key).set_index(key)
+    return last.rename(columns=present).reset_index()
 
 
 _CLIENT_EXTRAS = {
@@ -509,14 +501,10 @@ def ingest(
             prep = prepared[name]
             if name == "sales":
                 frame = prep.frame
-                derived_c = _derived(frame, "client_id", _CLIENT_EXTRAS)
-                if derived_c is not None:
-                    new, _ = _upsert(con, TABLES["clients"], derived_c, prefer_existing=True)
-                    report.derived_clients = new
-                derived_p = _derived(frame, "sku", _PRODUCT_EXTRAS)
-                if derived_p is not None:
-                    new, _ = _upsert(con, TABLES["products"], derived_p, prefer_existing=True)
-                    report.derived_products = new
+                derived = _derived(frame, "client_id", _CLIENT_EXTRAS)
+                report.derived_clients, _ = _upsert(con, TABLES["clients"], derived, prefer_existing=True)
+                derived = _derived(frame, "sku", _PRODUCT_EXTRAS)
+                report.derived_products, _ = _upsert(con, TABLES["products"], derived, prefer_existing=True)
                 prep.report.loaded, prep.report.duplicates = _insert_sales(con, frame, load_id)
             else:
                 prep.report.loaded, prep.report.updated = _upsert(con, TABLES[name], prep.frame)

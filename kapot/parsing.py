@@ -82,8 +82,7 @@ def parse_ids(values: pd.Series) -> pd.Series:
     u = u.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
     uniq = u.to_numpy(dtype=object)
     uniq[_blank(u).to_numpy()] = None
-    out = uniq[codes]
-    out[codes < 0] = None
+    out = np.append(uniq, None)[codes]  # code -1 (missing) picks the trailing None
     return pd.Series(out, index=values.index, dtype="object")
 
 
@@ -95,8 +94,7 @@ def parse_text(values: pd.Series) -> pd.Series:
     u = u.str.replace(r"\s+", " ", regex=True)
     uniq = u.to_numpy(dtype=object)
     uniq[_blank(u).to_numpy()] = None
-    out = uniq[codes]
-    out[codes < 0] = None
+    out = np.append(uniq, None)[codes]  # code -1 (missing) picks the trailing None
     return pd.Series(out, index=values.index, dtype="object")
 
 
@@ -148,8 +146,7 @@ def parse_dates(
         idx = np.flatnonzero(bad_u.to_numpy())
         pos = _first_position(codes, idx)
         raise ctx.error(tr("ingest.bad_date", value=str(values.iloc[pos])), pos)
-    arr = parsed_u.to_numpy()[codes]
-    arr[codes < 0] = np.datetime64("NaT")
+    arr = np.append(parsed_u.to_numpy(), np.datetime64("NaT", "ns"))[codes]
     return pd.Series(arr, index=values.index, dtype="datetime64[ns]")
 
 
@@ -196,8 +193,7 @@ def parse_numbers(
     if bad_u.any():
         pos = _first_position(codes, np.flatnonzero(bad_u.to_numpy()))
         raise ctx.error(tr("ingest.bad_number", value=str(values.iloc[pos])), pos)
-    arr = parsed_u.to_numpy(dtype="float64")[codes]
-    arr[codes < 0] = np.nan
+    arr = np.append(parsed_u.to_numpy(dtype="float64"), np.nan)[codes]
     return pd.Series(arr, index=values.index, dtype="float64")
 
 
@@ -233,6 +229,5 @@ def parse_bools(values: pd.Series, ctx: ColumnContext) -> pd.Series:
     if bad.any():
         pos = _first_position(codes, np.flatnonzero(bad.to_numpy()))
         raise ctx.error(tr("ingest.bad_bool", value=str(values.iloc[pos])), pos)
-    arr = mapped.to_numpy(dtype=object, na_value=None)[codes]
-    arr[codes < 0] = None
+    arr = np.append(mapped.to_numpy(dtype=object, na_value=None), None)[codes]
     return pd.Series(arr, index=values.index, dtype="boolean")

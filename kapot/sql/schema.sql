@@ -7,7 +7,7 @@ CREATE TABLE IF NOT EXISTS sales (
     quantity    DOUBLE  NOT NULL,
     amount      DOUBLE  NOT NULL,
     is_return   BOOLEAN NOT NULL,
-    line_key    UHUGEINT NOT NULL,
+    line_key    UBIGINT NOT NULL,  -- 64-bit hash of the line's content and its ordinal among identical lines
     load_id     INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS clients (
