@@ -424,7 +424,9 @@ def _derived(frame: pd.DataFrame, key: str, mapping: dict[str, str]) -> pd.DataF
     sub = frame[[key, *present]]
     if "date" in frame.columns and present:
         sub = sub.iloc[np.argsort(frame["date"].to_numpy(), kind="stable")]
-    last = sub.groupby(key, sort=False).last() if present else sub.drop_duplicates(key).set_index(key)
+    last = (
+        sub.groupby(key, sort=False).last() if present else sub.drop_duplicates(key).set_index(key)
+    )
     return last.rename(columns=present).reset_index()
 
 
@@ -502,9 +504,13 @@ def ingest(
             if name == "sales":
                 frame = prep.frame
                 derived = _derived(frame, "client_id", _CLIENT_EXTRAS)
-                report.derived_clients, _ = _upsert(con, TABLES["clients"], derived, prefer_existing=True)
+                report.derived_clients, _ = _upsert(
+                    con, TABLES["clients"], derived, prefer_existing=True
+                )
                 derived = _derived(frame, "sku", _PRODUCT_EXTRAS)
-                report.derived_products, _ = _upsert(con, TABLES["products"], derived, prefer_existing=True)
+                report.derived_products, _ = _upsert(
+                    con, TABLES["products"], derived, prefer_existing=True
+                )
                 prep.report.loaded, prep.report.duplicates = _insert_sales(con, frame, load_id)
             else:
                 prep.report.loaded, prep.report.updated = _upsert(con, TABLES[name], prep.frame)

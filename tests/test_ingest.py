@@ -60,7 +60,9 @@ def test_csv_comma_utf8(tmp_path, db):
     t = rep.tables[0]
     assert (t.rows_read, t.loaded, t.rejected_total) == (3, 3, 0)
     assert t.columns["client_id"] == "customer id" and t.columns["quantity"] == "qty"
-    got = table(db, "SELECT date, invoice_id, client_id, sku, quantity, amount FROM sales ORDER BY amount")
+    got = table(
+        db, "SELECT date, invoice_id, client_id, sku, quantity, amount FROM sales ORDER BY amount"
+    )
     assert got["amount"].tolist() == [5.0, 20.5, 30.75]
     assert str(got["date"].iloc[0])[:10] == "2024-01-05"
 
@@ -115,7 +117,13 @@ def test_xlsx_with_excel_dates_and_russian_headers(tmp_path, db):
 
 def test_parquet_and_excel_serial_dates_in_csv(tmp_path, db):
     pd.DataFrame(
-        {"Date": ["45292", "45293"], "Customer": ["X", "Y"], "SKU": ["s1", "s2"], "Quantity": [1, 2], "Amount": [1.0, 2.0]}
+        {
+            "Date": ["45292", "45293"],
+            "Customer": ["X", "Y"],
+            "SKU": ["s1", "s2"],
+            "Quantity": [1, 2],
+            "Amount": [1.0, 2.0],
+        }
     ).to_parquet(tmp_path / "s.parquet")
     ingest(tmp_path / "s.parquet", db=db)
     got = table(db, "SELECT date FROM sales ORDER BY date")
@@ -165,18 +173,57 @@ def test_mapping_errors(tmp_path, db):
 @pytest.mark.parametrize(
     ("text", "encoding", "mapping", "row", "column", "message"),
     [
-        ("date,client,qty,amount\n2024-01-01,C1,1,2\n", "utf-8", None, 1, "sku", "required column 'sku'"),
+        (
+            "date,client,qty,amount\n2024-01-01,C1,1,2\n",
+            "utf-8",
+            None,
+            1,
+            "sku",
+            "required column 'sku'",
+        ),
         (SALES_CSV.replace("2024-02-10", "2024-02-31"), "utf-8", None, 4, "date", "2024-02-31"),
         (SALES_CSV.replace("30.75", "30.7x"), "utf-8", None, 4, "amount", "30.7x"),
-        (SALES_CSV, "utf-8", {"sales": {"encoding": "klingon"}}, None, None, "unknown encoding 'klingon'"),
-        ("date,client,sku,qty,amount\n2024-01-01,Ж,1,1,2\n", "cp1251", {"sales": {"encoding": "utf-8"}}, 2, None, "not valid utf-8"),
+        (
+            SALES_CSV,
+            "utf-8",
+            {"sales": {"encoding": "klingon"}},
+            None,
+            None,
+            "unknown encoding 'klingon'",
+        ),
+        (
+            "date,client,sku,qty,amount\n2024-01-01,Ж,1,1,2\n",
+            "cp1251",
+            {"sales": {"encoding": "utf-8"}},
+            2,
+            None,
+            "not valid utf-8",
+        ),
         ("", "utf-8", None, None, None, "the file is empty"),
         ("date,client,sku,qty,amount\n", "utf-8", None, 1, None, "no data rows"),
-        ("date,client,sku,qty,amount,qty\n2024-01-01,C1,A,1,2,3\n", "utf-8", None, 1, "qty", "twice"),
+        (
+            "date,client,sku,qty,amount,qty\n2024-01-01,C1,A,1,2,3\n",
+            "utf-8",
+            None,
+            1,
+            "qty",
+            "twice",
+        ),
     ],
-    ids=["missing-column", "bad-date", "bad-number", "unknown-encoding", "wrong-encoding", "empty", "header-only", "duplicate-header"],
+    ids=[
+        "missing-column",
+        "bad-date",
+        "bad-number",
+        "unknown-encoding",
+        "wrong-encoding",
+        "empty",
+        "header-only",
+        "duplicate-header",
+    ],
 )
-def test_bad_input_names_file_row_column_and_changes_nothing(tmp_path, db, text, encoding, mapping, row, column, message):
+def test_bad_input_names_file_row_column_and_changes_nothing(
+    tmp_path, db, text, encoding, mapping, row, column, message
+):
     ingest(write(tmp_path / "good.csv", SALES_CSV), db=db)
     before = snapshot(db)
     bad = write(tmp_path / "bad.csv", text, encoding)
@@ -207,9 +254,14 @@ def test_reload_is_idempotent_and_next_export_appends_only_new_lines(tmp_path, d
     jan = SALES_CSV
     # the next export overlaps: it repeats February's line and adds two new ones,
     # one of which is an exact copy of another line in the same file (two identical lines)
-    feb = SALES_CSV.splitlines()[0] + "\n" + "\n".join(
-        [SALES_CSV.splitlines()[3], "2024-03-01,INV9,C2,A,1,10", "2024-03-01,INV9,C2,A,1,10"]
-    ) + "\n"
+    feb = (
+        SALES_CSV.splitlines()[0]
+        + "\n"
+        + "\n".join(
+            [SALES_CSV.splitlines()[3], "2024-03-01,INV9,C2,A,1,10", "2024-03-01,INV9,C2,A,1,10"]
+        )
+        + "\n"
+    )
     first = ingest(write(tmp_path / "jan.csv", jan), db=db)
     again = ingest(write(tmp_path / "jan.csv", jan), db=db)
     nxt = ingest(write(tmp_path / "feb.csv", feb), db=db)
@@ -222,9 +274,13 @@ def test_reload_is_idempotent_and_next_export_appends_only_new_lines(tmp_path, d
 
 
 def test_dimension_upsert_keeps_prospects_and_never_blanks(tmp_path, db):
-    clients_v1 = "client_id,name,region,phone\nC1,Alpha,Moscow,+7 900\nP9,Prospect Ltd,Kazan,+7 901\n"
+    clients_v1 = (
+        "client_id,name,region,phone\nC1,Alpha,Moscow,+7 900\nP9,Prospect Ltd,Kazan,+7 901\n"
+    )
     clients_v2 = "client_id,name,region,phone\nC1,Alpha LLC,,\n"
-    ingest(write(tmp_path / "s.csv", SALES_CSV), clients=write(tmp_path / "c1.csv", clients_v1), db=db)
+    ingest(
+        write(tmp_path / "s.csv", SALES_CSV), clients=write(tmp_path / "c1.csv", clients_v1), db=db
+    )
     rep = ingest(clients=write(tmp_path / "c2.csv", clients_v2), db=db)
     assert (rep.tables[0].loaded, rep.tables[0].updated) == (0, 1)
     assert rows(db, "SELECT client_id, name, region, phone FROM clients ORDER BY client_id") == [
@@ -262,7 +318,11 @@ def test_failure_mid_load_leaves_warehouse_unchanged(tmp_path, db, monkeypatch):
     more = SALES_CSV + "2024-04-01,INV7,C7,Z,1,1\n"
     with pytest.raises(RuntimeError):
         # the clients from this file are written before the sales fail
-        ingest(write(tmp_path / "more.csv", more), clients=write(tmp_path / "c.csv", "client_id,name\nC7,New\n"), db=db)
+        ingest(
+            write(tmp_path / "more.csv", more),
+            clients=write(tmp_path / "c.csv", "client_id,name\nC7,New\n"),
+            db=db,
+        )
     assert snapshot(db) == before
     assert not list(tmp_path.glob("*.tmp-*"))
 

@@ -1,0 +1,95 @@
+"""The kapot command as a user runs it: a real subprocess, one-line errors, two languages."""
+
+import subprocess
+import sys
+
+import pytest
+
+from kapot import __version__
+from kapot.cli import main
+from kapot.warehouse import Warehouse
+
+from .conftest import write
+
+COMMANDS = ["ingest", "demo", "status"]
+
+
+def run(*args, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "kapot.cli", *args], capture_output=True, text=True, env=env
+    )
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"kapot {__version__}"
+
+
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_help_everywhere(capsys, command, lang):
+    with pytest.raises(SystemExit) as exc:
+        main(["--lang", lang, *([command] if command else []), "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "usage: kapot" in out
+    if lang == "ru":
+        assert "хранилища" in out or "загрузить" in out
+
+
+@pytest.mark.slow
+def test_bad_input_is_one_line_exit_2_no_traceback(tmp_path):
+    bad = write(tmp_path / "s.csv", "date,client,sku,qty,amount\n2024-13-45,C1,A,1,2\n")
+    for lang, word in (("en", "cannot read"), ("ru", "не удаётся")):
+        res = run("--lang", lang, "ingest", "--sales", str(bad), "--db", str(tmp_path / "w.duckdb"))
+        assert res.returncode == 2
+        assert "Traceback" not in res.stderr
+        lines = res.stderr.strip().splitlines()
+        assert len(lines) == 1 and word in lines[0]
+        assert "s.csv, row 2, column 'date'" in lines[0]
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_ingest_report_and_status(tmp_path, capsys):
+    src = write(
+        tmp_path / "s.csv",
+        "date,client,sku,qty,amount\n2024-01-02,C1,A,1,1234.5\n2024-01-03,,A,1,2\n",
+    )
+    db = str(tmp_path / "w.duckdb")
+    assert main(["ingest", "--sales", str(src), "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "2 rows read, 1 new" in out and "no client id: 1" in out
+    assert main(["--lang", "ru", "status", "--db", db]) == 0
+    out = capsys.readouterr().out.replace("\u00a0", " ").replace("\u202f", " ")
+    assert "Продажи с 2 янв. 2024 г. по 2 янв. 2024 г., всего 1 234,50 ₽" in out
+
+
+def test_demo_small(tmp_path, capsys):
+    db = str(tmp_path / "demo.duckdb")
+    assert (
+        main(["demo", "--clients", "300", "--years", "2", "--end", "2026-10-31", "--db", db]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "Generated" in out and "Clients:" in out and "prospects without sales" in out
+    counts = Warehouse(db).table_counts()
+    assert counts["sales"] > 10_000 and counts["clients"] == 300
+    # running it again rebuilds the same warehouse, it does not double it
+    assert (
+        main(["demo", "--clients", "300", "--years", "2", "--end", "2026-10-31", "--db", db]) == 0
+    )
+    again = Warehouse(db).table_counts()
+    assert {k: v for k, v in again.items() if k != "loads"} == {
+        k: v for k, v in counts.items() if k != "loads"
+    }
+
+
+def test_missing_warehouse_message(tmp_path, capsys):
+    assert main(["status", "--db", str(tmp_path / "none.duckdb")]) == 2
+    assert "no warehouse" in capsys.readouterr().err
+
+
+def test_ingest_needs_an_input(capsys):
+    assert main(["ingest"]) == 2
+    assert "nothing to load" in capsys.readouterr().err
