@@ -1,0 +1,43 @@
+"""Per-client features as of a date, computed by DuckDB from ``kapot/sql``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from importlib import resources
+
+import duckdb
+import pandas as pd
+
+__all__ = ["client_features", "client_categories", "monthly_orders", "run_sql"]
+
+
+@cache
+def _sql(name: str) -> str:
+    return resources.files("kapot").joinpath(f"sql/{name}.sql").read_text("utf-8")
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, name: str, as_of: dt.date) -> pd.DataFrame:
+    """Run ``kapot/sql/<name>.sql`` with ``$as_of`` bound; only sales before it are read."""
+    return con.execute(_sql(name), {"as_of": as_of}).df()
+
+
+def client_features(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
+    """One row per client (prospects included): revenue 3/12/24 months, orders, average order
+    value, recency, tenure, trend (12 months vs the 12 before, and a slope), distinct SKUs and
+    categories, returns share, off-assortment share, median days between orders, expected next
+    order and the overdue-reorder flag, payment discipline and ``pays_on_time``.
+
+    See ``kapot/sql/client_features.sql`` for every definition.
+    """
+    return run_sql(con, "client_features", as_of)
+
+
+def client_categories(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
+    """Revenue per client and category (total, last 12 months), first/last bought, share."""
+    return run_sql(con, "client_categories", as_of)
+
+
+def monthly_orders(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
+    """Orders per client and month (columns client_id, month, orders)."""
+    return run_sql(con, "monthly_orders", as_of)
