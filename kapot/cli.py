@@ -60,6 +60,25 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "status", parents=[common], help=tr("cli.status_help"), description=tr("cli.status_help")
     )
+
+    p = sub.add_parser(
+        "build", parents=[common], help=tr("build.help"), description=tr("build.help")
+    )
+    p.add_argument("--as-of", type=_date, required=True, help=tr("build.as_of_help"))
+
+    for name, help_key in (
+        ("seasonality", "build.seasonality_help"),
+        ("segments", "build.segments_help"),
+    ):
+        p = sub.add_parser(name, parents=[common], help=tr(help_key), description=tr(help_key))
+        p.add_argument("--as-of", type=_date, default=None, help=tr("build.as_of_help"))
+        p.add_argument(
+            "--format",
+            choices=["csv", "json", "table"],
+            default="table",
+            help=tr("build.format_help"),
+        )
+        p.add_argument("--output", metavar="FILE", help=tr("build.output_help"))
     return parser
 
 
@@ -111,7 +130,92 @@ def _cmd_demo(args: argparse.Namespace) -> None:
     )
     for line in report.lines():
         print(line)
+    from kapot.build import build
+
+    _print_build(
+        build(end + dt.timedelta(days=1), db=args.db, progress=sys.stderr.isatty()), args.db
+    )
     _cmd_status(args)
+
+
+def _cmd_build(args: argparse.Namespace) -> None:
+    from kapot.build import build
+
+    report = build(args.as_of, db=args.db, progress=sys.stderr.isatty())
+    _print_build(report, args.db)
+
+
+def _print_build(report, db) -> None:
+    from kapot.build import read_result
+
+    seas = read_result("seasonality", report.as_of, db=db)
+    print(
+        tr(
+            "build.done",
+            as_of=report.as_of.isoformat(),
+            clients=f"{report.rows['client_features']:,}",
+            seasonal=f"{int((seas['source'] == 'own').sum()):,}",
+            k=report.cluster_k or 0,
+            ari=f"{report.cluster_stability or 0:.2f}",
+        )
+    )
+
+
+_SEASONALITY_COLUMNS = [
+    "client_id",
+    "peak_month",
+    "seasonal",
+    "p_value",
+    "strength",
+    "months_of_history",
+    "cycles",
+    "source",
+]
+_SEGMENT_COLUMNS = [
+    "client_id",
+    "abc",
+    "xyz",
+    "abc_xyz",
+    "rfm_score",
+    "rfm_segment",
+    "size_tier",
+    "cluster",
+    "cluster_name",
+]
+
+
+def _emit(frame, fmt: str, output: str | None) -> None:
+    import pandas as pd
+
+    if fmt == "csv":
+        text = frame.to_csv(index=False)
+    elif fmt == "json":
+        text = frame.to_json(orient="records", force_ascii=False, date_format="iso")
+    else:
+        with pd.option_context("display.max_rows", None, "display.width", 200):
+            text = frame.to_string(index=False, na_rep="")
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        print(text)
+
+
+def _cmd_seasonality(args: argparse.Namespace) -> None:
+    from kapot.build import read_result
+
+    df = read_result("seasonality", args.as_of, db=args.db)[_SEASONALITY_COLUMNS]
+    df = df.astype({"peak_month": "Int64"})
+    df.loc[df["peak_month"] == 0, "peak_month"] = None
+    _emit(df, args.format, args.output)
+
+
+def _cmd_segments(args: argparse.Namespace) -> None:
+    from kapot.build import read_result
+
+    _emit(
+        read_result("segments", args.as_of, db=args.db)[_SEGMENT_COLUMNS], args.format, args.output
+    )
 
 
 def _cmd_status(args: argparse.Namespace) -> None:
@@ -121,7 +225,14 @@ def _cmd_status(args: argparse.Namespace) -> None:
         print(line)
 
 
-_COMMANDS = {"ingest": _cmd_ingest, "demo": _cmd_demo, "status": _cmd_status}
+_COMMANDS = {
+    "ingest": _cmd_ingest,
+    "demo": _cmd_demo,
+    "status": _cmd_status,
+    "build": _cmd_build,
+    "seasonality": _cmd_seasonality,
+    "segments": _cmd_segments,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -142,6 +253,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `kapot segments | head`: the reader left, not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return 0
 
 

@@ -39,6 +39,7 @@ class SeasonalityConfig:
     min_months: int = 24
     min_orders: int = 12
     max_months: int = 36
+    min_segment_strength: float = 1.2  # a borrowed peak must be at least this pronounced
 
 
 def _last_full_month(as_of: dt.date) -> pd.Period:
@@ -60,18 +61,20 @@ def _irls(
     beta = np.zeros((n, p))
     mean = (y * w).sum(1) / np.maximum(w.sum(1), 1)
     beta[:, 0] = np.log(mean + 0.05)
-    eye = np.eye(p) * 1e-4  # a whisper of ridge keeps rows with few months solvable
+    # a small ridge on the trend and harmonic terms (not the intercept) keeps rows with a
+    # month or two of data finite; it is negligible next to a real history's information
+    pen = np.diag(np.r_[1e-6, np.full(p - 1, 1e-2)])
     for _ in range(iters):
         eta = np.clip(beta @ x.T, -30, 30)
         mu = np.exp(eta) * w
-        grad = (y * w - mu) @ x
-        hess = np.einsum("nt,tp,tq->npq", mu, x, x) + eye
+        grad = (y * w - mu) @ x - beta @ pen
+        hess = np.einsum("nt,tp,tq->npq", mu, x, x) + pen
         step = np.linalg.solve(hess, grad[..., None])[..., 0]
         beta += np.clip(step, -5, 5)
         if np.abs(step).max() < 1e-7:
             break
     mu = np.exp(np.clip(beta @ x.T, -30, 30)) * w
-    hess = np.einsum("nt,tp,tq->npq", mu, x, x) + eye
+    hess = np.einsum("nt,tp,tq->npq", mu, x, x) + pen
     return beta, mu, hess
 
 
@@ -261,7 +264,11 @@ def client_seasonality(
     shr_a, shr_b = wgt * a + (1 - wgt) * sa, wgt * b + (1 - wgt) * sb
 
     own_seasonal = long.to_numpy() & (out["p_value"].to_numpy() < config.alpha)
-    seg_seasonal = ~long.to_numpy() & (sp < config.alpha)
+    seg_seasonal = (
+        ~long.to_numpy()
+        & (sp < config.alpha)
+        & (_strength(shr_a, shr_b) >= config.min_segment_strength)
+    )
     source = np.where(own_seasonal, "own", np.where(seg_seasonal, "segment", "none"))
     peak = np.where(
         own_seasonal,

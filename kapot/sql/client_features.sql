@@ -76,7 +76,9 @@ grid AS (
 ),
 trend AS (
     SELECT client_id,
-           regr_slope(revenue, k) / nullif(avg(revenue), 0) AS trend_slope
+           regr_slope(revenue, k) / nullif(avg(revenue), 0) AS trend_slope,
+           stddev_pop(revenue) FILTER (WHERE k >= 12) / nullif(avg(revenue) FILTER (WHERE k >= 12), 0)
+               AS revenue_cv_12m
     FROM grid
     GROUP BY client_id
 ),
@@ -126,6 +128,7 @@ final AS (
            CASE WHEN coalesce(la.revenue_prev_12m, 0) > 0
                 THEN la.revenue_12m / la.revenue_prev_12m - 1 END AS trend_12m,
            t.trend_slope,
+           t.revenue_cv_12m,
            coalesce(la.distinct_skus, 0) AS distinct_skus,
            coalesce(la.distinct_categories, 0) AS distinct_categories,
            coalesce(la.returns_share, 0) AS returns_share,

@@ -1,0 +1,151 @@
+"""kapot build end to end: materialised tables, the as-of rule, the CLI formats, real data."""
+
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+
+from kapot import KapotError
+from kapot.build import build, read_result
+from kapot.cli import main
+from kapot.ingest import ingest
+from kapot.synth import SynthConfig, generate
+
+END = dt.date(2026, 10, 31)
+AS_OF = END + dt.timedelta(days=1)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    db = tmp_path_factory.mktemp("build") / "w.duckdb"
+    d = generate(SynthConfig(n_clients=800, seed=21, end=END))
+    ingest(d.sales, clients=d.clients, products=d.products, invoices=d.invoices, db=db)
+    rep = build(AS_OF, db=db)
+    return db, d, rep
+
+
+def test_build_materialises_every_table(built):
+    db, d, rep = built
+    assert rep.rows["client_features"] == 800 and rep.rows["segments"] == 800
+    for table in (
+        "client_features",
+        "client_categories",
+        "seasonality",
+        "category_seasonality",
+        "segments",
+    ):
+        df = read_result(table, AS_OF, db=db)
+        assert len(df) > 0 and (df["as_of"] == pd.Timestamp(AS_OF)).all()
+
+
+def test_rebuild_replaces_only_its_date(built):
+    db, _, _ = built
+    build(AS_OF, db=db)
+    build(dt.date(2026, 6, 1), db=db)
+    assert len(read_result("segments", AS_OF, db=db)) == 800
+    assert len(read_result("segments", dt.date(2026, 6, 1), db=db)) == 800
+
+
+def test_as_of_rule_later_sales_change_nothing(tmp_path):
+    db = tmp_path / "w.duckdb"
+    d = generate(SynthConfig(n_clients=300, seed=4, end=END))
+    cut = pd.Timestamp("2026-07-01")
+    ingest(
+        d.sales[d.sales["date"] < cut],
+        clients=d.clients,
+        products=d.products,
+        invoices=d.invoices,
+        db=db,
+    )
+    build(cut.date(), db=db)
+    before = {
+        t: read_result(t, cut.date(), db=db)
+        for t in ("client_features", "seasonality", "client_categories")
+    }
+    ingest(d.sales[d.sales["date"] >= cut], db=db)
+    build(cut.date(), db=db)
+    for t, df in before.items():
+        pd.testing.assert_frame_equal(df, read_result(t, cut.date(), db=db), check_dtype=False)
+
+
+def test_build_errors(tmp_path):
+    with pytest.raises(KapotError, match="no warehouse"):
+        build(AS_OF, db=tmp_path / "none.duckdb")
+    db = tmp_path / "w.duckdb"
+    ingest(
+        pd.DataFrame(
+            {
+                "date": ["2025-01-01"],
+                "client_id": ["a"],
+                "sku": ["s"],
+                "quantity": [1],
+                "amount": [1.0],
+            }
+        ),
+        db=db,
+    )
+    with pytest.raises(KapotError, match="no sales before"):
+        build(dt.date(2024, 1, 1), db=db)
+    with pytest.raises(KapotError, match="no build"):
+        read_result("segments", db=db)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "table"])
+def test_cli_seasonality_and_segments_formats(built, tmp_path, capsys, fmt):
+    db, d, _ = built
+    out = tmp_path / f"s.{fmt}"
+    assert (
+        main(
+            [
+                "seasonality",
+                "--as-of",
+                AS_OF.isoformat(),
+                "--format",
+                fmt,
+                "--output",
+                str(out),
+                "--db",
+                str(db),
+            ]
+        )
+        == 0
+    )
+    text = out.read_text()
+    if fmt == "csv":
+        df = pd.read_csv(out, dtype={"client_id": str})
+        assert list(df.columns)[:8] == [
+            "client_id",
+            "peak_month",
+            "seasonal",
+            "p_value",
+            "strength",
+            "months_of_history",
+            "cycles",
+            "source",
+        ]
+        assert len(df) == 800 and df.loc[~df["seasonal"], "peak_month"].isna().all()
+    elif fmt == "json":
+        rows = json.loads(text)
+        assert len(rows) == 800 and {"client_id", "peak_month", "source"} <= set(rows[0])
+    else:
+        assert "client_id" in text.splitlines()[0]
+    assert main(["segments", "--format", fmt, "--db", str(db)]) == 0
+    assert "client_id" in capsys.readouterr().out
+
+
+@pytest.mark.real
+@pytest.mark.slow
+def test_online_retail_peaks_in_november(real, tmp_path):
+    db = tmp_path / "w.duckdb"
+    ingest(real / "uci_online_retail_ii_sheet_2009_2010.parquet", db=db)
+    rep = build(dt.date(2010, 12, 1), db=db)
+    cats = read_result("seasonality", dt.date(2010, 12, 1), db=db)
+    assert rep.rows["client_features"] == 4_383
+    # the aggregate peak of Online Retail II is November
+    sales = pd.read_parquet(real / "uci_online_retail_ii_sheet_2009_2010.parquet")
+    sales = sales[(sales["InvoiceDate"] < "2010-12-01") & sales["Customer ID"].notna()]
+    orders = sales.drop_duplicates("Invoice").groupby(sales["InvoiceDate"].dt.month).size()
+    assert orders.idxmax() == 11
+    # 12 months of history: no client has two cycles, so verdicts are borrowed or none
+    assert set(cats["source"]) <= {"segment", "none"}

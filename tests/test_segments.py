@@ -1,0 +1,85 @@
+import datetime as dt
+
+import pandas as pd
+
+from kapot.segments import SegmentConfig, abc_xyz, rfm, segment_clients, size_tiers
+
+
+def feats(**cols):
+    n = len(next(iter(cols.values())))
+    base = {
+        "client_id": [f"c{i}" for i in range(n)],
+        "is_prospect": [False] * n,
+        "revenue_12m": [0.0] * n,
+        "revenue_24m": [0.0] * n,
+        "revenue_cv_12m": [0.3] * n,
+        "off_assortment_share": [0.0] * n,
+        "recency_days": [10] * n,
+        "orders_12m": [5] * n,
+        "tenure_days": [500] * n,
+    }
+    base.update(cols)
+    return pd.DataFrame(base)
+
+
+def test_abc_by_hand():
+    # shares 50, 25, 15, 6, 4 %: A while cumulative before < 80 % -> c0, c1, c2; B -> c3; C -> c4
+    f = feats(
+        revenue_12m=[500.0, 250.0, 150.0, 60.0, 40.0], revenue_cv_12m=[0.2, 0.7, 1.5, None, 0.5]
+    )
+    got = abc_xyz(f)
+    assert got["abc"].tolist() == ["A", "A", "A", "B", "C"]
+    assert [None if pd.isna(v) else v for v in got["xyz"]] == ["X", "Y", "Z", None, "X"]
+    assert [None if pd.isna(v) else v for v in got["abc_xyz"]] == ["AX", "AY", "AZ", None, "CX"]
+
+
+def test_size_tiers_with_absolute_thresholds_and_non_profile():
+    f = feats(
+        revenue_12m=[1000.0, 300.0, 50.0, 0.0, 900.0, 0.0],
+        revenue_24m=[0, 0, 0, 400.0, 0, 0],
+        off_assortment_share=[0, 0, 0, 0, 0.8, 0],
+        is_prospect=[False] * 5 + [True],
+    )
+    got = size_tiers(f, SegmentConfig(large_revenue=800, medium_revenue=100))
+    assert got["size_tier"].tolist() == [
+        "large",
+        "medium",
+        "small",
+        "medium",
+        "non_profile",
+        "prospect",
+    ]
+
+
+def test_rfm_names():
+    f = feats(
+        recency_days=[5, 400, 20, 300, 3, None],
+        orders_12m=[50, 1, 40, 30, 1, 0],
+        revenue_12m=[900.0, 1.0, 800.0, 500.0, 5.0, 0.0],
+        tenure_days=[900, 900, 900, 900, 30, None],
+        is_prospect=[False] * 5 + [True],
+    )
+    got = rfm(f).set_index("client_id")["rfm_segment"]
+    assert got.tolist() == ["champions", "lost", "loyal", "at_risk", "new", "prospect"]
+
+
+def test_clusters_are_stable_and_named(tmp_path):
+    from kapot.features import client_features
+    from kapot.ingest import ingest
+    from kapot.synth import SynthConfig, generate
+    from kapot.warehouse import Warehouse
+
+    d = generate(SynthConfig(n_clients=1500, seed=9))
+    db = tmp_path / "w.duckdb"
+    ingest(d.sales, clients=d.clients, products=d.products, invoices=d.invoices, db=db)
+    with Warehouse(db).read() as con:
+        f = client_features(con, dt.date(2026, 11, 1))
+    seg, cl = segment_clients(f)
+    assert cl.stability_ >= 0.8
+    named = seg.dropna(subset=["cluster_name"])
+    assert named["cluster"].nunique() == cl.k_ and named["cluster_name"].str.len().gt(3).all()
+    assert seg["size_tier"].isin(["large", "medium", "small", "non_profile", "prospect"]).all()
+    # the truly non-profile clients are labelled so
+    t = d.truth.set_index("client_id")
+    np_ids = t.index[t["non_profile"]]
+    assert (seg.set_index("client_id").loc[np_ids, "size_tier"] == "non_profile").mean() > 0.8
