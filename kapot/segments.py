@@ -18,6 +18,7 @@ __all__ = [
     "size_tiers",
     "Clusterer",
     "segment_clients",
+    "who_buys",
     "CLUSTER_FEATURES",
 ]
 
@@ -252,3 +253,56 @@ def segment_clients(
         out.loc[idx, "cluster"] = labels
         out.loc[idx, "cluster_name"] = [clusterer.label(c, lang) for c in labels]
     return out, clusterer if len(active) >= 50 else None
+
+
+def who_buys(
+    con, as_of, *, category: str | None = None, sku: str | None = None, months: int = 24
+) -> pd.DataFrame:
+    """Who buys a category or SKU: the profile of its buyers next to all clients.
+
+    Needs a build for ``as_of`` (segments and seasonality). Buyers are clients with purchases of
+    it in the ``months`` before ``as_of``. Returns one row per dimension value (industry,
+    region, size_tier, peak_month) with buyers, share among buyers, share among all clients and
+    the lift (how over-represented the value is among buyers).
+    """
+    from kapot.errors import KapotError
+    from kapot.i18n import tr
+
+    if (category is None) == (sku is None):
+        raise KapotError(tr("segments.who_buys_args"))
+    where = "p.category = $item" if category is not None else "s.sku = $item"
+    sql = f"""
+        WITH buyers AS (
+            SELECT DISTINCT s.client_id FROM sales s LEFT JOIN products p USING (sku)
+            WHERE {where} AND s.date < $as_of AND s.date >= $as_of - to_months($months) AND NOT s.is_return
+        ),
+        base AS (
+            SELECT c.client_id,
+                   coalesce(c.industry, '?') AS industry, coalesce(c.region, '?') AS region,
+                   coalesce(g.size_tier, '?') AS size_tier,
+                   CASE WHEN z.peak_month > 0 THEN CAST(z.peak_month AS VARCHAR) ELSE '-' END AS peak_month,
+                   b.client_id IS NOT NULL AS buyer
+            FROM clients c
+            LEFT JOIN segments g ON g.client_id = c.client_id AND g.as_of = $as_of
+            LEFT JOIN seasonality z ON z.client_id = c.client_id AND z.as_of = $as_of
+            LEFT JOIN buyers b ON b.client_id = c.client_id
+        ),
+        long AS (
+            SELECT 'industry' AS dimension, industry AS value, buyer FROM base
+            UNION ALL SELECT 'region', region, buyer FROM base
+            UNION ALL SELECT 'size_tier', size_tier, buyer FROM base
+            UNION ALL SELECT 'peak_month', peak_month, buyer FROM base
+        ),
+        final AS (
+            SELECT dimension, value,
+                   count(*) FILTER (WHERE buyer) AS buyers,
+                   count(*) FILTER (WHERE buyer) / nullif(sum(count(*) FILTER (WHERE buyer)) OVER (PARTITION BY dimension), 0)
+                       AS share_of_buyers,
+                   count(*) / sum(count(*)) OVER (PARTITION BY dimension) AS share_of_all
+            FROM long GROUP BY dimension, value
+        )
+        SELECT *, share_of_buyers / nullif(share_of_all, 0) AS lift FROM final
+        ORDER BY dimension, buyers DESC, value
+    """
+    item = category if category is not None else sku
+    return con.execute(sql, {"item": item, "as_of": as_of, "months": months}).df()

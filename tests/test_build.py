@@ -149,3 +149,30 @@ def test_online_retail_peaks_in_november(real, tmp_path):
     assert orders.idxmax() == 11
     # 12 months of history: no client has two cycles, so verdicts are borrowed or none
     assert set(cats["source"]) <= {"segment", "none"}
+
+
+def test_who_buys_profiles_buyers_against_everyone(built):
+    from kapot.segments import who_buys
+    from kapot.warehouse import Warehouse
+
+    db, d, _ = built
+    with Warehouse(db).read() as con:
+        cat = "Dry building mixes"
+        prof = who_buys(con, AS_OF, category=cat)
+        with pytest.raises(KapotError):
+            who_buys(con, AS_OF)
+        sku = who_buys(con, AS_OF, sku="BLT-0001")
+    assert set(prof["dimension"]) == {"industry", "region", "size_tier", "peak_month"}
+    ind = prof[prof["dimension"] == "industry"].set_index("value")
+    # buyers counted by hand from the synthetic sales
+    s = d.sales.merge(d.products[["sku", "category"]], on="sku")
+    s = s[
+        (s["category"] == cat)
+        & (s["quantity"] > 0)
+        & (s["date"] >= pd.Timestamp(AS_OF) - pd.DateOffset(months=24))
+    ]
+    assert ind["buyers"].sum() == s["client_id"].astype(str).nunique()
+    assert ind["share_of_buyers"].sum() == pytest.approx(1.0)
+    # dry mixes are a construction product: construction is over-represented among buyers
+    assert ind.loc["Construction", "lift"] > 1.2
+    assert sku["buyers"].sum() > 0
