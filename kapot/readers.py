@@ -201,7 +201,6 @@ def _read_csv(path: Path, options: ReadOptions, score: Callable[[list[str]], int
     if delimiter in ("\\t", "tab", "TAB"):
         delimiter = "\t"
     rows = list(csv.reader(lines[: _HEADER_SCAN_ROWS + 5], delimiter=delimiter))
-    rows = [r for r in rows]
     if options.header_row is not None:
         header_idx = options.header_row - 1
     else:

@@ -37,6 +37,18 @@ def real() -> Path:
     return REAL
 
 
+def query(db, sql: str, *, frame: bool = False):
+    """Run ``sql`` on a warehouse file read-only: rows as lists, or a DataFrame."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        res = con.execute(sql)
+        return res.df() if frame else [list(r) for r in res.fetchall()]
+    finally:
+        con.close()
+
+
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path

@@ -8,7 +8,7 @@ from kapot import KapotError
 from kapot import ingest as ingest_mod
 from kapot.ingest import ingest
 
-from .conftest import write
+from .conftest import query, write
 
 SALES_CSV = """date,invoice,customer id,sku,qty,amount
 2024-01-05,INV1,C1,A,2,20.50
@@ -28,19 +28,10 @@ SALES_1C = """Отчёт о продажах за период
 
 
 def table(db, sql):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).df()
-    finally:
-        con.close()
+    return query(db, sql, frame=True)
 
 
-def rows(db, sql):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return [list(r) for r in con.execute(sql).fetchall()]
-    finally:
-        con.close()
+rows = query
 
 
 def snapshot(db):

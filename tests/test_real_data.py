@@ -1,21 +1,18 @@
 """Ingestion end to end on the real public files in ../shared/data/real/ (see SOURCES.md)."""
 
-import duckdb
 import pandas as pd
 import pytest
 
 from kapot.datasets import load_online_retail
 from kapot.ingest import ingest
 
+from .conftest import query
+
 pytestmark = [pytest.mark.real, pytest.mark.slow]
 
 
 def q(db, sql):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+    return [tuple(r) for r in query(db, sql)]
 
 
 def test_online_retail_ii(real, db):
