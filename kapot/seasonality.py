@@ -54,18 +54,21 @@ def _design(months: pd.PeriodIndex) -> np.ndarray:
 
 
 def _irls(
-    y: np.ndarray, w: np.ndarray, x: np.ndarray, iters: int = 30
+    y: np.ndarray, w: np.ndarray, x: np.ndarray, offset: np.ndarray | None = None, iters: int = 30
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Batched Poisson regression. y, w: (n, T); x: (T, p). Returns beta, mu, hessian."""
+    """Batched Poisson regression. y, w, offset: (n, T); x: (T, p). Returns beta, mu, hessian.
+
+    ``offset`` is the log exposure (e.g. how many clients a pooled count covers)."""
     n, p = y.shape[0], x.shape[1]
+    off = np.zeros_like(y) if offset is None else offset
     beta = np.zeros((n, p))
-    mean = (y * w).sum(1) / np.maximum(w.sum(1), 1)
+    mean = (y * w).sum(1) / np.maximum((np.exp(off) * w).sum(1), 1e-12)
     beta[:, 0] = np.log(mean + 0.05)
     # a small ridge on the trend and harmonic terms (not the intercept) keeps rows with a
     # month or two of data finite; it is negligible next to a real history's information
     pen = np.diag(np.r_[1e-6, np.full(p - 1, 1e-2)])
     for _ in range(iters):
-        eta = np.clip(beta @ x.T, -30, 30)
+        eta = np.clip(beta @ x.T + off, -30, 30)
         mu = np.exp(eta) * w
         grad = (y * w - mu) @ x - beta @ pen
         hess = np.einsum("nt,tp,tq->npq", mu, x, x) + pen
@@ -73,18 +76,22 @@ def _irls(
         beta += np.clip(step, -5, 5)
         if np.abs(step).max() < 1e-7:
             break
-    mu = np.exp(np.clip(beta @ x.T, -30, 30)) * w
+    mu = np.exp(np.clip(beta @ x.T + off, -30, 30)) * w
     hess = np.einsum("nt,tp,tq->npq", mu, x, x) + pen
     return beta, mu, hess
 
 
-def fit_harmonic(y: np.ndarray, w: np.ndarray, months: pd.PeriodIndex) -> pd.DataFrame:
+def fit_harmonic(
+    y: np.ndarray, w: np.ndarray, months: pd.PeriodIndex, offset: np.ndarray | None = None
+) -> pd.DataFrame:
     """Fit the trend + first-harmonic model to each row of ``y`` (counts; ``w`` 1 where the row
-    was observed). Returns per row: alpha, beta (harmonic coefficients), their variances,
-    p_value, peak_month, strength, n (months observed), total (orders)."""
+    was observed; ``offset`` the log exposure of pooled rows). Returns per row: alpha, beta
+    (harmonic coefficients), their variances, p_value, peak_month, strength, n (months
+    observed), total (orders)."""
+    y = np.where(w > 0, y, 0.0)  # unobserved months carry no evidence, whatever they hold
     x = _design(months)
-    full_b, full_mu, full_h = _irls(y, w, x)
-    null_b, null_mu, _ = _irls(y, w, x[:, :2])
+    full_b, full_mu, full_h = _irls(y, w, x, offset)
+    null_b, null_mu, _ = _irls(y, w, x[:, :2], offset)
     with np.errstate(divide="ignore", invalid="ignore"):
         term = np.where(
             y > 0, y * np.log(np.where(y > 0, full_mu / np.maximum(null_mu, 1e-300), 1.0)), 0.0
@@ -133,11 +140,7 @@ def _matrix(monthly: pd.DataFrame, key: str | list[str], as_of: dt.date, max_mon
     keys = m[key].drop_duplicates().reset_index(drop=True)
     keys = pd.MultiIndex.from_frame(keys) if isinstance(key, list) else pd.Index(keys, name=key)
     row = keys.get_indexer(pd.MultiIndex.from_frame(m[key]) if isinstance(key, list) else m[key])
-    col = (
-        (m["period"] - months[0]).map(lambda d: d.n).to_numpy()
-        if len(m)
-        else np.array([], dtype=int)
-    )
+    col = m["period"].array.asi8 - months[0].ordinal
     y = np.zeros((len(keys), len(months)))
     np.add.at(y, (row, col.astype(int)), m["orders"].to_numpy(dtype=float))
     return keys, months, y
@@ -152,35 +155,58 @@ def profile_seasonality(
     """Seasonality of aggregated rows (a category, a client x category): every month of the
     window counts, from the row's first order. ``monthly`` has ``key``, month, orders."""
     keys, months, y = _matrix(monthly, key, as_of, config.max_months)
-    w = _observed_from_first(y)
+    w = _observed(monthly, key, keys, months, y)
     res = fit_harmonic(y, w, months)
     res.index = keys
     res = res.reset_index()
     res["seasonal"] = (res["p_value"] < config.alpha) & (res["n"] >= config.min_months)
     res.loc[~res["seasonal"], "peak_month"] = 0
-    return res
+    return pd.concat([res, _profile_frame(_profile(y, w, months))], axis=1)
 
 
-def _observed_from_first(y: np.ndarray) -> np.ndarray:
-    started = np.cumsum(y > 0, axis=1) > 0
-    return started.astype(float)
+def _observed(
+    monthly: pd.DataFrame, key, keys, months: pd.PeriodIndex, y: np.ndarray
+) -> np.ndarray:
+    """The observed months of each row of ``y``, from each key's first order ever and the
+    data's first month (see ``_observed_clients``)."""
+    periods = pd.PeriodIndex(monthly["month"], freq="M").asi8
+    groups = (
+        pd.MultiIndex.from_frame(monthly[key]) if isinstance(key, list) else monthly[key].to_numpy()
+    )
+    first_ord = pd.Series(periods).groupby(groups).min()
+    first = first_ord.reindex(keys).to_numpy() - months[0].ordinal
+    data_start = int(periods.min() - months[0].ordinal) if len(periods) else 0
+    return _observed_clients(y, first, data_start)
 
 
-def _observed_while_active(y: np.ndarray) -> np.ndarray:
-    """Months from the first order to the end, or to the last order for a client that has
-    lapsed: a run of empty trailing months that its own average rate makes implausible
-    (P(no order) < 1e-4, and at least 6 months). A churned client's drop to zero is not a
-    season; left in, it drags the fitted phase toward its last active months."""
-    w = _observed_from_first(y)
+def _observed_clients(
+    y: np.ndarray, first: np.ndarray, data_start: int, *, grace: int = 6
+) -> np.ndarray:
+    """Which client-months count, given each client's first order ever (``first``, an index
+    into the window; negative if before it) and the data's first month (``data_start``).
+
+    * A client first seen before the window, or within ``grace`` months of the data's start (we
+      cannot tell a newcomer from an older client there), is observed from the window's (or
+      the data's) start, leading empty months included: they are off-season evidence.
+    * A newcomer is observed from the month after its first order: that month is non-empty by
+      construction (it is how the start was found) and would look like a peak.
+    * A client that has lapsed (a run of empty trailing months, at least 6, that its own
+      average rate makes implausible, P(no order) < 1e-4) is observed up to its last order: a
+      churned client's drop to zero is not a season.
+    """
     T = y.shape[1]
+    t = np.arange(T)[None, :]
+    existing = (first < 0) | (first <= data_start + grace - 1)
+    start = np.where(existing, max(data_start, 0), first + 1)
+    w = t >= start[:, None]
     any_order = (y > 0).any(axis=1)
     last = T - 1 - np.argmax((y > 0)[:, ::-1], axis=1)
     trailing = np.where(any_order, T - 1 - last, 0)
     active_months = np.maximum(w.sum(1) - trailing, 1)
     rate = (y * w).sum(1) / active_months
     lapsed = (trailing >= 6) & (rate * trailing > -np.log(1e-4))
-    cut = np.arange(T)[None, :] > last[:, None]
-    return np.where(lapsed[:, None] & cut, 0.0, w)
+    w &= ~(lapsed[:, None] & (t > last[:, None]))
+    return w.astype(float)
 
 
 def client_seasonality(
@@ -207,17 +233,10 @@ def client_seasonality(
     corrected for how often each month occurs in the window).
     """
     keys, months, y = _matrix(monthly, "client_id", as_of, config.max_months)
-    w = _observed_while_active(y)
+    w = _observed(monthly, "client_id", keys, months, y)
     own = fit_harmonic(y, w, months)
     own.insert(0, "client_id", keys.to_numpy())
-    # the 12-month profile
-    cal = months.month.to_numpy() - 1
-    per_month = np.zeros((len(keys), 12))
-    seen = np.zeros((len(keys), 12))
-    np.add.at(per_month.T, cal, (y * w).T)
-    np.add.at(seen.T, cal, w.T)
-    rate = np.divide(per_month, seen, out=np.zeros_like(per_month), where=seen > 0)
-    prof = rate / np.maximum(rate.sum(1, keepdims=True), 1e-12)
+    prof = _profile(y, w, months)
 
     seg = (
         clients[["client_id", segment]].copy()
@@ -230,28 +249,34 @@ def client_seasonality(
     out["total"] = out["total"].fillna(0)
     long = out["n"] >= config.min_months
 
-    # segment profiles, from the long-history clients' pooled counts
+    # segment profiles: counts pooled over the segment's clients with at least one full yearly
+    # cycle, with the number of clients observed each month as exposure
     row_seg = seg.set_index("client_id")[segment].reindex(keys).fillna("?").to_numpy()
-    long_rows = (
-        pd.Series(long.to_numpy(), index=out["client_id"]).reindex(keys).fillna(False).to_numpy()
+    pool = (
+        pd.Series((out["n"] >= 12).to_numpy(), index=out["client_id"])
+        .reindex(keys)
+        .fillna(False)
+        .to_numpy()
     )
     seg_names = np.unique(row_seg)
     seg_idx = np.searchsorted(seg_names, row_seg)
     ys = np.zeros((len(seg_names), len(months)))
     ws = np.zeros_like(ys)
-    np.add.at(ys, seg_idx[long_rows], (y * w)[long_rows])
-    np.add.at(ws, seg_idx[long_rows], w[long_rows])
-    active = ws > 0
-    seg_rate_w = active.astype(float)
-    seg_fit = fit_harmonic(np.divide(ys, np.maximum(ws, 1)) * active * 50, seg_rate_w, months)
-    # (rates scaled to 50 orders a month: the test is about shape, not the pooled volume)
+    np.add.at(ys, seg_idx[pool], (y * w)[pool])
+    np.add.at(ws, seg_idx[pool], w[pool])
+    observed = (ws > 0).astype(float)
+    seg_fit = fit_harmonic(ys, observed, months, offset=np.log(np.maximum(ws, 1)))
     seg_fit.index = seg_names
     # prior spread of the harmonic coefficients within each segment (method of moments)
     lo = out[long]
     spread = (
-        lo.groupby(segment)[["alpha", "beta"]].var().mean(axis=1)
-        - lo.groupby(segment)[["var_alpha", "var_beta"]].mean().mean(axis=1)
-    ).clip(lower=0.01)
+        (
+            lo.groupby(segment)[["alpha", "beta"]].var().mean(axis=1)
+            - lo.groupby(segment)[["var_alpha", "var_beta"]].mean().mean(axis=1)
+        )
+        .fillna(0.01)
+        .clip(lower=0.01)
+    )  # a segment with one long-history client has no spread
     tau2 = out[segment].map(spread).fillna(spread.mean() if len(spread) else 0.1).to_numpy()
     sa = out[segment].map(seg_fit["alpha"]).fillna(0).to_numpy()
     sb = out[segment].map(seg_fit["beta"]).fillna(0).to_numpy()
@@ -294,7 +319,27 @@ def client_seasonality(
             "source": source,
         }
     )
-    profile = pd.DataFrame(prof, columns=[f"m{i:02d}" for i in range(1, 13)])
+    profile = _profile_frame(prof)
     profile.insert(0, "client_id", keys.to_numpy())
     result = result.merge(profile, on="client_id", how="left")
     return result
+
+
+def _profile(y: np.ndarray, w: np.ndarray, months: pd.PeriodIndex) -> np.ndarray:
+    """Share of orders per calendar month, each month's rate over the times it was observed
+    (a window holding three Novembers and two Julys does not favour November)."""
+    cal = months.month.to_numpy() - 1
+    per_month = np.zeros((len(y), 12))
+    seen = np.zeros((len(y), 12))
+    np.add.at(per_month.T, cal, (y * w).T)
+    np.add.at(seen.T, cal, w.T)
+    rate = np.divide(per_month, seen, out=np.zeros_like(per_month), where=seen > 0)
+    return rate / np.maximum(rate.sum(1, keepdims=True), 1e-12)
+
+
+def _profile_frame(prof: np.ndarray) -> pd.DataFrame:
+    """The profile as columns m01..m12, plus ``profile_peak_month``: the busiest calendar
+    month as observed (descriptive, no test, not detrended; 0 when there are no orders)."""
+    frame = pd.DataFrame(prof, columns=[f"m{i:02d}" for i in range(1, 13)])
+    frame["profile_peak_month"] = np.where(prof.sum(1) > 0, prof.argmax(1) + 1, 0)
+    return frame

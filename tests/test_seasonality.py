@@ -72,3 +72,27 @@ def test_sources_and_columns(synthetic):
     profile = x[[f"m{i:02d}" for i in range(1, 13)]]
     buyers = x["orders"] > 0
     np.testing.assert_allclose(profile[buyers].sum(axis=1), 1.0)
+
+
+def test_orders_in_unobserved_months_do_not_poison_the_test():
+    rng = np.random.default_rng(1)
+    y = rng.poisson(5.0, size=(1, len(MONTHS))).astype(float)
+    w = np.ones_like(y)
+    w[0, :3] = 0  # months left out of observation that still hold orders
+    res = fit_harmonic(y, w, MONTHS)
+    assert np.isfinite(res["p_value"].iloc[0]) and res["n"].iloc[0] == len(MONTHS) - 3
+
+
+def test_newcomers_first_month_is_not_evidence():
+    # data from Jan 2022; a client arriving in Oct 2023 buys steadily, with a big first order
+    months = pd.period_range("2022-01", "2024-12", freq="M")
+    ts = months.to_timestamp()
+    steady = pd.DataFrame({"client_id": "old", "month": ts, "orders": 3})
+    new = pd.DataFrame({"client_id": "new", "month": ts[21:], "orders": [9] + [3] * 14})
+    monthly = pd.concat([steady, new], ignore_index=True)
+    clients = pd.DataFrame({"client_id": ["old", "new"], "industry": ["x", "x"]})
+    out = client_seasonality(monthly, clients, dt.date(2025, 1, 1)).set_index("client_id")
+    assert out.loc["old", "months_of_history"] == 36
+    assert out.loc["new", "months_of_history"] == 14  # Nov 2023 .. Dec 2024
+    # every month at 3 orders: flat. Counting the first month (9) would make October 2/12
+    assert out.loc["new", "m10"] == pytest.approx(1 / 12)
