@@ -17,19 +17,26 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from kapot.errors import KapotError
-from kapot.features import client_categories, client_features, monthly_orders
+from kapot.features import (
+    client_categories,
+    client_category_monthly,
+    client_features,
+    monthly_orders,
+    run_sql,
+)
 from kapot.i18n import tr
 from kapot.seasonality import SeasonalityConfig, client_seasonality, profile_seasonality
 from kapot.segments import SegmentConfig, segment_clients
 from kapot.warehouse import Warehouse
 
-__all__ = ["build", "BuildReport", "RESULT_TABLES", "read_result"]
+__all__ = ["build", "BuildReport", "RESULT_TABLES", "read_result", "latest_as_of"]
 
 RESULT_TABLES = (
     "client_features",
     "client_categories",
     "seasonality",
     "category_seasonality",
+    "client_category_seasonality",
     "segments",
 )
 
@@ -48,9 +55,7 @@ def _publish(con, name: str, frame: pd.DataFrame, as_of: dt.date) -> None:
     frame["as_of"] = pd.Timestamp(as_of)
     con.register("_result", frame)
     try:
-        exists = con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = $t", {"t": name}
-        ).fetchall()[0][0]
+        exists = _has_table(con, name)
         if exists:
             cols = [r[0] for r in con.execute(f'DESCRIBE "{name}"').fetchall()]
             if set(cols) != set(frame.columns):  # the definition changed: rebuild the table
@@ -73,7 +78,8 @@ def build(
     progress: bool = False,
 ) -> BuildReport:
     """Compute and store client_features, client_categories, seasonality (per client),
-    category_seasonality and segments as of ``as_of``.
+    category_seasonality, client_category_seasonality (pairs with enough orders) and segments
+    as of ``as_of``.
 
     Raises
     ------
@@ -84,7 +90,7 @@ def build(
     if not wh.exists():
         raise KapotError(tr("warehouse.missing", path=str(wh.path)))
     report = BuildReport(as_of=as_of)
-    steps = tqdm(total=5, disable=not progress, desc="kapot build")
+    steps = tqdm(total=6, disable=not progress, desc="kapot build")
     with wh.write() as con:
         n = con.execute("SELECT count(*) FROM sales WHERE date < $d", {"d": as_of}).fetchall()[0][0]
         if n == 0:
@@ -105,18 +111,17 @@ def build(
         seas = step(
             "seasonality", lambda: client_seasonality(monthly, clients, as_of, config=seasonality)
         )
-        cat_monthly = con.execute(
-            """
-            SELECT coalesce(p.category, '?') AS category, date_trunc('month', s.date) AS month,
-                   count(DISTINCT coalesce(s.invoice_id, s.client_id || '@' || CAST(s.date AS VARCHAR))) AS orders
-            FROM sales s LEFT JOIN products p USING (sku)
-            WHERE s.date < $d AND NOT s.is_return GROUP BY ALL
-            """,
-            {"d": as_of},
-        ).df()
+        cat_monthly = run_sql(con, "category_monthly", as_of)
         cat_seas = step(
             "category_seasonality",
             lambda: profile_seasonality(cat_monthly, "category", as_of, seasonality),
+        )
+        pair_monthly = client_category_monthly(con, as_of, months=seasonality.max_months)
+        pair_seas = step(
+            "client_category_seasonality",
+            lambda: profile_seasonality(
+                pair_monthly, ["client_id", "category"], as_of, seasonality
+            ),
         )
         seg, clusterer = step("segments", lambda: segment_clients(feats, segments))
         if clusterer is not None:
@@ -129,6 +134,7 @@ def build(
             ("client_categories", cats),
             ("seasonality", seas),
             ("category_seasonality", cat_seas),
+            ("client_category_seasonality", pair_seas),
             ("segments", seg),
         ):
             _publish(con, name, frame, as_of)
@@ -137,23 +143,32 @@ def build(
     return report
 
 
+def _has_table(con, name: str) -> bool:
+    q = "SELECT count(*) FROM duckdb_tables() WHERE table_name = $t"
+    return bool(con.execute(q, {"t": name}).fetchall()[0][0])
+
+
+def latest_as_of(table: str = "segments", *, db: str | os.PathLike[str] | None = None) -> dt.date:
+    """The date of the latest build of ``table``."""
+    with Warehouse(db).read() as con:
+        q = f'SELECT max(as_of) FROM "{table}"'
+        latest = con.execute(q).fetchall()[0][0] if _has_table(con, table) else None
+    if latest is None:
+        raise KapotError(tr("build.not_built", as_of=""))
+    return latest.date() if hasattr(latest, "date") else latest
+
+
 def read_result(
     table: str, as_of: dt.date | None = None, *, db: str | os.PathLike[str] | None = None
 ) -> pd.DataFrame:
     """A materialised result for ``as_of`` (default: the latest build)."""
     if table not in RESULT_TABLES:
         raise KapotError(tr("build.unknown_table", table=table))
+    if as_of is None:
+        as_of = latest_as_of(table, db=db)
     with Warehouse(db).read() as con:
-        present = con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = $t", {"t": table}
-        ).fetchall()[0][0]
-        if not present:
-            raise KapotError(tr("build.not_built", as_of=str(as_of or "")))
-        if as_of is None:
-            as_of = con.execute(f'SELECT max(as_of) FROM "{table}"').fetchall()[0][0]
-        df = con.execute(
-            f'SELECT * FROM "{table}" WHERE as_of = $a ORDER BY ALL', {"a": as_of}
-        ).df()
+        q = f'SELECT * FROM "{table}" WHERE as_of = $a ORDER BY ALL'
+        df = con.execute(q, {"a": as_of}).df() if _has_table(con, table) else pd.DataFrame()
     if df.empty:
         raise KapotError(tr("build.not_built", as_of=str(as_of)))
     return df

@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_key in (
         ("seasonality", "build.seasonality_help"),
         ("segments", "build.segments_help"),
+        ("who-buys", "segments.who_buys_help"),
     ):
         p = sub.add_parser(name, parents=[common], help=tr(help_key), description=tr(help_key))
         p.add_argument("--as-of", type=_date, default=None, help=tr("build.as_of_help"))
@@ -79,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
             help=tr("build.format_help"),
         )
         p.add_argument("--output", metavar="FILE", help=tr("build.output_help"))
+        if name == "who-buys":
+            item = p.add_mutually_exclusive_group(required=True)
+            item.add_argument("--category", help=tr("segments.category_help"))
+            item.add_argument("--sku", help=tr("segments.sku_help"))
     return parser
 
 
@@ -218,6 +223,17 @@ def _cmd_segments(args: argparse.Namespace) -> None:
     )
 
 
+def _cmd_who_buys(args: argparse.Namespace) -> None:
+    from kapot.build import latest_as_of
+    from kapot.segments import who_buys
+    from kapot.warehouse import Warehouse
+
+    as_of = args.as_of or latest_as_of("segments", db=args.db)
+    with Warehouse(args.db).read() as con:
+        df = who_buys(con, as_of, category=args.category, sku=args.sku)
+    _emit(df, args.format, args.output)
+
+
 def _cmd_status(args: argparse.Namespace) -> None:
     from kapot.summary import warehouse_summary
 
@@ -232,6 +248,7 @@ _COMMANDS = {
     "build": _cmd_build,
     "seasonality": _cmd_seasonality,
     "segments": _cmd_segments,
+    "who-buys": _cmd_who_buys,
 }
 
 

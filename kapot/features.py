@@ -9,7 +9,13 @@ from importlib import resources
 import duckdb
 import pandas as pd
 
-__all__ = ["client_features", "client_categories", "monthly_orders", "run_sql"]
+__all__ = [
+    "client_features",
+    "client_categories",
+    "monthly_orders",
+    "client_category_monthly",
+    "run_sql",
+]
 
 
 @cache
@@ -17,9 +23,12 @@ def _sql(name: str) -> str:
     return resources.files("kapot").joinpath(f"sql/{name}.sql").read_text("utf-8")
 
 
-def run_sql(con: duckdb.DuckDBPyConnection, name: str, as_of: dt.date) -> pd.DataFrame:
-    """Run ``kapot/sql/<name>.sql`` with ``$as_of`` bound; only sales before it are read."""
-    return con.execute(_sql(name), {"as_of": as_of}).df()
+def run_sql(
+    con: duckdb.DuckDBPyConnection, name: str, as_of: dt.date, **params: object
+) -> pd.DataFrame:
+    """Run ``kapot/sql/<name>.sql`` with ``$as_of`` (and ``params``) bound; only sales before
+    ``as_of`` are read."""
+    return con.execute(_sql(name), {"as_of": as_of, **params}).df()
 
 
 def client_features(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
@@ -41,3 +50,11 @@ def client_categories(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.Data
 def monthly_orders(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
     """Orders per client and month (columns client_id, month, orders)."""
     return run_sql(con, "monthly_orders", as_of)
+
+
+def client_category_monthly(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, *, min_orders: int = 24, months: int = 36
+) -> pd.DataFrame:
+    """Orders per client, category and month, for pairs with at least ``min_orders`` orders in
+    the last ``months`` months (columns client_id, category, month, orders)."""
+    return run_sql(con, "client_category_monthly", as_of, min_orders=min_orders, months=months)

@@ -170,10 +170,7 @@ def _observed(
     """The observed months of each row of ``y``, from each key's first order ever and the
     data's first month (see ``_observed_clients``)."""
     periods = pd.PeriodIndex(monthly["month"], freq="M").asi8
-    groups = (
-        pd.MultiIndex.from_frame(monthly[key]) if isinstance(key, list) else monthly[key].to_numpy()
-    )
-    first_ord = pd.Series(periods).groupby(groups).min()
+    first_ord = monthly.assign(_p=periods).groupby(key)["_p"].min()
     first = first_ord.reindex(keys).to_numpy() - months[0].ordinal
     data_start = int(periods.min() - months[0].ordinal) if len(periods) else 0
     return _observed_clients(y, first, data_start)

@@ -177,3 +177,42 @@ def test_who_buys_profiles_buyers_against_everyone(built):
     # dry mixes are a construction product: construction is over-represented among buyers
     assert ind.loc["Construction", "lift"] > 1.2
     assert sku["buyers"].sum() > 0
+
+
+def test_client_category_seasonality_follows_the_clients_truth(built):
+    db, d, _ = built
+    pairs = read_result("client_category_seasonality", AS_OF, db=db)
+    assert {
+        "client_id",
+        "category",
+        "peak_month",
+        "p_value",
+        "seasonal",
+        "profile_peak_month",
+    } <= set(pairs.columns)
+    assert len(pairs) > 100 and not pairs.duplicated(["client_id", "category"]).any()
+    truth = d.truth.set_index("client_id")
+    x = pairs.merge(
+        truth[["seasonal", "peak_month"]],
+        left_on="client_id",
+        right_index=True,
+        suffixes=("", "_true"),
+    )
+    tested = x[x["p_value"].notna() & (x["n"] >= 24)]
+    # pairs of non-seasonal clients: flagged at about the test's 5 % level
+    assert tested.loc[~tested["seasonal_true"], "seasonal"].mean() < 0.08
+    # pairs of seasonal clients: mostly found, and at the client's true peak (±1 month)
+    true = tested[tested["seasonal_true"]]
+    assert true["seasonal"].mean() > 0.7
+    found = true[true["seasonal"]]
+    assert ((found["peak_month"] - found["peak_month_true"]) % 12).isin([0, 1, 11]).mean() > 0.9
+
+
+def test_cli_who_buys(built, capsys):
+    db, _, _ = built
+    assert main(["who-buys", "--category", "Anchors", "--format", "csv", "--db", str(db)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "dimension,value,buyers,share_of_buyers,share_of_all,lift"
+    assert len(out) > 10
+    with pytest.raises(SystemExit):  # exactly one of --category / --sku
+        main(["who-buys", "--db", str(db)])

@@ -11,7 +11,7 @@ from kapot.warehouse import Warehouse
 
 from .conftest import write
 
-COMMANDS = ["ingest", "demo", "status"]
+COMMANDS = ["ingest", "demo", "status", "build", "seasonality", "segments", "who-buys"]
 
 
 def run(*args, env=None):
