@@ -115,7 +115,11 @@ def _als_scores(con, cutoff: dt.date, level: str, df: pd.DataFrame, seed: int) -
     model = implicit.als.AlternatingLeastSquares(
         factors=factors, regularization=0.05, iterations=20, random_state=seed
     )
-    with threadpool_limits(1, "blas"):
+    import warnings
+
+    with threadpool_limits(1, "blas"), warnings.catch_warnings():
+        # implicit checks the BLAS pool before our limit applies to it; the limit holds
+        warnings.filterwarnings("ignore", message="OpenBLAS is configured")
         model.fit(mat, show_progress=False)
     uf, itf = np.asarray(model.user_factors), np.asarray(model.item_factors)
     ci = clients.get_indexer(df["client_id"])

@@ -84,6 +84,73 @@ def build_parser() -> argparse.ArgumentParser:
             item = p.add_mutually_exclusive_group(required=True)
             item.add_argument("--category", help=tr("segments.category_help"))
             item.add_argument("--sku", help=tr("segments.sku_help"))
+
+    p = sub.add_parser(
+        "score", parents=[common], help=tr("cli.score_help"), description=tr("cli.score_help")
+    )
+    p.add_argument("--as-of", type=_date, required=True, help=tr("build.as_of_help"))
+    p.add_argument("--horizon-days", type=int, default=90, help=tr("cli.horizon_help"))
+
+    p = sub.add_parser(
+        "find", parents=[common], help=tr("cli.find_help"), description=tr("cli.find_help")
+    )
+    p.add_argument("--as-of", type=_date, default=None, help=tr("build.as_of_help"))
+    p.add_argument("--category", action="append", default=[], help=tr("cli.category_help"))
+    p.add_argument("--sku", action="append", default=[], help=tr("cli.sku_help"))
+    p.add_argument("--region", action="append", default=[], help=tr("cli.region_help"))
+    p.add_argument("--manager", action="append", default=[], help=tr("cli.manager_help"))
+    p.add_argument("--pays-on-time", action="store_true", help=tr("cli.pays_on_time_help"))
+    p.add_argument("--peak-month", default=None, help=tr("cli.peak_month_help"))
+    p.add_argument(
+        "--exclude-off-assortment", action="store_true", help=tr("cli.off_assortment_help")
+    )
+    p.add_argument("--new-buyers-only", action="store_true", help=tr("cli.new_buyers_help"))
+    p.add_argument(
+        "--who", choices=["existing", "prospects", "all"], default="all", help=tr("cli.who_help")
+    )
+    p.add_argument("--size-tier", action="append", default=[], help=tr("cli.size_tier_help"))
+    p.add_argument("--segment", action="append", default=[], help=tr("cli.segment_help"))
+    p.add_argument("--min-expected-value", type=float, default=0.0, help=tr("cli.min_value_help"))
+    p.add_argument("--horizon-days", type=int, default=None, help=tr("cli.horizon_help"))
+    p.add_argument("--limit", type=int, default=50, help=tr("cli.limit_help"))
+    p.add_argument(
+        "--format",
+        choices=["csv", "json", "table", "xlsx"],
+        default="table",
+        help=tr("build.format_help"),
+    )
+    p.add_argument("--output", metavar="FILE", help=tr("build.output_help"))
+
+    p = sub.add_parser(
+        "similar", parents=[common], help=tr("cli.similar_help"), description=tr("cli.similar_help")
+    )
+    p.add_argument("client_id", nargs="?", help=tr("cli.client_help"))
+    p.add_argument("--segment", default=None, help=tr("cli.like_segment_help"))
+    p.add_argument("--limit", type=int, default=20, help=tr("cli.limit_help"))
+    p.add_argument(
+        "--format",
+        choices=["csv", "json", "table", "xlsx"],
+        default="table",
+        help=tr("build.format_help"),
+    )
+    p.add_argument("--output", metavar="FILE", help=tr("build.output_help"))
+
+    p = sub.add_parser(
+        "backtest",
+        parents=[common],
+        help=tr("cli.backtest_help"),
+        description=tr("cli.backtest_help"),
+    )
+    p.add_argument("--cutoff", type=_date, required=True, help=tr("cli.cutoff_help"))
+    p.add_argument("--horizon-days", type=int, default=90, help=tr("cli.horizon_help"))
+    p.add_argument(
+        "--task", choices=["category", "sku"], default="category", help=tr("cli.task_help")
+    )
+    p.add_argument("--top-skus", type=int, default=50, help=tr("cli.top_skus_help"))
+    p.add_argument("--new-buyers-only", action="store_true", help=tr("cli.new_buyers_help"))
+    p.add_argument(
+        "--format", choices=["json", "table"], default="table", help=tr("build.format_help")
+    )
     return parser
 
 
@@ -137,9 +204,9 @@ def _cmd_demo(args: argparse.Namespace) -> None:
         print(line)
     from kapot.build import build
 
-    _print_build(
-        build(end + dt.timedelta(days=1), db=args.db, progress=sys.stderr.isatty()), args.db
-    )
+    as_of = end + dt.timedelta(days=1)
+    _print_build(build(as_of, db=args.db, progress=sys.stderr.isatty()), args.db)
+    _score(as_of, args.db, 90)
     _cmd_status(args)
 
 
@@ -192,6 +259,11 @@ _SEGMENT_COLUMNS = [
 def _emit(frame, fmt: str, output: str | None) -> None:
     import pandas as pd
 
+    if fmt == "xlsx":
+        if not output:
+            raise KapotError(tr("cli.xlsx_needs_output"))
+        frame.to_excel(output, index=False)
+        return
     if fmt == "csv":
         text = frame.to_csv(index=False)
     elif fmt == "json":
@@ -234,6 +306,119 @@ def _cmd_who_buys(args: argparse.Namespace) -> None:
     _emit(df, args.format, args.output)
 
 
+def _score(as_of: dt.date, db, horizon_days: int) -> None:
+    from kapot.potential import PotentialConfig, score_warehouse
+
+    rows = score_warehouse(as_of, db=db, config=PotentialConfig(horizon_days=horizon_days))
+    print(
+        tr("cli.scored", as_of=as_of.isoformat(), rows=f"{sum(rows.values()):,}", days=horizon_days)
+    )
+
+
+def _cmd_score(args: argparse.Namespace) -> None:
+    _score(args.as_of, args.db, args.horizon_days)
+
+
+def _cmd_find(args: argparse.Namespace) -> None:
+    from kapot.calculator import Calculator, Query
+
+    calc = Calculator.load(args.db, args.as_of, args.horizon_days)
+    peak = args.peak_month
+    if peak is not None and peak not in ("current", "next"):
+        try:
+            peak = int(peak)
+        except ValueError:
+            raise KapotError(tr("calculator.bad_month", value=peak)) from None
+    q = Query(
+        categories=tuple(args.category),
+        skus=tuple(args.sku),
+        regions=tuple(args.region),
+        managers=tuple(args.manager),
+        pays_on_time=args.pays_on_time,
+        peak_month=peak,
+        exclude_off_assortment=args.exclude_off_assortment,
+        new_buyers_only=args.new_buyers_only,
+        who=args.who,
+        size_tiers=tuple(args.size_tier),
+        segments=tuple(args.segment),
+        min_expected_value=args.min_expected_value,
+        limit=args.limit,
+    )
+    res = calc.find(q)
+    cols = [
+        "rank",
+        "client_id",
+        "name",
+        "region",
+        "manager",
+        "score",
+        "expected_value",
+        "peak_month",
+        "segment",
+        "size_tier",
+        "phone",
+        "email",
+        "reasons",
+    ]
+    if args.format == "table":
+        print(calc.summary(res), file=sys.stderr)
+    _emit(res[cols], args.format, args.output)
+
+
+def _cmd_similar(args: argparse.Namespace) -> None:
+    from kapot.calculator import Calculator
+
+    calc = Calculator.load(args.db)
+    if args.segment:
+        res = calc.similar_to_segment(args.segment, limit=args.limit)
+    elif args.client_id:
+        res = calc.similar(args.client_id, limit=args.limit)
+    else:
+        raise KapotError(tr("cli.similar_needs"))
+    _emit(res, args.format, args.output)
+
+
+def _cmd_backtest(args: argparse.Namespace) -> None:
+    import json
+
+    import pandas as pd
+
+    from kapot.backtest import backtest, top_items
+    from kapot.warehouse import Warehouse
+
+    with Warehouse(args.db).read() as con:
+        items = top_items(con, args.cutoff, args.top_skus, "sku") if args.task == "sku" else None
+        res = backtest(
+            con,
+            args.cutoff,
+            horizon_days=args.horizon_days,
+            level=args.task,
+            items=items,
+            new_buyers_only=args.new_buyers_only,
+        )
+    if args.format == "json":
+        print(json.dumps(res.to_dict(), ensure_ascii=False, indent=1, default=str))
+        return
+    print(
+        tr(
+            "cli.backtest_title",
+            cutoff=res.cutoff.isoformat(),
+            days=res.horizon_days,
+            task=res.level,
+            items=res.items,
+            clients=f"{res.clients:,}",
+            positives=f"{res.positives:,}",
+        )
+    )
+    with pd.option_context("display.width", 200, "display.max_columns", None):
+        print(tr("cli.item_to_clients"))
+        print(res.item_to_clients.round(4).to_string())
+        print(tr("cli.client_to_items"))
+        print(res.client_to_items.round(4).to_string())
+    for note in res.notes:
+        print("* " + note)
+
+
 def _cmd_status(args: argparse.Namespace) -> None:
     from kapot.summary import warehouse_summary
 
@@ -249,6 +434,10 @@ _COMMANDS = {
     "seasonality": _cmd_seasonality,
     "segments": _cmd_segments,
     "who-buys": _cmd_who_buys,
+    "score": _cmd_score,
+    "find": _cmd_find,
+    "similar": _cmd_similar,
+    "backtest": _cmd_backtest,
 }
 
 

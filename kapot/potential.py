@@ -430,3 +430,74 @@ class PotentialModel:
         for col in ("future_amount", "future_quantity", "bought"):
             out[col] = feats[col].to_numpy()
         return out
+
+
+_STORED = (
+    "client_id",
+    "item",
+    "probability",
+    "expected_value",
+    "expected_quantity",
+    "scored_by",
+    "has_bought",
+    "item_months_12m",
+    "item_revenue_same_season_ly",
+    "adopt_industry",
+    "adopt_region",
+    "cf_score_pct",
+    "svd_score_pct",
+    "client_horizon_share",
+)
+
+
+def score_warehouse(
+    as_of: dt.date,
+    *,
+    db=None,
+    config: PotentialConfig = PotentialConfig(),
+    skus: list[str] | None = None,
+) -> dict[str, int]:
+    """Fit on the warehouse's history before ``as_of`` and store the scores in ``potential``
+    (one row per client and category, ``level`` 'category'; plus one per client and SKU for
+    ``skus``, level 'sku'), replacing earlier scores for the same date and horizon."""
+    from kapot.warehouse import Warehouse
+
+    rows: dict[str, int] = {}
+    with Warehouse(db).write() as con:
+        frames = []
+        for level, items in (("category", None), ("sku", skus)):
+            if level == "sku" and not items:
+                continue
+            cfg = PotentialConfig(**{**config.__dict__, "level": level})
+            model = PotentialModel(cfg).fit(con, as_of, items=items)
+            scored = model.score(con, as_of)
+            scored["item_revenue_same_season_ly"] = np.expm1(scored["log_item_same_season_ly"])
+            frame = scored[list(_STORED)].assign(level=level)
+            frames.append(frame)
+            rows[level] = len(frame)
+        out = pd.concat(frames, ignore_index=True)
+        out["as_of"] = pd.Timestamp(as_of)
+        out["horizon_days"] = config.horizon_days
+        con.register("_scores", out)
+        con.execute("CREATE TABLE IF NOT EXISTS potential AS SELECT * FROM _scores LIMIT 0")
+        con.execute(
+            "DELETE FROM potential WHERE as_of = $a AND horizon_days = $h",
+            {"a": as_of, "h": config.horizon_days},
+        )
+        con.execute("INSERT INTO potential BY NAME SELECT * FROM _scores")
+        con.unregister("_scores")
+    return rows
+
+
+def illiquid_skus(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, *, min_age_days: int = 180
+) -> list[str]:
+    """SKUs we can supply (in assortment, on stock) whose stock arrived ``min_age_days`` or more
+    before ``as_of``: the slow movers to find buyers for."""
+    q = """
+        SELECT sku FROM products
+        WHERE coalesce(in_assortment, true) AND stock_qty > 0
+          AND stock_since <= CAST($a AS DATE) - to_days(CAST($d AS INTEGER))
+        ORDER BY sku
+    """
+    return [r[0] for r in con.execute(q, {"a": as_of, "d": min_age_days}).fetchall()]

@@ -1,0 +1,481 @@
+"""The potential calculator: filter and rank clients for what we can supply now, with reasons.
+
+The page, the CLI (``kapot find``) and the reports all call :meth:`Calculator.find`. A
+:class:`Calculator` loads one scored date into memory once (NumPy arrays, one row per client,
+one column per category), so a filter change costs a few vectorised operations: well under
+100 ms at 100k clients.
+
+Scores are never changed by filters: filters only decide who is shown. For several chosen
+categories a client's probability is that of buying at least one of them, its expected value
+the sum. For a SKU, the probability is the category's times the client's share of that SKU
+within the category (its own purchases, smoothed toward all clients' share).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from kapot.errors import KapotError
+from kapot.i18n import fmt_money, fmt_percent, month_name, tr
+
+__all__ = ["Calculator", "Query", "REASON_KEYS"]
+
+REASON_KEYS = (
+    "buys_regularly",
+    "same_season",
+    "peak_in_horizon",
+    "peers_buy",
+    "similar_basket",
+    "lookalike",
+    "pays_on_time",
+    "growing",
+    "reorder_due",
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a manager asks for. Empty lists mean "any"."""
+
+    categories: tuple[str, ...] = ()
+    skus: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    pays_on_time: bool = False
+    peak_month: str | int | None = None  # "current", "next", 1..12 or None
+    exclude_off_assortment: bool = False
+    off_assortment_threshold: float = 0.5
+    new_buyers_only: bool = False
+    who: str = "all"  # existing, prospects, all
+    size_tiers: tuple[str, ...] = ()
+    segments: tuple[str, ...] = ()  # RFM segment names or ABC classes
+    managers: tuple[str, ...] = ()
+    min_expected_value: float = 0.0
+    limit: int = 50
+    rank_by: str = "probability"  # or expected_value
+
+
+class Calculator:
+    """One scored date of one warehouse, in memory."""
+
+    def __init__(
+        self,
+        clients: pd.DataFrame,
+        scores: dict[str, np.ndarray],
+        categories: list[str],
+        as_of: dt.date,
+        horizon_days: int,
+        sku_share: pd.DataFrame,
+        products: pd.DataFrame,
+    ) -> None:
+        self.clients = clients.reset_index(drop=True)
+        self.scores = scores
+        self.categories = categories
+        self.as_of = as_of
+        self.horizon_days = horizon_days
+        self._cat_index = {c: i for i, c in enumerate(categories)}
+        self.sku_share = sku_share
+        self.products = products
+        # plain arrays for the per-row reasons (no pandas row access on the hot path)
+        self._arr = {col: self.clients[col].to_numpy(dtype=object) for col in self.clients.columns}
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def load(
+        cls,
+        db: str | os.PathLike[str] | None = None,
+        as_of: dt.date | None = None,
+        horizon_days: int | None = None,
+    ) -> Calculator:
+        """Read the latest (or the given) scores and profiles from the warehouse."""
+        from kapot.warehouse import Warehouse
+
+        with Warehouse(db).read() as con:
+            has = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+            if "potential" not in has or "segments" not in has:
+                raise KapotError(tr("calculator.not_scored"))
+            if as_of is None:
+                as_of = con.execute("SELECT max(as_of) FROM potential").fetchall()[0][0]
+                if as_of is None:
+                    raise KapotError(tr("calculator.not_scored"))
+                as_of = as_of.date() if hasattr(as_of, "date") else as_of
+            if horizon_days is None:
+                horizon_days = con.execute(
+                    "SELECT max(horizon_days) FROM potential WHERE as_of = $a", {"a": as_of}
+                ).fetchall()[0][0]
+            pot = con.execute(
+                "SELECT * FROM potential WHERE as_of = $a AND horizon_days = $h AND level = 'category'",
+                {"a": as_of, "h": horizon_days},
+            ).df()
+            if pot.empty:
+                raise KapotError(tr("calculator.not_scored_for", as_of=str(as_of)))
+            clients = con.execute(
+                """
+                SELECT f.client_id, c.name, c.region, c.city, c.industry, c.manager, c.inn,
+                       c.contact_person, c.phone, c.email,
+                       f.is_prospect, f.revenue_12m, f.trend_12m, f.pays_on_time, f.off_assortment_share,
+                       f.overdue_reorder, f.median_days_between_orders, f.recency_days,
+                       g.size_tier, g.rfm_segment, g.abc, g.abc_xyz, g.cluster_name,
+                       z.peak_month, z.seasonal, z.source AS peak_source
+                FROM client_features f
+                LEFT JOIN clients c USING (client_id)
+                LEFT JOIN segments g ON g.client_id = f.client_id AND g.as_of = f.as_of
+                LEFT JOIN seasonality z ON z.client_id = f.client_id AND z.as_of = f.as_of
+                WHERE f.as_of = (SELECT max(as_of) FROM client_features WHERE as_of <= $a)
+                ORDER BY f.client_id
+                """,
+                {"a": as_of},
+            ).df()
+            sku_share = con.execute(
+                """
+                WITH l AS (
+                    SELECT s.client_id, s.sku, coalesce(p.category, '?') AS category, count(*) AS n
+                    FROM sales s LEFT JOIN products p USING (sku)
+                    WHERE s.date < $a AND s.date >= CAST($a AS DATE) - INTERVAL 24 MONTH AND NOT s.is_return
+                    GROUP BY ALL
+                )
+                SELECT client_id, sku, category, n FROM l
+                """,
+                {"a": as_of},
+            ).df()
+            products = con.execute(
+                "SELECT sku, name, category, price, in_assortment, stock_qty, stock_since FROM products"
+            ).df()
+        categories = sorted(pot["item"].unique())
+        idx = pd.Index(clients["client_id"])
+        rows = idx.get_indexer(pot["client_id"])
+        cols = pd.Index(categories).get_indexer(pot["item"])
+        ok = rows >= 0
+        scores = {}
+        for col in (
+            "probability",
+            "expected_value",
+            "expected_quantity",
+            "has_bought",
+            "item_months_12m",
+            "item_revenue_same_season_ly",
+            "adopt_industry",
+            "cf_score_pct",
+            "svd_score_pct",
+        ):
+            arr = np.zeros((len(idx), len(categories)))
+            arr[rows[ok], cols[ok]] = (
+                pd.to_numeric(pot[col], errors="coerce").fillna(0).to_numpy(dtype=float)[ok]
+            )
+            scores[col] = arr
+        return cls(clients, scores, categories, as_of, int(horizon_days), sku_share, products)
+
+    # ------------------------------------------------------------------ options
+    def regions(self) -> list[str]:
+        return sorted(self.clients["region"].dropna().unique().tolist())
+
+    def managers(self) -> list[str]:
+        return sorted(self.clients["manager"].dropna().unique().tolist())
+
+    def _month(self, peak: str | int) -> int:
+        if peak == "current":
+            return self.as_of.month
+        if peak == "next":
+            return self.as_of.month % 12 + 1
+        month = int(peak)
+        if not 1 <= month <= 12:
+            raise KapotError(tr("calculator.bad_month", value=str(peak)))
+        return month
+
+    # ------------------------------------------------------------------ the query
+    def _item_arrays(self, q: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+        """(probability of buying any chosen item, expected value, bought before, item names)."""
+        n = len(self.clients)
+        probs, values, before, names = [], [], [], []
+        for cat in q.categories:
+            if cat not in self._cat_index:
+                raise KapotError(
+                    tr("calculator.unknown_category", name=cat, known=", ".join(self.categories))
+                )
+            j = self._cat_index[cat]
+            probs.append(self.scores["probability"][:, j])
+            values.append(self.scores["expected_value"][:, j])
+            before.append(self.scores["has_bought"][:, j] > 0)
+            names.append(cat)
+        for sku in q.skus:
+            p, v, b = self._sku_arrays(sku)
+            probs.append(p)
+            values.append(v)
+            before.append(b)
+            names.append(sku)
+        if not probs:  # everything we supply
+            probs = [self.scores["probability"][:, j] for j in range(len(self.categories))]
+            values = [self.scores["expected_value"][:, j] for j in range(len(self.categories))]
+            before = [np.zeros(n, dtype=bool)]
+        p = 1 - np.prod(1 - np.column_stack(probs), axis=1)
+        v = np.sum(np.column_stack(values), axis=1)
+        b = (
+            np.all(np.column_stack(before), axis=1)
+            if q.new_buyers_only
+            else np.any(np.column_stack(before), axis=1)
+        )
+        return p, v, b, names
+
+    def _sku_arrays(self, sku: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        prod = self.products[self.products["sku"] == sku]
+        if prod.empty:
+            raise KapotError(tr("calculator.unknown_sku", sku=sku))
+        cat = prod["category"].iloc[0]
+        if cat not in self._cat_index:
+            raise KapotError(
+                tr("calculator.unknown_category", name=str(cat), known=", ".join(self.categories))
+            )
+        j = self._cat_index[cat]
+        share = self.sku_share
+        in_cat = share[share["category"] == cat]
+        all_share = in_cat.loc[in_cat["sku"] == sku, "n"].sum() / max(in_cat["n"].sum(), 1)
+        mine = in_cat[in_cat["sku"] == sku].set_index("client_id")["n"]
+        cat_n = in_cat.groupby("client_id")["n"].sum()
+        ids = self.clients["client_id"]
+        own = ids.map(mine).fillna(0).to_numpy(dtype=float)
+        tot = ids.map(cat_n).fillna(0).to_numpy(dtype=float)
+        alpha = 5.0  # pseudo-lines of the all-client share: a client's own few lines do not rule
+        s = (own + alpha * all_share) / (tot + alpha)
+        p = self.scores["probability"][:, j] * s
+        v = self.scores["expected_value"][:, j] * s
+        return p, v, own > 0
+
+    def find(self, q: Query = Query(), *, lang: str | None = None) -> pd.DataFrame:
+        """Ranked clients for the query, best first, at most ``q.limit``, with reasons.
+
+        Columns: rank, client_id, name, region, manager, score (probability of buying the
+        chosen assortment in the horizon), expected_value, peak_month, size_tier, segment,
+        is_prospect, phone, email, contact_person, reasons.
+        """
+        c = self.clients
+        p, v, before, names = self._item_arrays(q)
+        keep = np.ones(len(c), dtype=bool)
+        if q.regions:
+            keep &= c["region"].isin(q.regions).to_numpy()
+        if q.managers:
+            keep &= c["manager"].isin(q.managers).to_numpy()
+        if q.pays_on_time:
+            keep &= c["pays_on_time"].fillna(False).astype(bool).to_numpy()
+        if q.peak_month not in (None, "", "any"):
+            month = self._month(q.peak_month)
+            keep &= (c["peak_month"].fillna(0).to_numpy() == month) & c["seasonal"].fillna(
+                False
+            ).astype(bool).to_numpy()
+        if q.exclude_off_assortment:
+            keep &= ~(c["off_assortment_share"].fillna(0).to_numpy() > q.off_assortment_threshold)
+        if q.new_buyers_only:
+            keep &= ~before
+        if q.who == "existing":
+            keep &= ~c["is_prospect"].astype(bool).to_numpy()
+        elif q.who == "prospects":
+            keep &= c["is_prospect"].astype(bool).to_numpy()
+        if q.size_tiers:
+            keep &= c["size_tier"].isin(q.size_tiers).to_numpy()
+        if q.segments:
+            keep &= (
+                c["rfm_segment"].isin(q.segments)
+                | c["abc"].isin(q.segments)
+                | c["cluster_name"].isin(q.segments)
+            ).to_numpy()
+        if q.min_expected_value:
+            keep &= v >= q.min_expected_value
+        key = p if q.rank_by == "probability" else v
+        cand = np.flatnonzero(keep)
+        limit = max(int(q.limit), 0)
+        if len(cand) > limit:
+            top = cand[np.argpartition(-key[cand], limit - 1)[:limit]] if limit else cand[:0]
+        else:
+            top = cand
+        top = top[np.lexsort((c["client_id"].to_numpy()[top], -key[top]))]
+        out = c.iloc[top][
+            [
+                "client_id",
+                "name",
+                "region",
+                "manager",
+                "industry",
+                "size_tier",
+                "rfm_segment",
+                "peak_month",
+                "is_prospect",
+                "phone",
+                "email",
+                "contact_person",
+            ]
+        ].copy()
+        out.insert(0, "rank", np.arange(1, len(top) + 1))
+        out["score"] = p[top]
+        out["expected_value"] = v[top]
+        out["peak_month"] = out["peak_month"].where(
+            c["seasonal"].fillna(False).astype(bool).to_numpy()[top] & (out["peak_month"] > 0)
+        )
+        out = out.rename(columns={"rfm_segment": "segment"})
+        out["reasons"] = [self._reasons(i, q, names, lang) for i in top]
+        out.attrs["matched"] = int(len(cand))
+        out.attrs["total_expected_value"] = float(v[cand].sum())
+        return out.reset_index(drop=True)
+
+    # ------------------------------------------------------------------ reasons
+    def reason_codes(self, i: int, q: Query) -> list[tuple[str, dict]]:
+        """Why client row ``i`` is on the list: (catalogue key, parameters), strongest first."""
+        a = self._arr
+
+        def yes(col: str) -> bool:
+            v = a[col][i]
+            return (
+                v is not None
+                and not (isinstance(v, float) and np.isnan(v))
+                and v is not pd.NA
+                and bool(v)
+            )
+
+        def num(col: str) -> float:
+            v = a[col][i]
+            return float(v) if v is not None and v is not pd.NA and pd.notna(v) else float("nan")
+
+        cats = [self._cat_index[x] for x in q.categories if x in self._cat_index] or list(
+            range(len(self.categories))
+        )
+        s = self.scores
+        out: list[tuple[str, dict]] = []
+        j = max(cats, key=lambda k: s["probability"][i, k])
+        item = self.categories[j]
+        if s["item_months_12m"][i, j] >= 6:
+            out.append(
+                ("buys_regularly", {"item": item, "months": int(s["item_months_12m"][i, j])})
+            )
+        if s["item_revenue_same_season_ly"][i, j] > 0:
+            out.append(("same_season", {"item": item}))
+        peak = num("peak_month")
+        if yes("seasonal") and peak > 0:
+            months = {
+                (self.as_of + dt.timedelta(days=d)).month for d in range(0, self.horizon_days, 7)
+            }
+            if int(peak) in months:
+                out.append(("peak_in_horizon", {"month": int(peak)}))
+        industry = a["industry"][i] if isinstance(a["industry"][i], str) else "?"
+        if yes("is_prospect"):
+            out.append(
+                (
+                    "lookalike",
+                    {"item": item, "industry": industry, "share": s["adopt_industry"][i, j]},
+                )
+            )
+        elif s["has_bought"][i, j] == 0 and s["adopt_industry"][i, j] >= 0.2:
+            out.append(
+                (
+                    "peers_buy",
+                    {"item": item, "industry": industry, "share": s["adopt_industry"][i, j]},
+                )
+            )
+        if (
+            s["has_bought"][i, j] == 0
+            and max(s["cf_score_pct"][i, j], s["svd_score_pct"][i, j]) >= 0.9
+        ):
+            out.append(("similar_basket", {"item": item}))
+        if yes("overdue_reorder"):
+            out.append(("reorder_due", {"days": int(num("median_days_between_orders"))}))
+        trend = num("trend_12m")
+        if trend > 0.2:
+            out.append(("growing", {"share": trend}))
+        if yes("pays_on_time"):
+            out.append(("pays_on_time", {}))
+        return out
+
+    def _reasons(self, i: int, q: Query, names: list[str], lang: str | None, most: int = 4) -> str:
+        parts = []
+        for key, params in self.reason_codes(i, q)[:most]:
+            shown = dict(params)
+            if "month" in shown:
+                shown["month"] = month_name(shown["month"], lang)
+            if "share" in shown:
+                shown["share"] = fmt_percent(shown["share"], lang)
+            parts.append(tr(f"reason.{key}", lang, **shown))
+        return "; ".join(parts)
+
+    # ------------------------------------------------------------------ lookalikes
+    def _profile_matrix(self) -> np.ndarray:
+        """Unit-length rows describing each client: what it buys (categories, how regularly),
+        how big it is, its industry and size tier. Prospects have only the latter two."""
+        if getattr(self, "_profiles_", None) is None:
+            c = self.clients
+            basket = np.hstack([self.scores["has_bought"], self.scores["item_months_12m"] / 12.0])
+            size = np.log1p(c["revenue_12m"].fillna(0).clip(lower=0).to_numpy(dtype=float))
+            size = (size - size.mean()) / (size.std() or 1.0)
+            industry = pd.get_dummies(c["industry"].fillna("?")).to_numpy(dtype=float)
+            tier = pd.get_dummies(c["size_tier"].fillna("?")).to_numpy(dtype=float) * 0.5
+            x = np.hstack([basket, size[:, None] * 0.5, industry, tier])
+            self._profiles_ = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+        return self._profiles_
+
+    def _lookalike_frame(self, sim: np.ndarray, exclude: np.ndarray, limit: int) -> pd.DataFrame:
+        sim = np.where(exclude, -np.inf, sim)
+        top = np.argsort(-sim, kind="stable")[:limit]
+        top = top[np.isfinite(sim[top])]
+        out = self.clients.iloc[top][
+            [
+                "client_id",
+                "name",
+                "region",
+                "industry",
+                "size_tier",
+                "rfm_segment",
+                "is_prospect",
+                "manager",
+                "phone",
+            ]
+        ].copy()
+        out.insert(0, "rank", np.arange(1, len(top) + 1))
+        out["similarity"] = sim[top]
+        return out.rename(columns={"rfm_segment": "segment"}).reset_index(drop=True)
+
+    def similar(self, client_id: str, *, limit: int = 20) -> pd.DataFrame:
+        """Clients most like ``client_id`` (cosine similarity of their profiles), across all
+        regions, prospects included."""
+        ids = self.clients["client_id"].to_numpy()
+        hit = np.flatnonzero(ids == client_id)
+        if not len(hit):
+            raise KapotError(tr("calculator.unknown_client", client=client_id))
+        x = self._profile_matrix()
+        sim = x @ x[hit[0]]
+        return self._lookalike_frame(sim, ids == client_id, limit)
+
+    def similar_to_segment(self, segment: str, *, limit: int = 50) -> pd.DataFrame:
+        """ "More like my best clients": clients outside ``segment`` (an RFM segment, an ABC
+        class or a cluster name) closest to the segment's average profile."""
+        c = self.clients
+        members = (
+            c["rfm_segment"].eq(segment) | c["abc"].eq(segment) | c["cluster_name"].eq(segment)
+        ).to_numpy()
+        if not members.any():
+            raise KapotError(tr("calculator.unknown_segment", segment=segment))
+        x = self._profile_matrix()
+        centre = x[members].mean(axis=0)
+        sim = x @ (centre / max(np.linalg.norm(centre), 1e-12))
+        return self._lookalike_frame(sim, members, limit)
+
+    # ------------------------------------------------------------------ illiquid stock
+    def illiquid(self, sku: str, *, limit: int = 50, lang: str | None = None) -> pd.DataFrame:
+        """The clients across all regions most likely to buy ``sku``, with their expected
+        quantity against the stock on hand."""
+        res = self.find(Query(skus=(sku,), limit=limit), lang=lang)
+        prod = self.products.set_index("sku").loc[sku]
+        price = float(prod["price"]) if pd.notna(prod["price"]) and prod["price"] else np.nan
+        res["expected_quantity"] = res["expected_value"] / price if price == price else np.nan
+        res["stock_qty"] = float(prod["stock_qty"]) if pd.notna(prod["stock_qty"]) else np.nan
+        res["cumulative_quantity"] = res["expected_quantity"].cumsum()
+        return res
+
+    def summary(self, result: pd.DataFrame, lang: str | None = None) -> str:
+        """'312 clients found, expected value $1.2M' in the chosen language."""
+        return tr(
+            "calculator.summary",
+            lang,
+            found=result.attrs.get("matched", len(result)),
+            shown=len(result),
+            value=fmt_money(result.attrs.get("total_expected_value", 0.0), lang),
+        )

@@ -1,0 +1,253 @@
+"""The potential engine, the calculator's filters and reasons, lookalikes, and backtests."""
+
+import datetime as dt
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kapot import KapotError
+from kapot.backtest import _ranking_metrics, backtest
+from kapot.build import build
+from kapot.calculator import Calculator, Query
+from kapot.cli import main
+from kapot.ingest import ingest
+from kapot.potential import pair_features, score_warehouse
+from kapot.synth import SynthConfig, generate
+from kapot.warehouse import Warehouse
+
+END = dt.date(2026, 10, 31)
+AS_OF = END + dt.timedelta(days=1)
+
+
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory):
+    db = tmp_path_factory.mktemp("pot") / "w.duckdb"
+    d = generate(SynthConfig(n_clients=600, seed=31, end=END))
+    ingest(d.sales, clients=d.clients, products=d.products, invoices=d.invoices, db=db)
+    build(AS_OF, db=db)
+    score_warehouse(AS_OF, db=db)
+    return db, d, Calculator.load(db)
+
+
+def test_ranking_metrics_by_hand():
+    g = np.zeros(4, dtype=int)
+    y = np.array([1, 0, 1, 0])
+    s = np.array([0.9, 0.8, 0.1, 0.5])
+    m = _ranking_metrics(g, y, s, (2,))
+    assert m["precision@2"] == 0.5 and m["recall@2"] == 0.5
+    assert m["ndcg@2"] == pytest.approx(1 / (1 + 1 / np.log2(3)))
+    assert m["auc"] == 0.5 and m["base_rate"] == 0.5 and m["lift@2"] == 1.0
+
+
+def test_features_obey_the_as_of_rule(tmp_path):
+    d = generate(SynthConfig(n_clients=200, seed=3, end=END))
+    cut = pd.Timestamp("2026-06-01")
+    db = tmp_path / "w.duckdb"
+    ingest(d.sales[d.sales["date"] < cut], clients=d.clients, products=d.products, db=db)
+    with Warehouse(db).read() as con:
+        before = pair_features(con, cut.date())
+    ingest(d.sales[d.sales["date"] >= cut], db=db)
+    with Warehouse(db).read() as con:
+        after = pair_features(con, cut.date())
+    labels = ["future_amount", "future_quantity", "bought"]
+    pd.testing.assert_frame_equal(before.drop(columns=labels), after.drop(columns=labels))
+    assert before["future_amount"].sum() == 0 and after["future_amount"].sum() > 0
+
+
+def test_scores_are_probabilities_for_everyone(scored):
+    _, d, calc = scored
+    p = calc.scores["probability"]
+    assert p.shape == (600, calc.scores["probability"].shape[1]) and ((p >= 0) & (p <= 1)).all()
+    assert (calc.scores["expected_value"] >= 0).all()
+    # prospects are scored too, from lookalikes
+    prospects = calc.clients["is_prospect"].to_numpy().astype(bool)
+    assert prospects.any() and p[prospects].max() > 0
+
+
+def _check(calc, q, predicate):
+    res = calc.find(q)
+    rows = calc.clients.set_index("client_id").loc[res["client_id"]]
+    assert predicate(res, rows), q
+    return res
+
+
+def test_each_filter_only_lets_through_what_it_should(scored):
+    _, _, c = scored
+    cats = c.categories
+    region = c.regions()[0]
+    manager = c.managers()[0]
+    n = 10_000
+    _check(
+        c,
+        Query(regions=(region,), limit=n),
+        lambda r, x: (x["region"] == region).all() and len(r) > 0,
+    )
+    _check(c, Query(managers=(manager,), limit=n), lambda r, x: (x["manager"] == manager).all())
+    _check(c, Query(pays_on_time=True, limit=n), lambda r, x: (x["pays_on_time"] == True).all())  # noqa: E712
+    for peak, month in (("current", 11), ("next", 12), (7, 7)):
+        _check(
+            c,
+            Query(peak_month=peak, limit=n),
+            lambda r, x, m=month: ((x["peak_month"] == m) & x["seasonal"].astype(bool)).all(),
+        )
+    _check(
+        c,
+        Query(exclude_off_assortment=True, limit=n),
+        lambda r, x: (x["off_assortment_share"] <= 0.5).all(),
+    )
+    _check(
+        c,
+        Query(who="prospects", limit=n),
+        lambda r, x: x["is_prospect"].astype(bool).all() and len(r) > 0,
+    )
+    _check(c, Query(who="existing", limit=n), lambda r, x: (~x["is_prospect"].astype(bool)).all())
+    _check(c, Query(size_tiers=("large",), limit=n), lambda r, x: (x["size_tier"] == "large").all())
+    _check(
+        c,
+        Query(segments=("champions",), limit=n),
+        lambda r, x: (x["rfm_segment"] == "champions").all(),
+    )
+    _check(
+        c,
+        Query(min_expected_value=1000.0, limit=n),
+        lambda r, x: (r["expected_value"] >= 1000).all(),
+    )
+    j = c.categories.index(cats[0])
+    bought = dict(zip(c.clients["client_id"], c.scores["has_bought"][:, j] > 0, strict=True))
+    _check(
+        c,
+        Query(categories=(cats[0],), new_buyers_only=True, limit=n),
+        lambda r, x: not any(bought[k] for k in r["client_id"]) and len(r) > 0,
+    )
+
+
+def test_filters_never_change_scores_and_ranking_is_by_score(scored):
+    _, _, c = scored
+    all_ = c.find(Query(categories=(c.categories[1],), limit=10_000)).set_index("client_id")[
+        "score"
+    ]
+    some = c.find(Query(categories=(c.categories[1],), regions=(c.regions()[1],), limit=10_000))
+    assert (some["score"].to_numpy() == all_.loc[some["client_id"]].to_numpy()).all()
+    assert (np.diff(some["score"].to_numpy()) <= 0).all()
+    assert some["rank"].tolist() == list(range(1, len(some) + 1))
+    assert len(c.find(Query(limit=7))) == 7
+
+
+def test_reasons_match_the_data(scored):
+    _, _, c = scored
+    res = c.find(Query(limit=600))
+    idx = {k: i for i, k in enumerate(c.clients["client_id"])}
+    horizon = {(AS_OF + dt.timedelta(days=d)).month for d in range(0, 90, 7)}
+    seen = set()
+    for cid in res["client_id"]:
+        i = idx[cid]
+        row = c.clients.iloc[i]
+        for key, params in c.reason_codes(i, Query()):
+            seen.add(key)
+            j = c.categories.index(params["item"]) if "item" in params else None
+            if key == "buys_regularly":
+                assert c.scores["item_months_12m"][i, j] >= 6
+            elif key == "pays_on_time":
+                assert row["pays_on_time"] == True  # noqa: E712
+            elif key == "peak_in_horizon":
+                assert row["seasonal"] and int(row["peak_month"]) in horizon
+            elif key == "lookalike":
+                assert row["is_prospect"]
+            elif key == "peers_buy":
+                assert c.scores["has_bought"][i, j] == 0 and params["share"] >= 0.2
+            elif key == "same_season":
+                assert c.scores["item_revenue_same_season_ly"][i, j] > 0
+    assert {"buys_regularly", "pays_on_time", "lookalike"} <= seen
+    ru = c.find(Query(limit=5), lang="ru")["reasons"]
+    assert ru.str.len().gt(0).all() and ru.str.contains("[а-я]", regex=True).all()
+
+
+def test_bad_queries(scored):
+    _, _, c = scored
+    with pytest.raises(KapotError, match="unknown category"):
+        c.find(Query(categories=("Marshmallows",)))
+    with pytest.raises(KapotError, match="not a month"):
+        c.find(Query(peak_month=13))
+    with pytest.raises(KapotError, match="unknown SKU"):
+        c.find(Query(skus=("NOPE",)))
+
+
+def test_sku_illiquid_and_lookalikes(scored):
+    _, d, c = scored
+    sku = d.products.loc[d.products["in_assortment"], "sku"].iloc[0]
+    res = c.illiquid(sku, limit=10)
+    assert len(res) == 10 and (res["expected_quantity"] >= 0).all()
+    assert (np.diff(res["cumulative_quantity"]) >= 0).all() and res["stock_qty"].notna().all()
+    cid = c.clients.loc[~c.clients["is_prospect"].astype(bool), "client_id"].iloc[0]
+    sim = c.similar(cid, limit=10)
+    assert cid not in set(sim["client_id"]) and len(sim) == 10
+    assert (np.diff(sim["similarity"]) <= 1e-12).all() and sim["region"].nunique() > 1
+    seg = c.similar_to_segment("champions", limit=10)
+    assert not set(seg["client_id"]) & set(
+        c.clients.loc[c.clients["rfm_segment"] == "champions", "client_id"]
+    )
+
+
+def test_backtest_beats_random_and_reports_every_method(scored):
+    db, _, _ = scored
+    with Warehouse(db).read() as con:
+        res = backtest(con, dt.date(2026, 7, 1), new_buyers_only=False)
+    i2c = res.item_to_clients
+    assert {"kapot", "random", "popularity", "rfm", "item_cf"} <= set(i2c.index)
+    assert {"precision@20", "recall@50", "ndcg@100", "auc", "lift@50"} <= set(i2c.columns)
+    assert i2c.loc["kapot", "precision@20"] > 2 * i2c.loc["random", "precision@20"]
+    assert i2c.loc["kapot", "auc"] > 0.75
+    assert {"precision@1", "recall@3", "ndcg@5"} <= set(res.client_to_items.columns)
+    json.dumps(res.to_dict())
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "table", "xlsx"])
+def test_cli_find_formats(scored, tmp_path, capsys, fmt):
+    db, _, c = scored
+    out = tmp_path / f"list.{fmt}"
+    args = [
+        "find",
+        "--category",
+        c.categories[0],
+        "--limit",
+        "12",
+        "--format",
+        fmt,
+        "--db",
+        str(db),
+    ]
+    assert main([*args, "--output", str(out)]) == 0
+    if fmt == "csv":
+        df = pd.read_csv(out)
+    elif fmt == "xlsx":
+        df = pd.read_excel(out)
+    elif fmt == "json":
+        df = pd.DataFrame(json.loads(out.read_text()))
+    else:
+        text = out.read_text()
+        assert text.splitlines()[0].split()[:4] == ["rank", "client_id", "name", "region"]
+        return
+    assert len(df) == 12
+    assert {
+        "rank",
+        "client_id",
+        "name",
+        "region",
+        "score",
+        "expected_value",
+        "peak_month",
+        "reasons",
+    } <= set(df.columns)
+
+
+def test_cli_similar_and_backtest(scored, capsys):
+    db, _, c = scored
+    cid = c.clients["client_id"].iloc[0]
+    assert main(["similar", cid, "--limit", "3", "--format", "csv", "--db", str(db)]) == 0
+    assert len(capsys.readouterr().out.strip().splitlines()) == 4
+    assert main(["similar", "--db", str(db)]) == 2
+    assert main(["backtest", "--cutoff", "2026-07-01", "--format", "json", "--db", str(db)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["item_to_clients"]["kapot"]["precision@20"] >= 0
