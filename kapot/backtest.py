@@ -112,14 +112,14 @@ def _als_scores(con, cutoff: dt.date, level: str, df: pd.DataFrame, seed: int) -
         shape=(len(clients), len(items)),
     )
     factors = min(64, max(4, len(items) // 2))
-    model = implicit.als.AlternatingLeastSquares(
-        factors=factors, regularization=0.05, iterations=20, random_state=seed
-    )
     import warnings
 
     with threadpool_limits(1, "blas"), warnings.catch_warnings():
         # implicit checks the BLAS pool before our limit applies to it; the limit holds
         warnings.filterwarnings("ignore", message="OpenBLAS is configured")
+        model = implicit.als.AlternatingLeastSquares(
+            factors=factors, regularization=0.05, iterations=20, random_state=seed
+        )
         model.fit(mat, show_progress=False)
     uf, itf = np.asarray(model.user_factors), np.asarray(model.item_factors)
     ci = clients.get_indexer(df["client_id"])
