@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -24,6 +25,53 @@ def _date(value: str) -> dt.date:
 
 def _last_day_of_previous_month(today: dt.date) -> dt.date:
     return today.replace(day=1) - dt.timedelta(days=1)
+
+
+def _add_find_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--category", action="append", default=[], help=tr("cli.category_help"))
+    p.add_argument("--sku", action="append", default=[], help=tr("cli.sku_help"))
+    p.add_argument("--region", action="append", default=[], help=tr("cli.region_help"))
+    p.add_argument(
+        "--manager", dest="manager_filter", action="append", default=[], help=tr("cli.manager_help")
+    )
+    p.add_argument("--pays-on-time", action="store_true", help=tr("cli.pays_on_time_help"))
+    p.add_argument("--peak-month", default=None, help=tr("cli.peak_month_help"))
+    p.add_argument(
+        "--exclude-off-assortment", action="store_true", help=tr("cli.off_assortment_help")
+    )
+    p.add_argument("--new-buyers-only", action="store_true", help=tr("cli.new_buyers_help"))
+    p.add_argument(
+        "--who", choices=["existing", "prospects", "all"], default="all", help=tr("cli.who_help")
+    )
+    p.add_argument("--size-tier", action="append", default=[], help=tr("cli.size_tier_help"))
+    p.add_argument("--segment", action="append", default=[], help=tr("cli.segment_help"))
+    p.add_argument("--min-expected-value", type=float, default=0.0, help=tr("cli.min_value_help"))
+
+
+def _query_from(args: argparse.Namespace, limit: int):
+    from kapot.calculator import Query
+
+    peak = args.peak_month
+    if peak is not None and peak not in ("current", "next"):
+        try:
+            peak = int(peak)
+        except ValueError:
+            raise KapotError(tr("calculator.bad_month", value=peak)) from None
+    return Query(
+        categories=tuple(args.category),
+        skus=tuple(args.sku),
+        regions=tuple(args.region),
+        managers=tuple(args.manager_filter),
+        pays_on_time=args.pays_on_time,
+        peak_month=peak,
+        exclude_off_assortment=args.exclude_off_assortment,
+        new_buyers_only=args.new_buyers_only,
+        who=args.who,
+        size_tiers=tuple(args.size_tier),
+        segments=tuple(args.segment),
+        min_expected_value=args.min_expected_value,
+        limit=limit,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,22 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
         "find", parents=[common], help=tr("cli.find_help"), description=tr("cli.find_help")
     )
     p.add_argument("--as-of", type=_date, default=None, help=tr("build.as_of_help"))
-    p.add_argument("--category", action="append", default=[], help=tr("cli.category_help"))
-    p.add_argument("--sku", action="append", default=[], help=tr("cli.sku_help"))
-    p.add_argument("--region", action="append", default=[], help=tr("cli.region_help"))
-    p.add_argument("--manager", action="append", default=[], help=tr("cli.manager_help"))
-    p.add_argument("--pays-on-time", action="store_true", help=tr("cli.pays_on_time_help"))
-    p.add_argument("--peak-month", default=None, help=tr("cli.peak_month_help"))
-    p.add_argument(
-        "--exclude-off-assortment", action="store_true", help=tr("cli.off_assortment_help")
-    )
-    p.add_argument("--new-buyers-only", action="store_true", help=tr("cli.new_buyers_help"))
-    p.add_argument(
-        "--who", choices=["existing", "prospects", "all"], default="all", help=tr("cli.who_help")
-    )
-    p.add_argument("--size-tier", action="append", default=[], help=tr("cli.size_tier_help"))
-    p.add_argument("--segment", action="append", default=[], help=tr("cli.segment_help"))
-    p.add_argument("--min-expected-value", type=float, default=0.0, help=tr("cli.min_value_help"))
+    _add_find_filters(p)
     p.add_argument("--horizon-days", type=int, default=None, help=tr("cli.horizon_help"))
     p.add_argument("--limit", type=int, default=50, help=tr("cli.limit_help"))
     p.add_argument(
@@ -134,6 +167,38 @@ def build_parser() -> argparse.ArgumentParser:
         help=tr("build.format_help"),
     )
     p.add_argument("--output", metavar="FILE", help=tr("build.output_help"))
+
+    p = sub.add_parser(
+        "worklist", parents=[common], help=tr("worklist.help"), description=tr("worklist.help")
+    )
+    wl = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    w = wl.add_parser("create", parents=[common], help=tr("cli.wl_create_help"))
+    w.add_argument(
+        "--for", dest="owner", required=True, metavar="MANAGER", help=tr("cli.wl_owner_help")
+    )
+    w.add_argument("--size", type=int, default=None, help=tr("cli.wl_size_help"))
+    w.add_argument(
+        "--author", default=os.environ.get("USER", "kapot"), help=tr("cli.wl_author_help")
+    )
+    w.add_argument("--as-of", type=_date, default=None, help=tr("build.as_of_help"))
+    _add_find_filters(w)
+    w = wl.add_parser("show", parents=[common], help=tr("cli.wl_show_help"))
+    w.add_argument(
+        "--for", dest="owner", default=None, metavar="MANAGER", help=tr("cli.wl_owner_help")
+    )
+    w.add_argument("--max-deal-days", type=int, default=30, help=tr("cli.wl_deal_days_help"))
+    w.add_argument(
+        "--format", choices=["csv", "json", "table"], default="table", help=tr("build.format_help")
+    )
+    w = wl.add_parser("move", parents=[common], help=tr("cli.wl_move_help"))
+    w.add_argument("client_id", help=tr("cli.client_help"))
+    w.add_argument("--to", required=True, help=tr("cli.wl_to_help"))
+    w.add_argument("--reason", default=None, help=tr("cli.wl_reason_help"))
+    w.add_argument("--recall-date", type=_date, default=None, help=tr("cli.wl_recall_help"))
+    w.add_argument("--expect", default=None, help=tr("cli.wl_expect_help"))
+    w.add_argument(
+        "--author", default=os.environ.get("USER", "kapot"), help=tr("cli.wl_author_help")
+    )
 
     p = sub.add_parser(
         "backtest",
@@ -320,30 +385,10 @@ def _cmd_score(args: argparse.Namespace) -> None:
 
 
 def _cmd_find(args: argparse.Namespace) -> None:
-    from kapot.calculator import Calculator, Query
+    from kapot.calculator import Calculator
 
     calc = Calculator.load(args.db, args.as_of, args.horizon_days)
-    peak = args.peak_month
-    if peak is not None and peak not in ("current", "next"):
-        try:
-            peak = int(peak)
-        except ValueError:
-            raise KapotError(tr("calculator.bad_month", value=peak)) from None
-    q = Query(
-        categories=tuple(args.category),
-        skus=tuple(args.sku),
-        regions=tuple(args.region),
-        managers=tuple(args.manager),
-        pays_on_time=args.pays_on_time,
-        peak_month=peak,
-        exclude_off_assortment=args.exclude_off_assortment,
-        new_buyers_only=args.new_buyers_only,
-        who=args.who,
-        size_tiers=tuple(args.size_tier),
-        segments=tuple(args.segment),
-        min_expected_value=args.min_expected_value,
-        limit=args.limit,
-    )
+    q = _query_from(args, args.limit)
     res = calc.find(q)
     cols = [
         "rank",
@@ -419,6 +464,48 @@ def _cmd_backtest(args: argparse.Namespace) -> None:
         print("* " + note)
 
 
+def _cmd_worklist(args: argparse.Namespace) -> None:
+    from kapot.worklists import OPEN_STATES, PipelineConfig, WorklistStore, default_store_path
+
+    now = dt.datetime.now()
+    path = default_store_path(args.db)
+    if args.action == "create":
+        from kapot.calculator import Calculator
+
+        store = WorklistStore(path)
+        calc = Calculator.load(args.db, args.as_of)
+        candidates = calc.find(_query_from(args, 5000))["client_id"].tolist()
+        added = store.create_list(
+            args.owner, candidates, author=args.author, at=now, size=args.size
+        )
+        work = store.show(args.owner, at=now)
+        print(
+            tr(
+                "worklist.created",
+                list_id=int(work["list_id"].max()) if len(work) else 0,
+                manager=args.owner,
+                added=len(added),
+                open=int(work["state"].isin(OPEN_STATES).sum()),
+            )
+        )
+    elif args.action == "show":
+        store = WorklistStore(path, config=PipelineConfig(max_deal_days=args.max_deal_days))
+        _emit(store.show(args.owner, at=now), args.format, None)
+    else:
+        store = WorklistStore(path)
+        before = store.show(None, at=now).set_index("client_id")["state"].get(args.client_id)
+        store.move(
+            args.client_id,
+            args.to,
+            author=args.author,
+            at=now,
+            reason=args.reason,
+            recall_date=args.recall_date,
+            expected_state=args.expect,
+        )
+        print(tr("worklist.moved", client=args.client_id, old=before, new=args.to))
+
+
 def _cmd_status(args: argparse.Namespace) -> None:
     from kapot.summary import warehouse_summary
 
@@ -438,6 +525,7 @@ _COMMANDS = {
     "find": _cmd_find,
     "similar": _cmd_similar,
     "backtest": _cmd_backtest,
+    "worklist": _cmd_worklist,
 }
 
 
