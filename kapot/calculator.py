@@ -23,7 +23,7 @@ import pandas as pd
 from kapot.errors import KapotError
 from kapot.i18n import fmt_money, fmt_percent, month_name, tr
 
-__all__ = ["Calculator", "Query", "REASON_KEYS"]
+__all__ = ["Calculator", "Query", "REASON_KEYS", "client_card"]
 
 REASON_KEYS = (
     "buys_regularly",
@@ -120,7 +120,8 @@ class Calculator:
                        f.is_prospect, f.revenue_12m, f.trend_12m, f.pays_on_time, f.off_assortment_share,
                        f.overdue_reorder, f.median_days_between_orders, f.recency_days,
                        g.size_tier, g.rfm_segment, g.abc, g.abc_xyz, g.cluster_name,
-                       z.peak_month, z.seasonal, z.source AS peak_source
+                       z.peak_month, z.seasonal, z.source AS peak_source,
+                       z.m01, z.m02, z.m03, z.m04, z.m05, z.m06, z.m07, z.m08, z.m09, z.m10, z.m11, z.m12
                 FROM client_features f
                 LEFT JOIN clients c USING (client_id)
                 LEFT JOIN segments g ON g.client_id = f.client_id AND g.as_of = f.as_of
@@ -479,3 +480,56 @@ class Calculator:
             shown=len(result),
             value=fmt_money(result.attrs.get("total_expected_value", 0.0), lang),
         )
+
+
+def client_card(
+    client_id: str, *, db: str | os.PathLike[str] | None = None, as_of: dt.date
+) -> dict[str, pd.DataFrame]:
+    """What a manager sees on a client's card, from data before ``as_of``: ``monthly``
+    (month, revenue, orders over the last 24 months, zero months included), ``categories``
+    (category, revenue, share), ``payments`` (invoice, issued, due, paid, days_late, amount)."""
+    from kapot.warehouse import Warehouse
+
+    with Warehouse(db).read() as con:
+        monthly = con.execute(
+            """
+            WITH m AS (
+                SELECT unnest(generate_series(date_trunc('month', CAST($a AS DATE) - INTERVAL 1 DAY) - INTERVAL 23 MONTH,
+                                              date_trunc('month', CAST($a AS DATE) - INTERVAL 1 DAY), INTERVAL 1 MONTH)) AS month
+            ),
+            s AS (
+                SELECT date_trunc('month', date) AS month, sum(amount) AS revenue,
+                       count(DISTINCT coalesce(invoice_id, CAST(date AS VARCHAR))) AS orders
+                FROM sales WHERE client_id = $c AND date < $a GROUP BY 1
+            )
+            SELECT CAST(m.month AS DATE) AS month, coalesce(s.revenue, 0) AS revenue, coalesce(s.orders, 0) AS orders
+            FROM m LEFT JOIN s USING (month) ORDER BY month
+            """,
+            {"c": client_id, "a": as_of},
+        ).df()
+        categories = con.execute(
+            """
+            SELECT coalesce(p.category, '?') AS category, sum(s.amount) AS revenue
+            FROM sales s LEFT JOIN products p USING (sku)
+            WHERE s.client_id = $c AND s.date < $a AND s.date >= CAST($a AS DATE) - INTERVAL 24 MONTH
+            GROUP BY 1 HAVING sum(s.amount) > 0 ORDER BY 2 DESC
+            """,
+            {"c": client_id, "a": as_of},
+        ).df()
+        payments = con.execute(
+            """
+            SELECT invoice_id, issued, due, paid, amount,
+                   greatest(0, date_diff('day', due, least(coalesce(paid, CAST($a AS DATE)), CAST($a AS DATE)))) AS days_late
+            FROM invoices WHERE client_id = $c AND issued < $a AND due IS NOT NULL
+            ORDER BY issued DESC LIMIT 60
+            """,
+            {"c": client_id, "a": as_of},
+        ).df()
+    categories["share"] = (
+        categories["revenue"] / categories["revenue"].sum() if len(categories) else []
+    )
+    return {
+        "monthly": monthly,
+        "categories": categories,
+        "payments": payments.iloc[::-1].reset_index(drop=True),
+    }

@@ -201,6 +201,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser(
+        "serve", parents=[common], help=tr("cli.serve_help"), description=tr("cli.serve_help")
+    )
+    p.add_argument("--port", type=int, default=8866, help=tr("cli.port_help"))
+    p.add_argument("--ip", default="127.0.0.1", help=tr("cli.ip_help"))
+    p.add_argument("--pool-size", type=int, default=2, help=tr("cli.pool_help"))
+
+    p = sub.add_parser(
         "backtest",
         parents=[common],
         help=tr("cli.backtest_help"),
@@ -506,6 +513,38 @@ def _cmd_worklist(args: argparse.Namespace) -> None:
         print(tr("worklist.moved", client=args.client_id, old=before, new=args.to))
 
 
+def serve_command(port: int = 8866, *, ip: str = "127.0.0.1", pool_size: int = 2) -> list[str]:
+    """The Voila command line that serves the calculator. Kernels are preheated (the query
+    string is read in the kernel with voila.utils.get_query_string, which Voila 0.5 allows with
+    preheating, unlike its papermill-style prelaunch hook)."""
+    from kapot.config import PROJECT_ROOT
+
+    notebook = PROJECT_ROOT / "notebooks" / "potential_calculator.ipynb"
+    return [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        f"--port={port}",
+        f"--Voila.ip={ip}",
+        "--no-browser",
+        "--preheat_kernel=True",
+        f"--pool_size={pool_size}",
+        "--show_tracebacks=True",
+        "--VoilaConfiguration.file_allowlist=['.*']",
+    ]
+
+
+def _cmd_serve(args: argparse.Namespace) -> None:
+    if args.db:
+        os.environ["KAPOT_DB"] = str(args.db)
+    if getattr(args, "lang", None):
+        os.environ["KAPOT_LANG"] = args.lang
+    cmd = serve_command(args.port, ip=args.ip, pool_size=args.pool_size)
+    print(tr("cli.serving", url=f"http://localhost:{args.port}"), flush=True)
+    os.execv(cmd[0], cmd)
+
+
 def _cmd_status(args: argparse.Namespace) -> None:
     from kapot.summary import warehouse_summary
 
@@ -526,6 +565,7 @@ _COMMANDS = {
     "similar": _cmd_similar,
     "backtest": _cmd_backtest,
     "worklist": _cmd_worklist,
+    "serve": _cmd_serve,
 }
 
 
