@@ -6,9 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= data/kapot.duckdb
 LANG_UI ?= en
+PORT ?= 8866
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo status test test-fast lint format bench clean
+.PHONY: help install demo serve status test test-fast lint format bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -21,8 +22,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install kapot with every dependency
 
-demo: $(STAMP) ## generate demo data into data/kapot.duckdb, build, and show the main interface
+demo: $(STAMP) ## generate demo data into data/kapot.duckdb, build, score, and serve the calculator on :8866
 	$(BIN)/kapot --lang $(LANG_UI) demo --db $(DB)
+	$(BIN)/kapot --lang $(LANG_UI) serve --db $(DB) --port $(PORT)
+
+serve: $(STAMP) ## serve the calculator page (Voila, preheated kernels) on http://localhost:8866
+	$(BIN)/kapot --lang $(LANG_UI) serve --db $(DB) --port $(PORT)
 
 status: $(STAMP) ## summarise what the warehouse holds
 	$(BIN)/kapot --lang $(LANG_UI) status --db $(DB)

@@ -262,6 +262,14 @@ class CalculatorPage:
         self.move_button.add_class("kapot-move")
         self.pipeline_msg = w.HTML()
 
+        for widget, cls in (
+            (self.pays, "kapot-pays"),
+            (self.all_regions, "kapot-all-regions"),
+            (self.regions, "kapot-regions"),
+            (self.categories, "kapot-categories"),
+            (self.new_only, "kapot-new-only"),
+        ):
+            widget.add_class(cls)
         wide = {"description_width": "initial"}
         for widget in (
             self.categories,
@@ -344,7 +352,8 @@ class CalculatorPage:
         self.tabs = tabs
         self._charts_stale = True
         tabs.observe(self._safe(self._on_tab), names="selected_index")
-        self.widget = w.VBox([head, filters, tabs])
+        self.message.add_class("kapot-message")
+        self.widget = w.VBox([head, filters, self.message, tabs])
         self.widget.add_class("kapot-page")
         self.tabs_ready = True
         self.refresh()
@@ -516,9 +525,9 @@ class CalculatorPage:
                 elif c == "reasons":
                     cells.append(f'<td class="kapot-reasons">{html.escape(v or "")}</td>')
                 else:
-                    cells.append(
-                        f"<td>{html.escape('' if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))}</td>"
-                    )
+                    cls = ' class="nowrap"' if c == "phone" else ""
+                    text = "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
+                    cells.append(f"<td{cls}>{html.escape(text)}</td>")
             rows.append(f'<tr data-client="{html.escape(r.client_id)}">{"".join(cells)}</tr>')
         return f'<div class="kapot-tablebox"><table class="kapot-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
 
@@ -650,35 +659,39 @@ class CalculatorPage:
         view = self.store.show(manager, at=self.now())
         names = self.calc.clients.set_index("client_id")["name"]
         L = self.lang
+        previous = self.move_client.value
         if view.empty:
             self.pipeline.value = f'<div class="kapot-empty">{html.escape(self.t("pipeline_empty", manager=manager))}</div>'
-            self.move_client.options = []
-            return
-        funnel = self.store.funnel(manager, at=self.now())
-        chips = " · ".join(
-            f"{html.escape(tr(f'state.{r.state}', L))}: {r.clients}"
-            for r in funnel.itertuples()
-            if r.clients
-        )
-        rows = "".join(
-            f'<tr class="{"overdue" if r.overdue else ""}" data-client="{html.escape(r.client_id)}">'
-            f"<td>{html.escape(str(names.get(r.client_id, r.client_id)))}<br><small>{html.escape(r.client_id)}</small></td>"
-            f"<td>{html.escape(tr(f'state.{r.state}', L))}</td><td class='num'>{r.days_in_work}</td>"
-            f"<td>{html.escape(self.t('overdue') if r.overdue else '')}</td></tr>"
-            for r in view.itertuples()
-        )
-        self.pipeline.value = (
-            f'<div class="kapot-summary">{chips}</div><div class="kapot-tablebox"><table class="kapot-table">'
-            f"<tr><th>{html.escape(self.t('col_name'))}</th><th>{html.escape(self.t('state'))}</th>"
-            f"<th>{html.escape(self.t('days_in_work'))}</th><th></th></tr>{rows}</table></div>"
-        )
-        self.move_client.options = [
+        else:
+            funnel = self.store.funnel(manager, at=self.now())
+            chips = " · ".join(
+                f"{html.escape(tr(f'state.{r.state}', L))}: {r.clients}"
+                for r in funnel.itertuples()
+                if r.clients
+            )
+            rows = "".join(
+                f'<tr class="{"overdue" if r.overdue else ""}" data-client="{html.escape(r.client_id)}">'
+                f"<td>{html.escape(str(names.get(r.client_id, r.client_id)))}<br><small>{html.escape(r.client_id)}</small></td>"
+                f"<td>{html.escape(tr(f'state.{r.state}', L))}</td><td class='num'>{r.days_in_work}</td>"
+                f"<td>{html.escape(self.t('overdue') if r.overdue else '')}</td></tr>"
+                for r in view.itertuples()
+            )
+            self.pipeline.value = (
+                f'<div class="kapot-summary">{chips}</div><div class="kapot-tablebox"><table class="kapot-table">'
+                f"<tr><th>{html.escape(self.t('col_name'))}</th><th>{html.escape(self.t('state'))}</th>"
+                f"<th>{html.escape(self.t('days_in_work'))}</th><th></th></tr>{rows}</table></div>"
+            )
+        options = [
             (
                 f"{names.get(r.client_id, r.client_id)} ({r.client_id}) — {tr(f'state.{r.state}', L)}",
                 r.client_id,
             )
             for r in view.itertuples()
         ]
+        self.move_client.options = options
+        # replacing options leaves no value in ipywidgets 8: keep the chosen client, else the first
+        ids = [v for _, v in options]
+        self.move_client.value = previous if previous in ids else (ids[0] if ids else None)
 
     def move(self) -> None:
         cid, state = self.move_client.value, self.move_state.value

@@ -1,0 +1,233 @@
+"""The manager's page in a real browser: Voila serving the notebook, Playwright driving Debian's
+Chromium. Also the page's logic without a browser."""
+
+import csv
+import datetime as dt
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pandas as pd
+import pytest
+
+from kapot.build import build
+from kapot.cli import serve_command
+from kapot.ingest import ingest
+from kapot.page import calculator_page, page_params
+from kapot.potential import score_warehouse
+from kapot.synth import SynthConfig, generate
+from kapot.worklists import WorklistStore
+
+END = dt.date(2026, 10, 31)
+AS_OF = END + dt.timedelta(days=1)
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    db = tmp_path_factory.mktemp("page") / "w.duckdb"
+    d = generate(SynthConfig(n_clients=500, seed=12, end=END))
+    ingest(d.sales, clients=d.clients, products=d.products, invoices=d.invoices, db=db)
+    build(AS_OF, db=db)
+    score_warehouse(AS_OF, db=db)
+    return db
+
+
+def test_page_params_from_the_query_string():
+    base = {
+        "lang": "en",
+        "manager": None,
+        "regions": [],
+        "categories": [],
+        "as_of": None,
+        "db": "x",
+    }
+    p = page_params(base, "?manager=Petrova&region=Moscow&region=Kazan&lang=ru&db=/etc/passwd")
+    assert (p["manager"], p["regions"], p["lang"], p["db"]) == (
+        "Petrova",
+        ["Moscow", "Kazan"],
+        "ru",
+        "x",
+    )
+    assert page_params(base, "categories=Bolts,Nuts")["categories"] == ["Bolts", "Nuts"]
+
+
+def test_page_logic_without_a_browser(warehouse):
+    page = calculator_page(db=str(warehouse), query_string="lang=ru&region=Moscow")
+    assert "Найдено клиентов" in page.summary.value and "₽" in page.summary.value
+    assert (page.result["region"] == "Moscow").all()
+    page.pays.value = True
+    pays = page.calc.clients.set_index("client_id").loc[page.result["client_id"], "pays_on_time"]
+    assert pays.astype(bool).all()  # noqa: E712
+    page.peak.value = 2
+    page.segments.value = ("lost",)
+    page.tiers.value = ("large",)
+    if page.result.empty:
+        assert "kapot-empty" in page.summary.value and page.table.value == ""
+    exported = page.export_frame(page.calc.find(page.query()))
+    assert list(exported.columns)[:3] == ["Код клиента", "Клиент", "Контактное лицо"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(warehouse, tmp_path_factory):
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(
+            f"Debian's Chromium not found at {CHROMIUM} (.ci/run installs it: apt-get install chromium)"
+        )
+    home = tmp_path_factory.mktemp("home")
+    port = _free_port()
+    env = {**os.environ, "HOME": str(home), "KAPOT_DB": str(warehouse), "KAPOT_LANG": "en"}
+    log = open(home / "voila.log", "w")
+    proc = subprocess.Popen(
+        serve_command(port, pool_size=2), env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=5).read(100)
+            break
+        except OSError:
+            assert proc.poll() is None, (home / "voila.log").read_text()
+            time.sleep(0.5)
+    yield url, warehouse
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+def _found(page) -> int:
+    text = page.inner_text(".kapot-summary-box")
+    digits = "".join(ch for ch in text.split(" ")[0] if ch.isdigit())
+    return int(digits) if digits else 0
+
+
+def _regions(page) -> list[str]:
+    return page.eval_on_selector_all(
+        ".kapot-results tbody tr td:nth-child(3)", "els => els.map(e => e.innerText.trim())"
+    )
+
+
+@pytest.mark.slow
+def test_calculator_in_a_real_browser(server, browser, tmp_path):
+    url, db = server
+    page = browser.new_page(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    page.set_default_timeout(60_000)
+    page.goto(url)
+    page.wait_for_selector(".kapot-results table")
+    total = _found(page)
+    rows = page.locator(".kapot-results tbody tr")
+    assert total == 500 and rows.count() == 50
+
+    # a filter change redraws the table
+    page.locator(".kapot-pays input[type=checkbox]").check()
+    page.wait_for_function(
+        f"() => !document.querySelector('.kapot-summary-box').innerText.startsWith('{total:,} ')"
+    )
+    assert 0 < _found(page) < total
+
+    # a region: every listed client is in it
+    page.locator(".kapot-all-regions input[type=checkbox]").uncheck()
+    page.wait_for_selector(".kapot-regions select:not([disabled])")  # enabled by the kernel
+    page.locator(".kapot-regions select").select_option("Moscow")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.kapot-results tbody tr td:nth-child(3)')].every(e => e.innerText.trim() === 'Moscow')"
+    )
+    assert set(_regions(page)) == {"Moscow"}
+    listed = page.locator(".kapot-results tbody tr").count()
+
+    # downloads: CSV and XLSX hold the listed rows
+    with page.expect_download() as dl:
+        page.click("a.kapot-dl-csv")
+    text = open(dl.value.path(), encoding="utf-8-sig").read()
+    csv_rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(csv_rows) == listed and {r["Region"] for r in csv_rows} == {"Moscow"}
+    assert {"Client", "Phone", "Why", "Chance to buy", "Peak month", "Manager"} <= set(csv_rows[0])
+    with page.expect_download() as dl:
+        page.click("a.kapot-dl-xlsx")
+    xlsx = pd.read_excel(dl.value.path())
+    assert len(xlsx) == listed and set(xlsx["Region"]) == {"Moscow"}
+    page.screenshot(path=str(tmp_path / "calculator.png"), full_page=True)
+
+    # the client card: charts and similar clients
+    page.locator(".lm-TabBar-tabLabel", has_text="Client card").click()
+    page.locator(".kapot-card-pick select").select_option(index=1)
+    page.wait_for_selector(".kapot-similar")
+    page.wait_for_selector(".js-plotly-plot")
+    assert page.locator(".js-plotly-plot").count() >= 3
+
+    # the charts tab draws on opening
+    page.locator(".lm-TabBar-tabLabel", has_text="Charts").click()
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 5")
+
+    # the pipeline: give the list to a manager, then move a prospect on
+    page.locator(".lm-TabBar-tabLabel", has_text="Pipeline").click()
+    page.click(".kapot-give")
+    page.wait_for_selector(".kapot-pipeline table")
+    label = page.locator(".kapot-move-client select option").first.inner_text()
+    first = label.split("(")[-1].split(")")[0]
+    page.locator(".kapot-move-state select").select_option(label="contact 1")
+    page.click(".kapot-move")
+    try:
+        page.wait_for_function("() => document.body.innerText.includes('→ contact 1')")
+    finally:
+        page.screenshot(path=str(tmp_path / "pipeline.png"), full_page=True)
+        print(page.inner_text(".kapot-message"))
+    store = WorklistStore(db.with_name("worklists.sqlite"))
+    work = store.show(at=dt.datetime.now()).set_index("client_id")
+    assert work.loc[first, "state"] == "contact_1"
+    assert store.history(first)["to_state"].tolist() == ["new", "contact_1"]
+    page.screenshot(path=str(tmp_path / "pipeline.png"), full_page=True)
+    page.close()
+
+
+@pytest.mark.slow
+def test_preset_link_in_russian(server, browser, tmp_path):
+    url, _ = server
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.set_default_timeout(60_000)
+    page.goto(url + "?region=Moscow&lang=ru&manager=Petrova")
+    page.wait_for_selector(".kapot-results table")
+    assert "Список обзвона" in page.inner_text("body") and "Найдено клиентов" in page.inner_text(
+        ".kapot-summary-box"
+    )
+    assert set(_regions(page)) == {"Moscow"}
+    assert "₽" in page.inner_text(".kapot-results")
+    page.screenshot(path=str(tmp_path / "calculator_ru.png"), full_page=True)
+    page.close()
+
+
+def test_serve_command_preheats():
+    cmd = serve_command(8866)
+    assert cmd[:3] == [sys.executable, "-m", "voila"] and "--preheat_kernel=True" in cmd
+    assert cmd[3].endswith("notebooks/potential_calculator.ipynb") and shutil.which(cmd[0])
