@@ -82,6 +82,52 @@ class Calculator:
         self.products = products
         # plain arrays for the per-row reasons (no pandas row access on the hot path)
         self._arr = {col: self.clients[col].to_numpy(dtype=object) for col in self.clients.columns}
+        # filter columns prepared once: a query is then only NumPy comparisons
+        c = self.clients
+
+        def flag(col: str) -> np.ndarray:
+            return c[col].astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+        self._pays = flag("pays_on_time")
+        self._prospect = flag("is_prospect")
+        self._peak = np.where(
+            flag("seasonal"), pd.to_numeric(c["peak_month"], errors="coerce").fillna(0), 0
+        ).astype(int)
+        self._off = (
+            pd.to_numeric(c["off_assortment_share"], errors="coerce")
+            .fillna(0)
+            .to_numpy(dtype=float)
+        )
+        self._codes = {
+            col: pd.Categorical(c[col])
+            for col in ("region", "manager", "size_tier", "rfm_segment", "abc", "cluster_name")
+        }
+        # SKU shares: per SKU, which clients bought it how often; per client and category, how often
+        ids = pd.Index(c["client_id"])
+        share = sku_share.assign(row=ids.get_indexer(sku_share["client_id"]))
+        share = share[share["row"] >= 0]
+        self._sku_rows = {
+            k: (g["row"].to_numpy(), g["n"].to_numpy(dtype=float)) for k, g in share.groupby("sku")
+        }
+        self._sku_all = (
+            (
+                share.groupby("sku")["n"].sum()
+                / share.groupby("category")["n"]
+                .sum()
+                .reindex(share.groupby("sku")["category"].first())
+                .to_numpy()
+            ).to_dict()
+            if len(share)
+            else {}
+        )
+        self._cat_n = np.zeros((len(c), len(categories)))
+        cat_col = pd.Index(categories).get_indexer(share["category"])
+        ok = cat_col >= 0
+        np.add.at(
+            self._cat_n,
+            (share["row"].to_numpy()[ok], cat_col[ok]),
+            share["n"].to_numpy(dtype=float)[ok],
+        )
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -231,19 +277,20 @@ class Calculator:
                 tr("calculator.unknown_category", name=str(cat), known=", ".join(self.categories))
             )
         j = self._cat_index[cat]
-        share = self.sku_share
-        in_cat = share[share["category"] == cat]
-        all_share = in_cat.loc[in_cat["sku"] == sku, "n"].sum() / max(in_cat["n"].sum(), 1)
-        mine = in_cat[in_cat["sku"] == sku].set_index("client_id")["n"]
-        cat_n = in_cat.groupby("client_id")["n"].sum()
-        ids = self.clients["client_id"]
-        own = ids.map(mine).fillna(0).to_numpy(dtype=float)
-        tot = ids.map(cat_n).fillna(0).to_numpy(dtype=float)
+        own = np.zeros(len(self.clients))
+        rows, n = self._sku_rows.get(sku, (np.array([], dtype=int), np.array([])))
+        own[rows] = n
+        tot = self._cat_n[:, j]
         alpha = 5.0  # pseudo-lines of the all-client share: a client's own few lines do not rule
-        s = (own + alpha * all_share) / (tot + alpha)
+        s = (own + alpha * self._sku_all.get(sku, 0.0)) / (tot + alpha)
         p = self.scores["probability"][:, j] * s
         v = self.scores["expected_value"][:, j] * s
         return p, v, own > 0
+
+    def _isin(self, col: str, values: tuple[str, ...]) -> np.ndarray:
+        cat = self._codes[col]
+        wanted = [i for i, v in enumerate(cat.categories) if v in set(values)]
+        return np.isin(cat.codes, wanted)
 
     def find(self, q: Query = Query(), *, lang: str | None = None) -> pd.DataFrame:
         """Ranked clients for the query, best first, at most ``q.limit``, with reasons.
@@ -256,32 +303,29 @@ class Calculator:
         p, v, before, names = self._item_arrays(q)
         keep = np.ones(len(c), dtype=bool)
         if q.regions:
-            keep &= c["region"].isin(q.regions).to_numpy()
+            keep &= self._isin("region", q.regions)
         if q.managers:
-            keep &= c["manager"].isin(q.managers).to_numpy()
+            keep &= self._isin("manager", q.managers)
         if q.pays_on_time:
-            keep &= c["pays_on_time"].fillna(False).astype(bool).to_numpy()
+            keep &= self._pays
         if q.peak_month not in (None, "", "any"):
-            month = self._month(q.peak_month)
-            keep &= (c["peak_month"].fillna(0).to_numpy() == month) & c["seasonal"].fillna(
-                False
-            ).astype(bool).to_numpy()
+            keep &= self._peak == self._month(q.peak_month)
         if q.exclude_off_assortment:
-            keep &= ~(c["off_assortment_share"].fillna(0).to_numpy() > q.off_assortment_threshold)
+            keep &= ~(self._off > q.off_assortment_threshold)
         if q.new_buyers_only:
             keep &= ~before
         if q.who == "existing":
-            keep &= ~c["is_prospect"].astype(bool).to_numpy()
+            keep &= ~self._prospect
         elif q.who == "prospects":
-            keep &= c["is_prospect"].astype(bool).to_numpy()
+            keep &= self._prospect
         if q.size_tiers:
-            keep &= c["size_tier"].isin(q.size_tiers).to_numpy()
+            keep &= self._isin("size_tier", q.size_tiers)
         if q.segments:
             keep &= (
-                c["rfm_segment"].isin(q.segments)
-                | c["abc"].isin(q.segments)
-                | c["cluster_name"].isin(q.segments)
-            ).to_numpy()
+                self._isin("rfm_segment", q.segments)
+                | self._isin("abc", q.segments)
+                | self._isin("cluster_name", q.segments)
+            )
         if q.min_expected_value:
             keep &= v >= q.min_expected_value
         key = p if q.rank_by == "probability" else v

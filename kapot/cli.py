@@ -201,6 +201,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser(
+        "calculators", parents=[common], help=tr("presets.help"), description=tr("presets.help")
+    )
+    p.add_argument("--by", choices=["manager", "region"], required=True, help=tr("presets.by_help"))
+    p.add_argument("--out", default=None, help=tr("presets.out_help"))
+    p.add_argument("--execute", action="store_true", help=tr("presets.execute_help"))
+
+    p = sub.add_parser(
         "serve", parents=[common], help=tr("cli.serve_help"), description=tr("cli.serve_help")
     )
     p.add_argument("--port", type=int, default=8866, help=tr("cli.port_help"))
@@ -545,6 +552,22 @@ def _cmd_serve(args: argparse.Namespace) -> None:
     os.execv(cmd[0], cmd)
 
 
+def _cmd_calculators(args: argparse.Namespace) -> None:
+    from kapot.config import PROJECT_ROOT
+    from kapot.presets import render_calculators
+
+    out = args.out or PROJECT_ROOT / "reports" / "calculators"
+    paths = render_calculators(args.by, db=args.db, out=out, lang=get_lang(), execute=args.execute)
+    print(
+        tr(
+            "presets.written",
+            count=len(paths),
+            path=str(out),
+            example=str(paths[0]) if paths else "",
+        )
+    )
+
+
 def _cmd_status(args: argparse.Namespace) -> None:
     from kapot.summary import warehouse_summary
 
@@ -566,6 +589,7 @@ _COMMANDS = {
     "backtest": _cmd_backtest,
     "worklist": _cmd_worklist,
     "serve": _cmd_serve,
+    "calculators": _cmd_calculators,
 }
 
 

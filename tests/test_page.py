@@ -231,3 +231,33 @@ def test_serve_command_preheats():
     cmd = serve_command(8866)
     assert cmd[:3] == [sys.executable, "-m", "voila"] and "--preheat_kernel=True" in cmd
     assert cmd[3].endswith("notebooks/potential_calculator.ipynb") and shutil.which(cmd[0])
+
+
+@pytest.mark.slow
+def test_preset_calculators_render_and_execute_with_papermill(warehouse, tmp_path):
+    import json
+
+    import papermill as pm
+
+    from kapot.presets import render_calculators
+
+    paths = render_calculators("region", db=warehouse, out=tmp_path, lang="ru")
+    assert len(paths) == 8 and all(p.exists() for p in paths)
+    nb = json.loads(paths[0].read_text())
+    injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    assert len(injected) == 1 and "regions = [" in "".join(injected[0]["source"])
+    # the preset notebook runs top to bottom in a plain kernel (papermill), as Voila would run it
+    executed = tmp_path / "executed.ipynb"
+    pm.execute_notebook(
+        str(paths[0]),
+        str(executed),
+        progress_bar=False,
+        kernel_name="python3",
+        cwd=str(paths[0].parent),
+    )
+    out = json.loads(executed.read_text())
+    text = json.dumps(out["cells"][-1]["outputs"])
+    assert "application/vnd.jupyter.widget-view+json" in text
+    assert not any(
+        o.get("output_type") == "error" for c in out["cells"] for o in c.get("outputs", [])
+    )

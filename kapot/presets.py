@@ -1,0 +1,62 @@
+"""Preset calculators: one parameterised copy of the calculator notebook per manager or region.
+
+``kapot calculators --by manager|region`` writes them under ``reports/calculators/`` with
+papermill. By default papermill only injects the parameters (Voila executes a notebook when it
+is opened, so executing it here would be wasted work); ``execute=True`` runs each copy too, which
+proves it works with its preset.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from kapot.config import PROJECT_ROOT
+from kapot.errors import KapotError
+from kapot.i18n import tr
+
+__all__ = ["render_calculators", "CALCULATOR_NOTEBOOK"]
+
+CALCULATOR_NOTEBOOK = PROJECT_ROOT / "notebooks" / "potential_calculator.ipynb"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w-]+", "_", text, flags=re.UNICODE).strip("_").lower() or "x"
+
+
+def render_calculators(
+    by: str,
+    *,
+    db: str | os.PathLike[str] | None = None,
+    out: str | os.PathLike[str] = PROJECT_ROOT / "reports" / "calculators",
+    lang: str = "en",
+    execute: bool = False,
+) -> list[Path]:
+    """One preset calculator notebook per manager (``by="manager"``) or region; returns paths."""
+    import papermill as pm
+
+    from kapot.calculator import Calculator
+
+    if by not in ("manager", "region"):
+        raise KapotError(tr("presets.bad_by", by=by))
+    calc = Calculator.load(db)
+    values = calc.managers() if by == "manager" else calc.regions()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for value in values:
+        params = {"db": str(Path(db).resolve()) if db else None, "lang": lang}
+        params.update({"manager": value} if by == "manager" else {"regions": [value]})
+        path = out / f"calculator_{by}_{_slug(value)}.ipynb"
+        pm.execute_notebook(
+            str(CALCULATOR_NOTEBOOK),
+            str(path),
+            parameters=params,
+            prepare_only=not execute,
+            progress_bar=False,
+            kernel_name="python3",
+            cwd=str(CALCULATOR_NOTEBOOK.parent),
+        )
+        written.append(path)
+    return written
