@@ -10,6 +10,7 @@ import time
 from collections.abc import Sequence
 
 from kapot import __version__
+from kapot.config import default_db_path
 from kapot.errors import KapotError
 from kapot.i18n import get_lang, set_lang, tr
 
@@ -543,8 +544,12 @@ def serve_command(port: int = 8866, *, ip: str = "127.0.0.1", pool_size: int = 2
 
 
 def _cmd_serve(args: argparse.Namespace) -> None:
-    if args.db:
-        os.environ["KAPOT_DB"] = str(args.db)
+    from pathlib import Path
+
+    # the kernels run in notebooks/: hand them an absolute path, whatever the shell's directory
+    os.environ["KAPOT_DB"] = (
+        str(Path(args.db).resolve()) if args.db else str(default_db_path().resolve())
+    )
     if getattr(args, "lang", None):
         os.environ["KAPOT_LANG"] = args.lang
     cmd = serve_command(args.port, ip=args.ip, pool_size=args.pool_size)

@@ -93,3 +93,18 @@ def test_missing_warehouse_message(tmp_path, capsys):
 def test_ingest_needs_an_input(capsys):
     assert main(["ingest"]) == 2
     assert "nothing to load" in capsys.readouterr().err
+
+
+def test_serve_hands_kernels_an_absolute_warehouse_path(tmp_path, monkeypatch):
+    import os
+
+    from kapot import cli
+
+    monkeypatch.chdir(tmp_path)
+    seen = {}
+    monkeypatch.setattr(
+        os, "execv", lambda path, argv: seen.update(db=os.environ["KAPOT_DB"], argv=argv)
+    )
+    assert main(["serve", "--db", "data/kapot.duckdb", "--port", "8999"]) == 0
+    assert seen["db"] == str(tmp_path / "data" / "kapot.duckdb")
+    assert "--port=8999" in seen["argv"] and cli.serve_command(8999)[2] == "voila"
