@@ -414,9 +414,10 @@ class CalculatorPage:
             key, ascending=not self.descending.value, kind="stable", na_position="last"
         )
         self.result = res
+        # the table last: once it shows the new list, everything else on the page is current
+        self.downloads.value = self._downloads_html(res)
         self.summary.value = self._summary_html(res)
         self.table.value = self._table_html(res)
-        self.downloads.value = self._downloads_html(res)
         opts = [(self.t("pick_client"), "")] + [
             (f"{r.rank}. {r.name or r.client_id} ({r.client_id})", r.client_id)
             for r in res.itertuples()

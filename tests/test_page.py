@@ -138,6 +138,22 @@ def _regions(page) -> list[str]:
     )
 
 
+def _download(page, selector: str) -> str:
+    """Click a download link; a link replaced by a redraw just as it is clicked starts no
+    download, so try again (at most three times)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(3):
+        try:
+            with page.expect_download(timeout=15_000) as dl:
+                page.click(selector)
+            return dl.value.path()
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
 @pytest.mark.slow
 def test_calculator_in_a_real_browser(server, browser, tmp_path):
     url, db = server
@@ -167,15 +183,12 @@ def test_calculator_in_a_real_browser(server, browser, tmp_path):
     listed = page.locator(".kapot-results tbody tr").count()
 
     # downloads: CSV and XLSX hold the listed rows
-    with page.expect_download() as dl:
-        page.click("a.kapot-dl-csv")
-    text = open(dl.value.path(), encoding="utf-8-sig").read()
+    csv_path = _download(page, "a.kapot-dl-csv")
+    text = open(csv_path, encoding="utf-8-sig").read()
     csv_rows = list(csv.DictReader(io.StringIO(text)))
     assert len(csv_rows) == listed and {r["Region"] for r in csv_rows} == {"Moscow"}
     assert {"Client", "Phone", "Why", "Chance to buy", "Peak month", "Manager"} <= set(csv_rows[0])
-    with page.expect_download() as dl:
-        page.click("a.kapot-dl-xlsx")
-    xlsx = pd.read_excel(dl.value.path())
+    xlsx = pd.read_excel(_download(page, "a.kapot-dl-xlsx"))
     assert len(xlsx) == listed and set(xlsx["Region"]) == {"Moscow"}
     page.screenshot(path=str(tmp_path / "calculator.png"), full_page=True)
 
