@@ -262,11 +262,10 @@ def _browser_figures(db: Path, tmp: Path) -> dict:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "HOME": str(tmp), "KAPOT_DB": str(db)}
+    log_path = tmp / "voila.log"
+    log = open(log_path, "w")
     proc = subprocess.Popen(
-        serve_command(port, pool_size=2),
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        serve_command(port, pool_size=2), env=env, stdout=log, stderr=subprocess.STDOUT
     )
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -276,7 +275,13 @@ def _browser_figures(db: Path, tmp: Path) -> dict:
                 break
             except OSError:
                 time.sleep(0.5)
-        time.sleep(20)  # let the pool of preheated kernels fill
+        # wait until the pool is filled, then give the preheated kernels time to finish their
+        # cells (loading 100k clients' scores and building the page) before the first visit
+        for _ in range(240):
+            if "is filled" in log_path.read_text():
+                break
+            time.sleep(0.5)
+        time.sleep(60)
         loads, redraws = [], []
         with sync_playwright() as p:
             b = p.chromium.launch(
@@ -289,7 +294,7 @@ def _browser_figures(db: Path, tmp: Path) -> dict:
                     "--no-first-run",
                 ],
             )
-            for i in range(2):
+            for i in range(3):
                 page = b.new_page(viewport={"width": 1366, "height": 768})
                 page.set_default_timeout(120_000)
                 t0 = time.perf_counter()
@@ -308,7 +313,7 @@ def _browser_figures(db: Path, tmp: Path) -> dict:
                         )
                         redraws.append((time.perf_counter() - t0) * 1000)
                 page.close()
-                time.sleep(15)  # a new preheated kernel for the next visitor
+                time.sleep(60)  # a new preheated kernel for the next visitor
             b.close()
     finally:
         proc.terminate()
