@@ -258,6 +258,8 @@ def _browser_figures(db: Path, tmp: Path) -> dict:
         return {"browser": "skipped: /usr/bin/chromium not installed"}
     from playwright.sync_api import sync_playwright
 
+    from kapot.page import HEADLESS_CHROMIUM_ARGS
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -286,13 +288,7 @@ def _browser_figures(db: Path, tmp: Path) -> dict:
         with sync_playwright() as p:
             b = p.chromium.launch(
                 executable_path="/usr/bin/chromium",
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--no-first-run",
-                ],
+                args=list(HEADLESS_CHROMIUM_ARGS),
             )
             for i in range(3):
                 page = b.new_page(viewport={"width": 1366, "height": 768})

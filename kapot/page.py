@@ -27,6 +27,8 @@ from kapot.errors import KapotError
 from kapot.i18n import fmt_date, fmt_money, fmt_percent, get_lang, month_name, tr
 
 __all__ = [
+    "HEADLESS_CHROMIUM",
+    "HEADLESS_CHROMIUM_ARGS",
     "calculator_page",
     "CalculatorPage",
     "page_params",
@@ -34,6 +36,18 @@ __all__ = [
     "query_string",
     "apply_presets",
 ]
+
+# How the tests and the benchmark open the page: Debian's Chromium, headless, with no background
+# traffic (this machine has no network beyond the package registries).
+HEADLESS_CHROMIUM = "/usr/bin/chromium"
+HEADLESS_CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+)
 
 _CSS = """
 <style>

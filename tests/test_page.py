@@ -18,14 +18,14 @@ import pytest
 from kapot.build import build
 from kapot.cli import serve_command
 from kapot.ingest import ingest
-from kapot.page import calculator_page, page_params
+from kapot.page import HEADLESS_CHROMIUM, HEADLESS_CHROMIUM_ARGS, calculator_page, page_params
 from kapot.potential import score_warehouse
 from kapot.synth import SynthConfig, generate
 from kapot.worklists import WorklistStore
 
 END = dt.date(2026, 10, 31)
 AS_OF = END + dt.timedelta(days=1)
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = HEADLESS_CHROMIUM
 
 
 @pytest.fixture(scope="module")
@@ -113,14 +113,7 @@ def browser():
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
+            args=list(HEADLESS_CHROMIUM_ARGS),
         )
         yield b
         b.close()
