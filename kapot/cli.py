@@ -209,6 +209,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--execute", action="store_true", help=tr("presets.execute_help"))
 
     p = sub.add_parser(
+        "report", parents=[common], help=tr("report.help"), description=tr("report.help")
+    )
+    p.add_argument("--week", default=None, help=tr("report.week_help"))
+    p.add_argument("--region", default=None, help=tr("report.region_help"))
+    p.add_argument("--manager", default=None, help=tr("report.manager_help"))
+    p.add_argument("--out", default=None, help=tr("report.out_help"))
+    p.add_argument("--no-build", action="store_true", help=tr("report.no_build_help"))
+
+    p = sub.add_parser(
         "serve", parents=[common], help=tr("cli.serve_help"), description=tr("cli.serve_help")
     )
     p.add_argument("--port", type=int, default=8866, help=tr("cli.port_help"))
@@ -287,7 +296,23 @@ def _cmd_demo(args: argparse.Namespace) -> None:
     as_of = end + dt.timedelta(days=1)
     _print_build(build(as_of, db=args.db, progress=sys.stderr.isatty()), args.db)
     _score(as_of, args.db, 90)
+    _demo_pipeline(as_of, args.db, args.seed)
     _cmd_status(args)
+
+
+def _demo_pipeline(as_of: dt.date, db, seed: int) -> None:
+    """Ten weeks of managers' pipeline work on the demo data, unless a store exists already
+    (a demo never overwrites someone's working lists)."""
+    from kapot.calculator import Calculator
+    from kapot.synth import simulate_pipeline
+    from kapot.worklists import WorklistStore, default_store_path
+
+    path = default_store_path(db)
+    if path.exists():
+        print(tr("cli.demo_pipeline_kept", path=str(path)))
+        return
+    moves = simulate_pipeline(WorklistStore(path), Calculator.load(db, as_of), as_of, seed=seed)
+    print(tr("cli.demo_pipeline", moves=f"{moves:,}", path=str(path)))
 
 
 def _cmd_build(args: argparse.Namespace) -> None:
@@ -573,6 +598,37 @@ def _cmd_calculators(args: argparse.Namespace) -> None:
     )
 
 
+def _cmd_report(args: argparse.Namespace) -> None:
+    from kapot.config import PROJECT_ROOT
+    from kapot.weekly import prepare, render_report, resolve_week
+
+    t0 = time.perf_counter()
+    week = resolve_week(args.week, args.db)
+    if not args.no_build:
+        done = prepare(week, db=args.db, progress=sys.stderr.isatty())
+        if done:
+            print(tr("report.prepared", steps=", ".join(done)), flush=True)
+    paths = render_report(
+        week,
+        db=args.db,
+        region=args.region,
+        manager=args.manager,
+        out=args.out or PROJECT_ROOT / "reports",
+        lang=get_lang(),
+        progress=sys.stderr.isatty(),
+        build_missing=False,
+    )
+    print(
+        tr(
+            "report.written",
+            week=week,
+            html=str(paths["html"]),
+            notebook=str(paths["notebook"]),
+            seconds=f"{time.perf_counter() - t0:.1f}",
+        )
+    )
+
+
 def _cmd_status(args: argparse.Namespace) -> None:
     from kapot.summary import warehouse_summary
 
@@ -595,6 +651,7 @@ _COMMANDS = {
     "worklist": _cmd_worklist,
     "serve": _cmd_serve,
     "calculators": _cmd_calculators,
+    "report": _cmd_report,
 }
 
 

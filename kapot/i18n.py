@@ -113,9 +113,21 @@ def fmt_int(value: float, lang: str | None = None) -> str:
     return fmt_number(round(value), lang, digits=0)
 
 
-def fmt_money(value: float, lang: str | None = None, *, currency: str | None = None) -> str:
-    """Money, e.g. ``$1,234,567.89`` (en) or ``1 234 567,89 ₽`` (ru)."""
-    return _bnumbers.format_currency(value, currency or currency_for(lang), locale=_locale(lang))
+def fmt_money(
+    value: float, lang: str | None = None, *, currency: str | None = None, whole: bool = False
+) -> str:
+    """Money, e.g. ``$1,234,567.89`` (en) or ``1 234 567,89 ₽`` (ru); with ``whole``, rounded
+    to whole units in the locale's own pattern (``$1,234,568`` / ``1 234 568 ₽``)."""
+    cur = currency or currency_for(lang)
+    if not whole:
+        return _bnumbers.format_currency(value, cur, locale=_locale(lang))
+    from babel import Locale
+
+    pattern = Locale.parse(_locale(lang)).currency_formats["standard"].pattern
+    pattern = pattern.replace(".00", "")
+    return _bnumbers.format_currency(
+        round(value), cur, format=pattern, locale=_locale(lang), currency_digits=False
+    )
 
 
 def fmt_percent(value: float, lang: str | None = None, *, digits: int = 0) -> str:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from kapot.i18n import fmt_money, fmt_percent, month_name, tr
+from kapot.i18n import fmt_int, fmt_money, fmt_number, fmt_percent, month_name, tr
 
 __all__ = [
     "potential_by_region",
@@ -19,6 +19,18 @@ __all__ = [
     "monthly_purchases",
     "category_mix",
     "payment_history",
+    "weekly_revenue",
+    "at_risk_reasons",
+    "new_and_lost",
+    "transition_heatmap",
+    "expected_by",
+    "illiquid_stock",
+    "pipeline_funnel",
+    "order_mix",
+    "abc_xyz_matrix",
+    "rfm_grid",
+    "cluster_profiles",
+    "who_buys",
 ]
 
 _LAYOUT = {
@@ -26,6 +38,26 @@ _LAYOUT = {
     "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
     "height": 340,
 }
+
+
+def _money_title(key: str, lang: str | None) -> str:
+    """An axis title with the currency, e.g. 'Revenue, $' / 'Выручка, ₽'."""
+    from babel.numbers import get_currency_symbol
+
+    from kapot.i18n import _locale, currency_for
+
+    symbol = get_currency_symbol(currency_for(lang), locale=_locale(lang))
+    return tr("plot.money_axis", lang, label=tr(key, lang), symbol=symbol)
+
+
+def _separators(lang: str | None) -> str:
+    """plotly's decimal and thousands separators for the locale ('.,' or ', ')."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    from kapot.i18n import _locale
+
+    group = get_group_symbol(_locale(lang)).replace("\u00a0", " ").replace("\u202f", " ")
+    return get_decimal_symbol(_locale(lang)) + group
 
 
 def _empty(title: str, lang: str | None) -> go.Figure:
@@ -174,5 +206,392 @@ def payment_history(payments: pd.DataFrame, lang: str | None = None) -> go.Figur
         title=title,
         xaxis_title=tr("plot.invoice_date", lang),
         yaxis_title=tr("plot.days_late", lang),
+    )
+    return fig
+
+
+def weekly_revenue(weeks: pd.DataFrame, lang: str | None = None) -> go.Figure:
+    """Revenue per ISO week against the same weeks a year earlier (columns week, revenue,
+    revenue_last_year)."""
+    title = tr("plot.weekly_title", lang)
+    if weeks.empty:
+        return _empty(title, lang)
+    fig = go.Figure()
+    for col, name, color, dash in (
+        ("revenue_last_year", tr("plot.last_year", lang), "#adb5bd", "dot"),
+        ("revenue", tr("plot.this_year", lang), "#2a6f97", "solid"),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=weeks["week"],
+                y=weeks[col],
+                name=name,
+                mode="lines+markers",
+                line={"color": color, "dash": dash, "width": 2.5},
+                customdata=[fmt_money(v, lang, whole=True) for v in weeks[col]],
+                hovertemplate="%{x}: %{customdata}<extra>" + name + "</extra>",
+            )
+        )
+    fig.update_layout(
+        **_LAYOUT,
+        title=title,
+        xaxis_title=tr("plot.iso_week", lang),
+        yaxis_title=_money_title("plot.revenue", lang),
+        separators=_separators(lang),
+        legend={"orientation": "h", "y": -0.25},
+    )
+    return fig
+
+
+def _hbar(labels, values, texts, title, xtitle, lang, *, color="#2a6f97", hover=None):
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=labels,
+            orientation="h",
+            marker_color=color,
+            text=texts,
+            textposition="auto",
+            customdata=hover if hover is not None else texts,
+            hovertemplate="%{y}: %{customdata}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **{**_LAYOUT, "height": max(260, 34 * len(labels) + 110)},
+        title=title,
+        xaxis_title=xtitle,
+        separators=_separators(lang),
+        yaxis={"automargin": True},
+    )
+    return fig
+
+
+def at_risk_reasons(counts: dict[str, int], lang: str | None = None) -> go.Figure:
+    """Clients at risk per reason (keys falling_trend, overdue_reorder, overdue_invoices)."""
+    title = tr("plot.at_risk_title", lang)
+    if not counts or sum(counts.values()) == 0:
+        return _empty(title, lang)
+    keys = list(counts)[::-1]
+    labels = [tr(f"report.col_{k}", lang) for k in keys]
+    values = [counts[k] for k in keys]
+    return _hbar(
+        labels,
+        values,
+        [fmt_int(v, lang) for v in values],
+        title,
+        tr("plot.clients", lang),
+        lang,
+        color="#c1121f",
+    )
+
+
+def new_and_lost(frame: pd.DataFrame, lang: str | None = None) -> go.Figure:
+    """Clients won and lost in the week with their 12-month revenue (columns status,
+    revenue_12m)."""
+    title = tr("plot.new_lost_title", lang)
+    if frame.empty:
+        return _empty(title, lang)
+    statuses = ["new", "lost"]
+    n = [int((frame["status"] == s).sum()) for s in statuses]
+    rev = [float(frame.loc[frame["status"] == s, "revenue_12m"].sum()) for s in statuses]
+    labels = [tr(f"report.status_{s}", lang) for s in statuses]
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=n,
+            marker_color=["#52b788", "#c1121f"],
+            text=[fmt_int(v, lang) for v in n],
+            textposition="auto",
+            customdata=[fmt_money(v, lang, whole=True) for v in rev],
+            hovertemplate="%{x}: %{y} · %{customdata}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **{**_LAYOUT, "height": 280}, title=title, yaxis_title=tr("plot.clients", lang)
+    )
+    return fig
+
+
+def transition_heatmap(matrix: pd.DataFrame, title: str, lang: str | None = None) -> go.Figure:
+    """Clients moving between segments: rows the segment a month ago, columns now."""
+    if matrix.empty:
+        return _empty(title, lang)
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix.to_numpy(dtype=float),
+            x=[str(c) for c in matrix.columns],
+            y=[str(r) for r in matrix.index],
+            colorscale="Oranges",
+            text=[[fmt_int(v, lang) if v else "" for v in row] for row in matrix.to_numpy()],
+            texttemplate="%{text}",
+            colorbar={"title": tr("plot.clients", lang)},
+            hovertemplate="%{y} → %{x}: %{z}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **{**_LAYOUT, "height": max(320, 30 * len(matrix) + 140)},
+        title=title,
+        xaxis_title=tr("plot.segment_now", lang),
+        yaxis={"title": tr("plot.segment_before", lang), "autorange": "reversed"},
+    )
+    return fig
+
+
+def expected_by(frame: pd.DataFrame, key: str, lang: str | None = None) -> go.Figure:
+    """Expected value of all scored clients by ``key`` (manager or region); columns ``key``,
+    clients, expected_value."""
+    title = tr(f"plot.expected_by_{key}", lang)
+    if frame.empty or frame["expected_value"].sum() == 0:
+        return _empty(title, lang)
+    f = frame.sort_values("expected_value")
+    return _hbar(
+        f[key].astype(str).tolist(),
+        f["expected_value"].tolist(),
+        [fmt_money(v, lang, whole=True) for v in f["expected_value"]],
+        title,
+        _money_title("plot.expected_value", lang),
+        lang,
+        hover=[
+            f"{fmt_money(v, lang, whole=True)} · {fmt_int(n, lang)}"
+            for v, n in zip(f["expected_value"], f["clients"], strict=True)
+        ],
+    )
+
+
+def illiquid_stock(frame: pd.DataFrame, lang: str | None = None) -> go.Figure:
+    """Money tied up in illiquid SKUs (columns sku, name, stock_value, days_on_stock)."""
+    title = tr("plot.illiquid_title", lang)
+    if frame.empty:
+        return _empty(title, lang)
+    f = frame.sort_values("stock_value")
+    labels = [
+        (n if sku in n else f"{sku} {n}")[:40]
+        for sku, n in zip(f["sku"].astype(str), f["name"].fillna("").astype(str), strict=True)
+    ]
+    return _hbar(
+        labels,
+        f["stock_value"].tolist(),
+        [fmt_money(v, lang, whole=True) for v in f["stock_value"]],
+        title,
+        _money_title("plot.stock_value", lang),
+        lang,
+        color="#bc6c25",
+        hover=[
+            f"{fmt_money(v, lang, whole=True)} · {tr('plot.days_on_stock_n', lang, days=fmt_int(d, lang))}"
+            for v, d in zip(f["stock_value"], f["days_on_stock"], strict=True)
+        ],
+    )
+
+
+_ROAD = ["new", "contact_1", "contact_2", "contact_3", "deal", "deal_support", "client"]
+
+
+def pipeline_funnel(funnel: pd.DataFrame, lang: str | None = None) -> go.Figure:
+    """Clients per pipeline state (columns state, clients, overdue)."""
+    title = tr("plot.funnel_title", lang)
+    if funnel.empty or funnel["clients"].sum() == 0:
+        return _empty(title, lang)
+    # the road to a sale; refusals, the strategic reserve and re-calls are side roads (tables)
+    road = funnel[funnel["state"].isin(_ROAD)].set_index("state").reindex(_ROAD).fillna(0)
+    road = road.reset_index()
+    labels = [tr(f"state.{s}", lang) for s in road["state"]]
+    funnel = road
+    fig = go.Figure(
+        go.Funnel(
+            y=labels,
+            x=funnel["clients"],
+            textinfo="value",
+            marker={"color": "#468faf"},
+            customdata=funnel["overdue"],
+            hovertemplate="%{y}: %{x} ("
+            + tr("plot.overdue", lang)
+            + ": %{customdata})<extra></extra>",
+        )
+    )
+    fig.update_layout(**{**_LAYOUT, "height": 420}, title=title)
+    return fig
+
+
+def order_mix(frame: pd.DataFrame, lang: str | None = None) -> go.Figure:
+    """Each manager's revenue split into routine reorders, new categories and new clients
+    (columns manager, routine, new_category, new_client and the *_share columns)."""
+    title = tr("plot.order_mix_title", lang)
+    if frame.empty:
+        return _empty(title, lang)
+    fig = go.Figure()
+    for col, color in (
+        ("routine", "#adb5bd"),
+        ("new_category", "#468faf"),
+        ("new_client", "#2d6a4f"),
+    ):
+        name = tr(f"report.col_{col}", lang)
+        fig.add_trace(
+            go.Bar(
+                x=frame[f"{col}_share"],
+                y=frame["manager"],
+                orientation="h",
+                name=name,
+                marker_color=color,
+                text=[
+                    fmt_percent(v, lang) if v == v and v >= 0.05 else ""
+                    for v in frame[f"{col}_share"]
+                ],
+                textposition="inside",
+                customdata=[fmt_money(v, lang, whole=True) for v in frame[col]],
+                hovertemplate="%{y}: %{customdata}<extra>" + name + "</extra>",
+            )
+        )
+    fig.update_layout(
+        **{**_LAYOUT, "height": max(280, 40 * len(frame) + 140)},
+        title=title,
+        barmode="stack",
+        xaxis={"title": tr("plot.share_of_revenue", lang), "tickformat": ".0%", "range": [0, 1]},
+        yaxis={"automargin": True},
+        legend={"orientation": "h", "y": -0.3},
+    )
+    return fig
+
+
+def abc_xyz_matrix(segments: pd.DataFrame, lang: str | None = None) -> go.Figure:
+    """Clients and revenue in each ABC x XYZ cell (columns abc, xyz, revenue_12m)."""
+    title = tr("plot.abc_xyz_title", lang)
+    s = segments.dropna(subset=["abc", "xyz"])
+    if s.empty:
+        return _empty(title, lang)
+    n = pd.crosstab(s["abc"], s["xyz"]).reindex(
+        index=list("ABC"), columns=list("XYZ"), fill_value=0
+    )
+    rev = (
+        s.pivot_table(index="abc", columns="xyz", values="revenue_12m", aggfunc="sum")
+        .reindex(index=list("ABC"), columns=list("XYZ"))
+        .fillna(0)
+    )
+    text = [
+        [
+            f"{fmt_int(n.iat[i, j], lang)}<br>{fmt_money(rev.iat[i, j], lang, whole=True)}"
+            for j in range(3)
+        ]
+        for i in range(3)
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=n.to_numpy(dtype=float),
+            x=list("XYZ"),
+            y=list("ABC"),
+            text=text,
+            texttemplate="%{text}",
+            colorscale="Blues",
+            colorbar={"title": tr("plot.clients", lang)},
+            hovertemplate="%{y}%{x}: %{text}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **{**_LAYOUT, "height": 360},
+        title=title,
+        xaxis_title=tr("plot.xyz_axis", lang),
+        yaxis={"title": tr("plot.abc_axis", lang), "autorange": "reversed"},
+    )
+    return fig
+
+
+def rfm_grid(segments: pd.DataFrame, lang: str | None = None) -> go.Figure:
+    """Clients by recency score (rows) and frequency score (columns), 1-5 (columns r, f)."""
+    title = tr("plot.rfm_title", lang)
+    s = segments.dropna(subset=["r", "f"])
+    if s.empty:
+        return _empty(title, lang)
+    scores = [1, 2, 3, 4, 5]
+    n = pd.crosstab(s["r"].astype(int), s["f"].astype(int)).reindex(
+        index=scores[::-1], columns=scores, fill_value=0
+    )
+    fig = go.Figure(
+        go.Heatmap(
+            z=n.to_numpy(dtype=float),
+            x=[str(v) for v in scores],
+            y=[str(v) for v in scores[::-1]],
+            text=[[fmt_int(v, lang) for v in row] for row in n.to_numpy()],
+            texttemplate="%{text}",
+            colorscale="Greens",
+            colorbar={"title": tr("plot.clients", lang)},
+            hovertemplate="R %{y}, F %{x}: %{z}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **{**_LAYOUT, "height": 380},
+        title=title,
+        xaxis_title=tr("plot.frequency_score", lang),
+        yaxis_title=tr("plot.recency_score", lang),
+    )
+    return fig
+
+
+def cluster_profiles(profiles: pd.DataFrame, lang: str | None = None) -> go.Figure:
+    """How each behavioural cluster differs from the average client: standardised means of the
+    clustering features (rows clusters by name, columns features, values in standard
+    deviations from the mean)."""
+    title = tr("plot.clusters_title", lang)
+    if profiles.empty:
+        return _empty(title, lang)
+    z = profiles.to_numpy(dtype=float)
+    lim = float(np.nanmax(np.abs(z))) or 1.0
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[str(c) for c in profiles.columns],
+            y=[str(i) for i in profiles.index],
+            zmin=-lim,
+            zmax=lim,
+            colorscale="RdBu",
+            text=[[fmt_number(v, lang, digits=1) for v in row] for row in z],
+            texttemplate="%{text}",
+            colorbar={"title": tr("plot.std_from_mean", lang)},
+            hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **{
+            **_LAYOUT,
+            "height": max(320, 44 * len(profiles) + 160),
+            "margin": {"l": 60, "r": 20, "t": 50, "b": 120},
+        },
+        title=title,
+        yaxis={"automargin": True},
+    )
+    return fig
+
+
+def who_buys(frame: pd.DataFrame, dimension: str, item: str, lang: str | None = None) -> go.Figure:
+    """Share of an item's buyers against the share of all clients for each value of
+    ``dimension`` (the frame of :func:`kapot.segments.who_buys`)."""
+    title = tr("plot.who_buys_title", lang, item=item, dimension=tr(f"plot.dim_{dimension}", lang))
+    f = frame[frame["dimension"] == dimension]
+    if f.empty or f["buyers"].sum() == 0:
+        return _empty(title, lang)
+    f = f.sort_values("share_of_all", ascending=False).head(15)
+    labels = f["value"].astype(str)
+    if dimension == "peak_month":
+        labels = [
+            month_name(int(v), lang) if v.isdigit() else tr("plot.no_peak", lang) for v in labels
+        ]
+    fig = go.Figure()
+    for col, name, color in (
+        ("share_of_all", tr("plot.all_clients", lang), "#adb5bd"),
+        ("share_of_buyers", tr("plot.buyers", lang), "#2a6f97"),
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=list(labels),
+                y=f[col],
+                name=name,
+                marker_color=color,
+                hovertemplate="%{x}: %{y:.0%}<extra>" + name + "</extra>",
+            )
+        )
+    fig.update_layout(
+        **_LAYOUT,
+        title=title,
+        barmode="group",
+        yaxis={"title": tr("plot.share_of_clients", lang), "tickformat": ".0%"},
+        legend={"orientation": "h", "y": -0.3},
     )
     return fig

@@ -21,7 +21,8 @@ hist AS (
            sum(amount) AS item_revenue_total,
            coalesce(sum(amount) FILTER (WHERE date >= as_of - INTERVAL 12 MONTH), 0) AS item_revenue_12m,
            coalesce(sum(amount) FILTER (WHERE date >= as_of - INTERVAL 3 MONTH), 0) AS item_revenue_3m,
-           count(DISTINCT date_trunc('month', date)) FILTER (WHERE date >= as_of - INTERVAL 12 MONTH)
+           -- a 12-month window mid-month touches 13 calendar months: cap at 12
+           least(12, count(DISTINCT date_trunc('month', date)) FILTER (WHERE date >= as_of - INTERVAL 12 MONTH))
                AS item_months_12m,
            date_diff('day', max(date), as_of) AS item_days_since,
            -- the same season last year: what it bought in the horizon's months a year ago
