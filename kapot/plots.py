@@ -228,7 +228,7 @@ def weekly_revenue(weeks: pd.DataFrame, lang: str | None = None) -> go.Figure:
                 name=name,
                 mode="lines+markers",
                 line={"color": color, "dash": dash, "width": 2.5},
-                customdata=[fmt_money(v, lang, whole=True) for v in weeks[col]],
+                customdata=[fmt_money(v, lang, whole=True) if v == v else "" for v in weeks[col]],
                 hovertemplate="%{x}: %{customdata}<extra>" + name + "</extra>",
             )
         )

@@ -89,7 +89,7 @@ def _same_week_last_year(start: dt.date) -> dt.date:
 
 
 _WEEK_SQL = f"""
-    SELECT coalesce(sum(s.amount), 0),
+    SELECT round(coalesce(sum(s.amount), 0), 2),
            count(DISTINCT coalesce(s.invoice_id, s.client_id || '@' || CAST(s.date AS VARCHAR)))
                FILTER (WHERE NOT s.is_return),
            count(DISTINCT s.client_id) FILTER (WHERE NOT s.is_return)
@@ -104,14 +104,22 @@ def kpis(con: duckdb.DuckDBPyConnection, start: dt.date, scope: Scope = Scope())
 
     Returns a frame indexed by kpi (revenue, orders, active_clients, avg_order_value) with
     columns this_week, previous_week, last_year, vs_previous, vs_last_year (NaN where the base
-    is zero). Returns count as revenue (negative) but not as orders."""
+    is zero). Returns count as revenue (negative) but not as orders. A week that ends before
+    the first sale in the warehouse has no figures (NaN), not zeros."""
     periods = {
         "this_week": start,
         "previous_week": start - dt.timedelta(days=7),
         "last_year": _same_week_last_year(start),
     }
+    first = con.execute("SELECT min(date) FROM sales").fetchall()[0][0]
+    first = first.date() if hasattr(first, "date") else first
     rows = {}
     for name, begin in periods.items():
+        if first is None or begin < first - dt.timedelta(days=6):  # before the data: unknown
+            rows[name] = dict.fromkeys(
+                ("revenue", "orders", "active_clients", "avg_order_value"), np.nan
+            )
+            continue
         revenue, orders, clients = con.execute(_WEEK_SQL, {"b": begin, **scope.params}).fetchall()[
             0
         ]
@@ -121,7 +129,7 @@ def kpis(con: duckdb.DuckDBPyConnection, start: dt.date, scope: Scope = Scope())
             "active_clients": int(clients),
             "avg_order_value": float(revenue) / orders if orders else float("nan"),
         }
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame(rows).astype(float)
     for base, col in (("previous_week", "vs_previous"), ("last_year", "vs_last_year")):
         out[col] = (out["this_week"] / out[base].where(out[base] != 0) - 1).astype(float)
     out.index.name = "kpi"
@@ -133,7 +141,7 @@ def weekly_revenue(
 ) -> pd.DataFrame:
     """Revenue of the ``weeks`` ISO weeks ending with the week starting ``start``, next to the
     same ISO weeks a year earlier. Columns: week (``2026-W47``), week_start, revenue,
-    revenue_last_year."""
+    revenue_last_year (NaN for weeks before the first sale)."""
     starts = [start - dt.timedelta(days=7 * k) for k in range(weeks - 1, -1, -1)]
     ly = [_same_week_last_year(d) for d in starts]
     frame = pd.DataFrame({"week_start": starts, "ly_start": ly})
@@ -146,9 +154,9 @@ def weekly_revenue(
                 WHERE s.date >= $lo AND s.date < $hi AND {_IN_SCOPE}
             )
             SELECT w.week_start,
-                   (SELECT coalesce(sum(amount), 0) FROM s
+                   (SELECT round(coalesce(sum(amount), 0), 2) FROM s
                     WHERE s.date >= w.week_start AND s.date < w.week_start + INTERVAL 7 DAY) AS revenue,
-                   (SELECT coalesce(sum(amount), 0) FROM s
+                   (SELECT round(coalesce(sum(amount), 0), 2) FROM s
                     WHERE s.date >= w.ly_start AND s.date < w.ly_start + INTERVAL 7 DAY) AS revenue_last_year
             FROM _weeks w ORDER BY w.week_start
             """,
@@ -160,6 +168,13 @@ def weekly_revenue(
     df.insert(0, "week", [iso_week(d) for d in df["week_start"]])
     df["revenue"] = df["revenue"].astype(float)
     df["revenue_last_year"] = df["revenue_last_year"].astype(float)
+    first = con.execute("SELECT min(date) FROM sales").fetchall()[0][0]
+    if first is not None:  # weeks that end before the data begins are unknown, not zero
+        first = pd.Timestamp(first)
+        before = pd.to_datetime(pd.Series(ly)) + pd.Timedelta(days=6) < first
+        df.loc[before.to_numpy(), "revenue_last_year"] = np.nan
+        early = pd.to_datetime(df["week_start"]) + pd.Timedelta(days=6) < first
+        df.loc[early.to_numpy(), "revenue"] = np.nan
     return df
 
 
@@ -183,7 +198,7 @@ def peak_next_month(
     month = _next_month(as_of)
     df = con.execute(
         f"""
-        SELECT z.client_id, c.name, c.region, c.manager, z.peak_month, z.source,
+        SELECT z.client_id, coalesce(c.name, z.client_id) AS name, c.region, c.manager, z.peak_month, z.source,
                z.m{month:02d} AS peak_share, f.revenue_12m,
                CAST($a AS DATE) - to_days(CAST(f.recency_days AS INTEGER)) AS last_purchase,
                f.pays_on_time
@@ -220,7 +235,8 @@ def at_risk(
     ``attrs['counts']`` holds the number of clients per reason over all matches."""
     df = con.execute(
         f"""
-        SELECT f.client_id, c.name, c.region, c.manager, f.revenue_12m, f.trend_12m,
+        SELECT f.client_id, coalesce(c.name, f.client_id) AS name, c.region, c.manager,
+               f.revenue_12m, f.trend_12m,
                coalesce(f.trend_12m <= $falling, false) AS falling_trend,
                coalesce(f.overdue_reorder, false) AS overdue_reorder,
                f.expected_next_order,
@@ -260,10 +276,10 @@ def new_and_lost(
         f"""
         WITH s AS (
             SELECT client_id, min(date) AS first_purchase, max(date) AS last_purchase,
-                   sum(amount) FILTER (WHERE date >= CAST($e AS DATE) - INTERVAL 12 MONTH) AS revenue_12m
+                   round(sum(amount) FILTER (WHERE date >= CAST($e AS DATE) - INTERVAL 12 MONTH), 2) AS revenue_12m
             FROM sales WHERE date < $e AND NOT is_return GROUP BY client_id
         )
-        SELECT s.client_id, c.name, c.region, c.manager,
+        SELECT s.client_id, coalesce(c.name, s.client_id) AS name, c.region, c.manager,
                CASE WHEN first_purchase >= $s THEN 'new' ELSE 'lost' END AS status,
                first_purchase, last_purchase, coalesce(revenue_12m, 0) AS revenue_12m
         FROM s LEFT JOIN clients c USING (client_id)
@@ -300,7 +316,7 @@ def segment_movements(
     lost)."""
     df = con.execute(
         f"""
-        SELECT a.client_id, c.name, c.manager,
+        SELECT a.client_id, coalesce(c.name, a.client_id) AS name, c.manager,
                p.abc AS abc_from, a.abc AS abc_to,
                p.abc_xyz AS abc_xyz_from, a.abc_xyz AS abc_xyz_to,
                p.rfm_segment AS rfm_from, a.rfm_segment AS rfm_to, f.revenue_12m
@@ -357,6 +373,7 @@ def top_potential(calc, scope: Scope = Scope(), *, per: int = 5, top_items: int 
     value = calc.scores["expected_value"] * new
     prob = 1.0 - np.prod(1.0 - calc.scores["probability"] * new, axis=1)
     frame = c[["client_id", "name", "region", "manager", "is_prospect"]].copy()
+    frame["name"] = frame["name"].fillna(frame["client_id"])
     frame["untapped_value"] = value.sum(axis=1)
     frame["probability"] = prob
     keep = np.ones(len(c), dtype=bool)
@@ -551,9 +568,9 @@ def order_taker_vs_hunter(
             FROM period p JOIN firsts f USING (client_id)
         )
         SELECT manager,
-               coalesce(sum(amount) FILTER (WHERE kind = 'routine'), 0) AS routine,
-               coalesce(sum(amount) FILTER (WHERE kind = 'new_category'), 0) AS new_category,
-               coalesce(sum(amount) FILTER (WHERE kind = 'new_client'), 0) AS new_client
+               round(coalesce(sum(amount) FILTER (WHERE kind = 'routine'), 0), 2) AS routine,
+               round(coalesce(sum(amount) FILTER (WHERE kind = 'new_category'), 0), 2) AS new_category,
+               round(coalesce(sum(amount) FILTER (WHERE kind = 'new_client'), 0), 2) AS new_client
         FROM kind GROUP BY manager ORDER BY manager
         """,
         {"s": start, "e": end, **scope.params},

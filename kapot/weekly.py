@@ -595,6 +595,7 @@ class WeeklyReport:
         else:
             names = self.con.execute("SELECT client_id, name FROM clients").df()
             od = p["overdue"].head(limit).merge(names, on="client_id", how="left")
+            od["name"] = od["name"].fillna(od["client_id"])
             sec.add_table(
                 od,
                 [
@@ -723,6 +724,10 @@ def render_report(
         cwd=str(REPORT_NOTEBOOK.parent),
     )
     nb = nbformat.read(nb_path, as_version=4)
+    for cell in nb.cells:  # papermill gives its injected cell a random id; reruns must match
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+    nbformat.write(nb, nb_path)
     from nbconvert.preprocessors import TagRemovePreprocessor
 
     exporter = HTMLExporter(
