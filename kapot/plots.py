@@ -495,13 +495,14 @@ def abc_xyz_matrix(segments: pd.DataFrame, lang: str | None = None) -> go.Figure
 
 
 def rfm_grid(segments: pd.DataFrame, lang: str | None = None) -> go.Figure:
-    """Clients by recency score (rows) and frequency score (columns), 1-5 (columns r, f)."""
+    """Clients by recency score (rows) and frequency score (columns), 1-5 (columns rfm_r,
+    rfm_f as in the segments table)."""
     title = tr("plot.rfm_title", lang)
-    s = segments.dropna(subset=["r", "f"])
+    s = segments.dropna(subset=["rfm_r", "rfm_f"])
     if s.empty:
         return _empty(title, lang)
     scores = [1, 2, 3, 4, 5]
-    n = pd.crosstab(s["r"].astype(int), s["f"].astype(int)).reindex(
+    n = pd.crosstab(s["rfm_r"].astype(int), s["rfm_f"].astype(int)).reindex(
         index=scores[::-1], columns=scores, fill_value=0
     )
     fig = go.Figure(
@@ -555,6 +556,7 @@ def cluster_profiles(profiles: pd.DataFrame, lang: str | None = None) -> go.Figu
             "margin": {"l": 60, "r": 20, "t": 50, "b": 120},
         },
         title=title,
+        xaxis={"tickangle": -30, "automargin": True},
         yaxis={"automargin": True},
     )
     return fig

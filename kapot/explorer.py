@@ -1,0 +1,298 @@
+"""The analysts' segment explorer (``notebooks/segment_explorer.ipynb``): one object over a
+build's results, with a method per view. Figures come from :mod:`kapot.plots`; where a choice
+is natural (which category, which client) the view is an ipywidgets control drawing a
+``go.Figure`` into an ``Output`` (FigureWidget goes stale in Voila and needs anywidget)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from kapot import plots
+from kapot.build import latest_as_of, read_result
+from kapot.errors import KapotError
+from kapot.i18n import get_lang, month_name, tr
+from kapot.segments import CLUSTER_FEATURES, _cluster_matrix, who_buys
+from kapot.warehouse import Warehouse
+
+__all__ = ["Explorer", "use_renderer"]
+
+FEATURE_COLUMNS = [
+    "client_id",
+    "revenue_12m",
+    "orders_12m",
+    "avg_order_value",
+    "recency_days",
+    "trend_12m",
+    "distinct_categories",
+    "off_assortment_share",
+    "late_share",
+    "overdue_amount",
+    "pays_on_time",
+    "overdue_reorder",
+]
+
+
+def use_renderer(renderer: str = "plotly_mimetype+notebook") -> None:
+    """Set plotly's renderer explicitly: papermill kernels otherwise pick one nbconvert drops.
+    The default shows figures in JupyterLab and keeps them in executed notebooks and HTML."""
+    import plotly.io as pio
+
+    pio.renderers.default = renderer
+
+
+@dataclass
+class Explorer:
+    """A build's results for exploring: ``features`` (client_features joined with clients and
+    segments), ``seasonality`` and ``category_seasonality``, all as of ``as_of``."""
+
+    features: pd.DataFrame
+    seasonality: pd.DataFrame
+    category_seasonality: pd.DataFrame
+    as_of: dt.date
+    db: str | os.PathLike[str] | None = None
+    lang: str | None = None
+
+    @classmethod
+    def load(
+        cls,
+        db: str | os.PathLike[str] | None = None,
+        as_of: dt.date | str | None = None,
+        lang: str | None = None,
+    ) -> Explorer:
+        """Read the build of ``as_of`` (default: the latest)."""
+        if isinstance(as_of, str):
+            as_of = dt.date.fromisoformat(as_of)
+        as_of = as_of or latest_as_of(db=db)
+        feats = read_result("client_features", as_of, db=db)
+        seg = read_result("segments", as_of, db=db).drop(columns="as_of")
+        with Warehouse(db).read() as con:
+            clients = con.execute(
+                "SELECT client_id, coalesce(name, client_id) AS name, region, industry, manager FROM clients"
+            ).df()
+        features = feats.merge(seg, on="client_id", how="left").merge(
+            clients, on="client_id", how="left"
+        )
+        return cls(
+            features=features,
+            seasonality=read_result("seasonality", as_of, db=db),
+            category_seasonality=read_result("category_seasonality", as_of, db=db),
+            as_of=as_of,
+            db=db,
+            lang=get_lang(lang),
+        )
+
+    # ------------------------------------------------------------------ tables
+    def overview(self) -> pd.DataFrame:
+        """How many clients, buyers and prospects, by size tier, with revenue."""
+        f = self.features
+        out = f.groupby(f["size_tier"].fillna("?")).agg(
+            clients=("client_id", "size"),
+            revenue_12m=("revenue_12m", "sum"),
+            orders_12m=("orders_12m", "sum"),
+        )
+        out["share_of_revenue"] = (out["revenue_12m"] / max(out["revenue_12m"].sum(), 1e-12)).round(
+            3
+        )
+        out["revenue_12m"] = out["revenue_12m"].round(0)
+        out.index = [tr(f"tier.{t}", self.lang) if t != "?" else t for t in out.index]
+        out.index.name = tr("explorer.size_tier", self.lang)
+        return out.sort_values("revenue_12m", ascending=False)
+
+    def top_clients(self, n: int = 20, by: str = "revenue_12m") -> pd.DataFrame:
+        """The ``n`` clients with the largest ``by``, with their main features and labels."""
+        if by not in self.features.columns:
+            raise KapotError(tr("explorer.unknown_column", self.lang, column=by))
+        cols = [
+            "name",
+            "region",
+            "industry",
+            *FEATURE_COLUMNS[1:],
+            "abc_xyz",
+            "rfm_segment",
+            "size_tier",
+            "cluster_name",
+        ]
+        return (
+            self.features.sort_values([by, "client_id"], ascending=[False, True])
+            .head(n)[cols]
+            .round(
+                {
+                    "revenue_12m": 0,
+                    "avg_order_value": 0,
+                    "overdue_amount": 0,
+                    "trend_12m": 2,
+                    "off_assortment_share": 2,
+                    "late_share": 2,
+                }
+            )
+            .reset_index(drop=True)
+        )
+
+    # ------------------------------------------------------------------ seasonality
+    def category_profiles(self) -> go.Figure:
+        """When each category sells: its 12-month profile (share of orders by month)."""
+        prof = self.category_seasonality.rename(columns={"category": "name"})
+        fig = plots.seasonality_heatmap(prof, self.lang)
+        fig.update_layout(title=tr("explorer.category_profiles_title", self.lang))
+        return fig
+
+    def peak_months(self) -> go.Figure:
+        """Clients with a significant own purchase peak, and with a borrowed one, per month."""
+        s = self.seasonality[self.seasonality["seasonal"].fillna(False).astype(bool)]
+        months = list(range(1, 13))
+        fig = go.Figure()
+        for source, color in (("own", "#2a6f97"), ("segment", "#a9d6e5")):
+            counts = (
+                s[s["source"] == source]["peak_month"].value_counts().reindex(months, fill_value=0)
+            )
+            fig.add_trace(
+                go.Bar(
+                    x=[month_name(m, self.lang, width="abbreviated") for m in months],
+                    y=counts.to_numpy(),
+                    name=tr(f"report.source_{source}", self.lang),
+                    marker_color=color,
+                )
+            )
+        fig.update_layout(
+            **plots._LAYOUT,
+            barmode="stack",
+            title=tr("explorer.peak_months_title", self.lang, count=len(s)),
+            xaxis_title=tr("plot.month", self.lang),
+            yaxis_title=tr("plot.clients", self.lang),
+            legend={"orientation": "h", "y": -0.25},
+        )
+        return fig
+
+    def client_profiles(self, n: int = 25) -> go.Figure:
+        """The purchase profiles of the ``n`` largest clients with a significant peak."""
+        s = self.seasonality[self.seasonality["seasonal"].fillna(False).astype(bool)]
+        s = s.merge(self.features[["client_id", "name", "revenue_12m"]], on="client_id")
+        s = s.sort_values(["peak_month", "revenue_12m"], ascending=[True, False])
+        top = s.nlargest(n, "revenue_12m").sort_values(
+            ["peak_month", "revenue_12m"], ascending=[True, False]
+        )
+        return plots.seasonality_heatmap(top, self.lang)
+
+    # ------------------------------------------------------------------ segments
+    def abc_xyz(self) -> go.Figure:
+        return plots.abc_xyz_matrix(self.features, self.lang)
+
+    def rfm(self) -> go.Figure:
+        return plots.rfm_grid(self.features, self.lang)
+
+    def rfm_segments(self) -> pd.DataFrame:
+        """Clients and revenue per named RFM segment."""
+        f = self.features
+        out = f.groupby("rfm_segment").agg(
+            clients=("client_id", "size"), revenue_12m=("revenue_12m", "sum")
+        )
+        out["revenue_12m"] = out["revenue_12m"].round(0)
+        out.index = [tr(f"rfm.{s}", self.lang) for s in out.index]
+        out.index.name = tr("explorer.rfm_segment", self.lang)
+        return out.sort_values("revenue_12m", ascending=False)
+
+    def cluster_table(self) -> pd.DataFrame:
+        """Standardised mean of each clustering feature per behavioural cluster (rows named by
+        the cluster's label), the data behind :meth:`clusters`."""
+        f = self.features[self.features["cluster"].notna()]
+        if f.empty:
+            return pd.DataFrame()
+        x = _cluster_matrix(f)
+        z = (x - x.mean()) / x.std(ddof=0).replace(0, 1)
+        prof = z.groupby(f["cluster_name"].to_numpy()).mean()
+        sizes = f["cluster_name"].value_counts()
+        prof.index = [f"{name} ({sizes[name]})" for name in prof.index]
+        prof.columns = [tr(f"explorer.feature_{c}", self.lang) for c in CLUSTER_FEATURES]
+        return prof
+
+    def clusters(self) -> go.Figure:
+        return plots.cluster_profiles(self.cluster_table(), self.lang)
+
+    # ------------------------------------------------------------------ who buys / lookalikes
+    def who_buys(self, category: str | None = None, sku: str | None = None) -> pd.DataFrame:
+        with Warehouse(self.db).read() as con:
+            return who_buys(con, self.as_of, category=category, sku=sku)
+
+    def categories(self) -> list[str]:
+        return sorted(self.category_seasonality["category"].dropna().astype(str).unique())
+
+    def who_buys_widget(self, category: str | None = None):
+        """Pick a category and a dimension; the chart shows its buyers against all clients."""
+        import ipywidgets as w
+        from IPython.display import display
+
+        cats = self.categories()
+        if not cats:
+            raise KapotError(tr("explorer.no_categories", self.lang))
+        pick = w.Dropdown(
+            options=cats,
+            value=category if category in cats else cats[0],
+            description=tr("report.col_category", self.lang),
+        )
+        dims = ["industry", "region", "size_tier", "peak_month"]
+        dim = w.ToggleButtons(
+            options=[(tr(f"plot.dim_{d}", self.lang), d) for d in dims], value="industry"
+        )
+        out = w.Output()
+
+        def draw(*_):
+            with out:
+                out.clear_output(wait=True)
+                try:
+                    frame = self.who_buys(category=pick.value)
+                    display(plots.who_buys(frame, dim.value, pick.value, self.lang))
+                except KapotError as exc:
+                    print(exc)
+
+        pick.observe(draw, "value")
+        dim.observe(draw, "value")
+        draw()
+        return w.VBox([w.HBox([pick]), dim, out])
+
+    def lookalikes(self, client_id: str, limit: int = 15) -> pd.DataFrame:
+        """Clients most like ``client_id`` (needs potential scores: kapot score)."""
+        return self._calc().similar(client_id, limit=limit)
+
+    def _calc(self):
+        if getattr(self, "_calculator", None) is None:
+            from kapot.calculator import Calculator
+
+            self._calculator = Calculator.load(self.db)
+        return self._calculator
+
+    def lookalikes_widget(self, client_id: str | None = None, limit: int = 15):
+        """Type or pick a client; the table lists the most similar clients and prospects."""
+        import ipywidgets as w
+        from IPython.display import display
+
+        biggest = self.features.nlargest(200, "revenue_12m")
+        options = {
+            f"{n} ({c})": c for n, c in zip(biggest["name"], biggest["client_id"], strict=True)
+        }
+        start = client_id or next(iter(options.values()))
+        box = w.Combobox(
+            options=list(options),
+            value=next((k for k, v in options.items() if v == start), start),
+            description=tr("report.col_name", self.lang),
+            ensure_option=False,
+            layout=w.Layout(width="28em"),
+        )
+        out = w.Output()
+
+        def draw(*_):
+            cid = options.get(box.value, box.value)
+            with out:
+                out.clear_output(wait=True)
+                try:
+                    display(self.lookalikes(cid, limit=limit))
+                except KapotError as exc:
+                    print(exc)
+
+        box.observe(draw, "value")
+        draw()
+        return w.VBox([box, out])
