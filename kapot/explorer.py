@@ -218,6 +218,11 @@ class Explorer:
         with Warehouse(self.db).read() as con:
             return who_buys(con, self.as_of, category=category, sku=sku)
 
+    def who_buys_figure(self, category: str, dimension: str = "industry") -> go.Figure:
+        """Buyers of ``category`` against all clients along ``dimension`` (industry, region,
+        size_tier or peak_month)."""
+        return plots.who_buys(self.who_buys(category=category), dimension, category, self.lang)
+
     def categories(self) -> list[str]:
         return sorted(self.category_seasonality["category"].dropna().astype(str).unique())
 
@@ -244,8 +249,7 @@ class Explorer:
             with out:
                 out.clear_output(wait=True)
                 try:
-                    frame = self.who_buys(category=pick.value)
-                    display(plots.who_buys(frame, dim.value, pick.value, self.lang))
+                    display(self.who_buys_figure(pick.value, dim.value))
                 except KapotError as exc:
                     print(exc)
 

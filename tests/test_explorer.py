@@ -1,0 +1,90 @@
+"""The analysts' segment explorer: kapot.explorer's views on a small synthetic warehouse, and
+notebooks/segment_explorer.ipynb executed by papermill."""
+
+import datetime as dt
+
+import nbformat
+import pytest
+
+from kapot.build import build
+from kapot.explorer import Explorer
+from kapot.ingest import ingest
+from kapot.potential import score_warehouse
+from kapot.segments import CLUSTER_FEATURES
+from kapot.synth import SynthConfig, generate
+
+END = dt.date(2026, 10, 31)
+AS_OF = END + dt.timedelta(days=1)
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    db = tmp_path_factory.mktemp("explorer") / "w.duckdb"
+    d = generate(SynthConfig(n_clients=500, seed=9, end=END))
+    ingest(d.sales, clients=d.clients, products=d.products, invoices=d.invoices, db=db)
+    build(AS_OF, db=db)
+    score_warehouse(AS_OF, db=db)
+    return db
+
+
+def test_views(warehouse):
+    ex = Explorer.load(warehouse, lang="ru")
+    assert ex.as_of == AS_OF
+    assert len(ex.features) == ex.features["client_id"].nunique() == 500
+    over = ex.overview()
+    assert over["clients"].sum() == 500 and over["share_of_revenue"].sum() == pytest.approx(
+        1, abs=0.01
+    )
+    top = ex.top_clients(5, by="orders_12m")
+    assert top["orders_12m"].is_monotonic_decreasing and len(top) == 5
+    clusters = ex.cluster_table()
+    assert len(clusters) == ex.features["cluster_name"].nunique()
+    assert len(clusters.columns) == len(CLUSTER_FEATURES)
+    assert "выручка" in clusters.columns
+    seasonal = ex.seasonality["seasonal"].fillna(False).astype(bool).sum()
+    fig = ex.peak_months()
+    assert sum(sum(t.y) for t in fig.data) == seasonal
+    assert fig.layout.xaxis.title.text == "Месяц"
+    rfm = ex.rfm_segments()
+    assert rfm["clients"].sum() == 500 and "чемпионы" in rfm.index
+    cat = ex.categories()[0]
+    fig = ex.who_buys_figure(cat, "region")
+    assert fig.data and cat in fig.layout.title.text
+    best = ex.features.nlargest(1, "revenue_12m")["client_id"].iloc[0]
+    like = ex.lookalikes(best, limit=5)
+    assert len(like) == 5 and best not in set(like["client_id"])
+    box = ex.who_buys_widget(cat)
+    assert box.children[0].children[0].value == cat
+
+
+@pytest.mark.slow
+def test_notebook_runs_with_papermill(warehouse, tmp_path):
+    import papermill as pm
+
+    from kapot.config import PROJECT_ROOT
+
+    src = PROJECT_ROOT / "notebooks" / "segment_explorer.ipynb"
+    out = tmp_path / "explorer.ipynb"
+    pm.execute_notebook(
+        str(src),
+        str(out),
+        parameters={"db": str(warehouse), "lang": "en"},
+        progress_bar=False,
+        kernel_name="python3",
+        cwd=str(src.parent),
+    )
+    nb = nbformat.read(out, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o["output_type"] == "error"]
+    figures = [o for o in outputs if "application/vnd.plotly.v1+json" in o.get("data", {})]
+    assert (
+        len(figures) >= 6
+    )  # category profiles, peak months, client profiles, ABC/XYZ, RFM, clusters
+    for o in figures:  # and nbconvert keeps them: an HTML form with the data inlined
+        assert "text/html" in o["data"]
+    widgets = [
+        o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
+    assert len(widgets) == 2  # who buys this, lookalikes
+    tables = [o for o in outputs if "<table" in "".join(o.get("data", {}).get("text/html", ""))]
+    assert len(tables) >= 3  # overview, top clients, RFM segments
