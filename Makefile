@@ -9,7 +9,7 @@ LANG_UI ?= en
 PORT ?= 8866
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve status test test-fast lint format bench clean
+.PHONY: help install demo serve status report lab test test-fast lint format bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -31,6 +31,12 @@ serve: $(STAMP) ## serve the calculator page (Voila, preheated kernels) on http:
 
 status: $(STAMP) ## summarise what the warehouse holds
 	$(BIN)/kapot --lang $(LANG_UI) status --db $(DB)
+
+report: $(STAMP) ## render the weekly report (WEEK=2026-W47, REGION=, MANAGER=; default: last complete week) into reports/<week>/
+	$(BIN)/kapot --lang $(LANG_UI) report --db $(DB) $(if $(WEEK),--week $(WEEK)) $(if $(REGION),--region "$(REGION)") $(if $(MANAGER),--manager "$(MANAGER)")
+
+lab: $(STAMP) ## open JupyterLab on notebooks/ (the segment explorer)
+	KAPOT_DB=$(abspath $(DB)) $(BIN)/jupyter lab notebooks/
 
 test: $(STAMP) ## run the whole test suite (real data from ../shared/data/real when present)
 	$(BIN)/python -m pytest

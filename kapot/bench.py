@@ -321,6 +321,44 @@ def _browser_figures(db: Path, tmp: Path) -> dict:
     }
 
 
+def _bench_report(lines: int = 1_000_000, clients: int = 10_000) -> dict:
+    """The weekly report on 1M lines: preparing it (the week's client profiles, last month's
+    for movements, potential scores) and rendering it (papermill + HTML), timed apart."""
+    import datetime as dt
+
+    from kapot.calculator import Calculator
+    from kapot.ingest import ingest
+    from kapot.synth import SynthConfig, generate, simulate_pipeline
+    from kapot.weekly import prepare, render_report
+    from kapot.worklists import WorklistStore, default_store_path
+
+    end = dt.date(2026, 11, 22)  # a Sunday: the report is for 2026-W47
+    data = generate(SynthConfig(n_clients=clients, seed=77, target_lines=lines, end=end))
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "w.duckdb"
+        ingest(
+            data.sales, clients=data.clients, products=data.products, invoices=data.invoices, db=db
+        )
+        t0 = time.perf_counter()
+        done = prepare("2026-W47", db=db)
+        prep = time.perf_counter() - t0
+        simulate_pipeline(WorklistStore(default_store_path(db)), Calculator.load(db), end, seed=1)
+        t0 = time.perf_counter()
+        paths = render_report("2026-W47", db=db, out=Path(tmp) / "reports", progress=False)
+        render = time.perf_counter() - t0
+        size = paths["html"].stat().st_size
+    return {
+        "what": f"report: weekly report 2026-W47 on {len(data.sales):,} lines, {clients:,} clients",
+        "render_seconds": round(render, 1),
+        "prepare_seconds": round(prep, 1),
+        "prepared": "; ".join(done),
+        "total_seconds": round(render + prep, 1),
+        "html_mb": round(size / 1e6, 1),
+        "peak_mb": round(_peak_mb()),
+        "target": "under 60 s",
+    }
+
+
 def _bench_backtest(seeds: tuple[int, ...] = (2001, 2002)) -> dict:
     """kapot against the baselines: precision@50 for new buyers, side by side."""
     import datetime as dt
@@ -372,6 +410,7 @@ _BENCHES = {
     "build": _bench_build,
     "find": _bench_find,
     "backtest": _bench_backtest,
+    "report": _bench_report,
 }
 
 
