@@ -112,6 +112,7 @@ def fit_harmonic(
             "beta": b,
             "var_alpha": cov[:, 2, 2] * phi,
             "var_beta": cov[:, 3, 3] * phi,
+            "cov_ab": cov[:, 2, 3] * phi,
             "p_value": p,
             "peak_month": _peak(a, b),
             "strength": _strength(a, b),
@@ -292,9 +293,10 @@ def client_seasonality(
         & (_strength(shr_a, shr_b) >= config.min_segment_strength)
     )
     source = np.where(own_seasonal, "own", np.where(seg_seasonal, "segment", "none"))
+    own_peak = _peak_with_prior(out, own_seasonal, segment)
     peak = np.where(
         own_seasonal,
-        out["peak_month"].fillna(0).to_numpy(),
+        own_peak,
         np.where(seg_seasonal, _peak(shr_a, shr_b), 0),
     )
     strength = np.where(
@@ -320,6 +322,36 @@ def client_seasonality(
     profile.insert(0, "client_id", keys.to_numpy())
     result = result.merge(profile, on="client_id", how="left")
     return result
+
+
+def _peak_with_prior(out: pd.DataFrame, own_seasonal: np.ndarray, segment: str) -> np.ndarray:
+    """The peak month of each client with a significant own season, as the posterior mode
+    over the 12 months: the client's fitted phase (a von Mises likelihood whose concentration
+    is the inverse of the phase's variance, by the delta method) times an empirical-Bayes prior,
+    the distribution of peak months among the other seasonal clients of its segment (Laplace
+    smoothed, leave-one-out). A well-measured peak keeps its own month; a noisy one between two
+    months goes to the month its industry favours."""
+    a = out["alpha"].fillna(0).to_numpy()
+    b = out["beta"].fillna(0).to_numpy()
+    mle = out["peak_month"].fillna(0).to_numpy().astype(int)
+    r2 = np.maximum(a**2 + b**2, 1e-12)
+    var_theta = (
+        a**2 * out["var_beta"].fillna(1e12).to_numpy()
+        + b**2 * out["var_alpha"].fillna(1e12).to_numpy()
+        - 2 * a * b * out["cov_ab"].fillna(0).to_numpy()
+    ) / r2**2
+    kappa = 1.0 / np.maximum(np.nan_to_num(var_theta, nan=np.inf), 1e-9)
+    seg_names, seg_idx = np.unique(out[segment].astype(str).to_numpy(), return_inverse=True)
+    counts = np.zeros((len(seg_names), 12))
+    np.add.at(counts, (seg_idx[own_seasonal], mle[own_seasonal] - 1), 1.0)
+    mine = np.zeros((len(out), 12))
+    mine[np.flatnonzero(own_seasonal), mle[own_seasonal] - 1] = 1.0
+    prior = counts[seg_idx] - mine + 1.0  # leave the client out; Laplace smoothing
+    log_prior = np.log(prior / prior.sum(axis=1, keepdims=True))
+    theta = np.arctan2(b, a)
+    month_angle = 2 * np.pi * np.arange(1, 13) / 12
+    log_post = log_prior + kappa[:, None] * np.cos(theta[:, None] - month_angle[None, :])
+    return np.where(own_seasonal, np.argmax(log_post, axis=1) + 1, mle)
 
 
 def _profile(y: np.ndarray, w: np.ndarray, months: pd.PeriodIndex) -> np.ndarray:
