@@ -7,10 +7,14 @@ The model, fitted for all rows at once (batched Newton/IRLS in NumPy, no loop ov
 over the client's full months before ``as_of`` (at most ``max_months``, from its first
 purchase). The linear term ``b_c t`` detrends, so a growing client is not mistaken for one that
 peaks in the last months. The test of seasonality is the likelihood-ratio test of α = β = 0
-against the trend-only model, scaled by the Pearson dispersion (floored at 1) and referred to
-F(2, n - 4): a quasi-Poisson F-test that stays honest on over-dispersed real data. The peak
-month is the phase of (α, β); ``strength`` is the peak month's expected orders over an average
-month's, exp(A) / I0(A) with A = sqrt(α² + β²).
+against the trend-only model. Where the Pearson dispersion estimate exceeds 1 the statistic is
+scaled by it and referred to F(2, n - 4), a quasi-Poisson F-test that stays honest on
+over-dispersed real data; where it does not, the dispersion is 1 (Poisson) and the statistic is
+referred to chi-square with 2 degrees of freedom. The peak month is the phase of (α, β), taken
+as the posterior mode over the 12 months under an empirical-Bayes prior (how the other
+seasonal clients of the segment peak), which settles a noisy phase between two months toward
+the month the industry favours; ``strength`` is the peak month's expected orders over an
+average month's, exp(A) / I0(A) with A = sqrt(α² + β²).
 
 Clients with less than ``min_months`` of history (and prospects) borrow strength from their
 segment (industry by default): their harmonic coefficients are shrunk toward the segment's,
@@ -102,7 +106,11 @@ def fit_harmonic(
         dof = np.maximum(n - 4, 1)
         phi = np.maximum(pearson / dof, 1.0)
         f = np.maximum(lr, 0) / 2 / phi
-        p = stats.f.sf(f, 2, dof)
+        # quasi-Poisson F-test with the estimated dispersion where the counts are overdispersed;
+        # where the estimate is at most 1 the dispersion is taken as 1 (Poisson), a known
+        # value, so the likelihood-ratio statistic is referred to chi-square, not to F
+        over = pearson / dof > 1.0
+        p = np.where(over, stats.f.sf(f, 2, dof), stats.chi2.sf(np.maximum(lr, 0), 2))
     p = np.where(n >= 8, p, np.nan)
     cov = np.linalg.inv(full_h)
     a, b = full_b[:, 2], full_b[:, 3]
