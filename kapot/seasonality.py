@@ -7,10 +7,14 @@ The model, fitted for all rows at once (batched Newton/IRLS in NumPy, no loop ov
 over the client's full months before ``as_of`` (at most ``max_months``, from its first
 purchase). The linear term ``b_c t`` detrends, so a growing client is not mistaken for one that
 peaks in the last months. The test of seasonality is the likelihood-ratio test of α = β = 0
-against the trend-only model. Where the Pearson dispersion estimate exceeds 1 the statistic is
-scaled by it and referred to F(2, n - 4), a quasi-Poisson F-test that stays honest on
-over-dispersed real data; where it does not, the dispersion is 1 (Poisson) and the statistic is
-referred to chi-square with 2 degrees of freedom. The peak month is the phase of (α, β), taken
+against the trend-only model, scaled by the client's dispersion and referred to F: a
+quasi-Poisson F-test that stays honest on over-dispersed real data. One client's 30-odd months
+say little about its noise, so its Pearson dispersion is moderated toward the common one of all
+clients, empirical Bayes as limma and edgeR do it (a scaled inverse chi-square prior fitted by
+moments, d0 prior degrees of freedom; the F-test then has d0 + n - 4 of them): on Poisson data
+that is nearly the exact chi-square test, on over-dispersed data the common dispersion scales
+every client's statistic. (Fits of pooled rows, categories and segments, use each row's own
+dispersion, floored at 1, and refer to chi-square where it is at most 1.) The peak month is the phase of (α, β), taken
 as the posterior mode over the 12 months under an empirical-Bayes prior (how the other
 seasonal clients of the segment peak), which settles a noisy phase between two months toward
 the month the industry favours; ``strength`` is the peak month's expected orders over an
@@ -85,8 +89,33 @@ def _irls(
     return beta, mu, hess
 
 
+def _prior_dispersion(phi: np.ndarray, dof: np.ndarray) -> tuple[float, float]:
+    """Empirical-Bayes prior of the dispersions (limma's fitFDist): the true dispersions are
+    taken as scaled inverse chi-square draws, phi0 * d0 / chi2(d0), each row's Pearson estimate
+    as its dispersion times chi2(dof) / dof; fitted by the moments of the log estimates.
+    Returns (phi0, d0), d0 = inf when the spread is no more than sampling noise (one common
+    dispersion)."""
+    from scipy.optimize import brentq
+    from scipy.special import digamma, polygamma
+
+    ok = (phi > 0) & np.isfinite(phi) & (dof >= 4)
+    if ok.sum() < 20:
+        return 1.0, 0.0
+    z = np.log(phi[ok]) - digamma(dof[ok] / 2) + np.log(dof[ok] / 2)
+    excess = z.var() - polygamma(1, dof[ok] / 2).mean()
+    if excess <= 1e-6:
+        return float(np.exp(z.mean())), np.inf
+    d0 = 2 * brentq(lambda h: polygamma(1, h) - excess, 1e-6, 1e7)
+    return float(np.exp(z.mean() + digamma(d0 / 2) - np.log(d0 / 2))), float(d0)
+
+
 def fit_harmonic(
-    y: np.ndarray, w: np.ndarray, months: pd.PeriodIndex, offset: np.ndarray | None = None
+    y: np.ndarray,
+    w: np.ndarray,
+    months: pd.PeriodIndex,
+    offset: np.ndarray | None = None,
+    *,
+    moderate: bool = False,
 ) -> pd.DataFrame:
     """Fit the trend + first-harmonic model to each row of ``y`` (counts; ``w`` 1 where the row
     was observed; ``offset`` the log exposure of pooled rows). Returns per row: alpha, beta
@@ -104,13 +133,23 @@ def fit_harmonic(
         n = w.sum(1)
         pearson = (np.where(w > 0, (y - full_mu) ** 2 / np.maximum(full_mu, 1e-12), 0.0)).sum(1)
         dof = np.maximum(n - 4, 1)
-        phi = np.maximum(pearson / dof, 1.0)
-        f = np.maximum(lr, 0) / 2 / phi
-        # quasi-Poisson F-test with the estimated dispersion where the counts are overdispersed;
-        # where the estimate is at most 1 the dispersion is taken as 1 (Poisson), a known
-        # value, so the likelihood-ratio statistic is referred to chi-square, not to F
-        over = pearson / dof > 1.0
-        p = np.where(over, stats.f.sf(f, 2, dof), stats.chi2.sf(np.maximum(lr, 0), 2))
+        if moderate:
+            # each row's dispersion moderated toward the rows' common one (empirical Bayes,
+            # as limma and edgeR do): many clients tell more about the noise than one does
+            phi0, d0 = _prior_dispersion(pearson / dof, dof * (n >= 12))
+            raw = pearson / dof
+            phi = phi0 if np.isinf(d0) else (d0 * phi0 + dof * raw) / (d0 + dof)
+            phi = np.maximum(phi, 1.0)
+            f = np.maximum(lr, 0) / 2 / phi
+            p = stats.f.sf(f, 2, np.minimum(d0 + dof, 1e6))
+        else:
+            phi = np.maximum(pearson / dof, 1.0)
+            f = np.maximum(lr, 0) / 2 / phi
+            # quasi-Poisson F-test with the estimated dispersion where the counts are
+            # overdispersed; where the estimate is at most 1 the dispersion is taken as 1
+            # (Poisson), a known value, so the statistic is referred to chi-square, not to F
+            over = pearson / dof > 1.0
+            p = np.where(over, stats.f.sf(f, 2, dof), stats.chi2.sf(np.maximum(lr, 0), 2))
     p = np.where(n >= 8, p, np.nan)
     cov = np.linalg.inv(full_h)
     a, b = full_b[:, 2], full_b[:, 3]
@@ -240,7 +279,7 @@ def client_seasonality(
     """
     keys, months, y = _matrix(monthly, "client_id", as_of, config.max_months)
     w = _observed(monthly, "client_id", keys, months, y)
-    own = fit_harmonic(y, w, months)
+    own = fit_harmonic(y, w, months, moderate=True)
     own.insert(0, "client_id", keys.to_numpy())
     prof = _profile(y, w, months)
 

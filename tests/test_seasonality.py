@@ -96,3 +96,38 @@ def test_newcomers_first_month_is_not_evidence():
     assert out.loc["new", "months_of_history"] == 14  # Nov 2023 .. Dec 2024
     # every month at 3 orders: flat. Counting the first month (9) would make October 2/12
     assert out.loc["new", "m10"] == pytest.approx(1 / 12)
+
+
+def test_prior_dispersion_recovers_how_noisy_the_clients_are():
+    from kapot.seasonality import _prior_dispersion
+
+    rng = np.random.default_rng(1)
+    dof = np.full(4000, 32.0)
+    # every client Poisson: one common dispersion of 1
+    phi0, d0 = _prior_dispersion(rng.chisquare(32, 4000) / 32, dof)
+    assert phi0 == pytest.approx(1.0, abs=0.02) and d0 > 500
+    # true dispersions drawn from the prior the method assumes (scaled inverse chi-square:
+    # phi0 = 2, d0 = 20), each seen with 32 dof
+    true = 2 * 20 / rng.chisquare(20, 4000)
+    phi0, d0 = _prior_dispersion(true * rng.chisquare(32, 4000) / 32, dof)
+    assert phi0 == pytest.approx(2.0, rel=0.05) and 12 < d0 < 35
+
+
+@pytest.mark.parametrize("overdispersed", [False, True])
+def test_moderated_test_keeps_its_level(overdispersed):
+    # 3,000 clients without a season (36 months, mean 3 orders): Poisson, or negative binomial
+    # with variance 2.5 times the mean; at the 5 % level about 5 % are flagged, not more
+    rng = np.random.default_rng(2)
+    shape = (3000, len(MONTHS))
+    if overdispersed:
+        y = rng.negative_binomial(2, 2 / (2 + 3.0), size=shape).astype(float)
+    else:
+        y = rng.poisson(3.0, size=shape).astype(float)
+    res = fit_harmonic(y, np.ones_like(y), MONTHS, moderate=True)
+    assert (res["p_value"] < 0.05).mean() <= 0.065
+    # a moderate season is found far more often than by chance
+    m = MONTHS.month.to_numpy()
+    lam = 3.0 * np.exp(0.5 * np.cos(2 * np.pi * (m - 5) / 12))
+    ys = rng.poisson(np.broadcast_to(lam, (500, len(MONTHS)))).astype(float)
+    both = fit_harmonic(np.vstack([y, ys]), np.ones((3500, len(MONTHS))), MONTHS, moderate=True)
+    assert (both["p_value"].iloc[3000:] < 0.05).mean() > 0.6
