@@ -46,7 +46,8 @@ table.kapot-table td.up { color: #1b7a3d; } table.kapot-table td.down { color: #
 @dataclass(frozen=True)
 class Column:
     """One table column: the frame's column ``name``, the catalogue key of its header and how
-    to format it: text, code (never wrapped), money, int, number, percent, signed_percent, date, month, bool,
+    to format it: text, code (never wrapped), money, int, number, percent, share (one
+    decimal), signed_percent, date, month, bool,
     state (a pipeline state) or rfm (an RFM segment)."""
 
     name: str
@@ -66,6 +67,8 @@ def _cell(value, kind: str, lang: str | None) -> tuple[str, str]:
         return fmt_number(float(value), lang, digits=1), "num"
     if kind == "percent":
         return fmt_percent(float(value), lang), "num"
+    if kind == "share":  # a small percentage that needs its decimals
+        return fmt_percent(float(value), lang, digits=1), "num"
     if kind == "signed_percent":
         v = float(value)
         text = ("+" if v > 0 else "") + fmt_percent(v, lang)

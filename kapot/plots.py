@@ -413,41 +413,44 @@ def pipeline_funnel(funnel: pd.DataFrame, lang: str | None = None) -> go.Figure:
 
 
 def order_mix(frame: pd.DataFrame, lang: str | None = None) -> go.Figure:
-    """Each manager's revenue split into routine reorders, new categories and new clients
-    (columns manager, routine, new_category, new_client and the *_share columns)."""
+    """The hunting share of each manager's revenue: new categories for existing clients and
+    new clients, stacked (columns manager, new_category, new_client and their *_share
+    columns). Routine reorders are the rest of the bar's 100 %, in the table; drawn, they would
+    flatten every manager into the same grey bar. Hunters first."""
     title = tr("plot.order_mix_title", lang)
     if frame.empty:
         return _empty(title, lang)
+    f = frame.assign(
+        _hunt=frame["new_category_share"].fillna(0) + frame["new_client_share"].fillna(0)
+    )
+    f = f.sort_values(["_hunt", "manager"])
     fig = go.Figure()
-    for col, color in (
-        ("routine", "#adb5bd"),
-        ("new_category", "#468faf"),
-        ("new_client", "#2d6a4f"),
-    ):
+    for col, color in (("new_category", "#468faf"), ("new_client", "#2d6a4f")):
         name = tr(f"report.col_{col}", lang)
         fig.add_trace(
             go.Bar(
-                x=frame[f"{col}_share"],
-                y=frame["manager"],
+                x=f[f"{col}_share"],
+                y=f["manager"],
                 orientation="h",
                 name=name,
                 marker_color=color,
                 text=[
-                    fmt_percent(v, lang) if v == v and v >= 0.05 else ""
-                    for v in frame[f"{col}_share"]
+                    fmt_percent(v, lang, digits=2 if v < 0.01 else 1) if v == v and v > 0 else ""
+                    for v in f[f"{col}_share"]
                 ],
-                textposition="inside",
-                customdata=[fmt_money(v, lang, whole=True) for v in frame[col]],
+                textposition="auto",
+                customdata=[fmt_money(v, lang, whole=True) for v in f[col]],
                 hovertemplate="%{y}: %{customdata}<extra>" + name + "</extra>",
             )
         )
     fig.update_layout(
-        **{**_LAYOUT, "height": max(280, 40 * len(frame) + 140)},
+        **{**_LAYOUT, "height": max(280, 40 * len(f) + 140)},
         title=title,
         barmode="stack",
-        xaxis={"title": tr("plot.share_of_revenue", lang), "tickformat": ".0%", "range": [0, 1]},
+        xaxis={"title": tr("plot.hunting_share", lang), "tickformat": ".1%", "rangemode": "tozero"},
         yaxis={"automargin": True},
         legend={"orientation": "h", "y": -0.3},
+        separators=_separators(lang),
     )
     return fig
 

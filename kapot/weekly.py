@@ -623,7 +623,10 @@ class WeeklyReport:
             sec.empty = self._t("report.order_taker_empty")
             return sec
         sec.add_figure(plots.order_mix(df, self.lang))
-        df = df.assign(total=df[["routine", "new_category", "new_client"]].sum(axis=1))
+        df = df.assign(
+            total=df[["routine", "new_category", "new_client"]].sum(axis=1),
+            hunting_share=df["new_category_share"].fillna(0) + df["new_client_share"].fillna(0),
+        )
         sec.add_table(
             df,
             [
@@ -632,7 +635,7 @@ class WeeklyReport:
                 Column("routine", "report.col_routine", "money"),
                 Column("new_category", "report.col_new_category", "money"),
                 Column("new_client", "report.col_new_client", "money"),
-                Column("routine_share", "report.col_routine_share", "percent"),
+                Column("hunting_share", "report.col_hunting_share", "share"),
             ],
             self.lang,
         )

@@ -107,10 +107,13 @@ def test_order_mix_stacks_shares():
             "new_client_share": [0.05],
         }
     )
+    f = pd.concat([f, f.assign(manager="B", new_category_share=0.01, new_client_share=0.0)])
     fig = plots.order_mix(f, "en")
     assert fig.layout.barmode == "stack"
-    assert [t.name for t in fig.data] == ["Routine reorders", "New categories", "New clients"]
-    assert [t.text[0] for t in fig.data] == ["80%", "15%", "5%"]
+    # routine reorders are the rest of 100 %: drawn, they would flatten every manager
+    assert [t.name for t in fig.data] == ["New categories", "New clients"]
+    assert list(fig.data[0].y) == ["B", "A"]  # the hunter last, on top
+    assert list(fig.data[0].text) == ["1.0%", "15.0%"] and list(fig.data[1].text) == ["", "5.0%"]
 
 
 def test_segment_views():
