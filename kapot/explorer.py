@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from kapot import plots
 from kapot.build import latest_as_of, read_result
 from kapot.errors import KapotError
-from kapot.i18n import get_lang, month_name, tr
+from kapot.i18n import get_lang, tr
 from kapot.segments import CLUSTER_FEATURES, _cluster_matrix, who_buys
 from kapot.warehouse import Warehouse
 
@@ -143,30 +143,7 @@ class Explorer:
 
     def peak_months(self) -> go.Figure:
         """Clients with a significant own purchase peak, and with a borrowed one, per month."""
-        s = self.seasonality[self.seasonality["seasonal"].fillna(False).astype(bool)]
-        months = list(range(1, 13))
-        fig = go.Figure()
-        for source, color in (("own", "#2a6f97"), ("segment", "#a9d6e5")):
-            counts = (
-                s[s["source"] == source]["peak_month"].value_counts().reindex(months, fill_value=0)
-            )
-            fig.add_trace(
-                go.Bar(
-                    x=[month_name(m, self.lang, width="abbreviated") for m in months],
-                    y=counts.to_numpy(),
-                    name=tr(f"report.source_{source}", self.lang),
-                    marker_color=color,
-                )
-            )
-        fig.update_layout(
-            **plots._LAYOUT,
-            barmode="stack",
-            title=tr("explorer.peak_months_title", self.lang, count=len(s)),
-            xaxis_title=tr("plot.month", self.lang),
-            yaxis_title=tr("plot.clients", self.lang),
-            legend={"orientation": "h", "y": -0.25},
-        )
-        return fig
+        return plots.peak_months(self.seasonality, self.lang)
 
     def client_profiles(self, n: int = 25) -> go.Figure:
         """The purchase profiles of the ``n`` largest clients with a significant peak."""

@@ -31,6 +31,7 @@ __all__ = [
     "rfm_grid",
     "cluster_profiles",
     "who_buys",
+    "peak_months",
 ]
 
 _LAYOUT = {
@@ -598,5 +599,35 @@ def who_buys(frame: pd.DataFrame, dimension: str, item: str, lang: str | None = 
         barmode="group",
         yaxis={"title": tr("plot.share_of_clients", lang), "tickformat": ".0%"},
         legend={"orientation": "h", "y": -0.3},
+    )
+    return fig
+
+
+def peak_months(seasonality: pd.DataFrame, lang: str | None = None) -> go.Figure:
+    """Clients with a significant purchase peak per calendar month, own history and borrowed
+    from the industry stacked (the seasonality table: seasonal, source, peak_month)."""
+    s = seasonality[seasonality["seasonal"].fillna(False).astype(bool)]
+    title = tr("explorer.peak_months_title", lang, count=fmt_int(len(s), lang))
+    if s.empty:
+        return _empty(title, lang)
+    months = list(range(1, 13))
+    fig = go.Figure()
+    for source, color in (("own", "#2a6f97"), ("segment", "#a9d6e5")):
+        counts = s[s["source"] == source]["peak_month"].value_counts().reindex(months, fill_value=0)
+        fig.add_trace(
+            go.Bar(
+                x=[month_name(m, lang, width="abbreviated") for m in months],
+                y=counts.to_numpy(),
+                name=tr(f"report.source_{source}", lang),
+                marker_color=color,
+            )
+        )
+    fig.update_layout(
+        **_LAYOUT,
+        barmode="stack",
+        title=title,
+        xaxis_title=tr("plot.month", lang),
+        yaxis_title=tr("plot.clients", lang),
+        legend={"orientation": "h", "y": -0.25},
     )
     return fig

@@ -83,12 +83,16 @@ def _scores_on_or_before(con, as_of: dt.date) -> tuple[dt.date | None, int | Non
 
 
 def resolve_week(week: str | None, db=None) -> str:
-    """``week`` checked, or the last complete week of the warehouse's sales."""
-    if week:
-        R.week_bounds(week)
-        return week.upper()
+    """``week`` checked (an ISO week that begins on or before the last sale), or the last
+    complete week of the warehouse's sales."""
     with Warehouse(db).read() as con:
-        return R.default_week(con)
+        if not week:
+            return R.default_week(con)
+        start, _ = R.week_bounds(week)
+        last = _date(con.execute("SELECT max(date) FROM sales").fetchall()[0][0])
+    if last is None or start > last:
+        raise KapotError(tr("report.week_after_data", week=week.upper(), last=str(last or "-")))
+    return week.upper()
 
 
 def prepare(week: str, *, db=None, score: bool = True, progress: bool = False) -> list[str]:

@@ -168,6 +168,12 @@ def test_cli_report_and_its_errors(demo, tmp_path, capsys):
     args = ["report", "--week", WEEK, "--region", "Atlantis", "--db", str(demo)]
     assert main([*args, "--out", str(tmp_path)]) == 2
     assert "unknown region 'Atlantis'" in capsys.readouterr().err
+    # a week after the data is an error that says where the data end, not an empty report
+    assert main(["report", "--week", "2026-W47", "--db", str(demo), "--out", str(tmp_path)]) == 2
+    assert (
+        "no sales in 2026-W47: the sales in the warehouse end on 2026-10-31"
+        in capsys.readouterr().err
+    )
     # without --no-build a missing build is made; with it, the error says what to run
     assert main(["report", "--week", "2026-W30", "--no-build", "--db", str(demo)]) == 2
     assert "kapot build --as-of 2026-07-27" in capsys.readouterr().err
