@@ -98,7 +98,7 @@ class Explorer:
         out["share_of_revenue"] = (out["revenue_12m"] / max(out["revenue_12m"].sum(), 1e-12)).round(
             3
         )
-        out["revenue_12m"] = out["revenue_12m"].round(0)
+        out["revenue_12m"] = out["revenue_12m"].round(0).astype("int64")
         out.index = [tr(f"tier.{t}", self.lang) if t != "?" else t for t in out.index]
         out.index.name = tr("explorer.size_tier", self.lang)
         return out.sort_values("revenue_12m", ascending=False)
@@ -120,16 +120,9 @@ class Explorer:
         return (
             self.features.sort_values([by, "client_id"], ascending=[False, True])
             .head(n)[cols]
-            .round(
-                {
-                    "revenue_12m": 0,
-                    "avg_order_value": 0,
-                    "overdue_amount": 0,
-                    "trend_12m": 2,
-                    "off_assortment_share": 2,
-                    "late_share": 2,
-                }
-            )
+            .round({"trend_12m": 2, "off_assortment_share": 2, "late_share": 2})
+            .round({"revenue_12m": 0, "avg_order_value": 0, "overdue_amount": 0})
+            .astype({"revenue_12m": "Int64", "avg_order_value": "Int64", "overdue_amount": "Int64"})
             .reset_index(drop=True)
         )
 
@@ -168,7 +161,7 @@ class Explorer:
         out = f.groupby("rfm_segment").agg(
             clients=("client_id", "size"), revenue_12m=("revenue_12m", "sum")
         )
-        out["revenue_12m"] = out["revenue_12m"].round(0)
+        out["revenue_12m"] = out["revenue_12m"].round(0).astype("int64")
         out.index = [tr(f"rfm.{s}", self.lang) for s in out.index]
         out.index.name = tr("explorer.rfm_segment", self.lang)
         return out.sort_values("revenue_12m", ascending=False)

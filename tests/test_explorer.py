@@ -88,3 +88,74 @@ def test_notebook_runs_with_papermill(warehouse, tmp_path):
     assert len(widgets) == 2  # who buys this, lookalikes
     tables = [o for o in outputs if "<table" in "".join(o.get("data", {}).get("text/html", ""))]
     assert len(tables) >= 3  # overview, top clients, RFM segments
+
+
+@pytest.mark.slow
+def test_widgets_redraw_in_a_real_browser(warehouse, tmp_path):
+    """The explorer's widgets, live: Voila runs the notebook, Chromium picks another category
+    and the "who buys" chart redraws for it."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from kapot.config import PROJECT_ROOT
+    from kapot.page import HEADLESS_CHROMIUM, HEADLESS_CHROMIUM_ARGS
+
+    if not os.path.exists(HEADLESS_CHROMIUM):
+        pytest.skip(f"Debian's Chromium not found at {HEADLESS_CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "KAPOT_DB": str(warehouse)}  # HOME is already a temporary folder
+    notebook = PROJECT_ROOT / "notebooks" / "segment_explorer.ipynb"
+    log = open(tmp_path / "voila.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--no-browser"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(url, timeout=60).read(100)
+                break
+            except OSError:
+                assert proc.poll() is None, (tmp_path / "voila.log").read_text()
+                time.sleep(0.5)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=HEADLESS_CHROMIUM, args=list(HEADLESS_CHROMIUM_ARGS)
+            )
+            page = browser.new_page(viewport={"width": 1366, "height": 900})
+            page.goto(url, timeout=180_000)
+            select = page.locator(".widget-dropdown select").first
+            select.wait_for(timeout=180_000)
+            first = select.input_value()
+            page.wait_for_function(
+                "t => [...document.querySelectorAll('.gtitle')].some(e => e.textContent.includes(t))",
+                arg=f"Who buys {first}",
+                timeout=180_000,
+            )
+            options = select.locator("option").all_inner_texts()
+            other = next(o for o in options if o != first)
+            select.select_option(other)
+            page.wait_for_function(
+                "t => [...document.querySelectorAll('.gtitle')].some(e => e.textContent.includes(t))",
+                arg=f"Who buys {other}",
+                timeout=180_000,
+            )
+            # and the lookalikes table is there for the preselected client
+            assert page.locator(".jp-OutputArea-output table").count() >= 3
+            page.screenshot(path=str(tmp_path / "explorer.png"), full_page=True)
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
