@@ -61,6 +61,29 @@ def _separators(lang: str | None) -> str:
     return get_decimal_symbol(_locale(lang)) + group
 
 
+def _compact_axis(values, lang: str | None, *, n: int = 5, from_zero: bool = True) -> dict:
+    """Axis ticks with Babel's compact labels ('1.5M' / '1,5 млн'), which plotly's own SI
+    suffixes cannot say in Russian: about ``n`` round steps over the values' range (from 0 for
+    bars)."""
+    from babel.numbers import format_compact_decimal
+
+    from kapot.i18n import _locale
+
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if not len(v) or v.max() <= 0:
+        return {}
+    lo = 0.0 if from_zero else float(v.min())
+    hi = float(v.max())
+    raw = max(hi - lo, hi * 0.05) / n
+    mag = 10 ** np.floor(np.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    start = np.floor(lo / step) * step
+    ticks = np.arange(start, hi + step * 0.999, step)
+    labels = [format_compact_decimal(t, locale=_locale(lang), fraction_digits=1) for t in ticks]
+    return {"tickvals": ticks.tolist(), "ticktext": labels}
+
+
 def _empty(title: str, lang: str | None) -> go.Figure:
     fig = go.Figure(layout={**_LAYOUT, "title": title})
     fig.add_annotation(
@@ -237,14 +260,21 @@ def weekly_revenue(weeks: pd.DataFrame, lang: str | None = None) -> go.Figure:
         **_LAYOUT,
         title=title,
         xaxis_title=tr("plot.iso_week", lang),
-        yaxis_title=_money_title("plot.revenue", lang),
+        yaxis={
+            "title": _money_title("plot.revenue", lang),
+            **_compact_axis(
+                weeks[["revenue", "revenue_last_year"]].to_numpy().ravel(), lang, from_zero=False
+            ),
+        },
         separators=_separators(lang),
         legend={"orientation": "h", "y": -0.25},
     )
     return fig
 
 
-def _hbar(labels, values, texts, title, xtitle, lang, *, color="#2a6f97", hover=None):
+def _hbar(
+    labels, values, texts, title, xtitle, lang, *, color="#2a6f97", hover=None, compact=False
+):
     fig = go.Figure(
         go.Bar(
             x=values,
@@ -260,7 +290,7 @@ def _hbar(labels, values, texts, title, xtitle, lang, *, color="#2a6f97", hover=
     fig.update_layout(
         **{**_LAYOUT, "height": max(260, 34 * len(labels) + 110)},
         title=title,
-        xaxis_title=xtitle,
+        xaxis={"title": xtitle, **(_compact_axis(values, lang) if compact else {})},
         separators=_separators(lang),
         yaxis={"automargin": True},
     )
@@ -352,6 +382,7 @@ def expected_by(frame: pd.DataFrame, key: str, lang: str | None = None) -> go.Fi
         title,
         _money_title("plot.expected_value", lang),
         lang,
+        compact=True,
         hover=[
             f"{fmt_money(v, lang, whole=True)} · {fmt_int(n, lang)}"
             for v, n in zip(f["expected_value"], f["clients"], strict=True)
@@ -377,6 +408,7 @@ def illiquid_stock(frame: pd.DataFrame, lang: str | None = None) -> go.Figure:
         _money_title("plot.stock_value", lang),
         lang,
         color="#bc6c25",
+        compact=True,
         hover=[
             f"{fmt_money(v, lang, whole=True)} · {tr('plot.days_on_stock_n', lang, days=fmt_int(d, lang))}"
             for v, d in zip(f["stock_value"], f["days_on_stock"], strict=True)

@@ -38,6 +38,10 @@ def test_weekly_revenue(lang):
     assert np.isnan(last_year.y[0]) and last_year.customdata[0] == ""
     assert this_year.customdata[1] == ("$1,500" if lang == "en" else "1\xa0500\xa0₽")
     assert fig.layout.separators == (".," if lang == "en" else ", ")
+    # axis ticks in the locale's compact form, which plotly's SI suffixes cannot do in Russian
+    # round steps over the data's range (1,000 to 1,500.5)
+    assert list(fig.layout.yaxis.tickvals) == [1000, 1200, 1400, 1600]
+    assert fig.layout.yaxis.ticktext[1] == ("1.2K" if lang == "en" else "1,2\xa0тыс.")
 
 
 def test_at_risk_reasons_and_new_and_lost():
