@@ -36,7 +36,7 @@ report: $(STAMP) ## render the weekly report (WEEK=2026-W47, REGION=, MANAGER=; 
 	$(BIN)/kapot --lang $(LANG_UI) report --db $(DB) $(if $(WEEK),--week $(WEEK)) $(if $(REGION),--region "$(REGION)") $(if $(MANAGER),--manager "$(MANAGER)")
 
 lab: $(STAMP) ## open JupyterLab on notebooks/ (the segment explorer)
-	KAPOT_DB=$(abspath $(DB)) $(BIN)/jupyter lab notebooks/
+	KAPOT_DB=$(abspath $(DB)) $(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(STAMP) ## run the whole test suite (real data from ../shared/data/real when present)
 	$(BIN)/python -m pytest
