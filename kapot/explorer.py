@@ -142,7 +142,6 @@ class Explorer:
         """The purchase profiles of the ``n`` largest clients with a significant peak."""
         s = self.seasonality[self.seasonality["seasonal"].fillna(False).astype(bool)]
         s = s.merge(self.features[["client_id", "name", "revenue_12m"]], on="client_id")
-        s = s.sort_values(["peak_month", "revenue_12m"], ascending=[True, False])
         top = s.nlargest(n, "revenue_12m").sort_values(
             ["peak_month", "revenue_12m"], ascending=[True, False]
         )

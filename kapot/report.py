@@ -179,8 +179,8 @@ def weekly_revenue(
 
 
 def _next_month(as_of: dt.date) -> int:
-    """The calendar month after the one ``as_of - 1 day`` falls in... i.e. after the report's
-    last day: a report on 2026-11-23 (week ending Sunday 22 November) looks at December."""
+    """The calendar month after the report's last day (``as_of`` - 1 day): the report as of
+    2026-11-23, for the week ending Sunday 22 November, looks at December."""
     last = as_of - dt.timedelta(days=1)
     return last.month % 12 + 1
 

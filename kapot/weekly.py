@@ -205,7 +205,7 @@ class WeeklyReport:
         """Title, scope and the dates the figures come from; also loads plotly.js (inline, so
         the HTML works offline)."""
         last = self.as_of - dt.timedelta(days=1)
-        sec = Section("header", self._t("report.title", week=self.week))
+        title = self._t("report.title", week=self.week)
         period = self._t(
             "report.period",
             start=fmt_date(self.start, self.lang, format="long"),
@@ -229,7 +229,7 @@ class WeeklyReport:
             )
         return _Raw(
             f"<style>{REPORT_CSS}</style>{plotly_js()}"
-            f'<div class="kapot-report-head"><h1>{html.escape(sec.title)}</h1>'
+            f'<div class="kapot-report-head"><h1>{html.escape(title)}</h1>'
             f"<p>{html.escape(period)} · {html.escape(scope)}</p>"
             f"<p>{html.escape(data)}</p></div>"
         )
