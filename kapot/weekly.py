@@ -22,10 +22,12 @@ import pandas as pd
 
 from kapot import plots
 from kapot import report as R
+from kapot.build import _has_table
 from kapot.config import PROJECT_ROOT
 from kapot.display import REPORT_CSS, Column, Section, plotly_js
 from kapot.errors import KapotError
 from kapot.i18n import fmt_date, fmt_int, fmt_money, fmt_percent, get_lang, month_name, tr
+from kapot.presets import _slug
 from kapot.warehouse import Warehouse
 
 __all__ = ["WeeklyReport", "prepare", "render_report", "REPORT_NOTEBOOK", "SECTIONS"]
@@ -60,19 +62,14 @@ def _previous_month(as_of: dt.date) -> dt.date:
     return (pd.Timestamp(as_of) - pd.DateOffset(months=1)).date()
 
 
-def _has(con, table: str) -> bool:
-    q = "SELECT count(*) FROM duckdb_tables() WHERE table_name = $t"
-    return bool(con.execute(q, {"t": table}).fetchall()[0][0])
-
-
 def _builds(con) -> set[dt.date]:
-    if not _has(con, "segments"):
+    if not _has_table(con, "segments"):
         return set()
     return {_date(r[0]) for r in con.execute("SELECT DISTINCT as_of FROM segments").fetchall()}
 
 
 def _scores_on_or_before(con, as_of: dt.date) -> tuple[dt.date | None, int | None]:
-    if not _has(con, "potential"):
+    if not _has_table(con, "potential"):
         return None, None
     got = con.execute(
         "SELECT as_of, max(horizon_days) FROM potential WHERE as_of <= $a "
@@ -667,10 +664,6 @@ def _table_rows(frame, money_cols, int_cols, *, money_rows: int, lang) -> str:
 
 
 # ---------------------------------------------------------------------- rendering
-def _slug(text: str) -> str:
-    return re.sub(r"[^\w-]+", "_", text, flags=re.UNICODE).strip("_").lower() or "x"
-
-
 def report_dir(week: str, out, region: str | None, manager: str | None, lang: str) -> Path:
     """``<out>/<week>/`` for the whole company in English; a scoped or Russian report gets
     its own subfolder so they never overwrite each other."""
