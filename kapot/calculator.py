@@ -14,6 +14,7 @@ within the category (its own purchases, smoothed toward all clients' share).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 from dataclasses import dataclass
 
@@ -36,6 +37,12 @@ REASON_KEYS = (
     "growing",
     "reorder_due",
 )
+
+
+def _nearest(value: str, known: list[str], n: int = 5) -> str:
+    """The known values closest to ``value`` (for "did you mean"), or the first few."""
+    near = difflib.get_close_matches(str(value), [str(k) for k in known], n=n, cutoff=0.5)
+    return ", ".join(near or [str(k) for k in known[:n]]) + (" …" if len(known) > n else "")
 
 
 @dataclass(frozen=True)
@@ -69,8 +76,8 @@ class Calculator:
         categories: list[str],
         as_of: dt.date,
         horizon_days: int,
-        sku_share: pd.DataFrame,
         products: pd.DataFrame,
+        sku_engine: tuple | None = None,
     ) -> None:
         self.clients = clients.reset_index(drop=True)
         self.scores = scores
@@ -78,8 +85,14 @@ class Calculator:
         self.as_of = as_of
         self.horizon_days = horizon_days
         self._cat_index = {c: i for i, c in enumerate(categories)}
-        self.sku_share = sku_share
         self.products = products
+        # the served SKU ranker and the snapshot it scores: any SKU is scored on demand
+        self._sku_ranker, self._sku_snap = sku_engine if sku_engine else (None, None)
+        self._sku_cache: dict[str, dict[str, np.ndarray]] = {}
+        if self._sku_snap is not None:
+            self._sku_rows = pd.Index(self._sku_snap.client_ids).get_indexer(
+                self.clients["client_id"]
+            )
         # plain arrays for the per-row reasons (no pandas row access on the hot path)
         self._arr = {col: self.clients[col].to_numpy(dtype=object) for col in self.clients.columns}
         # filter columns prepared once: a query is then only NumPy comparisons
@@ -102,32 +115,6 @@ class Calculator:
             col: pd.Categorical(c[col])
             for col in ("region", "manager", "size_tier", "rfm_segment", "abc", "cluster_name")
         }
-        # SKU shares: per SKU, which clients bought it how often; per client and category, how often
-        ids = pd.Index(c["client_id"])
-        share = sku_share.assign(row=ids.get_indexer(sku_share["client_id"]))
-        share = share[share["row"] >= 0]
-        self._sku_rows = {
-            k: (g["row"].to_numpy(), g["n"].to_numpy(dtype=float)) for k, g in share.groupby("sku")
-        }
-        self._sku_all = (
-            (
-                share.groupby("sku")["n"].sum()
-                / share.groupby("category")["n"]
-                .sum()
-                .reindex(share.groupby("sku")["category"].first())
-                .to_numpy()
-            ).to_dict()
-            if len(share)
-            else {}
-        )
-        self._cat_n = np.zeros((len(c), len(categories)))
-        cat_col = pd.Index(categories).get_indexer(share["category"])
-        ok = cat_col >= 0
-        np.add.at(
-            self._cat_n,
-            (share["row"].to_numpy()[ok], cat_col[ok]),
-            share["n"].to_numpy(dtype=float)[ok],
-        )
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -177,18 +164,10 @@ class Calculator:
                 """,
                 {"a": as_of},
             ).df()
-            sku_share = con.execute(
-                """
-                WITH l AS (
-                    SELECT s.client_id, s.sku, coalesce(p.category, '?') AS category, count(*) AS n
-                    FROM sales s LEFT JOIN products p USING (sku)
-                    WHERE s.date < $a AND s.date >= CAST($a AS DATE) - INTERVAL 24 MONTH AND NOT s.is_return
-                    GROUP BY ALL
-                )
-                SELECT client_id, sku, category, n FROM l
-                """,
-                {"a": as_of},
-            ).df()
+            from kapot.potential import read_engine_state, read_validation
+
+            sku_engine = read_engine_state(con, as_of, int(horizon_days), "sku")
+            validation = read_validation(con, as_of, int(horizon_days))
             products = con.execute(
                 "SELECT sku, name, category, price, in_assortment, stock_qty, stock_since FROM products"
             ).df()
@@ -214,7 +193,9 @@ class Calculator:
                 pd.to_numeric(pot[col], errors="coerce").fillna(0).to_numpy(dtype=float)[ok]
             )
             scores[col] = arr
-        return cls(clients, scores, categories, as_of, int(horizon_days), sku_share, products)
+        calc = cls(clients, scores, categories, as_of, int(horizon_days), products, sku_engine)
+        calc.validation = validation
+        return calc
 
     # ------------------------------------------------------------------ options
     def regions(self) -> list[str]:
@@ -241,7 +222,11 @@ class Calculator:
         for cat in q.categories:
             if cat not in self._cat_index:
                 raise KapotError(
-                    tr("calculator.unknown_category", name=cat, known=", ".join(self.categories))
+                    tr(
+                        "calculator.unknown_category",
+                        name=cat,
+                        known=_nearest(cat, self.categories),
+                    )
                 )
             j = self._cat_index[cat]
             probs.append(self.scores["probability"][:, j])
@@ -249,10 +234,10 @@ class Calculator:
             before.append(self.scores["has_bought"][:, j] > 0)
             names.append(cat)
         for sku in q.skus:
-            p, v, b = self._sku_arrays(sku)
-            probs.append(p)
-            values.append(v)
-            before.append(b)
+            a = self.sku_scores(sku)
+            probs.append(a["probability"])
+            values.append(a["expected_value"])
+            before.append(a["has_bought"] > 0)
             names.append(sku)
         if not probs:  # everything we supply
             probs = [self.scores["probability"][:, j] for j in range(len(self.categories))]
@@ -267,25 +252,45 @@ class Calculator:
         )
         return p, v, b, names
 
-    def _sku_arrays(self, sku: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        prod = self.products[self.products["sku"] == sku]
-        if prod.empty:
-            raise KapotError(tr("calculator.unknown_sku", sku=sku))
-        cat = prod["category"].iloc[0]
-        if cat not in self._cat_index:
+    def skus(self) -> list[str]:
+        """Every SKU the calculator can score (those sold in the history)."""
+        return [] if self._sku_snap is None else list(self._sku_snap.items)
+
+    def sku_scores(self, sku: str) -> dict[str, np.ndarray]:
+        """One SKU scored on demand by the served SKU ranker, aligned with ``self.clients``:
+        probability, expected_value, has_bought and the reason inputs. Works with and without
+        categories (every SKU its own item)."""
+        if sku in self._sku_cache:
+            return self._sku_cache[sku]
+        snap = self._sku_snap
+        if snap is None:
+            raise KapotError(tr("calculator.not_scored"))
+        if sku not in set(snap.items):
             raise KapotError(
-                tr("calculator.unknown_category", name=str(cat), known=", ".join(self.categories))
+                tr("calculator.unknown_sku_near", sku=sku, known=_nearest(sku, list(snap.items)))
             )
-        j = self._cat_index[cat]
-        own = np.zeros(len(self.clients))
-        rows, n = self._sku_rows.get(sku, (np.array([], dtype=int), np.array([])))
-        own[rows] = n
-        tot = self._cat_n[:, j]
-        alpha = 5.0  # pseudo-lines of the all-client share: a client's own few lines do not rule
-        s = (own + alpha * self._sku_all.get(sku, 0.0)) / (tot + alpha)
-        p = self.scores["probability"][:, j] * s
-        v = self.scores["expected_value"][:, j] * s
-        return p, v, own > 0
+        from kapot.potential import expected_values
+
+        scored = self._sku_ranker.score(snap, [sku])
+        scored["expected_value"] = expected_values(scored, self.horizon_days)
+        rows = self._sku_rows
+        out = {}
+        for col in (
+            "probability",
+            "expected_value",
+            "has_bought",
+            "item_months_12m",
+            "item_revenue_same_season_ly",
+            "adopt_industry",
+            "cf_score_pct",
+            "svd_score_pct",
+        ):
+            v = scored[col].to_numpy(dtype=float)
+            out[col] = np.where(rows >= 0, v[np.maximum(rows, 0)], 0.0)
+        if len(self._sku_cache) > 64:  # a page session types a few SKUs, not thousands
+            self._sku_cache.pop(next(iter(self._sku_cache)))
+        self._sku_cache[sku] = out
+        return out
 
     def _isin(self, col: str, values: tuple[str, ...]) -> np.ndarray:
         cat = self._codes[col]
@@ -299,6 +304,40 @@ class Calculator:
         chosen assortment in the horizon), expected_value, peak_month, size_tier, segment,
         is_prospect, phone, email, contact_person, reasons.
         """
+        c = self.clients
+        top, p, v, cand, names = self.rank(q)
+        out = c.iloc[top][
+            [
+                "client_id",
+                "name",
+                "region",
+                "manager",
+                "industry",
+                "size_tier",
+                "rfm_segment",
+                "peak_month",
+                "is_prospect",
+                "phone",
+                "email",
+                "contact_person",
+            ]
+        ].copy()
+        out.insert(0, "rank", np.arange(1, len(top) + 1))
+        out["score"] = p[top]
+        out["expected_value"] = v[top]
+        out["peak_month"] = out["peak_month"].where(
+            c["seasonal"].fillna(False).astype(bool).to_numpy()[top] & (out["peak_month"] > 0)
+        )
+        out = out.rename(columns={"rfm_segment": "segment"})
+        out["reasons"] = [self._reasons(i, q, names, lang) for i in top]
+        out.attrs["matched"] = int(len(cand))
+        out.attrs["total_expected_value"] = float(v[cand].sum())
+        return out.reset_index(drop=True)
+
+    def rank(self, q: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+        """The ranking :meth:`find` shows, without the table: (row indices of the listed
+        clients best first, probability and expected value of every client, rows that pass the
+        filters, item names). Backtests call this, so they measure exactly what managers get."""
         c = self.clients
         p, v, before, names = self._item_arrays(q)
         keep = np.ones(len(c), dtype=bool)
@@ -336,33 +375,7 @@ class Calculator:
         else:
             top = cand
         top = top[np.lexsort((c["client_id"].to_numpy()[top], -key[top]))]
-        out = c.iloc[top][
-            [
-                "client_id",
-                "name",
-                "region",
-                "manager",
-                "industry",
-                "size_tier",
-                "rfm_segment",
-                "peak_month",
-                "is_prospect",
-                "phone",
-                "email",
-                "contact_person",
-            ]
-        ].copy()
-        out.insert(0, "rank", np.arange(1, len(top) + 1))
-        out["score"] = p[top]
-        out["expected_value"] = v[top]
-        out["peak_month"] = out["peak_month"].where(
-            c["seasonal"].fillna(False).astype(bool).to_numpy()[top] & (out["peak_month"] > 0)
-        )
-        out = out.rename(columns={"rfm_segment": "segment"})
-        out["reasons"] = [self._reasons(i, q, names, lang) for i in top]
-        out.attrs["matched"] = int(len(cand))
-        out.attrs["total_expected_value"] = float(v[cand].sum())
-        return out.reset_index(drop=True)
+        return top, p, v, cand, names
 
     # ------------------------------------------------------------------ reasons
     def reason_codes(self, i: int, q: Query) -> list[tuple[str, dict]]:
@@ -382,18 +395,22 @@ class Calculator:
             v = a[col][i]
             return float(v) if v is not None and v is not pd.NA and pd.notna(v) else float("nan")
 
-        cats = [self._cat_index[x] for x in q.categories if x in self._cat_index] or list(
-            range(len(self.categories))
-        )
-        s = self.scores
+        views = [
+            (x, {k: v[:, self._cat_index[x]] for k, v in self.scores.items()})
+            for x in q.categories
+            if x in self._cat_index
+        ] + [(x, self.sku_scores(x)) for x in q.skus]
+        if not views:
+            views = [
+                (x, {k: v[:, j] for k, v in self.scores.items()})
+                for j, x in enumerate(self.categories)
+            ]
         out: list[tuple[str, dict]] = []
-        j = max(cats, key=lambda k: s["probability"][i, k])
-        item = self.categories[j]
-        if s["item_months_12m"][i, j] >= 6:
-            out.append(
-                ("buys_regularly", {"item": item, "months": int(s["item_months_12m"][i, j])})
-            )
-        if s["item_revenue_same_season_ly"][i, j] > 0:
+        item, s = max(views, key=lambda kv: kv[1]["probability"][i])
+        j = i  # the item's arrays are per client
+        if s["item_months_12m"][j] >= 6:
+            out.append(("buys_regularly", {"item": item, "months": int(s["item_months_12m"][j])}))
+        if s["item_revenue_same_season_ly"][j] > 0:
             out.append(("same_season", {"item": item}))
         peak = num("peak_month")
         if yes("seasonal") and peak > 0:
@@ -402,25 +419,24 @@ class Calculator:
             }
             if int(peak) in months:
                 out.append(("peak_in_horizon", {"month": int(peak)}))
-        industry = a["industry"][i] if isinstance(a["industry"][i], str) else "?"
-        if yes("is_prospect"):
+        industry = a["industry"][i] if isinstance(a["industry"][i], str) else None
+        if industry is None:
+            pass  # peers by industry say nothing where the industry is unknown
+        elif yes("is_prospect"):
             out.append(
                 (
                     "lookalike",
-                    {"item": item, "industry": industry, "share": s["adopt_industry"][i, j]},
+                    {"item": item, "industry": industry, "share": s["adopt_industry"][j]},
                 )
             )
-        elif s["has_bought"][i, j] == 0 and s["adopt_industry"][i, j] >= 0.2:
+        elif s["has_bought"][j] == 0 and s["adopt_industry"][j] >= 0.2:
             out.append(
                 (
                     "peers_buy",
-                    {"item": item, "industry": industry, "share": s["adopt_industry"][i, j]},
+                    {"item": item, "industry": industry, "share": s["adopt_industry"][j]},
                 )
             )
-        if (
-            s["has_bought"][i, j] == 0
-            and max(s["cf_score_pct"][i, j], s["svd_score_pct"][i, j]) >= 0.9
-        ):
+        if s["has_bought"][j] == 0 and max(s["cf_score_pct"][j], s["svd_score_pct"][j]) >= 0.9:
             out.append(("similar_basket", {"item": item}))
         if yes("overdue_reorder"):
             out.append(("reorder_due", {"days": int(num("median_days_between_orders"))}))
@@ -508,7 +524,12 @@ class Calculator:
         """The clients across all regions most likely to buy ``sku``, with their expected
         quantity against the stock on hand."""
         res = self.find(Query(skus=(sku,), limit=limit), lang=lang)
-        prod = self.products.set_index("sku").loc[sku]
+        prods = self.products.set_index("sku")
+        prod = (
+            prods.loc[sku]
+            if sku in prods.index
+            else pd.Series({"price": np.nan, "stock_qty": np.nan})
+        )
         price = float(prod["price"]) if pd.notna(prod["price"]) and prod["price"] else np.nan
         res["expected_quantity"] = res["expected_value"] / price if price == price else np.nan
         res["stock_qty"] = float(prod["stock_qty"]) if pd.notna(prod["stock_qty"]) else np.nan

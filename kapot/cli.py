@@ -8,6 +8,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from kapot import __version__
 from kapot.config import default_db_path
@@ -412,12 +413,58 @@ def _cmd_who_buys(args: argparse.Namespace) -> None:
 
 
 def _score(as_of: dt.date, db, horizon_days: int) -> None:
-    from kapot.potential import PotentialConfig, score_warehouse
+    from kapot.engine import EngineConfig
+    from kapot.potential import score_warehouse
 
-    rows = score_warehouse(as_of, db=db, config=PotentialConfig(horizon_days=horizon_days))
+    res = score_warehouse(as_of, db=db, config=EngineConfig(horizon_days=horizon_days))
     print(
-        tr("cli.scored", as_of=as_of.isoformat(), rows=f"{sum(rows.values()):,}", days=horizon_days)
+        tr(
+            "cli.scored",
+            as_of=as_of.isoformat(),
+            rows=f"{sum(res['rows'].values()):,}",
+            days=horizon_days,
+        )
     )
+    _print_validation(res["reports"])
+
+
+def _print_validation(reports: dict[str, dict]) -> None:
+    """The leaderboard per level, what is served, the blend's weights and the notes."""
+    import pandas as pd
+
+    from kapot import validation
+
+    for level, rep in reports.items():
+        if level == "category" and not rep.get("has_categories", True):
+            continue
+        print()
+        print(
+            tr(
+                "validation.title",
+                level=tr(f"validation.level_{level}"),
+                items=rep["items"],
+                k=rep["k"],
+            )
+        )
+        lb = validation.leaderboard(rep)
+        if len(lb):
+            with pd.option_context("display.width", 200, "display.max_columns", None):
+                print(lb.to_string(index=False))
+        served = rep["served"]
+        print(
+            tr(
+                "validation.served_line",
+                new=tr(f"validation.ranker_{served['new']}"),
+                repeat=tr(f"validation.ranker_{served['repeat']}"),
+            )
+        )
+        for task, w in rep.get("weights", {}).items():
+            shown = ", ".join(f"{k} {v:+.2f}" for k, v in w.items())
+            print(tr("validation.weights_line", task=tr(f"validation.task_{task}"), weights=shown))
+        for line in validation.notes(rep):
+            print("* " + line)
+    print()
+    print(validation.evidence(validation.main_report(reports)))
 
 
 def _cmd_score(args: argparse.Namespace) -> None:
@@ -468,19 +515,22 @@ def _cmd_backtest(args: argparse.Namespace) -> None:
 
     import pandas as pd
 
-    from kapot.backtest import backtest, top_items
+    from kapot.backtest import backtest
     from kapot.warehouse import Warehouse
 
-    with Warehouse(args.db).read() as con:
-        items = top_items(con, args.cutoff, args.top_skus, "sku") if args.task == "sku" else None
-        res = backtest(
-            con,
-            args.cutoff,
-            horizon_days=args.horizon_days,
-            level=args.task,
-            items=items,
-            new_buyers_only=args.new_buyers_only,
-        )
+    db = Warehouse(args.db).path
+    if not Path(db).exists():
+        raise KapotError(tr("warehouse.missing", path=str(db)))
+    res = backtest(
+        db,
+        args.cutoff,
+        horizon_days=args.horizon_days,
+        level=args.task,
+        top_skus=args.top_skus,
+    )
+    table = res.table
+    if args.new_buyers_only:
+        table = table[[c for c in table.columns if c.startswith("new_")]]
     if args.format == "json":
         print(json.dumps(res.to_dict(), ensure_ascii=False, indent=1, default=str))
         return
@@ -490,18 +540,23 @@ def _cmd_backtest(args: argparse.Namespace) -> None:
             cutoff=res.cutoff.isoformat(),
             days=res.horizon_days,
             task=res.level,
-            items=res.items,
+            items=len(res.items),
             clients=f"{res.clients:,}",
-            positives=f"{res.positives:,}",
+            positives=f"{sum(res.positives.values()):,}",
         )
     )
     with pd.option_context("display.width", 200, "display.max_columns", None):
-        print(tr("cli.item_to_clients"))
-        print(res.item_to_clients.round(4).to_string())
-        print(tr("cli.client_to_items"))
-        print(res.client_to_items.round(4).to_string())
-    for note in res.notes:
-        print("* " + note)
+        print(table.round(4).to_string())
+    print(
+        tr(
+            "validation.served_line",
+            new=tr(f"validation.ranker_{res.served['new']}"),
+            repeat=tr(f"validation.ranker_{res.served['repeat']}"),
+        )
+    )
+    for task, w in res.weights.items():
+        shown = ", ".join(f"{k} {v:+.2f}" for k, v in w.items())
+        print(tr("validation.weights_line", task=tr(f"validation.task_{task}"), weights=shown))
 
 
 def _cmd_worklist(args: argparse.Namespace) -> None:
