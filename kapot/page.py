@@ -22,6 +22,7 @@ import ipywidgets as w
 import pandas as pd
 from IPython.display import display
 
+from kapot import validation
 from kapot.calculator import Calculator, Query, client_card
 from kapot.errors import KapotError
 from kapot.i18n import fmt_date, fmt_money, fmt_percent, get_lang, month_name, tr
@@ -55,6 +56,7 @@ _CSS = """
 .kapot-title { font-size: 22px; font-weight: 600; margin: 4px 0 2px 0; }
 .kapot-sub { color: #555; margin-bottom: 8px; }
 .kapot-summary { font-size: 15px; margin: 6px 0; }
+.kapot-evidence { font-size: 12px; color: #555; margin: 2px 0 6px; }
 .kapot-empty { background: #fff4e5; border: 1px solid #f0c36d; padding: 10px; border-radius: 6px; }
 .kapot-error { background: #fdecea; border: 1px solid #f5c2c0; padding: 10px; border-radius: 6px; white-space: pre-wrap; }
 table.kapot-table { border-collapse: collapse; width: 100%; font-size: 13px; }
@@ -443,7 +445,12 @@ class CalculatorPage:
         self.last_refresh_ms = (time.perf_counter() - t0) * 1000
 
     def _with_stock(self, res: pd.DataFrame, sku: str) -> pd.DataFrame:
-        prod = self.calc.products.set_index("sku").loc[sku]
+        prods = self.calc.products.set_index("sku")
+        prod = (
+            prods.loc[sku]
+            if sku in prods.index
+            else pd.Series({"price": float("nan"), "stock_qty": float("nan")})
+        )
         price = float(prod["price"]) if pd.notna(prod["price"]) and prod["price"] else float("nan")
         res = res.copy()
         res["expected_quantity"] = res["expected_value"] / price
@@ -469,7 +476,13 @@ class CalculatorPage:
                 qty=f"{res['expected_quantity'].sum():,.0f}",
                 stock=f"{res['stock_qty'].iloc[0]:,.0f}",
             )
-        return f'<div class="kapot-summary">{html.escape(text)}</div>'
+        proof = validation.evidence(
+            validation.main_report(getattr(self.calc, "validation", {})), self.lang
+        )
+        return (
+            f'<div class="kapot-summary">{html.escape(text)}</div>'
+            f'<div class="kapot-evidence">{html.escape(proof)}</div>'
+        )
 
     def _why_empty(self) -> str:
         """Which filter emptied the list: the first one that, removed alone, brings clients back."""

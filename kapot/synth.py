@@ -118,6 +118,9 @@ class SynthConfig:
     off_assortment_share: float = 0.15
     return_share: float = 0.005
     target_lines: int | None = None
+    # ---- engine worlds (issue 10): the defaults reproduce the generator above exactly
+    affinity_power: float = 1.0  # >1: what a client buys follows its industry more closely
+    mix_noise_shape: float = 2.0  # gamma shape of a client's own taste (larger: less of it)
 
 
 @dataclass
@@ -197,7 +200,8 @@ def generate(config: SynthConfig = SynthConfig()) -> SynthData:
     rate = _TIER_ORDERS[tier] * rng.lognormal(0.0, 0.35, size=n)
 
     # ---- category mix and adoption (truth for the potential engine)
-    weights = _AFFINITY[industry] * rng.gamma(2.0, 0.5, size=(n, n_cat))
+    shape = cfg.mix_noise_shape
+    weights = _AFFINITY[industry] ** cfg.affinity_power * rng.gamma(shape, 1 / shape, (n, n_cat))
     n_initial = np.clip(rng.poisson([4, 3, 2])[tier] + 1, 1, n_cat)
     # initial categories: the client's heaviest ones (Gumbel top-k on log weights)
     keys = np.log(weights) + rng.gumbel(size=(n, n_cat))

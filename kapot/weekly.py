@@ -22,6 +22,7 @@ import pandas as pd
 
 from kapot import plots
 from kapot import report as R
+from kapot import validation
 from kapot.build import _has_table
 from kapot.config import PROJECT_ROOT
 from kapot.display import REPORT_CSS, Column, Section, plotly_js
@@ -459,6 +460,8 @@ class WeeklyReport:
             value=fmt_money(by_region["expected_value"].sum(), self.lang, whole=True),
             per=per,
         )
+        proof = validation.main_report(getattr(calc, "validation", {}))
+        sec.note += " " + validation.evidence(proof, self.lang)
         if top.empty:
             sec.empty = self._t("report.potential_empty")
             return sec
