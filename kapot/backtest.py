@@ -108,7 +108,9 @@ def backtest(
                     else list(history.items("category"))
                 )
         build(cutoff, db=copy)
-        stored = score_warehouse(cutoff, db=copy, config=cfg, top_skus=top_skus)
+        # the category level is always scored: the calculator loads its profile of every client
+        levels = ("category",) if level == "category" else ("category", "sku")
+        stored = score_warehouse(cutoff, db=copy, config=cfg, top_skus=top_skus, levels=levels)
         calc = Calculator.load(copy, cutoff, cfg.horizon_days)
     report = stored["reports"][level]
     snap = history.snapshot(cutoff, level, cfg.horizon_days, cfg.decay_days)

@@ -93,6 +93,7 @@ def score_warehouse(
     db=None,
     config: EngineConfig = EngineConfig(),
     top_skus: int = 50,
+    levels: tuple[str, ...] = ("category", "sku"),
 ) -> dict:
     """Validate the candidate rankers on the warehouse's history before ``as_of``, serve the
     best per task and level, and store:
@@ -106,7 +107,8 @@ def score_warehouse(
       validated.
 
     Earlier results for the same date and horizon are replaced. Returns the rows stored per
-    level, the reports and the fitted engines (``rows``, ``reports``, ``engines``)."""
+    level, the reports and the fitted engines (``rows``, ``reports``, ``engines``). ``levels``
+    limits the work to some levels (backtests of one level)."""
     from kapot.warehouse import Warehouse
 
     rows: dict[str, int] = {}
@@ -123,7 +125,7 @@ def score_warehouse(
             raise KapotError(tr("potential.too_little_history", days=config.horizon_days))
         states = []
         frames = []
-        for level in ("category", "sku"):
+        for level in levels:
             items = None if level == "category" else history.top_items(as_of, top_skus, "sku")
             eng = Engine(config).fit(history, as_of, level=level, items=items)
             reports[level] = eng.report() | {"has_categories": history.has_categories}
@@ -139,7 +141,11 @@ def score_warehouse(
             states.append(
                 {"level": level, "state": pickle.dumps((ranker, snap.detached(config)), protocol=5)}
             )
-        out = pd.concat(frames, ignore_index=True)
+        out = (
+            pd.concat(frames, ignore_index=True)
+            if frames
+            else pd.DataFrame(columns=[*_STORED, "level"])
+        )
         out["as_of"] = pd.Timestamp(as_of)
         out["horizon_days"] = config.horizon_days
         meta = {"as_of": as_of, "h": config.horizon_days}

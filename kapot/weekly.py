@@ -20,9 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from kapot import plots
+from kapot import plots, validation
 from kapot import report as R
-from kapot import validation
 from kapot.build import _has_table
 from kapot.config import PROJECT_ROOT
 from kapot.display import REPORT_CSS, Column, Section, plotly_js

@@ -208,12 +208,9 @@ def test_cli_similar_and_backtest(scored, capsys):
     assert main(["similar", cid, "--limit", "3", "--format", "csv", "--db", str(db)]) == 0
     assert len(capsys.readouterr().out.strip().splitlines()) == 4
     assert main(["similar", "--db", str(db)]) == 2
-    assert main(["backtest", "--cutoff", "2026-07-01", "--format", "json", "--db", str(db)]) == 0
-    out = json.loads(capsys.readouterr().out)
-    assert {"kapot", "peer_industry", "als", "largest"} <= set(out["metrics"])
-    # the engine's list finds more first-time buyers than calling the largest clients first
-    m = out["metrics"]
-    assert m["kapot"]["new_precision@50"] > m["largest"]["new_precision@50"]
     assert main(["backtest", "--cutoff", "2026-07-01", "--db", str(db)]) == 0
     text = capsys.readouterr().out
-    assert "new_precision@50" in text and "Served:" in text
+    rows = {ln.split()[0]: ln.split()[1:] for ln in text.splitlines() if ln[:1].isalpha()}
+    assert {"kapot", "peer_industry", "als", "largest"} <= set(rows) and "Served:" in text
+    # the engine's list finds more first-time buyers than calling the largest clients first
+    assert float(rows["kapot"][0]) > float(rows["largest"][0])
