@@ -48,6 +48,7 @@ class SeasonalityConfig:
     min_orders: int = 12
     max_months: int = 36
     min_segment_strength: float = 1.2  # a borrowed peak must be at least this pronounced
+    peak_level: float = 0.9  # the ±months of a peak hold the true peak with this probability
 
 
 def _last_full_month(as_of: dt.date) -> pd.Period:
@@ -116,11 +117,18 @@ def fit_harmonic(
     offset: np.ndarray | None = None,
     *,
     moderate: bool = False,
+    calibrate: bool = False,
 ) -> pd.DataFrame:
     """Fit the trend + first-harmonic model to each row of ``y`` (counts; ``w`` 1 where the row
     was observed; ``offset`` the log exposure of pooled rows). Returns per row: alpha, beta
     (harmonic coefficients), their variances, p_value, peak_month, strength, n (months
-    observed), total (orders)."""
+    observed), total (orders), f_stat and df2 (the F statistic and its denominator degrees).
+
+    ``moderate``: dispersions moderated toward the rows' common one (rows of one kind, e.g.
+    clients). ``calibrate`` (with ``moderate``): the test is calibrated on the rows themselves
+    (an empirical null, see ``_null_scale``), and the harmonic coefficients are refitted by
+    negative-binomial weights with the rows' common over-dispersion, which a few lumpy months
+    sway less than Poisson weights."""
     y = np.where(w > 0, y, 0.0)  # unobserved months carry no evidence, whatever they hold
     x = _design(months)
     full_b, full_mu, full_h = _irls(y, w, x, offset)
@@ -141,7 +149,10 @@ def fit_harmonic(
             phi = phi0 if np.isinf(d0) else (d0 * phi0 + dof * raw) / (d0 + dof)
             phi = np.maximum(phi, 1.0)
             f = np.maximum(lr, 0) / 2 / phi
-            p = stats.f.sf(f, 2, np.minimum(d0 + dof, 1e6))
+            df2 = np.minimum(d0 + dof, 1e6)
+            if calibrate:
+                f = f / _null_scale(f[n >= 24])
+            p = stats.f.sf(f, 2, df2)
         else:
             phi = np.maximum(pearson / dof, 1.0)
             f = np.maximum(lr, 0) / 2 / phi
@@ -150,8 +161,17 @@ def fit_harmonic(
             # (Poisson), a known value, so the statistic is referred to chi-square, not to F
             over = pearson / dof > 1.0
             p = np.where(over, stats.f.sf(f, 2, dof), stats.chi2.sf(np.maximum(lr, 0), 2))
+            df2 = np.where(over, dof, 1e6)
     p = np.where(n >= 8, p, np.nan)
     cov = np.linalg.inv(full_h)
+    if moderate and calibrate:
+        long = n >= 24
+        d_nb = _common_nb_dispersion(y[long], w[long], full_mu[long])
+        if d_nb > 0:
+            full_b, cov = _nb_refit(y, w, x, offset, full_b, d_nb)
+            # NB information already holds the over-dispersion; the residual scale is the
+            # moderated dispersion over the NB variance function, at least 1
+            phi = np.ones_like(phi)
     a, b = full_b[:, 2], full_b[:, 3]
     return pd.DataFrame(
         {
@@ -165,8 +185,133 @@ def fit_harmonic(
             "strength": _strength(a, b),
             "n": n,
             "total": (y * w).sum(1),
+            "f_stat": f,
+            "df2": df2,
         }
     )
+
+
+def _null_scale(f: np.ndarray, q: float = 0.5) -> float:
+    """How much wider than the model says the no-season statistics are, estimated from the
+    rows themselves (an empirical null, as Efron's): under no season 2·F is about chi-square(2),
+    i.e. exponential; the lower half of the observed F values (where seasonal rows are rare)
+    gives the exponential's mean by truncated maximum likelihood. Quiet spells and lumpy
+    months put more noise at the yearly frequency than the dispersion of single months shows,
+    and that widens every row's statistic alike. Never below 1: the model's own F is the
+    floor."""
+    from scipy.optimize import brentq
+
+    f = f[np.isfinite(f)]
+    if len(f) < 50:
+        return 1.0
+    x0 = float(np.quantile(f, q))
+    m = float(f[f <= x0].mean())
+    if x0 <= 0 or m <= 0:
+        return 1.0
+
+    def gap(th: float) -> float:  # E[X | X <= x0] - m for an exponential of mean th
+        return th - x0 / np.expm1(min(x0 / th, 700.0)) - m
+
+    if gap(1e-3 * x0) * gap(1e3 * x0) > 0:
+        return 1.0
+    return max(brentq(gap, 1e-3 * x0, 1e3 * x0), 1.0)  # the F's null mean is 1
+
+
+def _common_nb_dispersion(y: np.ndarray, w: np.ndarray, mu: np.ndarray) -> float:
+    """The rows' common negative-binomial over-dispersion d (variance mu + d mu²), by moments
+    of the Poisson fit's residuals."""
+    num = (((y - mu) ** 2 - y) * w).sum()
+    den = (mu**2 * w).sum()
+    return max(float(num / den), 0.0) if den > 0 else 0.0
+
+
+def _nb_refit(
+    y: np.ndarray,
+    w: np.ndarray,
+    x: np.ndarray,
+    offset: np.ndarray | None,
+    beta: np.ndarray,
+    d: float,
+    iters: int = 30,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Negative-binomial (known d) regression of every row, from the Poisson estimates.
+    Returns the coefficients and their covariance."""
+    off = np.zeros_like(y) if offset is None else offset
+    p = x.shape[1]
+    beta = beta.copy()
+    pen = np.diag(np.r_[1e-6, np.full(p - 1, 1e-2)])
+    for _ in range(iters):
+        mu = np.exp(np.clip(beta @ x.T + off, -30, 30)) * w
+        grad = ((y * w - mu) / (1 + d * mu)) @ x - beta @ pen
+        hess = np.einsum("nt,tp,tq->npq", mu / (1 + d * mu), x, x) + pen
+        step = np.linalg.solve(hess, grad[..., None])[..., 0]
+        beta += np.clip(step, -5, 5)
+        if np.abs(step).max() < 1e-7:
+            break
+    mu = np.exp(np.clip(beta @ x.T + off, -30, 30)) * w
+    hess = np.einsum("nt,tp,tq->npq", mu / (1 + d * mu), x, x) + pen
+    return beta, np.linalg.inv(hess)
+
+
+_MONTH_ANGLE = 2 * np.pi * np.arange(1, 13) / 12
+
+
+def _month_loglik(a: np.ndarray, b: np.ndarray, cov: np.ndarray) -> np.ndarray:
+    """Log-likelihood of each calendar month as a row's peak, (n, 12): the harmonic (a, b) is
+    about normal with covariance ``cov`` (n, 2, 2); for a peak in month m it lies along m's
+    direction with an unknown amplitude, profiled out (at least 0)."""
+    u = np.stack([np.cos(_MONTH_ANGLE), np.sin(_MONTH_ANGLE)], axis=1)
+    cov = np.where(np.isfinite(cov), cov, 0.0) + 1e-12 * np.eye(2)
+    vi = np.linalg.inv(cov)
+    v = np.stack([np.nan_to_num(a), np.nan_to_num(b)], axis=1)
+    uvv = np.einsum("mi,nij,nj->nm", u, vi, v)
+    uvu = np.einsum("mi,nij,mj->nm", u, vi, u)
+    return np.maximum(uvv, 0) ** 2 / (2 * uvu)
+
+
+def _segment_prior(
+    loglik: np.ndarray, seg_idx: np.ndarray, n_seg: int, use: np.ndarray, iters: int = 60
+) -> np.ndarray:
+    """Each segment's distribution of peak months, (n_seg, 12), estimated from its rows
+    ``use`` by empirical Bayes (the nonparametric maximum likelihood prior on the 12 months,
+    by EM, with one pseudo-row spread evenly): where a segment's clients peak together the
+    prior is sharp and pulls a noisy phase hard; where they peak all over the year it is flat
+    and leaves each client its own month. The data set the weight, no constant does."""
+    lik = np.exp(loglik - loglik.max(axis=1, keepdims=True))
+    prior = np.full((n_seg, 12), 1 / 12)
+    for _ in range(iters):
+        post = lik * prior[seg_idx]
+        post /= post.sum(axis=1, keepdims=True)
+        acc = np.zeros((n_seg, 12))
+        np.add.at(acc, seg_idx[use], post[use])
+        new = (acc + 1 / 12) / (acc.sum(axis=1, keepdims=True) + 1)
+        if np.abs(new - prior).max() < 1e-6:
+            prior = new
+            break
+        prior = new
+    return prior
+
+
+def _map_and_spread(post: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """The most probable month (1-12) of each row's posterior (n, 12), and the smallest k such
+    that months within ±k of it hold at least ``level`` of the probability."""
+    mode = post.argmax(axis=1)
+    pm = np.full(len(post), 6)
+    for k in range(5, -1, -1):
+        idx = (mode[:, None] + np.arange(-k, k + 1)[None, :]) % 12
+        pm = np.where(np.take_along_axis(post, idx, axis=1).sum(axis=1) >= level, k, pm)
+    return mode + 1, pm
+
+
+def _posterior(loglik: np.ndarray, log_prior: np.ndarray) -> np.ndarray:
+    lp = loglik + log_prior
+    post = np.exp(lp - lp.max(axis=1, keepdims=True))
+    return post / post.sum(axis=1, keepdims=True)
+
+
+def _cov(res: pd.DataFrame) -> np.ndarray:
+    va, vb, c = (res[k].to_numpy(dtype=float) for k in ("var_alpha", "var_beta", "cov_ab"))
+    return np.stack([np.stack([va, c], axis=1), np.stack([c, vb], axis=1)], axis=1)
 
 
 def _peak(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -279,7 +424,7 @@ def client_seasonality(
     """
     keys, months, y = _matrix(monthly, "client_id", as_of, config.max_months)
     w = _observed(monthly, "client_id", keys, months, y)
-    own = fit_harmonic(y, w, months, moderate=True)
+    own = fit_harmonic(y, w, months, moderate=True, calibrate=True)
     own.insert(0, "client_id", keys.to_numpy())
     prof = _profile(y, w, months)
 
@@ -340,12 +485,31 @@ def client_seasonality(
         & (_strength(shr_a, shr_b) >= config.min_segment_strength)
     )
     source = np.where(own_seasonal, "own", np.where(seg_seasonal, "segment", "none"))
-    own_peak = _peak_with_prior(out, own_seasonal, segment)
+    # own peaks: the posterior over the 12 months under the segment's empirical-Bayes prior
+    loglik = _month_loglik(out["alpha"].to_numpy(), out["beta"].to_numpy(), _cov(out))
+    seg_names, seg_idx = np.unique(out[segment].astype(str).to_numpy(), return_inverse=True)
+    prior = _segment_prior(loglik, seg_idx, len(seg_names), own_seasonal)
+    own_peak, own_pm = _map_and_spread(
+        _posterior(loglik, np.log(prior[seg_idx])), config.peak_level
+    )
+    # borrowed peaks: the shrunk coefficients, whose variance is the normal posterior's
+    fin = np.isfinite(var_c)
+    post_var = np.where(
+        fin, tau2 * np.where(fin, var_c, 0) / (tau2 + np.where(fin, var_c, 0)), tau2
+    )
+    seg_cov = post_var[:, None, None] * np.eye(2)[None, :, :]
+    _, seg_pm = _map_and_spread(
+        _posterior(_month_loglik(shr_a, shr_b, seg_cov), np.zeros((1, 12))), config.peak_level
+    )
     peak = np.where(
         own_seasonal,
         own_peak,
         np.where(seg_seasonal, _peak(shr_a, shr_b), 0),
     )
+    peak_pm = pd.array(
+        np.where(own_seasonal, own_pm, np.where(seg_seasonal, seg_pm, -1)), dtype="Int64"
+    )
+    peak_pm[~(own_seasonal | seg_seasonal)] = pd.NA
     strength = np.where(
         own_seasonal,
         out["strength"].to_numpy(),
@@ -356,6 +520,7 @@ def client_seasonality(
             "client_id": out["client_id"].to_numpy(),
             "as_of": pd.Timestamp(as_of),
             "peak_month": peak.astype(int),
+            "peak_pm": peak_pm,
             "seasonal": own_seasonal | seg_seasonal,
             "p_value": out["p_value"].to_numpy(),
             "strength": np.round(strength.astype(float), 4),
@@ -369,36 +534,6 @@ def client_seasonality(
     profile.insert(0, "client_id", keys.to_numpy())
     result = result.merge(profile, on="client_id", how="left")
     return result
-
-
-def _peak_with_prior(out: pd.DataFrame, own_seasonal: np.ndarray, segment: str) -> np.ndarray:
-    """The peak month of each client with a significant own season, as the posterior mode
-    over the 12 months: the client's fitted phase (a von Mises likelihood whose concentration
-    is the inverse of the phase's variance, by the delta method) times an empirical-Bayes prior,
-    the distribution of peak months among the other seasonal clients of its segment (Laplace
-    smoothed, leave-one-out). A well-measured peak keeps its own month; a noisy one between two
-    months goes to the month its industry favours."""
-    a = out["alpha"].fillna(0).to_numpy()
-    b = out["beta"].fillna(0).to_numpy()
-    mle = out["peak_month"].fillna(0).to_numpy().astype(int)
-    r2 = np.maximum(a**2 + b**2, 1e-12)
-    var_theta = (
-        a**2 * out["var_beta"].fillna(1e12).to_numpy()
-        + b**2 * out["var_alpha"].fillna(1e12).to_numpy()
-        - 2 * a * b * out["cov_ab"].fillna(0).to_numpy()
-    ) / r2**2
-    kappa = 1.0 / np.maximum(np.nan_to_num(var_theta, nan=np.inf), 1e-9)
-    seg_names, seg_idx = np.unique(out[segment].astype(str).to_numpy(), return_inverse=True)
-    counts = np.zeros((len(seg_names), 12))
-    np.add.at(counts, (seg_idx[own_seasonal], mle[own_seasonal] - 1), 1.0)
-    mine = np.zeros((len(out), 12))
-    mine[np.flatnonzero(own_seasonal), mle[own_seasonal] - 1] = 1.0
-    prior = counts[seg_idx] - mine + 1.0  # leave the client out; Laplace smoothing
-    log_prior = np.log(prior / prior.sum(axis=1, keepdims=True))
-    theta = np.arctan2(b, a)
-    month_angle = 2 * np.pi * np.arange(1, 13) / 12
-    log_post = log_prior + kappa[:, None] * np.cos(theta[:, None] - month_angle[None, :])
-    return np.where(own_seasonal, np.argmax(log_post, axis=1) + 1, mle)
 
 
 def _profile(y: np.ndarray, w: np.ndarray, months: pd.PeriodIndex) -> np.ndarray:
