@@ -13,18 +13,38 @@ say little about its noise, so its Pearson dispersion is moderated toward the co
 clients, empirical Bayes as limma and edgeR do it (a scaled inverse chi-square prior fitted by
 moments, d0 prior degrees of freedom; the F-test then has d0 + n - 4 of them): on Poisson data
 that is nearly the exact chi-square test, on over-dispersed data the common dispersion scales
-every client's statistic. (Fits of pooled rows, categories and segments, use each row's own
-dispersion, floored at 1, and refer to chi-square where it is at most 1.) The peak month is the phase of (α, β), taken
-as the posterior mode over the 12 months under an empirical-Bayes prior (how the other
-seasonal clients of the segment peak), which settles a noisy phase between two months toward
-the month the industry favours; ``strength`` is the peak month's expected orders over an
-average month's, exp(A) / I0(A) with A = sqrt(α² + β²).
+every client's statistic. That F is then calibrated on the clients themselves (an empirical
+null): quiet spells and lumpy months put more noise at the yearly frequency than single months'
+dispersion shows, so the no-season statistics come out wider than F, alike for every client;
+the lower half of the observed statistics (where seasonal clients are rare) gives that width,
+and every statistic is divided by it (never multiplied: the model's F is the floor). On
+clients without a season the p-values are then uniform in every world of
+``kapot.synth.SEASONALITY_WORLDS``, whatever the dispersion. (Fits of pooled rows, categories
+and segments, use each row's own dispersion, floored at 1, and refer to chi-square where it is
+at most 1.)
+
+The harmonic (α, β) is refitted with negative-binomial weights, zero-inflated (a month can be
+quiet whatever the season), with the clients' common over-dispersion and quiet share: a lumpy
+month or a quiet spell sways the phase less than under Poisson weights. The peak month is the
+posterior mode over the 12 months: each month's likelihood (the harmonic along that month's
+direction, its amplitude profiled out) times an empirical-Bayes prior, the segment's
+distribution of peak months estimated from its seasonal clients by EM (the nonparametric
+maximum-likelihood prior on the 12 months), the client itself left out. Its weight is
+data-driven: an industry whose clients peak together gets a sharp prior that settles a noisy
+phase on the industry's month; one whose clients peak all over the year gets a flat one.
+``peak_pm`` is the peak's uncertainty: the smallest k such that the months within ±k of it hold
+``peak_level`` (90 %) of the posterior; ``strength`` is the peak month's expected orders over
+an average month's, exp(A) / I0(A) with A = sqrt(α² + β²).
 
 Clients with less than ``min_months`` of history (and prospects) borrow strength from their
 segment (industry by default): their harmonic coefficients are shrunk toward the segment's,
 weighted by precision (an empirical-Bayes normal prior whose variance is estimated from the
-segment's long-history clients). ``source`` says where a peak came from: ``own``, ``segment``
-or ``none`` (not seasonal).
+segment's long-history clients; ``peak_pm`` from that posterior's variance). ``source`` says
+where a peak came from: ``own``, ``segment`` or ``none`` (not seasonal).
+
+Client x category pairs are tested like clients (they are many rows of one kind), with a
+client's categories sharing an empirical-Bayes prior of their peak month (they peak together
+as far as the data say so), and a pair is not observed after its client has lapsed.
 """
 
 from __future__ import annotations
@@ -151,7 +171,7 @@ def fit_harmonic(
             f = np.maximum(lr, 0) / 2 / phi
             df2 = np.minimum(d0 + dof, 1e6)
             if calibrate:
-                f = f / _null_scale(f[n >= 24])
+                f = f / _null_scale(f[n >= 24], _NULL_QUANTILE)
             p = stats.f.sf(f, 2, df2)
         else:
             phi = np.maximum(pearson / dof, 1.0)
@@ -168,7 +188,7 @@ def fit_harmonic(
         long = n >= 24
         d_nb = _common_nb_dispersion(y[long], w[long], full_mu[long])
         if d_nb > 0:
-            full_b, cov = _nb_refit(y, w, x, offset, full_b, d_nb)
+            full_b, cov = _zinb_refit(y, w, x, offset, full_b, d_nb, long)
             # NB information already holds the over-dispersion; the residual scale is the
             # moderated dispersion over the NB variance function, at least 1
             phi = np.ones_like(phi)
@@ -191,7 +211,7 @@ def fit_harmonic(
     )
 
 
-def _null_scale(f: np.ndarray, q: float = 0.5) -> float:
+def _null_scale(f: np.ndarray, q: float) -> float:
     """How much wider than the model says the no-season statistics are, estimated from the
     rows themselves (an empirical null, as Efron's): under no season 2·F is about chi-square(2),
     i.e. exponential; the lower half of the observed F values (where seasonal rows are rare)
@@ -253,7 +273,48 @@ def _nb_refit(
     return beta, np.linalg.inv(hess)
 
 
+def _zinb_refit(
+    y: np.ndarray,
+    w: np.ndarray,
+    x: np.ndarray,
+    offset: np.ndarray | None,
+    beta: np.ndarray,
+    d: float,
+    long: np.ndarray,
+    rounds: int = 8,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Zero-inflated negative-binomial regression of every row (EM): a month is quiet (no
+    order whatever the season) with a common probability pi0, else NB(mu, d). Quiet spells
+    then stop dragging the phase toward where they happened to fall. pi0 and d are common to
+    the rows, estimated on the ``long`` ones. Returns the coefficients and their covariance."""
+    off = np.zeros_like(y) if offset is None else offset
+    p = x.shape[1]
+    beta = beta.copy()
+    pen = np.diag(np.r_[1e-6, np.full(p - 1, 1e-2)])
+    pi0 = 0.1
+    zero = (y == 0) & (w > 0)
+    for _ in range(rounds):
+        mu = np.exp(np.clip(beta @ x.T + off, -30, 30))
+        p_zero = (1 + d * mu) ** (-1 / d) if d > 0 else np.exp(-mu)
+        z = np.where(zero, pi0 / (pi0 + (1 - pi0) * p_zero), 0.0)
+        pi0 = float((z * w)[long].sum() / max(w[long].sum(), 1.0))
+        u = w * (1 - z)
+        for _ in range(4):
+            mu = np.exp(np.clip(beta @ x.T + off, -30, 30))
+            grad = (u * (y - mu) / (1 + d * mu)) @ x - beta @ pen
+            hess = np.einsum("nt,tp,tq->npq", u * mu / (1 + d * mu), x, x) + pen
+            beta += np.clip(np.linalg.solve(hess, grad[..., None])[..., 0], -5, 5)
+        mu = np.exp(np.clip(beta @ x.T + off, -30, 30))
+        den = (u * mu**2)[long].sum()
+        d = max(float((u * ((y - mu) ** 2 - y))[long].sum() / den), 1e-3) if den > 0 else d
+    mu = np.exp(np.clip(beta @ x.T + off, -30, 30))
+    hess = np.einsum("nt,tp,tq->npq", u * mu / (1 + d * mu), x, x) + pen
+    return beta, np.linalg.inv(hess)
+
+
 _MONTH_ANGLE = 2 * np.pi * np.arange(1, 13) / 12
+_NULL_QUANTILE = 0.5  # the empirical null is fitted below this quantile (chosen on all worlds)
+_LAPSE_MONTHS = 4  # trailing empty months before a lapse can be called (chosen on all worlds)
 
 
 def _month_loglik(a: np.ndarray, b: np.ndarray, cov: np.ndarray) -> np.ndarray:
@@ -272,12 +333,15 @@ def _month_loglik(a: np.ndarray, b: np.ndarray, cov: np.ndarray) -> np.ndarray:
 def _segment_prior(
     loglik: np.ndarray, seg_idx: np.ndarray, n_seg: int, use: np.ndarray, iters: int = 60
 ) -> np.ndarray:
-    """Each segment's distribution of peak months, (n_seg, 12), estimated from its rows
-    ``use`` by empirical Bayes (the nonparametric maximum likelihood prior on the 12 months,
-    by EM, with one pseudo-row spread evenly): where a segment's clients peak together the
-    prior is sharp and pulls a noisy phase hard; where they peak all over the year it is flat
-    and leaves each client its own month. The data set the weight, no constant does."""
+    """Each row's prior over its peak month, (n, 12): the distribution of peak months of its
+    segment, estimated from the segment's rows ``use`` by empirical Bayes (the nonparametric
+    maximum-likelihood prior on the 12 months, by EM, with one pseudo-row spread evenly), the
+    row itself left out. Where a segment's rows peak together the prior is sharp and pulls a
+    noisy phase hard; where they peak all over the year it is flat and leaves each row its own
+    month. The data set the weight, no constant does."""
     lik = np.exp(loglik - loglik.max(axis=1, keepdims=True))
+    lik = lik / lik.sum(axis=1, keepdims=True)
+    use = use.astype(bool)
     prior = np.full((n_seg, 12), 1 / 12)
     for _ in range(iters):
         post = lik * prior[seg_idx]
@@ -285,11 +349,17 @@ def _segment_prior(
         acc = np.zeros((n_seg, 12))
         np.add.at(acc, seg_idx[use], post[use])
         new = (acc + 1 / 12) / (acc.sum(axis=1, keepdims=True) + 1)
-        if np.abs(new - prior).max() < 1e-6:
-            prior = new
-            break
+        done = np.abs(new - prior).max() < 1e-6
         prior = new
-    return prior
+        if done:
+            break
+    post = lik * prior[seg_idx]
+    post /= post.sum(axis=1, keepdims=True)
+    acc = np.zeros((n_seg, 12))
+    np.add.at(acc, seg_idx[use], post[use])
+    mine = np.where(use[:, None], post, 0.0)
+    row = acc[seg_idx] - mine + 1 / 12  # leave the row out
+    return row / row.sum(axis=1, keepdims=True)
 
 
 def _map_and_spread(post: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
@@ -344,16 +414,45 @@ def profile_seasonality(
     key: str | list[str],
     as_of: dt.date,
     config: SeasonalityConfig = SeasonalityConfig(),
+    *,
+    moderate: bool = False,
+    prior_by: str | None = None,
 ) -> pd.DataFrame:
     """Seasonality of aggregated rows (a category, a client x category): every month of the
-    window counts, from the row's first order. ``monthly`` has ``key``, month, orders."""
+    window counts, from the row's first order. ``monthly`` has ``key``, month, orders.
+
+    ``moderate``: the rows are many of one kind (client x category pairs), so their test is
+    the clients' one: dispersions moderated toward the common one, calibrated on the rows
+    themselves, NB-weighted phase (see ``fit_harmonic``). ``prior_by``: a column of ``key``
+    whose rows share an empirical-Bayes prior of the peak month (a client's categories peak
+    together as far as the data say so). ``peak_pm`` is the ±months of a seasonal peak."""
     keys, months, y = _matrix(monthly, key, as_of, config.max_months)
     w = _observed(monthly, key, keys, months, y)
-    res = fit_harmonic(y, w, months)
+    if prior_by is not None:
+        # a pair is not observed after its client has lapsed (the client's orders tell that
+        # far better than one category's few): a churned client's categories have no season
+        group = keys.get_level_values(prior_by)
+        names, idx = np.unique(np.asarray(group, dtype=str), return_inverse=True)
+        yg = np.zeros((len(names), y.shape[1]))
+        np.add.at(yg, idx, y)
+        g_monthly = monthly.assign(**{prior_by: monthly[prior_by].astype(str)})
+        g_monthly = g_monthly.groupby([prior_by, "month"], as_index=False)["orders"].sum()
+        wg = _observed(g_monthly, prior_by, pd.Index(names, name=prior_by), months, yg)
+        w = w * wg[idx]
+    res = fit_harmonic(y, w, months, moderate=moderate, calibrate=moderate)
     res.index = keys
     res = res.reset_index()
     res["seasonal"] = (res["p_value"] < config.alpha) & (res["n"] >= config.min_months)
-    res.loc[~res["seasonal"], "peak_month"] = 0
+    loglik = _month_loglik(res["alpha"].to_numpy(), res["beta"].to_numpy(), _cov(res))
+    if prior_by is not None:
+        names, idx = np.unique(res[prior_by].astype(str).to_numpy(), return_inverse=True)
+        log_prior = np.log(_segment_prior(loglik, idx, len(names), res["seasonal"].to_numpy()))
+    else:
+        log_prior = np.zeros((1, 12))
+    peak, pm = _map_and_spread(_posterior(loglik, log_prior), config.peak_level)
+    res["peak_month"] = np.where(res["seasonal"], peak, 0)
+    res["peak_pm"] = pd.array(np.where(res["seasonal"], pm, 0), dtype="Int64")
+    res.loc[~res["seasonal"], "peak_pm"] = pd.NA
     return pd.concat([res, _profile_frame(_profile(y, w, months))], axis=1)
 
 
@@ -380,7 +479,7 @@ def _observed_clients(
       the data's) start, leading empty months included: they are off-season evidence.
     * A newcomer is observed from the month after its first order: that month is non-empty by
       construction (it is how the start was found) and would look like a peak.
-    * A client that has lapsed (a run of empty trailing months, at least 6, that its own
+    * A client that has lapsed (a run of empty trailing months, at least 4, that its own
       average rate makes implausible, P(no order) < 1e-4) is observed up to its last order: a
       churned client's drop to zero is not a season.
     """
@@ -394,7 +493,7 @@ def _observed_clients(
     trailing = np.where(any_order, T - 1 - last, 0)
     active_months = np.maximum(w.sum(1) - trailing, 1)
     rate = (y * w).sum(1) / active_months
-    lapsed = (trailing >= 6) & (rate * trailing > -np.log(1e-4))
+    lapsed = (trailing >= _LAPSE_MONTHS) & (rate * trailing > -np.log(1e-4))
     w &= ~(lapsed[:, None] & (t > last[:, None]))
     return w.astype(float)
 
@@ -417,8 +516,8 @@ def client_seasonality(
 
     Returns
     -------
-    DataFrame with client_id, peak_month (1-12, 0 when not seasonal), seasonal, p_value,
-    strength, months_of_history, cycles, source (own / segment / none), orders, and the
+    DataFrame with client_id, peak_month (1-12, 0 when not seasonal), peak_pm (its ±months,
+    empty when not seasonal), seasonal, p_value, strength, months_of_history, cycles, source (own / segment / none), orders, and the
     12-month profile m01..m12 (share of the client's orders in each calendar month,
     corrected for how often each month occurs in the window).
     """
@@ -489,9 +588,7 @@ def client_seasonality(
     loglik = _month_loglik(out["alpha"].to_numpy(), out["beta"].to_numpy(), _cov(out))
     seg_names, seg_idx = np.unique(out[segment].astype(str).to_numpy(), return_inverse=True)
     prior = _segment_prior(loglik, seg_idx, len(seg_names), own_seasonal)
-    own_peak, own_pm = _map_and_spread(
-        _posterior(loglik, np.log(prior[seg_idx])), config.peak_level
-    )
+    own_peak, own_pm = _map_and_spread(_posterior(loglik, np.log(prior)), config.peak_level)
     # borrowed peaks: the shrunk coefficients, whose variance is the normal posterior's
     fin = np.isfinite(var_c)
     post_var = np.where(
