@@ -56,7 +56,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["SeasonalityConfig", "fit_harmonic", "client_seasonality", "profile_seasonality"]
+__all__ = [
+    "SeasonalityConfig",
+    "fit_harmonic",
+    "client_seasonality",
+    "profile_seasonality",
+    "peak_label",
+]
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,27 @@ class SeasonalityConfig:
     max_months: int = 36
     min_segment_strength: float = 1.2  # a borrowed peak must be at least this pronounced
     peak_level: float = 0.9  # the ±months of a peak hold the true peak with this probability
+
+
+def peak_label(
+    month: object, pm: object = None, lang: str | None = None, *, short: bool = False
+) -> str:
+    """A peak month with its uncertainty for the page and the card: "peak in June, ±1 month"
+    ("peak in June" when the month is certain, only the month's name when ``pm`` is unknown;
+    "" when there is no peak). ``month`` 1-12 (0 or empty: no peak), ``pm`` the seasonality
+    table's ``peak_pm``. ``short``: "June ±1" for a table's peak-month column."""
+    from kapot.i18n import month_name, tr
+
+    if month is None or pd.isna(month) or not 1 <= int(month) <= 12:
+        return ""
+    name = month_name(int(month), lang)
+    if pm is None or pd.isna(pm):
+        return name
+    pm = int(pm)
+    if short:
+        return name if pm == 0 else tr("seasonality.short_pm", lang, month=name, pm=pm)
+    key = "peak_exact" if pm == 0 else "peak_pm_one" if pm == 1 else "peak_pm_many"
+    return tr(f"seasonality.{key}", lang, month=name, pm=pm)
 
 
 def _last_full_month(as_of: dt.date) -> pd.Period:
@@ -164,14 +191,22 @@ def fit_harmonic(
         if moderate:
             # each row's dispersion moderated toward the rows' common one (empirical Bayes,
             # as limma and edgeR do): many clients tell more about the noise than one does
-            phi0, d0 = _prior_dispersion(pearson / dof, dof * (n >= 12))
             raw = pearson / dof
-            phi = phi0 if np.isinf(d0) else (d0 * phi0 + dof * raw) / (d0 + dof)
-            phi = np.maximum(phi, 1.0)
+            if calibrate:
+                # negative-binomial variance: a busy client's months scatter more than a
+                # quiet one's, Pearson dispersion about 1 + d x its mean (edgeR's trend)
+                long = n >= 24
+                d_nb = _common_nb_dispersion(y[long], w[long], full_mu[long])
+                trend = 1 + d_nb * (full_mu * w).sum(1) / np.maximum(n, 1)
+            else:
+                trend = np.ones_like(raw)
+            phi0, d0 = _prior_dispersion(raw / trend, dof * (n >= 12))
+            phi = phi0 if np.isinf(d0) else (d0 * phi0 + dof * raw / trend) / (d0 + dof)
+            phi = np.maximum(phi * trend, 1.0)
             f = np.maximum(lr, 0) / 2 / phi
             df2 = np.minimum(d0 + dof, 1e6)
             if calibrate:
-                f = f / _null_scale(f[n >= 24], _NULL_QUANTILE)
+                f = f / _null_scale(f[n >= 24], df2[n >= 24], _NULL_QUANTILE)
             p = stats.f.sf(f, 2, df2)
         else:
             phi = np.maximum(pearson / dof, 1.0)
@@ -211,30 +246,31 @@ def fit_harmonic(
     )
 
 
-def _null_scale(f: np.ndarray, q: float) -> float:
+def _null_scale(f: np.ndarray, df2: np.ndarray, q: float) -> float:
     """How much wider than the model says the no-season statistics are, estimated from the
-    rows themselves (an empirical null, as Efron's): under no season 2·F is about chi-square(2),
-    i.e. exponential; the lower half of the observed F values (where seasonal rows are rare)
-    gives the exponential's mean by truncated maximum likelihood. Quiet spells and lumpy
-    months put more noise at the yearly frequency than the dispersion of single months shows,
-    and that widens every row's statistic alike. Never below 1: the model's own F is the
-    floor."""
-    from scipy.optimize import brentq
+    rows themselves (an empirical null, as Efron's): under no season F / c follows F(2, df2);
+    the lower part of the observed F values (below their ``q`` quantile, where seasonal rows
+    are rare) gives c by truncated maximum likelihood. Quiet spells and lumpy months put more
+    noise at the yearly frequency than the dispersion of single months shows, and that widens
+    every row's statistic alike. Never below 1: the model's own F is the floor."""
+    from scipy.optimize import minimize_scalar
 
-    f = f[np.isfinite(f)]
+    ok = np.isfinite(f)
+    f, df2 = f[ok], np.broadcast_to(df2, ok.shape)[ok]
     if len(f) < 50:
         return 1.0
     x0 = float(np.quantile(f, q))
-    m = float(f[f <= x0].mean())
-    if x0 <= 0 or m <= 0:
+    low = f <= x0
+    if x0 <= 0 or low.sum() < 25:
         return 1.0
+    xs, ds = np.maximum(f[low], 1e-12), df2[low]
 
-    def gap(th: float) -> float:  # E[X | X <= x0] - m for an exponential of mean th
-        return th - x0 / np.expm1(min(x0 / th, 700.0)) - m
+    def nll(log_c: float) -> float:  # truncated F(2, df2) likelihood of the scale c
+        c = np.exp(log_c)
+        return -float((stats.f.logpdf(xs / c, 2, ds) - log_c - stats.f.logcdf(x0 / c, 2, ds)).sum())
 
-    if gap(1e-3 * x0) * gap(1e3 * x0) > 0:
-        return 1.0
-    return max(brentq(gap, 1e-3 * x0, 1e3 * x0), 1.0)  # the F's null mean is 1
+    res = minimize_scalar(nll, bounds=(np.log(0.2), np.log(20.0)), method="bounded")
+    return max(float(np.exp(res.x)), 1.0)
 
 
 def _common_nb_dispersion(y: np.ndarray, w: np.ndarray, mu: np.ndarray) -> float:
