@@ -120,7 +120,12 @@ def build(
         pair_seas = step(
             "client_category_seasonality",
             lambda: profile_seasonality(
-                pair_monthly, ["client_id", "category"], as_of, seasonality
+                pair_monthly,
+                ["client_id", "category"],
+                as_of,
+                seasonality,
+                moderate=True,
+                prior_by="client_id",
             ),
         )
         seg, clusterer = step("segments", lambda: segment_clients(feats, segments))

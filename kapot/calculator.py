@@ -146,14 +146,20 @@ class Calculator:
             ).df()
             if pot.empty:
                 raise KapotError(tr("calculator.not_scored_for", as_of=str(as_of)))
+            # the peak's ±months (issue 13); a warehouse built before it has no such column
+            has_pm = con.execute(
+                "SELECT count(*) FROM duckdb_columns() "
+                "WHERE table_name = 'seasonality' AND column_name = 'peak_pm'"
+            ).fetchall()[0][0]
+            peak_pm = "z.peak_pm" if has_pm else "CAST(NULL AS INTEGER) AS peak_pm"
             clients = con.execute(
-                """
+                f"""
                 SELECT f.client_id, c.name, c.region, c.city, c.industry, c.manager, c.inn,
                        c.contact_person, c.phone, c.email,
                        f.is_prospect, f.revenue_12m, f.trend_12m, f.pays_on_time, f.off_assortment_share,
                        f.overdue_reorder, f.median_days_between_orders, f.recency_days,
                        g.size_tier, g.rfm_segment, g.abc, g.abc_xyz, g.cluster_name,
-                       z.peak_month, z.seasonal, z.source AS peak_source,
+                       z.peak_month, {peak_pm}, z.seasonal, z.source AS peak_source,
                        z.m01, z.m02, z.m03, z.m04, z.m05, z.m06, z.m07, z.m08, z.m09, z.m10, z.m11, z.m12
                 FROM client_features f
                 LEFT JOIN clients c USING (client_id)
@@ -316,6 +322,7 @@ class Calculator:
                 "size_tier",
                 "rfm_segment",
                 "peak_month",
+                "peak_pm",
                 "is_prospect",
                 "phone",
                 "email",
@@ -328,6 +335,7 @@ class Calculator:
         out["peak_month"] = out["peak_month"].where(
             c["seasonal"].fillna(False).astype(bool).to_numpy()[top] & (out["peak_month"] > 0)
         )
+        out["peak_pm"] = out["peak_pm"].where(out["peak_month"].notna())
         out = out.rename(columns={"rfm_segment": "segment"})
         out["reasons"] = [self._reasons(i, q, names, lang) for i in top]
         out.attrs["matched"] = int(len(cand))

@@ -348,6 +348,7 @@ _SEASONALITY_COLUMNS = [
     "months_of_history",
     "cycles",
     "source",
+    "peak_pm",
 ]
 _SEGMENT_COLUMNS = [
     "client_id",

@@ -26,6 +26,7 @@ from kapot import validation
 from kapot.calculator import Calculator, Query, client_card
 from kapot.errors import KapotError
 from kapot.i18n import fmt_date, fmt_money, fmt_percent, get_lang, month_name, tr
+from kapot.seasonality import peak_label
 
 __all__ = [
     "HEADLESS_CHROMIUM",
@@ -535,7 +536,9 @@ class CalculatorPage:
                 elif c == "expected_quantity":
                     cells.append(f'<td class="num">{v:,.0f}</td>')
                 elif c == "peak_month":
-                    cells.append(f"<td>{month_name(int(v), L) if pd.notna(v) and v else ''}</td>")
+                    pm = getattr(r, "peak_pm", None)
+                    text = peak_label(v, pm, L, short=True) if pd.notna(v) and v else ""
+                    cells.append(f"<td>{html.escape(text)}</td>")
                 elif c == "segment":
                     cells.append(
                         f"<td>{html.escape(tr(f'rfm.{v}', L)) if isinstance(v, str) else ''}</td>"

@@ -13,18 +13,38 @@ say little about its noise, so its Pearson dispersion is moderated toward the co
 clients, empirical Bayes as limma and edgeR do it (a scaled inverse chi-square prior fitted by
 moments, d0 prior degrees of freedom; the F-test then has d0 + n - 4 of them): on Poisson data
 that is nearly the exact chi-square test, on over-dispersed data the common dispersion scales
-every client's statistic. (Fits of pooled rows, categories and segments, use each row's own
-dispersion, floored at 1, and refer to chi-square where it is at most 1.) The peak month is the phase of (α, β), taken
-as the posterior mode over the 12 months under an empirical-Bayes prior (how the other
-seasonal clients of the segment peak), which settles a noisy phase between two months toward
-the month the industry favours; ``strength`` is the peak month's expected orders over an
-average month's, exp(A) / I0(A) with A = sqrt(α² + β²).
+every client's statistic. That F is then calibrated on the clients themselves (an empirical
+null): quiet spells and lumpy months put more noise at the yearly frequency than single months'
+dispersion shows, so the no-season statistics come out wider than F, alike for every client;
+the lower half of the observed statistics (where seasonal clients are rare) gives that width,
+and every statistic is divided by it (never multiplied: the model's F is the floor). On
+clients without a season the p-values are then uniform in every world of
+``kapot.synth.SEASONALITY_WORLDS``, whatever the dispersion. (Fits of pooled rows, categories
+and segments, use each row's own dispersion, floored at 1, and refer to chi-square where it is
+at most 1.)
+
+The harmonic (α, β) is refitted with negative-binomial weights, zero-inflated (a month can be
+quiet whatever the season), with the clients' common over-dispersion and quiet share: a lumpy
+month or a quiet spell sways the phase less than under Poisson weights. The peak month is the
+posterior mode over the 12 months: each month's likelihood (the harmonic along that month's
+direction, its amplitude profiled out) times an empirical-Bayes prior, the segment's
+distribution of peak months estimated from its seasonal clients by EM (the nonparametric
+maximum-likelihood prior on the 12 months), the client itself left out. Its weight is
+data-driven: an industry whose clients peak together gets a sharp prior that settles a noisy
+phase on the industry's month; one whose clients peak all over the year gets a flat one.
+``peak_pm`` is the peak's uncertainty: the smallest k such that the months within ±k of it hold
+``peak_level`` (90 %) of the posterior; ``strength`` is the peak month's expected orders over
+an average month's, exp(A) / I0(A) with A = sqrt(α² + β²).
 
 Clients with less than ``min_months`` of history (and prospects) borrow strength from their
 segment (industry by default): their harmonic coefficients are shrunk toward the segment's,
 weighted by precision (an empirical-Bayes normal prior whose variance is estimated from the
-segment's long-history clients). ``source`` says where a peak came from: ``own``, ``segment``
-or ``none`` (not seasonal).
+segment's long-history clients; ``peak_pm`` from that posterior's variance). ``source`` says
+where a peak came from: ``own``, ``segment`` or ``none`` (not seasonal).
+
+Client x category pairs are tested like clients (they are many rows of one kind), with a
+client's categories sharing an empirical-Bayes prior of their peak month (they peak together
+as far as the data say so), and a pair is not observed after its client has lapsed.
 """
 
 from __future__ import annotations
@@ -36,7 +56,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["SeasonalityConfig", "fit_harmonic", "client_seasonality", "profile_seasonality"]
+__all__ = [
+    "SeasonalityConfig",
+    "fit_harmonic",
+    "client_seasonality",
+    "profile_seasonality",
+    "peak_label",
+]
 
 
 @dataclass(frozen=True)
@@ -48,6 +74,28 @@ class SeasonalityConfig:
     min_orders: int = 12
     max_months: int = 36
     min_segment_strength: float = 1.2  # a borrowed peak must be at least this pronounced
+    peak_level: float = 0.9  # the ±months of a peak hold the true peak with this probability
+
+
+def peak_label(
+    month: object, pm: object = None, lang: str | None = None, *, short: bool = False
+) -> str:
+    """A peak month with its uncertainty for the page and the card: "peak in June, ±1 month"
+    ("peak in June" when the month is certain, only the month's name when ``pm`` is unknown;
+    "" when there is no peak). ``month`` 1-12 (0 or empty: no peak), ``pm`` the seasonality
+    table's ``peak_pm``. ``short``: "June ±1" for a table's peak-month column."""
+    from kapot.i18n import month_name, tr
+
+    if month is None or pd.isna(month) or not 1 <= int(month) <= 12:
+        return ""
+    name = month_name(int(month), lang)
+    if pm is None or pd.isna(pm):
+        return name
+    pm = int(pm)
+    if short:
+        return name if pm == 0 else tr("seasonality.short_pm", lang, month=name, pm=pm)
+    key = "peak_exact" if pm == 0 else "peak_pm_one" if pm == 1 else "peak_pm_many"
+    return tr(f"seasonality.{key}", lang, month=name, pm=pm)
 
 
 def _last_full_month(as_of: dt.date) -> pd.Period:
@@ -116,11 +164,18 @@ def fit_harmonic(
     offset: np.ndarray | None = None,
     *,
     moderate: bool = False,
+    calibrate: bool = False,
 ) -> pd.DataFrame:
     """Fit the trend + first-harmonic model to each row of ``y`` (counts; ``w`` 1 where the row
     was observed; ``offset`` the log exposure of pooled rows). Returns per row: alpha, beta
     (harmonic coefficients), their variances, p_value, peak_month, strength, n (months
-    observed), total (orders)."""
+    observed), total (orders), f_stat and df2 (the F statistic and its denominator degrees).
+
+    ``moderate``: dispersions moderated toward the rows' common one (rows of one kind, e.g.
+    clients). ``calibrate`` (with ``moderate``): the test is calibrated on the rows themselves
+    (an empirical null, see ``_null_scale``), and the harmonic coefficients are refitted by
+    negative-binomial weights with the rows' common over-dispersion, which a few lumpy months
+    sway less than Poisson weights."""
     y = np.where(w > 0, y, 0.0)  # unobserved months carry no evidence, whatever they hold
     x = _design(months)
     full_b, full_mu, full_h = _irls(y, w, x, offset)
@@ -136,12 +191,23 @@ def fit_harmonic(
         if moderate:
             # each row's dispersion moderated toward the rows' common one (empirical Bayes,
             # as limma and edgeR do): many clients tell more about the noise than one does
-            phi0, d0 = _prior_dispersion(pearson / dof, dof * (n >= 12))
             raw = pearson / dof
-            phi = phi0 if np.isinf(d0) else (d0 * phi0 + dof * raw) / (d0 + dof)
-            phi = np.maximum(phi, 1.0)
+            if calibrate:
+                # negative-binomial variance: a busy client's months scatter more than a
+                # quiet one's, Pearson dispersion about 1 + d x its mean (edgeR's trend)
+                long = n >= 24
+                d_nb = _common_nb_dispersion(y[long], w[long], full_mu[long])
+                trend = 1 + d_nb * (full_mu * w).sum(1) / np.maximum(n, 1)
+            else:
+                trend = np.ones_like(raw)
+            phi0, d0 = _prior_dispersion(raw / trend, dof * (n >= 12))
+            phi = phi0 if np.isinf(d0) else (d0 * phi0 + dof * raw / trend) / (d0 + dof)
+            phi = np.maximum(phi * trend, 1.0)
             f = np.maximum(lr, 0) / 2 / phi
-            p = stats.f.sf(f, 2, np.minimum(d0 + dof, 1e6))
+            df2 = np.minimum(d0 + dof, 1e6)
+            if calibrate:
+                f = f / _null_scale(f[n >= 24], df2[n >= 24], _NULL_QUANTILE)
+            p = stats.f.sf(f, 2, df2)
         else:
             phi = np.maximum(pearson / dof, 1.0)
             f = np.maximum(lr, 0) / 2 / phi
@@ -150,8 +216,17 @@ def fit_harmonic(
             # (Poisson), a known value, so the statistic is referred to chi-square, not to F
             over = pearson / dof > 1.0
             p = np.where(over, stats.f.sf(f, 2, dof), stats.chi2.sf(np.maximum(lr, 0), 2))
+            df2 = np.where(over, dof, 1e6)
     p = np.where(n >= 8, p, np.nan)
     cov = np.linalg.inv(full_h)
+    if moderate and calibrate:
+        long = n >= 24
+        d_nb = _common_nb_dispersion(y[long], w[long], full_mu[long])
+        if d_nb > 0:
+            full_b, cov = _zinb_refit(y, w, x, offset, full_b, d_nb, long)
+            # NB information already holds the over-dispersion; the residual scale is the
+            # moderated dispersion over the NB variance function, at least 1
+            phi = np.ones_like(phi)
     a, b = full_b[:, 2], full_b[:, 3]
     return pd.DataFrame(
         {
@@ -165,8 +240,184 @@ def fit_harmonic(
             "strength": _strength(a, b),
             "n": n,
             "total": (y * w).sum(1),
+            "f_stat": f,
+            "df2": df2,
         }
     )
+
+
+def _null_scale(f: np.ndarray, df2: np.ndarray, q: float) -> float:
+    """How much wider than the model says the no-season statistics are, estimated from the
+    rows themselves (an empirical null, as Efron's): under no season F / c follows F(2, df2);
+    the lower part of the observed F values (below their ``q`` quantile, where seasonal rows
+    are rare) gives c by truncated maximum likelihood. Quiet spells and lumpy months put more
+    noise at the yearly frequency than the dispersion of single months shows, and that widens
+    every row's statistic alike. Never below 1: the model's own F is the floor."""
+    from scipy.optimize import minimize_scalar
+
+    ok = np.isfinite(f)
+    f, df2 = f[ok], np.broadcast_to(df2, ok.shape)[ok]
+    if len(f) < 50:
+        return 1.0
+    x0 = float(np.quantile(f, q))
+    low = f <= x0
+    if x0 <= 0 or low.sum() < 25:
+        return 1.0
+    xs, ds = np.maximum(f[low], 1e-12), df2[low]
+
+    def nll(log_c: float) -> float:  # truncated F(2, df2) likelihood of the scale c
+        c = np.exp(log_c)
+        return -float((stats.f.logpdf(xs / c, 2, ds) - log_c - stats.f.logcdf(x0 / c, 2, ds)).sum())
+
+    res = minimize_scalar(nll, bounds=(np.log(0.2), np.log(20.0)), method="bounded")
+    return max(float(np.exp(res.x)), 1.0)
+
+
+def _common_nb_dispersion(y: np.ndarray, w: np.ndarray, mu: np.ndarray) -> float:
+    """The rows' common negative-binomial over-dispersion d (variance mu + d mu²), by moments
+    of the Poisson fit's residuals."""
+    num = (((y - mu) ** 2 - y) * w).sum()
+    den = (mu**2 * w).sum()
+    return max(float(num / den), 0.0) if den > 0 else 0.0
+
+
+def _nb_refit(
+    y: np.ndarray,
+    w: np.ndarray,
+    x: np.ndarray,
+    offset: np.ndarray | None,
+    beta: np.ndarray,
+    d: float,
+    iters: int = 30,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Negative-binomial (known d) regression of every row, from the Poisson estimates.
+    Returns the coefficients and their covariance."""
+    off = np.zeros_like(y) if offset is None else offset
+    p = x.shape[1]
+    beta = beta.copy()
+    pen = np.diag(np.r_[1e-6, np.full(p - 1, 1e-2)])
+    for _ in range(iters):
+        mu = np.exp(np.clip(beta @ x.T + off, -30, 30)) * w
+        grad = ((y * w - mu) / (1 + d * mu)) @ x - beta @ pen
+        hess = np.einsum("nt,tp,tq->npq", mu / (1 + d * mu), x, x) + pen
+        step = np.linalg.solve(hess, grad[..., None])[..., 0]
+        beta += np.clip(step, -5, 5)
+        if np.abs(step).max() < 1e-7:
+            break
+    mu = np.exp(np.clip(beta @ x.T + off, -30, 30)) * w
+    hess = np.einsum("nt,tp,tq->npq", mu / (1 + d * mu), x, x) + pen
+    return beta, np.linalg.inv(hess)
+
+
+def _zinb_refit(
+    y: np.ndarray,
+    w: np.ndarray,
+    x: np.ndarray,
+    offset: np.ndarray | None,
+    beta: np.ndarray,
+    d: float,
+    long: np.ndarray,
+    rounds: int = 8,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Zero-inflated negative-binomial regression of every row (EM): a month is quiet (no
+    order whatever the season) with a common probability pi0, else NB(mu, d). Quiet spells
+    then stop dragging the phase toward where they happened to fall. pi0 and d are common to
+    the rows, estimated on the ``long`` ones. Returns the coefficients and their covariance."""
+    off = np.zeros_like(y) if offset is None else offset
+    p = x.shape[1]
+    beta = beta.copy()
+    pen = np.diag(np.r_[1e-6, np.full(p - 1, 1e-2)])
+    pi0 = 0.1
+    zero = (y == 0) & (w > 0)
+    for _ in range(rounds):
+        mu = np.exp(np.clip(beta @ x.T + off, -30, 30))
+        p_zero = (1 + d * mu) ** (-1 / d) if d > 0 else np.exp(-mu)
+        z = np.where(zero, pi0 / (pi0 + (1 - pi0) * p_zero), 0.0)
+        pi0 = float((z * w)[long].sum() / max(w[long].sum(), 1.0))
+        u = w * (1 - z)
+        for _ in range(4):
+            mu = np.exp(np.clip(beta @ x.T + off, -30, 30))
+            grad = (u * (y - mu) / (1 + d * mu)) @ x - beta @ pen
+            hess = np.einsum("nt,tp,tq->npq", u * mu / (1 + d * mu), x, x) + pen
+            beta += np.clip(np.linalg.solve(hess, grad[..., None])[..., 0], -5, 5)
+        mu = np.exp(np.clip(beta @ x.T + off, -30, 30))
+        den = (u * mu**2)[long].sum()
+        d = max(float((u * ((y - mu) ** 2 - y))[long].sum() / den), 1e-3) if den > 0 else d
+    mu = np.exp(np.clip(beta @ x.T + off, -30, 30))
+    hess = np.einsum("nt,tp,tq->npq", u * mu / (1 + d * mu), x, x) + pen
+    return beta, np.linalg.inv(hess)
+
+
+_MONTH_ANGLE = 2 * np.pi * np.arange(1, 13) / 12
+_NULL_QUANTILE = 0.5  # the empirical null is fitted below this quantile (chosen on all worlds)
+_LAPSE_MONTHS = 4  # trailing empty months before a lapse can be called (chosen on all worlds)
+
+
+def _month_loglik(a: np.ndarray, b: np.ndarray, cov: np.ndarray) -> np.ndarray:
+    """Log-likelihood of each calendar month as a row's peak, (n, 12): the harmonic (a, b) is
+    about normal with covariance ``cov`` (n, 2, 2); for a peak in month m it lies along m's
+    direction with an unknown amplitude, profiled out (at least 0)."""
+    u = np.stack([np.cos(_MONTH_ANGLE), np.sin(_MONTH_ANGLE)], axis=1)
+    cov = np.where(np.isfinite(cov), cov, 0.0) + 1e-12 * np.eye(2)
+    vi = np.linalg.inv(cov)
+    v = np.stack([np.nan_to_num(a), np.nan_to_num(b)], axis=1)
+    uvv = np.einsum("mi,nij,nj->nm", u, vi, v)
+    uvu = np.einsum("mi,nij,mj->nm", u, vi, u)
+    return np.maximum(uvv, 0) ** 2 / (2 * uvu)
+
+
+def _segment_prior(
+    loglik: np.ndarray, seg_idx: np.ndarray, n_seg: int, use: np.ndarray, iters: int = 60
+) -> np.ndarray:
+    """Each row's prior over its peak month, (n, 12): the distribution of peak months of its
+    segment, estimated from the segment's rows ``use`` by empirical Bayes (the nonparametric
+    maximum-likelihood prior on the 12 months, by EM, with one pseudo-row spread evenly), the
+    row itself left out. Where a segment's rows peak together the prior is sharp and pulls a
+    noisy phase hard; where they peak all over the year it is flat and leaves each row its own
+    month. The data set the weight, no constant does."""
+    lik = np.exp(loglik - loglik.max(axis=1, keepdims=True))
+    lik = lik / lik.sum(axis=1, keepdims=True)
+    use = use.astype(bool)
+    prior = np.full((n_seg, 12), 1 / 12)
+    for _ in range(iters):
+        post = lik * prior[seg_idx]
+        post /= post.sum(axis=1, keepdims=True)
+        acc = np.zeros((n_seg, 12))
+        np.add.at(acc, seg_idx[use], post[use])
+        new = (acc + 1 / 12) / (acc.sum(axis=1, keepdims=True) + 1)
+        done = np.abs(new - prior).max() < 1e-6
+        prior = new
+        if done:
+            break
+    post = lik * prior[seg_idx]
+    post /= post.sum(axis=1, keepdims=True)
+    acc = np.zeros((n_seg, 12))
+    np.add.at(acc, seg_idx[use], post[use])
+    mine = np.where(use[:, None], post, 0.0)
+    row = acc[seg_idx] - mine + 1 / 12  # leave the row out
+    return row / row.sum(axis=1, keepdims=True)
+
+
+def _map_and_spread(post: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """The most probable month (1-12) of each row's posterior (n, 12), and the smallest k such
+    that months within ±k of it hold at least ``level`` of the probability."""
+    mode = post.argmax(axis=1)
+    pm = np.full(len(post), 6)
+    for k in range(5, -1, -1):
+        idx = (mode[:, None] + np.arange(-k, k + 1)[None, :]) % 12
+        pm = np.where(np.take_along_axis(post, idx, axis=1).sum(axis=1) >= level, k, pm)
+    return mode + 1, pm
+
+
+def _posterior(loglik: np.ndarray, log_prior: np.ndarray) -> np.ndarray:
+    lp = loglik + log_prior
+    post = np.exp(lp - lp.max(axis=1, keepdims=True))
+    return post / post.sum(axis=1, keepdims=True)
+
+
+def _cov(res: pd.DataFrame) -> np.ndarray:
+    va, vb, c = (res[k].to_numpy(dtype=float) for k in ("var_alpha", "var_beta", "cov_ab"))
+    return np.stack([np.stack([va, c], axis=1), np.stack([c, vb], axis=1)], axis=1)
 
 
 def _peak(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -199,16 +450,45 @@ def profile_seasonality(
     key: str | list[str],
     as_of: dt.date,
     config: SeasonalityConfig = SeasonalityConfig(),
+    *,
+    moderate: bool = False,
+    prior_by: str | None = None,
 ) -> pd.DataFrame:
     """Seasonality of aggregated rows (a category, a client x category): every month of the
-    window counts, from the row's first order. ``monthly`` has ``key``, month, orders."""
+    window counts, from the row's first order. ``monthly`` has ``key``, month, orders.
+
+    ``moderate``: the rows are many of one kind (client x category pairs), so their test is
+    the clients' one: dispersions moderated toward the common one, calibrated on the rows
+    themselves, NB-weighted phase (see ``fit_harmonic``). ``prior_by``: a column of ``key``
+    whose rows share an empirical-Bayes prior of the peak month (a client's categories peak
+    together as far as the data say so). ``peak_pm`` is the ±months of a seasonal peak."""
     keys, months, y = _matrix(monthly, key, as_of, config.max_months)
     w = _observed(monthly, key, keys, months, y)
-    res = fit_harmonic(y, w, months)
+    if prior_by is not None:
+        # a pair is not observed after its client has lapsed (the client's orders tell that
+        # far better than one category's few): a churned client's categories have no season
+        group = keys.get_level_values(prior_by)
+        names, idx = np.unique(np.asarray(group, dtype=str), return_inverse=True)
+        yg = np.zeros((len(names), y.shape[1]))
+        np.add.at(yg, idx, y)
+        g_monthly = monthly.assign(**{prior_by: monthly[prior_by].astype(str)})
+        g_monthly = g_monthly.groupby([prior_by, "month"], as_index=False)["orders"].sum()
+        wg = _observed(g_monthly, prior_by, pd.Index(names, name=prior_by), months, yg)
+        w = w * wg[idx]
+    res = fit_harmonic(y, w, months, moderate=moderate, calibrate=moderate)
     res.index = keys
     res = res.reset_index()
     res["seasonal"] = (res["p_value"] < config.alpha) & (res["n"] >= config.min_months)
-    res.loc[~res["seasonal"], "peak_month"] = 0
+    loglik = _month_loglik(res["alpha"].to_numpy(), res["beta"].to_numpy(), _cov(res))
+    if prior_by is not None:
+        names, idx = np.unique(res[prior_by].astype(str).to_numpy(), return_inverse=True)
+        log_prior = np.log(_segment_prior(loglik, idx, len(names), res["seasonal"].to_numpy()))
+    else:
+        log_prior = np.zeros((1, 12))
+    peak, pm = _map_and_spread(_posterior(loglik, log_prior), config.peak_level)
+    res["peak_month"] = np.where(res["seasonal"], peak, 0)
+    res["peak_pm"] = pd.array(np.where(res["seasonal"], pm, 0), dtype="Int64")
+    res.loc[~res["seasonal"], "peak_pm"] = pd.NA
     return pd.concat([res, _profile_frame(_profile(y, w, months))], axis=1)
 
 
@@ -235,7 +515,7 @@ def _observed_clients(
       the data's) start, leading empty months included: they are off-season evidence.
     * A newcomer is observed from the month after its first order: that month is non-empty by
       construction (it is how the start was found) and would look like a peak.
-    * A client that has lapsed (a run of empty trailing months, at least 6, that its own
+    * A client that has lapsed (a run of empty trailing months, at least 4, that its own
       average rate makes implausible, P(no order) < 1e-4) is observed up to its last order: a
       churned client's drop to zero is not a season.
     """
@@ -249,7 +529,7 @@ def _observed_clients(
     trailing = np.where(any_order, T - 1 - last, 0)
     active_months = np.maximum(w.sum(1) - trailing, 1)
     rate = (y * w).sum(1) / active_months
-    lapsed = (trailing >= 6) & (rate * trailing > -np.log(1e-4))
+    lapsed = (trailing >= _LAPSE_MONTHS) & (rate * trailing > -np.log(1e-4))
     w &= ~(lapsed[:, None] & (t > last[:, None]))
     return w.astype(float)
 
@@ -272,14 +552,14 @@ def client_seasonality(
 
     Returns
     -------
-    DataFrame with client_id, peak_month (1-12, 0 when not seasonal), seasonal, p_value,
-    strength, months_of_history, cycles, source (own / segment / none), orders, and the
+    DataFrame with client_id, peak_month (1-12, 0 when not seasonal), peak_pm (its ±months,
+    empty when not seasonal), seasonal, p_value, strength, months_of_history, cycles, source (own / segment / none), orders, and the
     12-month profile m01..m12 (share of the client's orders in each calendar month,
     corrected for how often each month occurs in the window).
     """
     keys, months, y = _matrix(monthly, "client_id", as_of, config.max_months)
     w = _observed(monthly, "client_id", keys, months, y)
-    own = fit_harmonic(y, w, months, moderate=True)
+    own = fit_harmonic(y, w, months, moderate=True, calibrate=True)
     own.insert(0, "client_id", keys.to_numpy())
     prof = _profile(y, w, months)
 
@@ -340,12 +620,29 @@ def client_seasonality(
         & (_strength(shr_a, shr_b) >= config.min_segment_strength)
     )
     source = np.where(own_seasonal, "own", np.where(seg_seasonal, "segment", "none"))
-    own_peak = _peak_with_prior(out, own_seasonal, segment)
+    # own peaks: the posterior over the 12 months under the segment's empirical-Bayes prior
+    loglik = _month_loglik(out["alpha"].to_numpy(), out["beta"].to_numpy(), _cov(out))
+    seg_names, seg_idx = np.unique(out[segment].astype(str).to_numpy(), return_inverse=True)
+    prior = _segment_prior(loglik, seg_idx, len(seg_names), own_seasonal)
+    own_peak, own_pm = _map_and_spread(_posterior(loglik, np.log(prior)), config.peak_level)
+    # borrowed peaks: the shrunk coefficients, whose variance is the normal posterior's
+    fin = np.isfinite(var_c)
+    post_var = np.where(
+        fin, tau2 * np.where(fin, var_c, 0) / (tau2 + np.where(fin, var_c, 0)), tau2
+    )
+    seg_cov = post_var[:, None, None] * np.eye(2)[None, :, :]
+    _, seg_pm = _map_and_spread(
+        _posterior(_month_loglik(shr_a, shr_b, seg_cov), np.zeros((1, 12))), config.peak_level
+    )
     peak = np.where(
         own_seasonal,
         own_peak,
         np.where(seg_seasonal, _peak(shr_a, shr_b), 0),
     )
+    peak_pm = pd.array(
+        np.where(own_seasonal, own_pm, np.where(seg_seasonal, seg_pm, -1)), dtype="Int64"
+    )
+    peak_pm[~(own_seasonal | seg_seasonal)] = pd.NA
     strength = np.where(
         own_seasonal,
         out["strength"].to_numpy(),
@@ -356,6 +653,7 @@ def client_seasonality(
             "client_id": out["client_id"].to_numpy(),
             "as_of": pd.Timestamp(as_of),
             "peak_month": peak.astype(int),
+            "peak_pm": peak_pm,
             "seasonal": own_seasonal | seg_seasonal,
             "p_value": out["p_value"].to_numpy(),
             "strength": np.round(strength.astype(float), 4),
@@ -369,36 +667,6 @@ def client_seasonality(
     profile.insert(0, "client_id", keys.to_numpy())
     result = result.merge(profile, on="client_id", how="left")
     return result
-
-
-def _peak_with_prior(out: pd.DataFrame, own_seasonal: np.ndarray, segment: str) -> np.ndarray:
-    """The peak month of each client with a significant own season, as the posterior mode
-    over the 12 months: the client's fitted phase (a von Mises likelihood whose concentration
-    is the inverse of the phase's variance, by the delta method) times an empirical-Bayes prior,
-    the distribution of peak months among the other seasonal clients of its segment (Laplace
-    smoothed, leave-one-out). A well-measured peak keeps its own month; a noisy one between two
-    months goes to the month its industry favours."""
-    a = out["alpha"].fillna(0).to_numpy()
-    b = out["beta"].fillna(0).to_numpy()
-    mle = out["peak_month"].fillna(0).to_numpy().astype(int)
-    r2 = np.maximum(a**2 + b**2, 1e-12)
-    var_theta = (
-        a**2 * out["var_beta"].fillna(1e12).to_numpy()
-        + b**2 * out["var_alpha"].fillna(1e12).to_numpy()
-        - 2 * a * b * out["cov_ab"].fillna(0).to_numpy()
-    ) / r2**2
-    kappa = 1.0 / np.maximum(np.nan_to_num(var_theta, nan=np.inf), 1e-9)
-    seg_names, seg_idx = np.unique(out[segment].astype(str).to_numpy(), return_inverse=True)
-    counts = np.zeros((len(seg_names), 12))
-    np.add.at(counts, (seg_idx[own_seasonal], mle[own_seasonal] - 1), 1.0)
-    mine = np.zeros((len(out), 12))
-    mine[np.flatnonzero(own_seasonal), mle[own_seasonal] - 1] = 1.0
-    prior = counts[seg_idx] - mine + 1.0  # leave the client out; Laplace smoothing
-    log_prior = np.log(prior / prior.sum(axis=1, keepdims=True))
-    theta = np.arctan2(b, a)
-    month_angle = 2 * np.pi * np.arange(1, 13) / 12
-    log_post = log_prior + kappa[:, None] * np.cos(theta[:, None] - month_angle[None, :])
-    return np.where(own_seasonal, np.argmax(log_post, axis=1) + 1, mle)
 
 
 def _profile(y: np.ndarray, w: np.ndarray, months: pd.PeriodIndex) -> np.ndarray:

@@ -19,7 +19,14 @@ import pandas as pd
 
 from kapot.i18n import get_lang, tr
 
-__all__ = ["SynthConfig", "SynthData", "generate", "simulate_pipeline"]
+__all__ = [
+    "SynthConfig",
+    "SynthData",
+    "generate",
+    "simulate_pipeline",
+    "SEASONALITY_WORLDS",
+    "HELD_OUT_WORLD",
+]
 
 REGIONS = ("moscow", "spb", "ekb", "nsk", "kazan", "nnov", "samara", "krasnodar")
 _REGION_P = np.array([0.28, 0.16, 0.11, 0.09, 0.1, 0.09, 0.09, 0.08])
@@ -118,9 +125,45 @@ class SynthConfig:
     off_assortment_share: float = 0.15
     return_share: float = 0.005
     target_lines: int | None = None
+    # ---- seasonality worlds (issue 13): the defaults reproduce the generator above exactly;
+    # every extra draw comes from its own random stream, so the main stream is untouched
+    season_kappa: tuple[float, float] = (1.0, 2.0)  # a seasonal client's concentration, uniform
+    industry_peaks: bool = False  # each industry has one peak month; its seasonal clients near it
+    peak_jitter: float = 0.0  # sd (months) of a client's peak around its industry's
+    growth_mean: float = 0.05  # log growth per year, normal across clients
+    growth_sd: float = 0.2
+    order_dispersion: float = 0.0  # gamma noise per client-month: variance mu + d * mu^2
+    quiet_spells: float = 0.0  # chance that a month starts a quiet spell without orders
+    quiet_months: float = 3.0  # mean length of a quiet spell (geometric)
     # ---- engine worlds (issue 10): the defaults reproduce the generator above exactly
     affinity_power: float = 1.0  # >1: what a client buys follows its industry more closely
     mix_noise_shape: float = 2.0  # gamma shape of a client's own taste (larger: less of it)
+
+
+# Worlds that differ in structure, for choosing and checking the seasonality method: each is a
+# set of SynthConfig settings over the defaults. The method and its thresholds are chosen on
+# all of them but HELD_OUT_WORLD at once; the held-out one is only reported.
+SEASONALITY_WORLDS: dict[str, dict] = {
+    "today": {},  # the generator as it was: peaks spread over the building season or the year
+    "weak_to_strong": {"season_kappa": (0.6, 2.6), "seasonal_share": 0.4},
+    "industry_jitter": {"industry_peaks": True, "peak_jitter": 0.7, "season_kappa": (0.7, 2.2)},
+    "lumpy": {"order_dispersion": 0.8, "quiet_spells": 0.04, "quiet_months": 3.0},
+    "trends_churn": {"growth_sd": 0.5, "churn_share": 0.35, "new_client_share": 0.5},
+    "short": {"years": 2, "new_client_share": 0.5, "industry_peaks": True, "peak_jitter": 0.5},
+    # held out: an export like the issue's 1C one (peaks near the industry's, strength varying
+    # widely, over-dispersed counts with long quiet gaps, trends and churn)
+    "export_like": {
+        "industry_peaks": True,
+        "peak_jitter": 0.6,
+        "season_kappa": (0.7, 2.4),
+        "order_dispersion": 0.5,
+        "quiet_spells": 0.03,
+        "quiet_months": 4.0,
+        "growth_sd": 0.35,
+        "churn_share": 0.25,
+    },
+}
+HELD_OUT_WORLD = "export_like"
 
 
 @dataclass
@@ -191,9 +234,19 @@ def generate(config: SynthConfig = SynthConfig()) -> SynthData:
     peak = np.where(
         building & (rng.random(n) < 0.7), rng.integers(4, 10, size=n), rng.integers(1, 13, size=n)
     )
+    extra = np.random.default_rng([cfg.seed, 13])  # the worlds' own stream (see SynthConfig)
+    if cfg.industry_peaks:
+        # building industries peak in the building season, the others anywhere
+        ind_peak = np.where(
+            np.isin(np.array(INDUSTRIES), list(_SEASON_BUILDING)),
+            extra.integers(4, 10, size=len(INDUSTRIES)),
+            extra.integers(1, 13, size=len(INDUSTRIES)),
+        )
+        shift = np.round(extra.normal(0.0, cfg.peak_jitter, size=n)).astype(int)
+        peak = (ind_peak[industry] - 1 + shift) % 12 + 1
     peak = np.where(seasonal, peak, 0)
-    kappa = np.where(seasonal, rng.uniform(1.0, 2.0, size=n), 0.0)
-    growth = rng.normal(0.05, 0.2, size=n)  # log growth per year
+    kappa = np.where(seasonal, rng.uniform(*cfg.season_kappa, size=n), 0.0)
+    growth = rng.normal(cfg.growth_mean, cfg.growth_sd, size=n)  # log growth per year
     non_profile = buyer & (rng.random(n) < cfg.non_profile_share)
     late_payer = rng.random(n) < cfg.late_payer_share
     terms = rng.choice([0, 14, 30, 45, 60], size=n, p=[0.15, 0.25, 0.35, 0.15, 0.1])
@@ -220,6 +273,14 @@ def generate(config: SynthConfig = SynthConfig()) -> SynthData:
     season = np.exp(kappa[:, None] * np.cos(angle)) / np.i0(kappa)[:, None]
     lam = rate[:, None] * season * np.exp(growth[:, None] * t[None, :] / 12.0) * active
     mean_lines = 1.0 + _TIER_LINES[tier]
+    if cfg.order_dispersion > 0:  # lumpy orders: negative binomial counts
+        d = cfg.order_dispersion
+        lam = lam * extra.gamma(1.0 / d, d, size=lam.shape)
+    if cfg.quiet_spells > 0:  # long quiet gaps: spells of months without any order
+        starts = extra.random(lam.shape) < cfg.quiet_spells
+        length = extra.geometric(1.0 / max(cfg.quiet_months, 1.0), size=lam.shape)
+        until = np.where(starts, t[None, :] + length, -1)
+        lam = np.where(np.maximum.accumulate(until, axis=1) > t[None, :], 0.0, lam)
     if cfg.target_lines:
         expected = float((lam * mean_lines[:, None]).sum())
         lam *= cfg.target_lines / max(expected, 1.0)
