@@ -86,13 +86,13 @@ class Calculator:
         self.horizon_days = horizon_days
         self._cat_index = {c: i for i, c in enumerate(categories)}
         self.products = products
-        # the served SKU ranker and the snapshot it scores: any SKU is scored on demand
-        self._sku_ranker, self._sku_snap = sku_engine if sku_engine else (None, None)
+        # the served SKU ranker and the snapshot it scores (any SKU is scored on demand), read
+        # from the warehouse at the first SKU query: most page visits never type one, and the
+        # snapshot is the largest thing a kernel would hold
+        self._sku_engine = sku_engine
         self._sku_cache: dict[str, dict[str, np.ndarray]] = {}
-        if self._sku_snap is not None:
-            self._sku_rows = pd.Index(self._sku_snap.client_ids).get_indexer(
-                self.clients["client_id"]
-            )
+        self._db: object = False  # the warehouse to read the SKU engine from (load sets it)
+        self.validation: dict = {}
         # plain arrays for the per-row reasons (no pandas row access on the hot path)
         self._arr = {col: self.clients[col].to_numpy(dtype=object) for col in self.clients.columns}
         # filter columns prepared once: a query is then only NumPy comparisons
@@ -170,9 +170,8 @@ class Calculator:
                 """,
                 {"a": as_of},
             ).df()
-            from kapot.potential import read_engine_state, read_validation
+            from kapot.potential import read_validation
 
-            sku_engine = read_engine_state(con, as_of, int(horizon_days), "sku")
             validation = read_validation(con, as_of, int(horizon_days))
             products = con.execute(
                 "SELECT sku, name, category, price, in_assortment, stock_qty, stock_since FROM products"
@@ -199,8 +198,9 @@ class Calculator:
                 pd.to_numeric(pot[col], errors="coerce").fillna(0).to_numpy(dtype=float)[ok]
             )
             scores[col] = arr
-        calc = cls(clients, scores, categories, as_of, int(horizon_days), products, sku_engine)
+        calc = cls(clients, scores, categories, as_of, int(horizon_days), products)
         calc.validation = validation
+        calc._db = db
         return calc
 
     # ------------------------------------------------------------------ options
@@ -258,9 +258,26 @@ class Calculator:
         )
         return p, v, b, names
 
+    def _sku_state(self):
+        """(ranker, snapshot, row of each client in the snapshot) or None if not scored."""
+        if self._sku_engine is None and self._db is not False:
+            from kapot.potential import read_engine_state
+            from kapot.warehouse import Warehouse
+
+            with Warehouse(self._db).read() as con:
+                self._sku_engine = read_engine_state(con, self.as_of, self.horizon_days, "sku")
+            self._db = False  # read once
+        if self._sku_engine is None:
+            return None
+        ranker, snap = self._sku_engine
+        if not hasattr(self, "_sku_rows"):
+            self._sku_rows = pd.Index(snap.client_ids).get_indexer(self.clients["client_id"])
+        return ranker, snap, self._sku_rows
+
     def skus(self) -> list[str]:
         """Every SKU the calculator can score (those sold in the history)."""
-        return [] if self._sku_snap is None else list(self._sku_snap.items)
+        state = self._sku_state()
+        return [] if state is None else list(state[1].items)
 
     def sku_scores(self, sku: str) -> dict[str, np.ndarray]:
         """One SKU scored on demand by the served SKU ranker, aligned with ``self.clients``:
@@ -268,18 +285,18 @@ class Calculator:
         categories (every SKU its own item)."""
         if sku in self._sku_cache:
             return self._sku_cache[sku]
-        snap = self._sku_snap
-        if snap is None:
+        state = self._sku_state()
+        if state is None:
             raise KapotError(tr("calculator.not_scored"))
+        ranker, snap, rows = state
         if sku not in set(snap.items):
             raise KapotError(
                 tr("calculator.unknown_sku_near", sku=sku, known=_nearest(sku, list(snap.items)))
             )
         from kapot.potential import expected_values
 
-        scored = self._sku_ranker.score(snap, [sku])
+        scored = ranker.score(snap, [sku])
         scored["expected_value"] = expected_values(scored, self.horizon_days)
-        rows = self._sku_rows
         out = {}
         for col in (
             "probability",

@@ -1,8 +1,13 @@
 """Ingestion end to end on the real public files in ../shared/data/real/ (see SOURCES.md)."""
 
+import io
+
 import pandas as pd
 import pytest
 
+from kapot import KapotError
+from kapot.calculator import Calculator, Query
+from kapot.cli import main
 from kapot.datasets import load_online_retail
 from kapot.ingest import ingest
 
@@ -108,3 +113,31 @@ def test_accounts_receivable_as_invoices(real, db):
     assert q(db, "SELECT round(sum(amount), 2) FROM invoices")[0][0] == pytest.approx(
         raw["InvoiceAmount"].sum()
     )
+
+
+def test_find_sku_on_online_retail_ii_without_categories(real, db, capsys):
+    """A real export without categories: every SKU its own item, find --sku answers, the
+    leaderboard is printed, illiquid-stock and who-buys work on a SKU."""
+    ingest(real / "uci_online_retail_ii_sheet_2009_2010.parquet", db=db)
+    as_of = "2010-09-01"
+    assert main(["build", "--as-of", as_of, "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["score", "--as-of", as_of, "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "Validation on your own history (SKUs" in out and "largest clients first" in out
+    args = ["find", "--sku", "85123A", "--new-buyers-only", "--format", "csv", "--db", str(db)]
+    assert main(args) == 0
+    listed = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert len(listed) == 50 and listed["score"].is_monotonic_decreasing
+    bought = {
+        str(r[0])
+        for r in query(
+            db, "SELECT DISTINCT client_id FROM sales WHERE sku = '85123A' AND date < '2010-09-01'"
+        )
+    }
+    assert bought and not set(listed["client_id"].astype(str)) & bought
+    calc = Calculator.load(db)
+    assert len(calc.illiquid("85123A", limit=5)) == 5
+    assert main(["who-buys", "--sku", "85123A", "--format", "csv", "--db", str(db)]) == 0
+    with pytest.raises(KapotError, match="nearest: 85123A"):
+        calc.find(Query(skus=("85123B",)))
