@@ -46,6 +46,7 @@ from kapot.parsing import (
     parse_numbers,
     parse_text,
     shown,
+    shown_list,
 )
 from kapot.readers import RawTable, ReadOptions, read_table
 from kapot.schema import TABLES, Table, normalise_header
@@ -234,7 +235,7 @@ def _map_columns(
                 tr(
                     "ingest.mapped_column_missing",
                     canonical=canonical,
-                    found=", ".join(map(str, headers)),
+                    found=shown_list(headers),
                 ),
                 file=file,
                 column=header,
@@ -313,7 +314,7 @@ def prepare(
     for col in table.columns:
         if col.required and col.name not in mapping and not (col.name == "amount" and has_price):
             raise KapotError(
-                tr("ingest.missing_column", canonical=col.name, found=", ".join(map(str, headers))),
+                tr("ingest.missing_column", canonical=col.name, found=shown_list(headers)),
                 file=raw.file,
                 row=raw.header_row,
                 column=col.name,

@@ -12,6 +12,7 @@ are read as empty cells, as pandas writes them. Values quoted in messages are sh
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ __all__ = [
     "MAX_DATE",
     "ColumnContext",
     "shown",
+    "shown_list",
     "parse_dates",
     "parse_numbers",
     "parse_ids",
@@ -58,6 +60,7 @@ MAX_DATE = pd.Timestamp("2200-12-31")
 #: longest text or identifier cell, in characters (the csv module's own default limit)
 MAX_FIELD_CHARS = 131_072
 _SHOWN_CHARS = 60
+_INVISIBLE = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
 _TRUE = {"1", "true", "yes", "y", "t", "да", "д", "истина", "+", "x", "v", "✓"}
 _FALSE = {"0", "false", "no", "n", "f", "нет", "н", "ложь", "-"}
 
@@ -75,12 +78,23 @@ class ColumnContext:
         return KapotError(message, file=self.file, row=row, column=shown(self.column))
 
 
-def shown(value: object) -> str:
-    """A cell's value as quoted in a one-line message: shortened, line breaks made visible."""
-    text = str(value).replace("\r", "\\r").replace("\n", "\\n")
-    if len(text) > _SHOWN_CHARS:
-        return f"{text[: _SHOWN_CHARS - 1]}… ({len(text):,} chars)"
-    return text
+def shown(value: object, limit: int = _SHOWN_CHARS) -> str:
+    """A cell's value as quoted in a one-line message: shortened to ``limit`` characters, and
+    control, format and line-separator characters (``\\n``, ``\\x85``, U+2028, bidi
+    overrides) written as escapes, so that the message stays one honest line."""
+    text = str(value)
+    n = len(text)
+    if n > limit:
+        text = text[: limit - 1]
+    text = "".join(
+        ch if unicodedata.category(ch) not in _INVISIBLE else ascii(ch)[1:-1] for ch in text
+    )
+    return f"{text}… ({n:,} chars)" if n > limit else text
+
+
+def shown_list(values, limit: int = 300) -> str:
+    """Several values (a file's headers) for a message, shortened as a whole."""
+    return shown(", ".join(str(v) for v in values), limit)
 
 
 def _check_length(u: pd.Series, codes: np.ndarray, values: pd.Series, ctx) -> None:

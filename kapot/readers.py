@@ -20,6 +20,7 @@ import csv
 import gzip
 import io
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -423,27 +424,37 @@ def _read_csv(path: Path, options: ReadOptions, score: Callable[[list[str]], int
     # csv.reader rows may span lines (quoted newlines); count physical lines to skip
     skip = _physical_lines(lines, delimiter, header_idx + 1)
     try:
-        data = pd.read_csv(
-            source,
-            sep=delimiter,
-            encoding=encoding if isinstance(source, Path) else None,
-            skiprows=skip,
-            header=None,
-            names=header,
-            index_col=False,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            skip_blank_lines=True,
-            engine="c",
-            compression="infer" if isinstance(source, Path) else None,
-        )
+        with warnings.catch_warnings():
+            # pandas only warns when the first data line has more fields than the header, and
+            # drops the extra ones: a shifted line must not load
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            data = pd.read_csv(
+                source,
+                sep=delimiter,
+                encoding=encoding if isinstance(source, Path) else None,
+                skiprows=skip,
+                header=None,
+                names=header,
+                index_col=False,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                skip_blank_lines=True,
+                engine="c",
+                compression="infer" if isinstance(source, Path) else None,
+            )
     except UnicodeDecodeError as exc:  # checked above; kept for files changed meanwhile
         raise KapotError(tr("ingest.bad_encoding", encoding=encoding), file=name) from exc
+    except pd.errors.ParserWarning as exc:
+        row = _first_data_line(lines, skip)
+        raise KapotError(tr("checks.too_many_fields"), file=name, row=row) from exc
     except pd.errors.ParserError as exc:
+        # pandas counts lines from the top of the file, the skipped ones included
         match = re.search(r"line (\d+)", str(exc))
-        row = int(match.group(1)) + skip if match else None
-        raise KapotError(tr("ingest.bad_row", error=str(exc).strip()), file=name, row=row) from exc
+        row = int(match.group(1)) if match else None
+        raise KapotError(
+            tr("ingest.bad_row", error=shown(str(exc).strip(), 200)), file=name, row=row
+        ) from exc
     except pd.errors.EmptyDataError:
         data = pd.DataFrame(columns=header, dtype=str)
     if data.empty:
@@ -458,6 +469,13 @@ def _read_csv(path: Path, options: ReadOptions, score: Callable[[list[str]], int
         fallback_lines=fallback_lines,
         fallback_encoding=fallback if fallback_lines else None,
     )
+
+
+def _first_data_line(lines: list[str], skip: int) -> int | None:
+    for i in range(skip, len(lines)):
+        if lines[i].strip():
+            return i + 1
+    return None
 
 
 def _csv_error(exc: csv.Error, name: str, row: int | None) -> KapotError:

@@ -394,3 +394,38 @@ def test_failure_mid_unload_leaves_warehouse_unchanged(tmp_path, db, monkeypatch
     with pytest.raises(RuntimeError):
         unload(1, db=db)
     assert digest(db) == before and not list(tmp_path.glob("*.tmp-*"))
+
+
+@pytest.mark.parametrize(
+    ("text", "row"),
+    [
+        ("Title\n\nmore\n" + GOOD + "2024-01-06,Smith, John,A,1,10\n2024-01-07,C3,A,1,1\n", 7),
+        ("date,customer id,sku,qty,amount\n2024-01-06,C1,A,1,10,5\n" + GOOD, 2),
+    ],
+    ids=["later-line", "first-data-line"],
+)
+def test_a_line_with_more_fields_than_the_header_is_an_error_on_its_row(
+    tmp_path, db, loaded, capsys, text, row
+):
+    src = write(tmp_path / "shifted.csv", text)
+    with pytest.raises(KapotError) as err:
+        ingest(src, db=db)
+    assert err.value.row == row
+    rc, _, stderr = run_cli(capsys, "ingest", "--sales", str(src), "--db", str(db))
+    assert rc == 2 and len(stderr.strip().splitlines()) == 1
+    assert loaded()
+
+
+def test_messages_show_hostile_values_on_one_line(tmp_path, db):
+    text = GOOD + '2024-03-01,C3,A,1,"12\x85\u2028\u202e34"\n'
+    with pytest.raises(KapotError) as err:
+        ingest(write(tmp_path / "s.csv", text), db=db)
+    message = str(err.value)
+    assert len(message.splitlines()) == 1
+    assert "12\\x85\\u2028\\u202e34" in message
+    headers = ",".join(f"col{i}" for i in range(20_000))
+    with pytest.raises(KapotError, match="required column") as err:
+        ingest(
+            write(tmp_path / "wide.csv", headers + "\n" + ",".join(["1"] * 20_000) + "\n"), db=db
+        )
+    assert len(str(err.value)) < 600 and "(1" in str(err.value)
