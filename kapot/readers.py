@@ -391,7 +391,7 @@ def _read_csv(path: Path, options: ReadOptions, score: Callable[[list[str]], int
     fallback = None
     source: Path | io.StringIO = path
     try:
-        if options.mixed_encoding:
+        if options.mixed_encoding and _bom_encoding(head) != "utf-16":
             fallback = (
                 requested
                 if requested is not None and requested not in _UTF8
