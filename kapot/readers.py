@@ -49,6 +49,7 @@ _UTF8_LINE_BODY = (
 )
 _UTF8_FIRST_LINE = re.compile(_UTF8_LINE_BODY)
 _UTF8_NEXT_LINE = re.compile(rb"\n" + _UTF8_LINE_BODY)
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HEADER_SCAN_ROWS = 30
@@ -252,20 +253,18 @@ def _choose_encoding(path: Path, requested: str | None, name: str) -> str:
                 _check_whole(path, chosen, name)
                 return chosen
         if chosen is None:
-            if block.isascii():
+            first = _NON_ASCII.search(block)
+            if first is None:
                 continue
+            # the first line with a non-ASCII byte decides: UTF-8 if it is valid UTF-8
+            start = block.rfind(b"\n", 0, first.start()) + 1
+            end = block.find(b"\n", first.start())
             try:
-                block.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                if not block[: exc.start].isascii():
-                    # UTF-8 text came first: this line breaks a UTF-8 file
-                    raise _mixed_error(
-                        name, "utf-8", _line_at(block, first_line, exc.start), mixed=True
-                    ) from None
+                block[start : end if end >= 0 else len(block)].decode("utf-8")
+            except UnicodeDecodeError:
                 chosen = _FALLBACK_ENCODING
             else:
                 chosen = "utf-8"
-                continue
         _check_block(block, first_line, chosen, name, detected=requested is None)
     return chosen or "utf-8"
 

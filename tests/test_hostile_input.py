@@ -298,6 +298,18 @@ def test_real_cp1251_text_is_not_taken_for_utf8(tmp_path, db):
     assert got == names
 
 
+def test_the_first_non_ascii_line_decides_even_when_it_starts_like_utf8(tmp_path, db):
+    """cp1251 'Рёрих' begins with the bytes of UTF-8 'и': the whole line decides, not its
+    first character, so an ASCII header followed by such a name is still cp1251."""
+    text = "date,customer id,client name,sku,qty,amount\n2024-01-05,C1,Рёрих и Ко,A,2,20.5\n"
+    rep = ingest(write(tmp_path / "s.csv", text + "2024-01-06,C2,Щука,A,1,1\n", "cp1251"), db=db)
+    assert rep.tables[0].encoding == "cp1251"
+    assert [r[0] for r in query(db, "SELECT name FROM clients ORDER BY 1")] == [
+        "Рёрих и Ко",
+        "Щука",
+    ]
+
+
 def test_gzipped_and_bom_files_are_checked_whole(tmp_path, db):
     import gzip
 
