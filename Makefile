@@ -9,7 +9,7 @@ LANG_UI ?= en
 PORT ?= 8866
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve status report lab test test-fast lint format bench clean
+.PHONY: help install demo serve status report lab test test-fast lint format bench clean fuzz
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -54,6 +54,10 @@ format: $(STAMP) ## ruff format and autofix
 
 bench: $(STAMP) ## print speed and accuracy figures (ingest rows/s, synthetic 10M lines...)
 	$(BIN)/python -m kapot.bench
+
+FUZZ_EXAMPLES ?= 5000
+fuzz: $(STAMP) ## property-based ingestion tests with many examples (FUZZ_EXAMPLES=5000)
+	KAPOT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_ingest_properties.py -p no:cacheprovider --hypothesis-show-statistics
 
 clean: ## remove the venv, caches and generated data (keeps data/raw)
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

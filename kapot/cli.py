@@ -98,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--categories", metavar="FILE", help=tr("cli.categories_help"))
     p.add_argument("--mapping", metavar="TOML", help=tr("cli.mapping_help"))
     p.add_argument("--strict", action="store_true", help=tr("cli.strict_help"))
+    p.add_argument("--mixed-encoding", action="store_true", help=tr("encoding.mixed_help"))
+
+    p = sub.add_parser(
+        "unload", parents=[common], help=tr("unload.help"), description=tr("unload.help")
+    )
+    p.add_argument("load_id", type=int, metavar="LOAD_ID", help=tr("unload.load_id_help"))
 
     p = sub.add_parser(
         "demo", parents=[common], help=tr("cli.demo_help"), description=tr("cli.demo_help")
@@ -256,10 +262,26 @@ def _cmd_ingest(args: argparse.Namespace) -> None:
         mapping=args.mapping,
         db=args.db,
         strict=args.strict,
+        mixed_encoding=args.mixed_encoding,
     )
     for line in report.lines():
         print(line)
     print(tr("ingest.done", path=report.db, load_id=report.load_id))
+
+
+def _cmd_unload(args: argparse.Namespace) -> None:
+    from kapot.ingest import unload
+
+    report = unload(args.load_id, db=args.db)
+    print(
+        tr(
+            "unload.done",
+            unloaded=report.unloaded,
+            lines=f"{report.sales_removed:,}",
+            path=report.db,
+            load_id=report.load_id,
+        )
+    )
 
 
 def _cmd_demo(args: argparse.Namespace) -> None:
@@ -694,6 +716,7 @@ def _cmd_status(args: argparse.Namespace) -> None:
 
 _COMMANDS = {
     "ingest": _cmd_ingest,
+    "unload": _cmd_unload,
     "demo": _cmd_demo,
     "status": _cmd_status,
     "build": _cmd_build,

@@ -11,12 +11,19 @@ soft problems per reason, and loads everything in one atomic publish:
 * ``clients``, ``products``, ``invoices`` and ``categories`` are upserted by their key; a
   blank cell never erases a stored value.
 
-Hard problems (missing required column, unparseable date or number, bad encoding, empty file,
-duplicate header) raise :class:`kapot.KapotError` before anything is written.
+Hard problems (missing required column, unparseable date or number, a number that is not
+finite or absurdly large, a date outside 1900-2200, a field over 128 KB, bad or mixed encoding,
+empty file, duplicate header) raise :class:`kapot.KapotError` before anything is written.
+Suspicious lines that are still loaded are counted as warnings (a sales line whose quantity
+and amount have opposite signs).
+
+``unload(load_id)`` takes the sales lines of one load back out in the same kind of atomic
+publish, and records that in the ``loads`` table.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -31,22 +38,41 @@ import pandas as pd
 from kapot.errors import KapotError
 from kapot.i18n import tr
 from kapot.parsing import (
+    MAX_ABS_NUMBER,
     ColumnContext,
     parse_bools,
     parse_dates,
     parse_ids,
     parse_numbers,
     parse_text,
+    shown,
+    shown_list,
 )
 from kapot.readers import RawTable, ReadOptions, read_table
 from kapot.schema import TABLES, Table, normalise_header
 from kapot.warehouse import Warehouse
 
-__all__ = ["ingest", "LoadReport", "TableReport", "load_mapping", "prepare"]
+__all__ = [
+    "ingest",
+    "unload",
+    "LoadReport",
+    "TableReport",
+    "UnloadReport",
+    "load_mapping",
+    "prepare",
+]
 
 Source = str | os.PathLike[str] | pd.DataFrame
 _ORDER = ("categories", "clients", "products", "invoices", "sales")
-_OPTION_KEYS = {"encoding", "delimiter", "decimal", "date_format", "sheet", "header_row"}
+_OPTION_KEYS = {
+    "encoding",
+    "delimiter",
+    "decimal",
+    "date_format",
+    "sheet",
+    "header_row",
+    "mixed_encoding",
+}
 
 
 @dataclass
@@ -65,6 +91,9 @@ class TableReport:
     encoding: str | None = None
     delimiter: str | None = None
     header_row: int | None = None
+    warnings: dict[str, int] = field(default_factory=dict)  # loaded, but worth a look
+    fallback_lines: int = 0  # mixed_encoding: lines decoded in the fallback encoding
+    fallback_encoding: str | None = None
 
     @property
     def rejected_total(self) -> int:
@@ -110,6 +139,18 @@ class LoadReport:
                 )
             if t.returns:
                 out.append("  - " + tr("ingest.returns_kept", lang, count=t.returns))
+            for reason, n in sorted(t.warnings.items()):
+                out.append("  - " + tr(f"warning.{reason}", lang, count=n))
+            if t.fallback_lines:
+                out.append(
+                    "  - "
+                    + tr(
+                        "encoding.fallback_lines",
+                        lang,
+                        count=t.fallback_lines,
+                        encoding=t.fallback_encoding or "",
+                    )
+                )
         if self.derived_clients or self.derived_products:
             out.append(
                 tr(
@@ -157,6 +198,10 @@ def load_mapping(mapping: str | os.PathLike[str] | dict | None) -> dict[str, dic
                 raise KapotError(
                     tr("ingest.mapping_unknown_option", table=table, name=key), file=name
                 )
+            elif key == "mixed_encoding" and not isinstance(value, bool):
+                raise KapotError(
+                    tr("encoding.mixed_not_bool", table=table, value=str(value)), file=name
+                )
     return data
 
 
@@ -190,7 +235,7 @@ def _map_columns(
                 tr(
                     "ingest.mapped_column_missing",
                     canonical=canonical,
-                    found=", ".join(map(str, headers)),
+                    found=shown_list(headers),
                 ),
                 file=file,
                 column=header,
@@ -234,13 +279,20 @@ def _raw_from_frame(df: pd.DataFrame, name: str) -> RawTable:
 
 
 def prepare(
-    table_name: str, source: Source, *, spec: dict | None = None, strict: bool = False
+    table_name: str,
+    source: Source,
+    *,
+    spec: dict | None = None,
+    strict: bool = False,
+    mixed_encoding: bool = False,
 ) -> Prepared:
     """Read, map and parse one input without touching the warehouse."""
     table = TABLES[table_name]
     spec = spec or {}
     fixed = dict(spec.get("columns", {}))
     opts = _options(spec)
+    if mixed_encoding:
+        opts = dataclasses.replace(opts, mixed_encoding=True)
     if isinstance(source, pd.DataFrame):
         raw = _raw_from_frame(source, f"<{table_name} DataFrame>")
     else:
@@ -255,12 +307,14 @@ def prepare(
         encoding=raw.encoding,
         delimiter=raw.delimiter,
         header_row=raw.header_row,
+        fallback_lines=raw.fallback_lines,
+        fallback_encoding=raw.fallback_encoding,
     )
     has_price = "price" in mapping
     for col in table.columns:
         if col.required and col.name not in mapping and not (col.name == "amount" and has_price):
             raise KapotError(
-                tr("ingest.missing_column", canonical=col.name, found=", ".join(map(str, headers))),
+                tr("ingest.missing_column", canonical=col.name, found=shown_list(headers)),
                 file=raw.file,
                 row=raw.header_row,
                 column=col.name,
@@ -278,15 +332,15 @@ def prepare(
                 frac = nums.notna() & (nums != np.round(nums))
                 if frac.any():
                     pos = int(np.argmax(frac.to_numpy()))
-                    raise ctx.error(tr("ingest.bad_int", value=str(values.iloc[pos])), pos)
+                    raise ctx.error(tr("ingest.bad_int", value=shown(values.iloc[pos])), pos)
                 nums = nums.round().astype("Int64")
             parsed[canonical] = nums
         elif col.kind == "bool":
             parsed[canonical] = parse_bools(values, ctx)
         elif col.kind == "id":
-            parsed[canonical] = parse_ids(values)
+            parsed[canonical] = parse_ids(values, ctx)
         else:
-            parsed[canonical] = parse_text(values)
+            parsed[canonical] = parse_text(values, ctx)
     frame = pd.DataFrame(parsed, index=raw.data.index)
     if table_name == "sales":
         if "amount" not in frame:
@@ -294,10 +348,31 @@ def prepare(
         elif has_price:
             fill = frame["amount"].isna()
             frame.loc[fill, "amount"] = frame.loc[fill, "quantity"] * frame.loc[fill, "price"]
+        if has_price:
+            # each factor is below the limit, their product need not be
+            product = frame["amount"].abs() >= MAX_ABS_NUMBER
+            if product.any():
+                pos = int(np.argmax(product.to_numpy()))
+                raise KapotError(
+                    tr(
+                        "checks.too_large",
+                        value=f"{frame['amount'].iloc[pos]:.6g}",
+                        limit=f"{MAX_ABS_NUMBER:.0e}",
+                    ),
+                    file=raw.file,
+                    row=raw.row_of(pos),
+                    column=shown(mapping.get("amount", mapping["price"])),
+                )
     frame, rejected = _soft_checks(table, frame, raw, mapping, strict)
     report.rejected = rejected
     if table_name == "sales":
         report.returns = int(((frame["quantity"] < 0) | (frame["amount"] < 0)).sum())
+        # -1,000,000 units for +50: a typo or a broken export, loaded but reported
+        conflict = ((frame["quantity"] < 0) & (frame["amount"] > 0)) | (
+            (frame["quantity"] > 0) & (frame["amount"] < 0)
+        )
+        if conflict.any():
+            report.warnings["sign_conflict"] = int(conflict.sum())
     return Prepared(table_name, frame, report)
 
 
@@ -453,6 +528,7 @@ def ingest(
     strict: bool = False,
     replace: bool = False,
     loaded_at: dt.datetime | None = None,
+    mixed_encoding: bool = False,
 ) -> LoadReport:
     """Validate the inputs and load them into the warehouse in one atomic publish.
 
@@ -466,6 +542,10 @@ def ingest(
     strict : turn soft problems (a line without a client id...) into errors.
     replace : start from an empty warehouse instead of adding to the stored one.
     loaded_at : the time stamped on the load (default: now, UTC).
+    mixed_encoding : decode text files line by line (UTF-8 where valid, else cp1251 or the
+        mapping's ``encoding``) instead of refusing a file that mixes encodings; the lines
+        read in the fallback are counted in the report. Also ``mixed_encoding = true`` per
+        input in the mapping file.
 
     Returns
     -------
@@ -489,7 +569,7 @@ def ingest(
         raise KapotError(tr("ingest.nothing_to_load"))
     spec = load_mapping(mapping)
     prepared = {
-        name: prepare(name, src, spec=spec.get(name), strict=strict)
+        name: prepare(name, src, spec=spec.get(name), strict=strict, mixed_encoding=mixed_encoding)
         for name, src in sources.items()
     }
     wh = Warehouse(db)
@@ -524,6 +604,95 @@ def ingest(
             "INSERT INTO loads VALUES ($id, $at, $report)",
             {
                 "id": load_id,
+                "at": stamp,
+                "report": json.dumps(report.to_dict(), ensure_ascii=False),
+            },
+        )
+    return report
+
+
+# --------------------------------------------------------------------------- unloading
+
+
+@dataclass
+class UnloadReport:
+    """The outcome of one ``unload`` call; also stored in the warehouse's ``loads`` table."""
+
+    load_id: int  # the entry in ``loads`` that records this unload
+    unloaded: int  # the load taken out
+    sales_removed: int
+    db: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _load_reports(con) -> dict[int, dict]:
+    rows = con.execute("SELECT load_id, report FROM loads ORDER BY load_id").fetchall()
+    return {int(i): json.loads(r) for i, r in rows}
+
+
+def _check_unloadable(reports: dict[int, dict], load_id: int) -> None:
+    if load_id not in reports:
+        loads = [str(i) for i, r in reports.items() if "unloaded" not in r]
+        raise KapotError(tr("unload.unknown", load_id=load_id, known=", ".join(loads[-10:]) or "—"))
+    if "unloaded" in reports[load_id]:
+        raise KapotError(
+            tr("unload.is_unload", load_id=load_id, target=reports[load_id]["unloaded"])
+        )
+    for i, r in reports.items():
+        if r.get("unloaded") == load_id:
+            raise KapotError(tr("unload.already", load_id=load_id, by=i))
+
+
+def unload(
+    load_id: int,
+    *,
+    db: str | os.PathLike[str] | None = None,
+    unloaded_at: dt.datetime | None = None,
+) -> UnloadReport:
+    """Take the sales lines of one load back out of the warehouse, in one atomic publish.
+
+    The lines that load added (``sales.load_id``) are deleted under the writers' lock and the
+    warehouse is published by copy and rename like a load, so readers see it before or after,
+    never half-way. The unload is recorded in ``loads`` as an entry of its own whose report
+    says ``unloaded`` (the load taken out) and ``sales_removed``. Clients, products, invoices
+    and categories are keyed tables without a history: their rows stay, and the next load of
+    a corrected file refreshes them. Profiles and scores computed from the removed lines
+    stay until the next ``kapot build`` / ``kapot score``. Loading the same file again after
+    an unload adds its lines back.
+
+    Parameters
+    ----------
+    load_id : the load to take out (``kapot status`` shows the last one).
+    db : the warehouse file (default ``KAPOT_DB`` or ``data/kapot.duckdb``).
+    unloaded_at : the time stamped on the entry (default: now, UTC).
+
+    Raises
+    ------
+    KapotError
+        if there is no such load, it was unloaded already, or it is itself an unload; the
+        warehouse is then unchanged.
+    """
+    wh = Warehouse(db)
+    with wh.read() as con:  # refuse before copying a large warehouse for nothing
+        _check_unloadable(_load_reports(con), int(load_id))
+    stamp = unloaded_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with wh.write() as con:
+        reports = _load_reports(con)  # again under the lock: another writer may have run
+        _check_unloadable(reports, int(load_id))
+        removed = con.execute(
+            "SELECT count(*) FROM sales WHERE load_id = $id", {"id": int(load_id)}
+        ).fetchall()[0][0]
+        con.execute("DELETE FROM sales WHERE load_id = $id", {"id": int(load_id)})
+        new_id = max(reports, default=0) + 1
+        report = UnloadReport(
+            load_id=new_id, unloaded=int(load_id), sales_removed=int(removed), db=str(wh.path)
+        )
+        con.execute(
+            "INSERT INTO loads VALUES ($id, $at, $report)",
+            {
+                "id": new_id,
                 "at": stamp,
                 "report": json.dumps(report.to_dict(), ensure_ascii=False),
             },

@@ -2,10 +2,17 @@
 
 Each parser works on the column's distinct values (``pd.factorize``), so a 1M-row column with a
 few thousand distinct dates costs a few thousand parses.
+
+Values that parse but cannot be real are errors too, so that nothing downstream ever sees them:
+a number that is not finite (``inf``, ``-inf``, ``1e309``) or whose magnitude reaches
+:data:`MAX_ABS_NUMBER`, a date outside :data:`MIN_DATE` .. :data:`MAX_DATE`, and a text or
+identifier cell longer than :data:`MAX_FIELD_CHARS`. ``NaN``, ``null``, ``None`` and ``NaT``
+are read as empty cells, as pandas writes them. Values quoted in messages are shortened.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,7 +23,13 @@ from kapot.errors import KapotError
 from kapot.i18n import tr
 
 __all__ = [
+    "MAX_ABS_NUMBER",
+    "MAX_FIELD_CHARS",
+    "MIN_DATE",
+    "MAX_DATE",
     "ColumnContext",
+    "shown",
+    "shown_list",
     "parse_dates",
     "parse_numbers",
     "parse_ids",
@@ -38,6 +51,16 @@ DATE_FORMATS = (
     "%Y%m%d",
 )
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+#: numbers at or above this magnitude are rejected: no sales line, price or stock is a
+#: thousand trillion, and everything below it keeps cents exactly in a float64
+MAX_ABS_NUMBER = 1e15
+#: the dates kapot accepts, in any date column (due dates may lie far ahead)
+MIN_DATE = pd.Timestamp("1900-01-01")
+MAX_DATE = pd.Timestamp("2200-12-31")
+#: longest text or identifier cell, in characters (the csv module's own default limit)
+MAX_FIELD_CHARS = 131_072
+_SHOWN_CHARS = 60
+_INVISIBLE = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
 _TRUE = {"1", "true", "yes", "y", "t", "да", "д", "истина", "+", "x", "v", "✓"}
 _FALSE = {"0", "false", "no", "n", "f", "нет", "н", "ложь", "-"}
 
@@ -52,7 +75,40 @@ class ColumnContext:
 
     def error(self, message: str, position: int | None) -> KapotError:
         row = self.row_of(position) if position is not None else None
-        return KapotError(message, file=self.file, row=row, column=self.column)
+        return KapotError(message, file=self.file, row=row, column=shown(self.column))
+
+
+def shown(value: object, limit: int = _SHOWN_CHARS) -> str:
+    """A cell's value as quoted in a one-line message: shortened to ``limit`` characters, and
+    control, format and line-separator characters (``\\n``, ``\\x85``, U+2028, bidi
+    overrides) written as escapes, so that the message stays one honest line."""
+    text = str(value)
+    n = len(text)
+    if n > limit:
+        text = text[: limit - 1]
+    text = "".join(
+        ch if unicodedata.category(ch) not in _INVISIBLE else ascii(ch)[1:-1] for ch in text
+    )
+    return f"{text}… ({n:,} chars)" if n > limit else text
+
+
+def shown_list(values, limit: int = 300) -> str:
+    """Several values (a file's headers) for a message, shortened as a whole."""
+    return shown(", ".join(str(v) for v in values), limit)
+
+
+def _check_length(u: pd.Series, codes: np.ndarray, values: pd.Series, ctx) -> None:
+    too_long = u.str.len() > MAX_FIELD_CHARS
+    if ctx is not None and too_long.any():
+        pos = _first_position(codes, np.flatnonzero(too_long.to_numpy()))
+        raise ctx.error(
+            tr(
+                "checks.field_too_long",
+                length=f"{len(str(values.iloc[pos])):,}",
+                limit=f"{MAX_FIELD_CHARS:,}",
+            ),
+            pos,
+        )
 
 
 def _factorize_str(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
@@ -69,8 +125,11 @@ def _blank(u: pd.Series) -> pd.Series:
     return u.eq("") | u.str.lower().isin({"nan", "none", "null", "nat", "<na>"})
 
 
-def parse_ids(values: pd.Series) -> pd.Series:
-    """Identifiers as strings: trimmed, ``'123.0'`` from spreadsheets becomes ``'123'``."""
+def parse_ids(values: pd.Series, ctx: ColumnContext | None = None) -> pd.Series:
+    """Identifiers as strings: trimmed, ``'123.0'`` from spreadsheets becomes ``'123'``.
+
+    With ``ctx``, a cell longer than :data:`MAX_FIELD_CHARS` raises :class:`KapotError`.
+    """
     if pd.api.types.is_float_dtype(values.dtype):
         out = values.map(
             lambda v: None if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v))
@@ -79,6 +138,7 @@ def parse_ids(values: pd.Series) -> pd.Series:
     if pd.api.types.is_integer_dtype(values.dtype):
         return values.astype("string").astype("object").where(values.notna(), None)
     codes, u = _factorize_str(values)
+    _check_length(u, codes, values, ctx)
     u = u.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
     uniq = u.to_numpy(dtype=object)
     uniq[_blank(u).to_numpy()] = None
@@ -86,11 +146,15 @@ def parse_ids(values: pd.Series) -> pd.Series:
     return pd.Series(out, index=values.index, dtype="object")
 
 
-def parse_text(values: pd.Series) -> pd.Series:
-    """Free text, trimmed; blank becomes missing."""
+def parse_text(values: pd.Series, ctx: ColumnContext | None = None) -> pd.Series:
+    """Free text, trimmed; blank becomes missing.
+
+    With ``ctx``, a cell longer than :data:`MAX_FIELD_CHARS` raises :class:`KapotError`.
+    """
     if not (pd.api.types.is_string_dtype(values.dtype) or values.dtype == object):
-        return parse_ids(values)
+        return parse_ids(values, ctx)
     codes, u = _factorize_str(values)
+    _check_length(u, codes, values, ctx)
     u = u.str.replace(r"\s+", " ", regex=True)
     uniq = u.to_numpy(dtype=object)
     uniq[_blank(u).to_numpy()] = None
@@ -107,13 +171,16 @@ def parse_dates(
     Raises
     ------
     KapotError
-        naming the first row whose value is not a date in the detected format.
+        naming the first row whose value is not a date in the detected format, or a date
+        outside :data:`MIN_DATE` .. :data:`MAX_DATE`.
     """
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         out = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) else values
-        return out.dt.normalize().astype("datetime64[ns]")
+        out = out.dt.normalize()
+        _check_date_range(out, values, ctx)
+        return out.astype("datetime64[ns]")
     if pd.api.types.is_numeric_dtype(values.dtype):
-        return _excel_serials(values.astype("float64"))
+        return _excel_serials(values.astype("float64"), values, ctx)
     codes, u = _factorize_str(values)
     blank = _blank(u)
     datepart = u.str.replace(
@@ -126,7 +193,7 @@ def parse_dates(
         parsed_u = pd.Series(pd.NaT, index=u.index, dtype="datetime64[ns]")
     elif date_format is None and candidates.str.fullmatch(r"\d{4,5}(?:[.,]\d+)?").all():
         nums = pd.to_numeric(datepart.str.replace(",", ".", regex=False), errors="coerce")
-        parsed_u = _excel_serials(nums)
+        parsed_u = _excel_serials(nums, None, None)
     else:
         formats = (date_format,) if date_format else DATE_FORMATS
         best, best_bad = None, None
@@ -138,20 +205,54 @@ def parse_dates(
             if bad == 0:
                 break
         parsed_u = pd.to_datetime(datepart.where(~blank), format=best, errors="coerce")
-    parsed_u = parsed_u.astype("datetime64[ns]")
     bad_u = parsed_u.isna() & ~blank
-    out_of_range = parsed_u.notna() & ((parsed_u.dt.year < 1900) | (parsed_u.dt.year > 2200))
-    bad_u |= out_of_range
     if bad_u.any():
         idx = np.flatnonzero(bad_u.to_numpy())
         pos = _first_position(codes, idx)
-        raise ctx.error(tr("ingest.bad_date", value=str(values.iloc[pos])), pos)
+        raise ctx.error(tr("ingest.bad_date", value=shown(values.iloc[pos])), pos)
+    # checked at the parser's own resolution: 9999-12-31 does not fit in nanoseconds
+    out_of_range = parsed_u.notna() & ((parsed_u < MIN_DATE) | (parsed_u > MAX_DATE))
+    if out_of_range.any():
+        pos = _first_position(codes, np.flatnonzero(out_of_range.to_numpy()))
+        raise ctx.error(_date_range_message(values.iloc[pos]), pos)
+    parsed_u = parsed_u.astype("datetime64[ns]")
     arr = np.append(parsed_u.to_numpy(), np.datetime64("NaT", "ns"))[codes]
     return pd.Series(arr, index=values.index, dtype="datetime64[ns]")
 
 
-def _excel_serials(nums: pd.Series) -> pd.Series:
+def _date_range_message(value: object) -> str:
+    return tr(
+        "checks.date_out_of_range",
+        value=shown(value),
+        start=MIN_DATE.date().isoformat(),
+        end=MAX_DATE.date().isoformat(),
+    )
+
+
+def _check_date_range(out: pd.Series, values: pd.Series, ctx: ColumnContext) -> None:
+    bad = out.notna() & ((out < MIN_DATE) | (out > MAX_DATE))
+    if bad.any():
+        pos = int(np.argmax(bad.to_numpy()))
+        raise ctx.error(_date_range_message(values.iloc[pos]), pos)
+
+
+_SERIAL_MIN = float((MIN_DATE - _EXCEL_EPOCH).days)
+_SERIAL_MAX = float((MAX_DATE - _EXCEL_EPOCH).days)
+
+
+def _excel_serials(
+    nums: pd.Series, values: pd.Series | None, ctx: ColumnContext | None
+) -> pd.Series:
+    """Excel serial day numbers as dates. Serials outside the accepted range (or not finite)
+    raise when ``ctx`` is given, else become NaT (the caller reports them)."""
     days = np.floor(nums.to_numpy(dtype="float64"))
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isnan(days) & ~((days >= _SERIAL_MIN) & (days <= _SERIAL_MAX))
+    if bad.any():
+        if ctx is not None and values is not None:
+            pos = int(np.argmax(bad))
+            raise ctx.error(_date_range_message(values.iloc[pos]), pos)
+        days = np.where(bad, np.nan, days)
     out = _EXCEL_EPOCH + pd.to_timedelta(days, unit="D")
     return pd.Series(out, index=nums.index).astype("datetime64[ns]")
 
@@ -172,12 +273,15 @@ def parse_numbers(
     Raises
     ------
     KapotError
-        naming the first row whose non-blank value is not a number.
+        naming the first row whose non-blank value is not a number, is not finite (``inf``,
+        ``1e309``) or reaches :data:`MAX_ABS_NUMBER` in magnitude.
     """
     if pd.api.types.is_bool_dtype(values.dtype):
         return values.astype("float64")
     if pd.api.types.is_numeric_dtype(values.dtype):
-        return values.astype("float64")
+        out = values.astype("float64")
+        _check_magnitude(out.to_numpy(), None, values, ctx)
+        return out
     codes, raw = _factorize_str(values)
     blank = _blank(raw)
     u = raw.str.lower().str.replace(_NUMBER_JUNK, "", regex=True)
@@ -192,9 +296,32 @@ def parse_numbers(
     bad_u = parsed_u.isna() & ~blank
     if bad_u.any():
         pos = _first_position(codes, np.flatnonzero(bad_u.to_numpy()))
-        raise ctx.error(tr("ingest.bad_number", value=str(values.iloc[pos])), pos)
-    arr = np.append(parsed_u.to_numpy(dtype="float64"), np.nan)[codes]
+        raise ctx.error(tr("ingest.bad_number", value=shown(values.iloc[pos])), pos)
+    parsed = parsed_u.to_numpy(dtype="float64")
+    _check_magnitude(parsed, codes, values, ctx)
+    arr = np.append(parsed, np.nan)[codes]
     return pd.Series(arr, index=values.index, dtype="float64")
+
+
+def _check_magnitude(
+    nums: np.ndarray, codes: np.ndarray | None, values: pd.Series, ctx: ColumnContext
+) -> None:
+    """Reject infinities and absurd magnitudes (``nums`` are the distinct values when
+    ``codes`` is given, else one per row)."""
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isnan(nums) & ~(np.abs(nums) < MAX_ABS_NUMBER)
+    if not bad.any():
+        return
+    idx = np.flatnonzero(bad)
+    if codes is not None:
+        pos = _first_position(codes, idx)
+        first = nums[codes[pos]]
+    else:
+        pos = int(idx[0])
+        first = nums[pos]
+    value = values.iloc[pos]
+    key = "checks.not_finite" if not np.isfinite(first) else "checks.too_large"
+    raise ctx.error(tr(key, value=shown(value), limit=f"{MAX_ABS_NUMBER:.0e}"), pos)
 
 
 def _detect_decimal(u: pd.Series, delimiter: str | None) -> str:
@@ -228,6 +355,6 @@ def parse_bools(values: pd.Series, ctx: ColumnContext) -> pd.Series:
     bad = mapped.isna() & ~blank
     if bad.any():
         pos = _first_position(codes, np.flatnonzero(bad.to_numpy()))
-        raise ctx.error(tr("ingest.bad_bool", value=str(values.iloc[pos])), pos)
+        raise ctx.error(tr("ingest.bad_bool", value=shown(values.iloc[pos])), pos)
     arr = np.append(mapped.to_numpy(dtype=object, na_value=None), None)[codes]
     return pd.Series(arr, index=values.index, dtype="boolean")

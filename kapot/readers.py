@@ -3,6 +3,14 @@
 A reader finds the header row (exports often start with a title block), checks it, and returns
 the data as strings (CSV/XLSX) or typed columns (Parquet) with the file row of every data row,
 so that later errors can name the file, row and column.
+
+The encoding of a text file is chosen per file and checked on the whole file, not on a sample:
+a file is UTF-8 when its first non-ASCII line is valid UTF-8, otherwise cp1251 (the encoding of
+Russian Windows and 1C exports). A file that mixes the two (some lines UTF-8, some cp1251) is an
+error naming the first line that does not decode in the chosen encoding, since reading it whole
+either way would store mojibake. With ``mixed_encoding`` each line is decoded on its own (UTF-8
+where it is valid UTF-8, else the fallback encoding) and the lines read in the fallback are
+counted.
 """
 
 from __future__ import annotations
@@ -12,8 +20,10 @@ import csv
 import gzip
 import io
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -21,10 +31,27 @@ import pandas as pd
 
 from kapot.errors import KapotError
 from kapot.i18n import tr
+from kapot.parsing import MAX_FIELD_CHARS, shown
 
 __all__ = ["RawTable", "read_table", "ReadOptions"]
 
 _SNIFF_BYTES = 1 << 18
+_SCAN_BLOCK = 1 << 23  # whole-file encoding check, in line-aligned blocks of about 8 MiB
+_FALLBACK_ENCODING = "cp1251"
+_UTF8 = {"utf-8", "utf-8-sig"}
+_U8_MULTI = rb"(?:[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3})"
+_U8_ASCII = rb"[\x00-\x09\x0b-\x7f]"
+# a whole line that is valid UTF-8 with at least one multi-byte character: in a file read in a
+# single-byte encoding it is a line written in UTF-8 (text in cp1251 essentially never is one).
+# Possessive, and anchored on the line break before it, so a search runs at memchr speed.
+_UTF8_LINE_BODY = (
+    _U8_ASCII + rb"*+" + _U8_MULTI + rb"(?:" + _U8_ASCII + rb"|" + _U8_MULTI + rb")*+(?:\n|\Z)"
+)
+_UTF8_FIRST_LINE = re.compile(_UTF8_LINE_BODY)
+_UTF8_NEXT_LINE = re.compile(rb"\n" + _UTF8_LINE_BODY)
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HEADER_SCAN_ROWS = 30
 _DELIMITERS = (",", ";", "\t", "|")
 
@@ -39,6 +66,7 @@ class ReadOptions:
     date_format: str | None = None
     sheet: str | int | None = None
     header_row: int | None = None  # 1-based row of the header in the file
+    mixed_encoding: bool = False  # decode line by line (UTF-8 where valid, else the fallback)
 
 
 @dataclass
@@ -51,6 +79,8 @@ class RawTable:
     header_row: int | None
     encoding: str | None = None
     delimiter: str | None = None
+    fallback_lines: int = 0  # with mixed_encoding: lines decoded in the fallback encoding
+    fallback_encoding: str | None = None
 
     def row_of(self, position: int) -> int:
         """The file row of the data row at ``position`` (0-based)."""
@@ -103,10 +133,22 @@ def _check_header(header: list[str], file: str, row: int | None) -> list[str]:
     cleaned = [str(h).strip() if h is not None and not _isna(h) else "" for h in header]
     if not any(cleaned):
         raise KapotError(tr("ingest.no_header"), file=file, row=row)
+    for h in cleaned:
+        if len(h) > MAX_FIELD_CHARS:
+            raise KapotError(
+                tr(
+                    "checks.field_too_long",
+                    length=f"{len(h):,}",
+                    limit=f"{MAX_FIELD_CHARS:,}",
+                ),
+                file=file,
+                row=row,
+                column=shown(h),
+            )
     seen: set[str] = set()
     for h in cleaned:
         if h and h in seen:
-            raise KapotError(tr("ingest.duplicate_header"), file=file, row=row, column=h)
+            raise KapotError(tr("ingest.duplicate_header"), file=file, row=row, column=shown(h))
         seen.add(h)
     # unnamed columns get a placeholder so that pandas keeps them apart
     return [h if h else f"__unnamed_{i}" for i, h in enumerate(cleaned)]
@@ -136,26 +178,177 @@ def _pick_header(rows: list[list[str]], score: Callable[[list[str]], int]) -> in
     return best
 
 
-def _detect_encoding(sample: bytes, truncated: bool) -> str:
-    if sample.startswith(codecs.BOM_UTF8):
+def _bom_encoding(head: bytes) -> str | None:
+    if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    probe = sample[:-4] if truncated else sample
+    return None
+
+
+@cache
+def _single_byte(encoding: str) -> bool:
+    """Whether every byte is one character in ``encoding`` (cp1251, koi8-r, latin-1...)."""
+    return len(bytes(range(256)).decode(encoding, errors="replace")) == 256
+
+
+@cache
+def _undefined_bytes(encoding: str) -> tuple[bytes, ...]:
+    """The bytes a single-byte ``encoding`` cannot decode."""
+    out = []
+    for b in range(256):
+        try:
+            bytes([b]).decode(encoding)
+        except UnicodeDecodeError:
+            out.append(bytes([b]))
+    return tuple(out)
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    return "\n".encode(encoding, errors="replace") == b"\n" and not encoding.startswith("utf-16")
+
+
+def _line_blocks(path: Path):
+    """The file's bytes in blocks that end at a line break: (1-based first line, block)."""
+    line = 1
+    carry = b""
+    with _open_bytes(path) as fh:
+        while True:
+            chunk = fh.read(_SCAN_BLOCK)
+            if not chunk:
+                break
+            data = carry + chunk
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                carry = data
+                continue
+            block, carry = data[:cut], data[cut:]
+            yield line, block
+            line += block.count(b"\n")
+    if carry:
+        yield line, carry
+
+
+def _line_at(block: bytes, first_line: int, offset: int) -> int:
+    return first_line + block.count(b"\n", 0, offset)
+
+
+def _choose_encoding(path: Path, requested: str | None, name: str) -> str:
+    """The file's encoding (``requested`` if given), checked on every line of the file.
+
+    Raises
+    ------
+    KapotError
+        naming the first line that does not decode in the chosen encoding, or (for a
+        single-byte encoding such as cp1251) the first line that is UTF-8 (a mixed file).
+    """
+    chosen = requested
+    if chosen is not None and not _ascii_compatible(chosen):
+        _check_whole(path, chosen, name)
+        return chosen
+    for first_line, block in _line_blocks(path):
+        if first_line == 1 and chosen is None:
+            chosen = _bom_encoding(block)
+            if chosen == "utf-16":
+                _check_whole(path, chosen, name)
+                return chosen
+        if chosen is None:
+            first = _NON_ASCII.search(block)
+            if first is None:
+                continue
+            # the first line with a non-ASCII byte decides: UTF-8 if it is valid UTF-8
+            start = block.rfind(b"\n", 0, first.start()) + 1
+            end = block.find(b"\n", first.start())
+            try:
+                block[start : end if end >= 0 else len(block)].decode("utf-8")
+            except UnicodeDecodeError:
+                chosen = _FALLBACK_ENCODING
+            else:
+                chosen = "utf-8"
+        _check_block(block, first_line, chosen, name, detected=requested is None)
+    return chosen or "utf-8"
+
+
+def _check_block(block: bytes, first_line: int, encoding: str, name: str, *, detected: bool):
+    if first_line == 1 and encoding == "utf-8-sig":
+        block = block.removeprefix(codecs.BOM_UTF8)
+    if block.isascii():  # ASCII reads the same in every ASCII-compatible encoding
+        return
+    single = encoding not in _UTF8 and _single_byte(encoding)
+    if single:
+        # a single-byte encoding fails only on its few undefined bytes (cp1251: 0x98)
+        found = [i for i in (block.find(b) for b in _undefined_bytes(encoding)) if i >= 0]
+        if found:
+            raise _mixed_error(name, encoding, _line_at(block, first_line, min(found)))
+    else:
+        try:
+            block.decode("utf-8" if encoding in _UTF8 else encoding)
+        except UnicodeDecodeError as exc:
+            # a detected UTF-8 file had valid UTF-8 text before this line: it mixes encodings
+            mixed = detected and encoding in _UTF8
+            row = _line_at(block, first_line, exc.start)
+            raise _mixed_error(name, encoding, row, mixed=mixed) from None
+    if single:
+        m = _UTF8_FIRST_LINE.match(block)
+        offset = 0 if m is not None else None
+        if offset is None:
+            m = _UTF8_NEXT_LINE.search(block)
+            offset = m.start() + 1 if m is not None else None
+        if offset is not None:
+            raise KapotError(
+                tr("encoding.utf8_line", encoding=encoding),
+                file=name,
+                row=_line_at(block, first_line, offset),
+            )
+
+
+def _check_whole(path: Path, encoding: str, name: str) -> None:
+    with _open_bytes(path) as fh:
+        data = fh.read()
     try:
-        probe.decode("utf-8")
-        return "utf-8"
+        data.decode(encoding)
     except UnicodeDecodeError as exc:
-        # a multi-byte character cut at the end of the probe is still UTF-8
-        if truncated and exc.start >= len(probe) - 3:
-            return "utf-8"
-    return "cp1251"  # the encoding of Russian Windows/1C exports
+        row = data[: exc.start].decode(encoding, errors="replace").count("\n") + 1
+        raise _mixed_error(name, encoding, row) from None
+
+
+def _mixed_error(name: str, encoding: str, row: int, *, mixed: bool = False) -> KapotError:
+    key = "encoding.mixed_line" if mixed else "ingest.bad_encoding"
+    return KapotError(tr(key, encoding=encoding), file=name, row=row)
+
+
+def _decode_per_line(path: Path, fallback: str, name: str) -> tuple[str, int]:
+    """Decode each line on its own: UTF-8 where it is valid UTF-8, else ``fallback``.
+    Returns the text and the number of lines decoded in the fallback."""
+    with _open_bytes(path) as fh:
+        data = fh.read()
+    data = data.removeprefix(codecs.BOM_UTF8)
+    if data.isascii():
+        return data.decode("ascii"), 0
+    out: list[str] = []
+    n_fallback = 0
+    for i, line in enumerate(data.splitlines(keepends=True), start=1):
+        if line.isascii():
+            out.append(line.decode("ascii"))
+            continue
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            try:
+                out.append(line.decode(fallback))
+            except UnicodeDecodeError:
+                raise _mixed_error(name, fallback, i) from None
+            n_fallback += 1
+    return "".join(out), n_fallback
 
 
 def _detect_delimiter(lines: list[str]) -> str:
     best, best_key = ",", (-1.0, 0)
     for d in _DELIMITERS:
-        counts = [len(r) for r in csv.reader(lines, delimiter=d)]
+        try:
+            counts = [len(r) for r in csv.reader(lines, delimiter=d)]
+        except csv.Error:  # a line as one huge field under a wrong delimiter
+            continue
         if not counts:
             continue
         widest = max(counts)
@@ -175,32 +368,51 @@ def _read_csv(path: Path, options: ReadOptions, score: Callable[[list[str]], int
     name = str(path)
     with _open_bytes(path) as fh:
         try:
-            sample = fh.read(_SNIFF_BYTES + 1)
+            head = fh.read(_SNIFF_BYTES + 1)
         except (OSError, EOFError) as exc:
             raise KapotError(tr("ingest.unreadable", error=str(exc)), file=name) from exc
-    truncated = len(sample) > _SNIFF_BYTES
-    sample = sample[:_SNIFF_BYTES]
-    if not sample.strip():
+    truncated = len(head) > _SNIFF_BYTES
+    head = head[:_SNIFF_BYTES]
+    if not head.strip():
         raise KapotError(tr("ingest.empty_file"), file=name)
-    if b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise KapotError(tr("ingest.binary_file"), file=name)
-    encoding = options.encoding or _detect_encoding(sample, truncated)
+    if options.encoding is not None:
+        try:
+            requested: str | None = codecs.lookup(options.encoding).name
+        except LookupError as exc:
+            raise KapotError(
+                tr("ingest.unknown_encoding", encoding=options.encoding), file=name
+            ) from exc
+    else:
+        requested = None
+    fallback_lines = 0
+    fallback = None
+    source: Path | io.StringIO = path
     try:
-        codecs.lookup(encoding)
-    except LookupError as exc:
-        raise KapotError(tr("ingest.unknown_encoding", encoding=encoding), file=name) from exc
-    try:
-        text = sample.decode(encoding, errors="strict" if not truncated else "ignore")
-    except UnicodeDecodeError as exc:
-        line = sample[: exc.start].count(b"\n") + 1
-        raise KapotError(tr("ingest.bad_encoding", encoding=encoding), file=name, row=line) from exc
+        if options.mixed_encoding and _bom_encoding(head) != "utf-16":
+            fallback = (
+                requested
+                if requested is not None and requested not in _UTF8
+                else _FALLBACK_ENCODING
+            )
+            decoded, fallback_lines = _decode_per_line(path, fallback, name)
+            encoding = "utf-8" if fallback_lines == 0 else f"utf-8+{fallback}"
+            text = decoded[:_SNIFF_BYTES]
+            truncated = len(decoded) > _SNIFF_BYTES
+            source = io.StringIO(decoded)
+        else:
+            encoding = _choose_encoding(path, requested, name)
+            text = head.decode(encoding, errors="strict" if not truncated else "ignore")
+    except (OSError, EOFError) as exc:
+        raise KapotError(tr("ingest.unreadable", error=str(exc)), file=name) from exc
     lines = text.splitlines()
     if truncated and len(lines) > 1:
         lines = lines[:-1]
     delimiter = options.delimiter or _detect_delimiter(lines[:200])
     if delimiter in ("\\t", "tab", "TAB"):
         delimiter = "\t"
-    rows = list(csv.reader(lines[: _HEADER_SCAN_ROWS + 5], delimiter=delimiter))
+    rows = _csv_rows(lines[: _HEADER_SCAN_ROWS + 5], delimiter, name)
     if options.header_row is not None:
         header_idx = options.header_row - 1
     else:
@@ -211,27 +423,37 @@ def _read_csv(path: Path, options: ReadOptions, score: Callable[[list[str]], int
     # csv.reader rows may span lines (quoted newlines); count physical lines to skip
     skip = _physical_lines(lines, delimiter, header_idx + 1)
     try:
-        data = pd.read_csv(
-            path,
-            sep=delimiter,
-            encoding=encoding,
-            skiprows=skip,
-            header=None,
-            names=header,
-            index_col=False,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            skip_blank_lines=True,
-            engine="c",
-            compression="infer",
-        )
-    except UnicodeDecodeError as exc:
+        with warnings.catch_warnings():
+            # pandas only warns when the first data line has more fields than the header, and
+            # drops the extra ones: a shifted line must not load
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            data = pd.read_csv(
+                source,
+                sep=delimiter,
+                encoding=encoding if isinstance(source, Path) else None,
+                skiprows=skip,
+                header=None,
+                names=header,
+                index_col=False,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                skip_blank_lines=True,
+                engine="c",
+                compression="infer" if isinstance(source, Path) else None,
+            )
+    except UnicodeDecodeError as exc:  # checked above; kept for files changed meanwhile
         raise KapotError(tr("ingest.bad_encoding", encoding=encoding), file=name) from exc
+    except pd.errors.ParserWarning as exc:
+        row = _first_data_line(lines, skip)
+        raise KapotError(tr("checks.too_many_fields"), file=name, row=row) from exc
     except pd.errors.ParserError as exc:
+        # pandas counts lines from the top of the file, the skipped ones included
         match = re.search(r"line (\d+)", str(exc))
-        row = int(match.group(1)) + skip if match else None
-        raise KapotError(tr("ingest.bad_row", error=str(exc).strip()), file=name, row=row) from exc
+        row = int(match.group(1)) if match else None
+        raise KapotError(
+            tr("ingest.bad_row", error=shown(str(exc).strip(), 200)), file=name, row=row
+        ) from exc
     except pd.errors.EmptyDataError:
         data = pd.DataFrame(columns=header, dtype=str)
     if data.empty:
@@ -243,7 +465,37 @@ def _read_csv(path: Path, options: ReadOptions, score: Callable[[list[str]], int
         header_row=header_idx + 1,
         encoding=encoding,
         delimiter=delimiter,
+        fallback_lines=fallback_lines,
+        fallback_encoding=fallback if fallback_lines else None,
     )
+
+
+def _first_data_line(lines: list[str], skip: int) -> int | None:
+    for i in range(skip, len(lines)):
+        if lines[i].strip():
+            return i + 1
+    return None
+
+
+def _csv_error(exc: csv.Error, name: str, row: int | None) -> KapotError:
+    if "field larger than field limit" in str(exc):
+        return KapotError(
+            tr("checks.field_too_long_line", limit=f"{csv.field_size_limit():,}"),
+            file=name,
+            row=row,
+        )
+    return KapotError(tr("ingest.bad_row", error=str(exc)), file=name, row=row)
+
+
+def _csv_rows(lines: list[str], delimiter: str, name: str) -> list[list[str]]:
+    reader = csv.reader(lines, delimiter=delimiter)
+    rows: list[list[str]] = []
+    try:
+        for r in reader:
+            rows.append(r)
+    except csv.Error as exc:
+        raise _csv_error(exc, name, reader.line_num) from None
+    return rows
 
 
 def _physical_lines(lines: list[str], delimiter: str, n_records: int) -> int:
@@ -252,21 +504,33 @@ def _physical_lines(lines: list[str], delimiter: str, n_records: int) -> int:
     buf = io.StringIO("\n".join(lines))
     reader = csv.reader(buf, delimiter=delimiter)
     for _ in range(n_records):
-        next(reader, None)
+        next(reader, None)  # the same lines were read by _csv_rows without an error
     return reader.line_num
 
 
 def _read_excel(path: Path, options: ReadOptions, score: Callable[[list[str]], int]) -> RawTable:
     name = str(path)
+    _check_workbook_magic(path, name)
     sheet = options.sheet if options.sheet is not None else 0
     try:
-        grid = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object)
-    except ValueError as exc:
-        raise KapotError(
-            tr("ingest.bad_sheet", sheet=str(sheet), error=str(exc)), file=name
-        ) from exc
+        book = pd.ExcelFile(path)
     except Exception as exc:  # openpyxl raises a zoo of types for corrupt files
         raise KapotError(tr("ingest.unreadable", error=str(exc)), file=name) from exc
+    with book:
+        names = [str(n) for n in book.sheet_names]
+        if (
+            isinstance(sheet, int)
+            and not 0 <= sheet < len(names)
+            or (not isinstance(sheet, int) and str(sheet) not in names)
+        ):
+            raise KapotError(
+                tr("encoding.sheet_not_found", sheet=str(sheet), sheets=", ".join(names)),
+                file=name,
+            )
+        try:
+            grid = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object)
+        except Exception as exc:
+            raise KapotError(tr("ingest.unreadable", error=str(exc)), file=name) from exc
     grid = grid.dropna(how="all")
     if grid.empty:
         raise KapotError(tr("ingest.empty_file"), file=name)
@@ -294,6 +558,24 @@ def _read_excel(path: Path, options: ReadOptions, score: Callable[[list[str]], i
     # blank rows were dropped, so rows are not contiguous: keep the exact numbers
     raw.row_of = lambda position, _rows=file_rows: int(_rows[int(position)])  # type: ignore[method-assign]
     return raw
+
+
+def _check_workbook_magic(path: Path, name: str) -> None:
+    """An .xlsx/.xlsm is a ZIP package and an .xls an OLE2 file: anything else (a CSV or an
+    HTML table saved under an Excel name, as some exports do) gets a clear message."""
+    with open(path, "rb") as fh:
+        magic = fh.read(len(_OLE_MAGIC))
+    kind = _suffix(path)
+    expected = _OLE_MAGIC if kind == ".xls" else _ZIP_MAGIC
+    if not magic.startswith(expected):
+        looks = "text" if _looks_like_text(path) else "other"
+        raise KapotError(tr(f"encoding.not_excel_{looks}", suffix=kind), file=name)
+
+
+def _looks_like_text(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    return b"\x00" not in head and bool(head.strip())
 
 
 def _excel_cells_to_str(col: pd.Series) -> pd.Series:

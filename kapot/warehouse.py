@@ -7,6 +7,12 @@ path (``os.replace``, atomic on POSIX). Readers open the published path read-onl
 before a publish keeps reading the old version, one opened after sees the new one, and none
 ever sees half of a load. Writers take an exclusive lock file, so two loads run one after the
 other and neither update is lost.
+
+A publish keeps the published file's permissions: the copy gets the mode, group and (where the
+process may set it, as root) the owner of the file it replaces before any data is written into
+it, so a load run under another user's umask never widens or narrows an administrator's
+``chmod 640`` and ``chgrp sales``. A writer that cannot give the copy the published file's
+group (it is not a member) refuses to publish rather than silently change it.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -74,10 +81,13 @@ class Warehouse:
             try:
                 self._remove_stale_copies()
                 tmp = self.path.with_name(f"{self.path.name}.tmp-{os.getpid()}")
-                if self.path.exists() and not fresh:
-                    shutil.copyfile(self.path, tmp)
+                published = _stat_or_none(self.path)
+                if published is not None and not fresh:
+                    _copy_keeping(self.path, tmp, published)
                 con = duckdb.connect(str(tmp))
                 try:
+                    if published is not None and fresh:
+                        _match_permissions(tmp, published)
                     con.execute(_schema_sql())
                     yield con
                     con.execute("CHECKPOINT")
@@ -87,6 +97,14 @@ class Warehouse:
                     raise
                 con.close()
                 _fsync(tmp)
+                if published is not None:
+                    # DuckDB keeps the file it opened, but say it once more right before the
+                    # rename: what readers see must carry the published permissions
+                    try:
+                        _match_permissions(tmp, published)
+                    except BaseException:
+                        _unlink(tmp)
+                        raise
                 os.replace(tmp, self.path)
                 _fsync(self.path.parent)
             finally:
@@ -135,3 +153,62 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _stat_or_none(path: Path) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        return None
+
+
+def _copy_keeping(src: Path, dst: Path, published: os.stat_result) -> None:
+    """Copy ``src`` to a new ``dst`` that has ``published``'s permissions before any byte of
+    data is in it (no moment where the copy is readable more widely than the original)."""
+    fd = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        _match_permissions(dst, published, fd=fd)
+        with open(src, "rb") as fin, os.fdopen(fd, "wb", closefd=False) as fout:
+            shutil.copyfileobj(fin, fout, 1 << 20)
+    except BaseException:
+        os.close(fd)
+        _unlink(dst)
+        raise
+    os.close(fd)
+
+
+def _match_permissions(path: Path, published: os.stat_result, *, fd: int | None = None) -> None:
+    """Give ``path`` the owner (where allowed), group and mode of the published file.
+
+    The owner can only be given by a privileged process; the group by its owner when the
+    process belongs to that group. The mode is set last, since a change of owner may clear
+    set-id bits.
+
+    Raises
+    ------
+    KapotError
+        if the group cannot be kept (publishing would hand the file to another group).
+    """
+    target = fd if fd is not None else path
+    current = os.stat(target)
+    if (current.st_uid, current.st_gid) != (published.st_uid, published.st_gid):
+        try:
+            os.chown(target, published.st_uid, published.st_gid)
+        except PermissionError:
+            try:  # not allowed to give the file away: keep at least its group
+                os.chown(target, -1, published.st_gid)
+            except PermissionError as exc:
+                raise KapotError(
+                    tr(
+                        "warehouse_perms.group_lost",
+                        path=str(_published_path(path)),
+                        gid=str(published.st_gid),
+                    )
+                ) from exc
+    os.chmod(target, stat.S_IMODE(published.st_mode))
+
+
+def _published_path(tmp: Path) -> Path:
+    """The published path a temporary copy stands for (``x.duckdb.tmp-123`` -> ``x.duckdb``)."""
+    name = tmp.name.split(".tmp-")[0]
+    return tmp.with_name(name)

@@ -1,9 +1,23 @@
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from kapot import KapotError
-from kapot.parsing import ColumnContext, parse_bools, parse_dates, parse_ids, parse_numbers
+from kapot.parsing import (
+    MAX_ABS_NUMBER,
+    MAX_DATE,
+    MAX_FIELD_CHARS,
+    MIN_DATE,
+    ColumnContext,
+    parse_bools,
+    parse_dates,
+    parse_ids,
+    parse_numbers,
+    parse_text,
+    shown,
+)
 
 CTX = ColumnContext("f.csv", "Col", lambda pos: pos + 2)
 
@@ -78,3 +92,68 @@ def test_parse_ids_and_bools():
     ]
     with pytest.raises(KapotError):
         parse_bools(s("maybe"), CTX)
+
+
+@pytest.mark.parametrize(
+    ("values", "row", "message"),
+    [
+        (("1", "inf"), 3, "'inf' is not a finite number"),
+        (("-Infinity", "1"), 2, "not a finite number"),
+        (("1", "2", "1e309"), 4, "'1e309' is not a finite number"),
+        (("1", "1 000 000 000 000 000"), 3, "too large: numbers must be below 1e+15"),
+        (("(2e15)", "1"), 2, "too large"),
+    ],
+)
+def test_parse_numbers_rejects_infinite_and_absurd(values, row, message):
+    with pytest.raises(KapotError, match=re.escape(message)) as err:
+        parse_numbers(s(*values), CTX)
+    assert (err.value.row, err.value.column) == (row, "Col")
+
+
+def test_parse_numbers_typed_input_is_checked_too():
+    with pytest.raises(KapotError, match="not a finite number") as err:
+        parse_numbers(pd.Series([1.0, -np.inf]), CTX)
+    assert err.value.row == 3
+    with pytest.raises(KapotError, match="too large"):
+        parse_numbers(pd.Series([10**16], dtype="int64"), CTX)
+    got = parse_numbers(pd.Series([1.0, np.nan, MAX_ABS_NUMBER / 10]), CTX)
+    assert got.isna().tolist() == [False, True, False]
+
+
+@pytest.mark.parametrize(
+    ("values", "row"),
+    [
+        (("2024-01-31", "9999-12-31"), 3),
+        (("0001-01-01", "2024-01-31"), 2),
+        (("31.12.1899", "01.01.1900"), 2),
+        (("01.01.2201",), 2),
+    ],
+)
+def test_parse_dates_outside_the_range_are_errors_not_tracebacks(values, row):
+    with pytest.raises(KapotError, match="outside the accepted dates 1900-01-01 to 2200-12-31"):
+        parse_dates(s(*values), CTX)
+    with pytest.raises(KapotError) as err:
+        parse_dates(s(*values), CTX)
+    assert err.value.row == row
+
+
+def test_parse_dates_bounds_are_inclusive():
+    got = parse_dates(s("1900-01-01", "2200-12-31"), CTX)
+    assert got.tolist() == [MIN_DATE, MAX_DATE]
+
+
+def test_parse_text_and_ids_reject_fields_over_the_limit():
+    long = "я" * (MAX_FIELD_CHARS + 1)
+    with pytest.raises(KapotError, match="131,073 characters is longer than the limit") as err:
+        parse_text(s("ok", long), CTX)
+    assert err.value.row == 3 and len(str(err.value)) < 200
+    with pytest.raises(KapotError, match="longer than the limit"):
+        parse_ids(s(long), CTX)
+    assert parse_text(s("я" * MAX_FIELD_CHARS), CTX).str.len().tolist() == [MAX_FIELD_CHARS]
+    assert parse_ids(s(long)).tolist() == [long]  # without a context: no check (internal use)
+
+
+def test_shown_shortens_and_flattens():
+    assert shown("a\nb") == "a\\nb"
+    long = shown("x" * 1000)
+    assert len(long) < 80 and long.endswith("(1,000 chars)")

@@ -122,3 +122,92 @@ def test_concurrent_writers_lose_no_update(tmp_path, db):
     with Warehouse(db).read() as con:
         assert con.execute("SELECT count(*) FROM sales").fetchall()[0][0] == 10 + 4 * 20_000
         assert con.execute("SELECT count(*) FROM loads").fetchall()[0][0] == 5
+
+
+# --------------------------------------------------------------------------- permissions
+
+
+def _other_owner_and_group() -> tuple[int, int]:
+    """An owner and group other than the writer's own, as far as this process may give them:
+    as root any (nobody, a system group); otherwise itself and one of its other groups."""
+    import grp
+
+    gid_now = os.getegid()
+    if os.geteuid() == 0:
+        groups = [g.gr_gid for g in grp.getgrall() if g.gr_gid != gid_now]
+        return 65534, groups[0]
+    others = [g for g in os.getgroups() if g != gid_now]
+    return os.geteuid(), (others[0] if others else gid_now)
+
+
+def _perms(path) -> tuple[int, int, int]:
+    st = os.stat(path)
+    return st.st_mode & 0o7777, st.st_uid, st.st_gid
+
+
+def test_every_publish_keeps_mode_group_and_owner_under_a_restrictive_umask(tmp_path, db):
+    """An administrator hardened the warehouse (chmod 640, chgrp/chown); loads, a build, a
+    replace and an unload run under umask 077 (and 000) and every published version keeps
+    0640 and the owner and group."""
+    import datetime as dt
+
+    from kapot.build import build
+    from kapot.ingest import unload
+    from kapot.synth import SynthConfig, generate
+
+    d = generate(SynthConfig(n_clients=150, seed=5, end=dt.date(2026, 6, 30)))
+    ingest(d.sales, clients=d.clients, db=db)
+    uid, gid = _other_owner_and_group()
+    os.chown(db, uid, gid)
+    os.chmod(db, 0o640)
+    want = (0o640, uid, gid)
+    assert _perms(db) == want
+    old = os.umask(0o077)
+    try:
+        rep = ingest(sales_frame(200), db=db)  # a load
+        assert _perms(db) == want
+        build(dt.date(2026, 7, 1), db=db)  # a build (scores publish the same way)
+        assert _perms(db) == want
+        unload(rep.load_id, db=db)
+        assert _perms(db) == want
+        os.umask(0o000)  # a lax umask must not widen it either
+        ingest(d.sales, db=db, replace=True)  # a fresh warehouse replacing the old one
+        assert _perms(db) == want
+    finally:
+        os.umask(old)
+    with Warehouse(db).read() as con:
+        assert con.execute("SELECT count(*) FROM sales").fetchall()[0][0] == len(d.sales)
+    assert not list(db.parent.glob(db.name + ".tmp-*"))
+
+
+def test_a_cron_style_cli_load_keeps_0640(tmp_path, db):
+    ingest(sales_frame(10), db=db)
+    uid, gid = _other_owner_and_group()
+    os.chown(db, uid, gid)
+    os.chmod(db, 0o640)
+    f = tmp_path / "more.parquet"
+    sales_frame(10, start=10).to_parquet(f)
+    cmd = f"umask 077 && {sys.executable} -m kapot.cli ingest --sales {f} --db {db}"
+    res = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert _perms(db) == (0o640, uid, gid)
+
+
+def test_a_writer_that_cannot_keep_the_group_publishes_nothing(tmp_path, db, monkeypatch):
+    from kapot import warehouse as wh_mod
+
+    ingest(sales_frame(10), db=db)
+    uid, gid = _other_owner_and_group()
+    if gid == os.getegid():
+        pytest.skip("this user has no second group to give the warehouse")
+    os.chown(db, uid, gid)
+    before = db.read_bytes()
+
+    def refuse(path, u, g):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(wh_mod.os, "chown", refuse)
+    with pytest.raises(KapotError, match=f"its group \\(gid {gid}\\)"):
+        ingest(sales_frame(10, start=10), db=db)
+    assert db.read_bytes() == before and _perms(db)[2] == gid
+    assert not list(db.parent.glob(db.name + ".tmp-*"))
