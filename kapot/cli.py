@@ -364,13 +364,15 @@ _SEGMENT_COLUMNS = [
 def _emit(frame, fmt: str, output: str | None) -> None:
     import pandas as pd
 
+    from kapot import exports
+
     if fmt == "xlsx":
         if not output:
             raise KapotError(tr("cli.xlsx_needs_output"))
-        frame.to_excel(output, index=False)
+        exports.write_xlsx(frame, output)
         return
-    if fmt == "csv":
-        text = frame.to_csv(index=False)
+    if fmt == "csv":  # no formula survives into a spreadsheet (kapot.exports)
+        text = exports.to_csv_text(frame)
     elif fmt == "json":
         text = frame.to_json(orient="records", force_ascii=False, date_format="iso")
     else:

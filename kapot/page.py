@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
-import io
 import os
 import time
 import traceback
@@ -573,17 +572,18 @@ class CalculatorPage:
     def _downloads_html(self, res: pd.DataFrame) -> str:
         if res.empty:
             return ""
-        frame = self.export_frame(res)
-        csv = frame.to_csv(index=False).encode("utf-8-sig")  # BOM: Excel opens Cyrillic right
-        buf = io.BytesIO()
-        frame.to_excel(buf, index=False)
+        from kapot import exports
+
+        frame = self.export_frame(res)  # no formula survives into a spreadsheet (kapot.exports)
+        csv = exports.to_csv_text(frame).encode("utf-8-sig")  # BOM: Excel opens Cyrillic right
+        xlsx = exports.to_xlsx_bytes(frame)
         stamp = self.calc.as_of.isoformat()
         links = [
             (f"kapot_calls_{stamp}.csv", "text/csv", csv, self.t("download_csv")),
             (
                 f"kapot_calls_{stamp}.xlsx",
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                buf.getvalue(),
+                xlsx,
                 self.t("download_xlsx"),
             ),
         ]
