@@ -71,8 +71,10 @@ class Calculator:
         horizon_days: int,
         sku_share: pd.DataFrame,
         products: pd.DataFrame,
+        currency: str | None = None,
     ) -> None:
         self.clients = clients.reset_index(drop=True)
+        self.currency = currency  # the warehouse's (ISO 4217), None: the language's default
         self.scores = scores
         self.categories = categories
         self.as_of = as_of
@@ -192,6 +194,9 @@ class Calculator:
             products = con.execute(
                 "SELECT sku, name, category, price, in_assortment, stock_qty, stock_since FROM products"
             ).df()
+            from kapot.currency import read_currency
+
+            currency, _ = read_currency(con)
         categories = sorted(pot["item"].unique())
         idx = pd.Index(clients["client_id"])
         rows = idx.get_indexer(pot["client_id"])
@@ -214,7 +219,9 @@ class Calculator:
                 pd.to_numeric(pot[col], errors="coerce").fillna(0).to_numpy(dtype=float)[ok]
             )
             scores[col] = arr
-        return cls(clients, scores, categories, as_of, int(horizon_days), sku_share, products)
+        return cls(
+            clients, scores, categories, as_of, int(horizon_days), sku_share, products, currency
+        )
 
     # ------------------------------------------------------------------ options
     def regions(self) -> list[str]:
@@ -522,7 +529,9 @@ class Calculator:
             lang,
             found=result.attrs.get("matched", len(result)),
             shown=len(result),
-            value=fmt_money(result.attrs.get("total_expected_value", 0.0), lang),
+            value=fmt_money(
+                result.attrs.get("total_expected_value", 0.0), lang, currency=self.currency
+            ),
         )
 
 

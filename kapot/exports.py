@@ -76,7 +76,7 @@ def _csv_value(value):
     if kind == "empty":
         return ""
     if kind == "bool":
-        return "true" if value else "false"
+        return "True" if value else "False"
     if kind == "number":
         return int(value) if isinstance(value, (numbers.Integral, np.integer)) else float(value)
     if kind == "date":

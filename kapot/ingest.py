@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kapot.currency import guess_currency, normalise_currency, read_currency, write_currency
 from kapot.errors import KapotError
 from kapot.i18n import tr
 from kapot.parsing import (
@@ -80,6 +81,9 @@ class LoadReport:
     tables: list[TableReport]
     derived_clients: int = 0
     derived_products: int = 0
+    currency: str | None = None  # the warehouse's currency after the load
+    currency_source: str | None = None  # given, mapping, guessed, kept, or None (not set)
+    currency_previous: str | None = None  # the one it replaced, if any
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -119,7 +123,23 @@ class LoadReport:
                     products=self.derived_products,
                 )
             )
+        out.append(self._currency_line(lang))
         return out
+
+    def _currency_line(self, lang: str | None) -> str:
+        from kapot.i18n import _CURRENCIES, get_lang
+
+        if self.currency is None:
+            return tr("currency.report_none", lang, default=_CURRENCIES[get_lang(lang)])
+        from babel.numbers import get_currency_name
+
+        from kapot.i18n import _locale
+
+        name = get_currency_name(self.currency, locale=_locale(lang))
+        line = tr(f"currency.report_{self.currency_source}", lang, code=self.currency, name=name)
+        if self.currency_previous:
+            line += " " + tr("currency.report_replaced", lang, old=self.currency_previous)
+        return line
 
 
 # --------------------------------------------------------------------------- mapping
@@ -140,7 +160,11 @@ def load_mapping(mapping: str | os.PathLike[str] | dict | None) -> dict[str, dic
             raise KapotError(tr("ingest.file_missing"), file=name) from exc
         except tomllib.TOMLDecodeError as exc:
             raise KapotError(tr("ingest.bad_mapping", error=str(exc)), file=name) from exc
+    data = dict(data)
     for table, spec in data.items():
+        if table == "currency":  # a setting of the company, not a table
+            data["currency"] = normalise_currency(spec, source=name)
+            continue
         if table not in TABLES:
             raise KapotError(tr("ingest.mapping_unknown_table", table=table), file=name)
         for key, value in spec.items():
@@ -441,6 +465,18 @@ _CLIENT_EXTRAS = {
 _PRODUCT_EXTRAS = {"product_name": "name", "category": "category", "price": "price"}
 
 
+def _names_sample(prepared, per_column: int = 500) -> list[str]:
+    """Up to ``per_column`` names per input column of names (clients, products, categories,
+    regions...): what the currency guess looks at."""
+    cols = ("name", "client_name", "product_name", "category", "region", "city", "industry")
+    out: list[str] = []
+    for prep in prepared:
+        for col in cols:
+            if col in prep.frame:
+                out += prep.frame[col].dropna().astype(str).head(per_column).tolist()
+    return out
+
+
 def ingest(
     sales: Source | None = None,
     *,
@@ -453,6 +489,7 @@ def ingest(
     strict: bool = False,
     replace: bool = False,
     loaded_at: dt.datetime | None = None,
+    currency: str | None = None,
 ) -> LoadReport:
     """Validate the inputs and load them into the warehouse in one atomic publish.
 
@@ -466,6 +503,8 @@ def ingest(
     strict : turn soft problems (a line without a client id...) into errors.
     replace : start from an empty warehouse instead of adding to the stored one.
     loaded_at : the time stamped on the load (default: now, UTC).
+    currency : the company's ISO 4217 currency code (else ``currency`` in the mapping, else the
+        one stored, else a guess from the data: cp1251 or Russian headers mean RUB).
 
     Returns
     -------
@@ -488,6 +527,7 @@ def ingest(
     if not sources:
         raise KapotError(tr("ingest.nothing_to_load"))
     spec = load_mapping(mapping)
+    given = normalise_currency(currency) if currency else spec.get("currency")
     prepared = {
         name: prepare(name, src, spec=spec.get(name), strict=strict)
         for name, src in sources.items()
@@ -520,6 +560,23 @@ def ingest(
             "UPDATE products SET category = c.category FROM categories c "
             "WHERE products.category = c.category_id"
         )
+        # the company's currency, published with the load
+        stored, _ = read_currency(con)
+        if given:
+            code, source = given, "given" if currency else "mapping"
+        elif stored:
+            code, source = stored, "kept"
+        else:
+            code = guess_currency(
+                [p.report.encoding for p in prepared.values()],
+                [h for p in prepared.values() for h in p.report.columns.values()],
+                _names_sample(prepared.values()),
+            )
+            source = "guessed" if code else None
+        if code and source != "kept":
+            write_currency(con, code, source, at=stamp)
+        report.currency, report.currency_source = code, source
+        report.currency_previous = stored if stored and stored != code else None
         con.execute(
             "INSERT INTO loads VALUES ($id, $at, $report)",
             {

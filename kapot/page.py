@@ -23,7 +23,16 @@ from IPython.display import display
 
 from kapot.calculator import Calculator, Query, client_card
 from kapot.errors import KapotError
-from kapot.i18n import fmt_date, fmt_money, fmt_percent, get_lang, month_name, tr
+from kapot.i18n import (
+    currency_for,
+    fmt_date,
+    fmt_money,
+    fmt_percent,
+    get_lang,
+    month_name,
+    set_currency,
+    tr,
+)
 
 __all__ = [
     "HEADLESS_CHROMIUM",
@@ -106,6 +115,7 @@ class CalculatorPage:
 
         self.calc = calc
         self.lang = get_lang(lang)
+        set_currency(calc.currency)  # money on this page (tables, charts) in the company's
         self.db = db
         self.now = now
         self.store = WorklistStore(default_store_path(db), config=PipelineConfig())
@@ -560,7 +570,9 @@ class CalculatorPage:
                 self.t("col_region"): res["region"],
                 self.t("col_manager"): res["manager"],
                 self.t("col_score"): res["score"].round(4),
-                self.t("col_value"): res["expected_value"].round(2),
+                tr(
+                    "currency.money_header", L, label=self.t("col_value"), code=currency_for(L)
+                ): res["expected_value"].round(2),
                 self.t("col_peak"): [
                     month_name(int(v), L) if pd.notna(v) and v else "" for v in res["peak_month"]
                 ],
