@@ -14,7 +14,9 @@ within the category (its own purchases, smoothed toward all clients' share).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +25,7 @@ import pandas as pd
 from kapot.errors import KapotError
 from kapot.i18n import fmt_money, fmt_percent, month_name, tr
 
-__all__ = ["Calculator", "Query", "REASON_KEYS", "client_card"]
+__all__ = ["Calculator", "Query", "REASON_KEYS", "client_card", "nearest"]
 
 REASON_KEYS = (
     "buys_regularly",
@@ -36,6 +38,19 @@ REASON_KEYS = (
     "growing",
     "reorder_due",
 )
+
+
+def nearest(name: str, known: Iterable[str], *, n: int = 5) -> str:
+    """The known values closest to ``name`` (difflib, ignoring case), for an error message;
+    when none is close, the first few known values."""
+    values = sorted({str(k) for k in known if isinstance(k, str) and k})
+    by_lower: dict[str, str] = {}
+    for v in values:
+        by_lower.setdefault(v.lower(), v)
+    hits = difflib.get_close_matches(str(name).lower(), list(by_lower), n=n, cutoff=0.5)
+    if hits:
+        return ", ".join(by_lower[h] for h in hits)
+    return ", ".join(values[: 2 * n]) + (", …" if len(values) > 2 * n else "") or "-"
 
 
 @dataclass(frozen=True)
@@ -248,7 +263,7 @@ class Calculator:
         for cat in q.categories:
             if cat not in self._cat_index:
                 raise KapotError(
-                    tr("calculator.unknown_category", name=cat, known=", ".join(self.categories))
+                    tr("calculator.unknown_category", name=cat, known=nearest(cat, self.categories))
                 )
             j = self._cat_index[cat]
             probs.append(self.scores["probability"][:, j])
@@ -277,11 +292,17 @@ class Calculator:
     def _sku_arrays(self, sku: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         prod = self.products[self.products["sku"] == sku]
         if prod.empty:
-            raise KapotError(tr("calculator.unknown_sku", sku=sku))
+            raise KapotError(
+                tr("filters.unknown_sku", sku=sku, near=nearest(sku, self.products["sku"]))
+            )
         cat = prod["category"].iloc[0]
         if cat not in self._cat_index:
             raise KapotError(
-                tr("calculator.unknown_category", name=str(cat), known=", ".join(self.categories))
+                tr(
+                    "calculator.unknown_category",
+                    name=str(cat),
+                    known=nearest(str(cat), self.categories),
+                )
             )
         j = self._cat_index[cat]
         own = np.zeros(len(self.clients))
@@ -293,6 +314,46 @@ class Calculator:
         p = self.scores["probability"][:, j] * s
         v = self.scores["expected_value"][:, j] * s
         return p, v, own > 0
+
+    def known_values(self) -> dict[str, list[str]]:
+        """What each filter accepts: regions and managers in the data, size tiers and segments
+        (RFM segments, ABC classes, cluster names) in the data or in kapot's catalogue."""
+        from kapot.i18n import catalogue
+
+        def data(*cols: str) -> set[str]:
+            return {v for col in cols for v in self._codes[col].categories if isinstance(v, str)}
+
+        keys = catalogue()
+        return {
+            "region": sorted(data("region")),
+            "manager": sorted(data("manager")),
+            "size_tier": sorted(data("size_tier") | {k[5:] for k in keys if k.startswith("tier.")}),
+            "segment": sorted(
+                data("rfm_segment", "abc", "cluster_name")
+                | {k[4:] for k in keys if k.startswith("rfm.")}
+                | {"A", "B", "C"}
+            ),
+        }
+
+    def check(self, q: Query) -> None:
+        """Raise :class:`KapotError` for a filter value that is not in the data (a region,
+        manager, size tier or segment), naming the nearest known ones: a typo must not look
+        like an empty list."""
+        if not (q.regions or q.managers or q.size_tiers or q.segments):
+            return
+        known = self.known_values()
+        for kind, values in (
+            ("region", q.regions),
+            ("manager", q.managers),
+            ("size_tier", q.size_tiers),
+            ("segment", q.segments),
+        ):
+            allowed = set(known[kind])
+            for value in values:
+                if value not in allowed:
+                    raise KapotError(
+                        tr(f"filters.unknown_{kind}", name=value, near=nearest(value, allowed))
+                    )
 
     def _isin(self, col: str, values: tuple[str, ...]) -> np.ndarray:
         cat = self._codes[col]
@@ -307,6 +368,7 @@ class Calculator:
         is_prospect, phone, email, contact_person, reasons.
         """
         c = self.clients
+        self.check(q)
         p, v, before, names = self._item_arrays(q)
         keep = np.ones(len(c), dtype=bool)
         if q.regions:
@@ -504,6 +566,11 @@ class Calculator:
             c["rfm_segment"].eq(segment) | c["abc"].eq(segment) | c["cluster_name"].eq(segment)
         ).to_numpy()
         if not members.any():
+            known = self.known_values()["segment"]
+            if segment not in known:
+                raise KapotError(
+                    tr("filters.unknown_segment", name=segment, near=nearest(segment, known))
+                )
             raise KapotError(tr("calculator.unknown_segment", segment=segment))
         x = self._profile_matrix()
         centre = x[members].mean(axis=0)

@@ -183,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--author", default=os.environ.get("USER", "kapot"), help=tr("cli.wl_author_help")
     )
     w.add_argument("--as-of", type=_date, default=None, help=tr("build.as_of_help"))
+    w.add_argument("--new-manager", action="store_true", help=tr("filters.new_manager_help"))
     _add_find_filters(w)
     w = wl.add_parser("show", parents=[common], help=tr("cli.wl_show_help"))
     w.add_argument(
@@ -542,7 +543,12 @@ def _cmd_worklist(args: argparse.Namespace) -> None:
         calc = Calculator.load(args.db, args.as_of)
         candidates = calc.find(_query_from(args, 5000))["client_id"].tolist()
         added = store.create_list(
-            args.owner, candidates, author=args.author, at=now, size=args.size
+            args.owner,
+            candidates,
+            author=args.author,
+            at=now,
+            size=args.size,
+            known_managers=None if args.new_manager else calc.managers(),
         )
         work = store.show(args.owner, at=now)
         print(

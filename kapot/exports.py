@@ -11,7 +11,8 @@ text cell is hostile. Following OWASP's "CSV injection" guidance:
   are dropped, and a carriage return becomes a line break (as any XML reader would read it).
 * **CSV**: a text field that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
   return gets a leading single quote (``'+7 (495) 123-45-67``: still readable and dialable, no
-  longer a formula); every text field is quoted and its double quotes doubled; numbers are
+  longer a formula); every text field of the rows is quoted and its double quotes doubled
+  (the header, which is kapot's own, only where needed); numbers are
   written bare, as numbers. Reading the file back and removing that one quote gives the
   original text (:func:`unquote_csv_cell`).
 """
@@ -89,8 +90,9 @@ def to_csv_text(frame: pd.DataFrame) -> str:
     """The frame as CSV text (comma-separated, header first), neutralised as described in the
     module docstring."""
     buf = io.StringIO()
+    # the header is ours (quoted only where needed, so scripts can match it); the rows are not
+    csv.writer(buf, lineterminator="\r\n").writerow([safe_csv_cell(str(c)) for c in frame.columns])
     writer = csv.writer(buf, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
-    writer.writerow([safe_csv_cell(str(c)) for c in frame.columns])
     cols = [frame[c].to_numpy(dtype=object) for c in frame.columns]
     for row in zip(*cols, strict=True):
         writer.writerow([_csv_value(v) for v in row])

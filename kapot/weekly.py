@@ -164,7 +164,19 @@ class WeeklyReport:
             if value is not None:
                 q = f"SELECT count(*) FROM clients WHERE {col} = $v"
                 if not con.execute(q, {"v": value}).fetchall()[0][0]:
-                    raise KapotError(tr(f"report.unknown_{col}", rep.lang, value=value))
+                    from kapot.calculator import nearest
+
+                    known = [
+                        r[0] for r in con.execute(f"SELECT DISTINCT {col} FROM clients").fetchall()
+                    ]
+                    raise KapotError(
+                        tr(
+                            f"filters.unknown_{col}",
+                            rep.lang,
+                            name=value,
+                            near=nearest(value, known),
+                        )
+                    )
         return rep
 
     # ------------------------------------------------------------------ data access
