@@ -81,6 +81,8 @@ def test_1c_predict_future_sales_with_russian_names(real, db):
         0,
     )
     assert by["sales"].returns == 543
+    # a Russian distributor's export: roubles, guessed from the Russian names and said so
+    assert (rep.currency, rep.currency_source) == ("RUB", "guessed")
     assert by["sales"].columns["client_id"] == "shop_id" and "amount" not in by["sales"].columns
     # amount = item_cnt_day x item_price; the category code became its Russian name
     first = q(
