@@ -217,3 +217,18 @@ def test_page_downloads_use_the_same_safe_export(hostile):
     got = _csv_rows(text)
     assert len(got) == len(res) + 1
     assert not any(_runnable(cell) for row in got for cell in row)
+
+
+def test_cli_table_shows_money_and_blanks_like_the_page(hostile, capsys):
+    """`kapot find --format table` (issue 14: it printed 143003.019749 and None)."""
+    db, bad = hostile
+    assert main(["find", "--limit", "400", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    missing = bad.loc[bad["phone"].isna(), "client_id"]
+    rows = [line for line in lines if any(f" {cid} " in line for cid in missing)]
+    assert rows, "a client without a phone is listed"
+    assert "None" not in out and "nan" not in out.lower().split()
+    assert re.search(r"\$\d{1,3}(,\d{3})*\.\d\d\b", out)
+    assert not re.search(r"\b\d+\.\d{3,}\b", out)  # no raw floats
+    assert re.search(r"\b\d{1,3}%", out)  # the score as a percentage, as on the page
