@@ -504,7 +504,8 @@ def ingest(
     replace : start from an empty warehouse instead of adding to the stored one.
     loaded_at : the time stamped on the load (default: now, UTC).
     currency : the company's ISO 4217 currency code (else ``currency`` in the mapping, else the
-        one stored, else a guess from the data: cp1251 or Russian headers mean RUB).
+        one stored, else a guess from the data: cp1251, Russian headers or mostly Cyrillic
+        names mean RUB; see :mod:`kapot.currency`).
 
     Returns
     -------

@@ -115,7 +115,7 @@ class CalculatorPage:
 
         self.calc = calc
         self.lang = get_lang(lang)
-        set_currency(calc.currency)  # money on this page (tables, charts) in the company's
+        set_currency(calc.currency)  # the page's money (tables, charts) in the company's currency
         self.db = db
         self.now = now
         self.store = WorklistStore(default_store_path(db), config=PipelineConfig())
