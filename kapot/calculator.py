@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +25,7 @@ import pandas as pd
 from kapot.errors import KapotError
 from kapot.i18n import fmt_money, fmt_percent, month_name, tr
 
-__all__ = ["Calculator", "Query", "REASON_KEYS", "client_card"]
+__all__ = ["Calculator", "Query", "REASON_KEYS", "client_card", "nearest"]
 
 REASON_KEYS = (
     "buys_regularly",
@@ -39,10 +40,17 @@ REASON_KEYS = (
 )
 
 
-def _nearest(value: str, known: list[str], n: int = 5) -> str:
-    """The known values closest to ``value`` (for "did you mean"), or the first few."""
-    near = difflib.get_close_matches(str(value), [str(k) for k in known], n=n, cutoff=0.5)
-    return ", ".join(near or [str(k) for k in known[:n]]) + (" …" if len(known) > n else "")
+def nearest(name: str, known: Iterable[str], *, n: int = 5) -> str:
+    """The known values closest to ``name`` (difflib, ignoring case), for an error message;
+    when none is close, the first few known values."""
+    values = sorted({str(k) for k in known if isinstance(k, str) and k})
+    by_lower: dict[str, str] = {}
+    for v in values:
+        by_lower.setdefault(v.lower(), v)
+    hits = difflib.get_close_matches(str(name).lower(), list(by_lower), n=n, cutoff=0.5)
+    if hits:
+        return ", ".join(by_lower[h] for h in hits)
+    return ", ".join(values[: 2 * n]) + (", …" if len(values) > 2 * n else "") or "-"
 
 
 @dataclass(frozen=True)
@@ -78,8 +86,10 @@ class Calculator:
         horizon_days: int,
         products: pd.DataFrame,
         sku_engine: tuple | None = None,
+        currency: str | None = None,
     ) -> None:
         self.clients = clients.reset_index(drop=True)
+        self.currency = currency  # the warehouse's (ISO 4217), None: the language's default
         self.scores = scores
         self.categories = categories
         self.as_of = as_of
@@ -176,6 +186,9 @@ class Calculator:
             products = con.execute(
                 "SELECT sku, name, category, price, in_assortment, stock_qty, stock_since FROM products"
             ).df()
+            from kapot.currency import read_currency
+
+            currency, _ = read_currency(con)
         categories = sorted(pot["item"].unique())
         idx = pd.Index(clients["client_id"])
         rows = idx.get_indexer(pot["client_id"])
@@ -198,7 +211,7 @@ class Calculator:
                 pd.to_numeric(pot[col], errors="coerce").fillna(0).to_numpy(dtype=float)[ok]
             )
             scores[col] = arr
-        calc = cls(clients, scores, categories, as_of, int(horizon_days), products)
+        calc = cls(clients, scores, categories, as_of, int(horizon_days), products, currency=currency)
         calc.validation = validation
         calc._db = db
         return calc
@@ -228,11 +241,7 @@ class Calculator:
         for cat in q.categories:
             if cat not in self._cat_index:
                 raise KapotError(
-                    tr(
-                        "calculator.unknown_category",
-                        name=cat,
-                        known=_nearest(cat, self.categories),
-                    )
+                    tr("calculator.unknown_category", name=cat, known=nearest(cat, self.categories))
                 )
             j = self._cat_index[cat]
             probs.append(self.scores["probability"][:, j])
@@ -291,7 +300,7 @@ class Calculator:
         ranker, snap, rows = state
         if sku not in set(snap.items):
             raise KapotError(
-                tr("calculator.unknown_sku_near", sku=sku, known=_nearest(sku, list(snap.items)))
+                tr("filters.unknown_sku", sku=sku, near=nearest(sku, list(snap.items)))
             )
         from kapot.potential import expected_values
 
@@ -314,6 +323,46 @@ class Calculator:
             self._sku_cache.pop(next(iter(self._sku_cache)))
         self._sku_cache[sku] = out
         return out
+
+    def known_values(self) -> dict[str, list[str]]:
+        """What each filter accepts: regions and managers in the data, size tiers and segments
+        (RFM segments, ABC classes, cluster names) in the data or in kapot's catalogue."""
+        from kapot.i18n import catalogue
+
+        def data(*cols: str) -> set[str]:
+            return {v for col in cols for v in self._codes[col].categories if isinstance(v, str)}
+
+        keys = catalogue()
+        return {
+            "region": sorted(data("region")),
+            "manager": sorted(data("manager")),
+            "size_tier": sorted(data("size_tier") | {k[5:] for k in keys if k.startswith("tier.")}),
+            "segment": sorted(
+                data("rfm_segment", "abc", "cluster_name")
+                | {k[4:] for k in keys if k.startswith("rfm.")}
+                | {"A", "B", "C"}
+            ),
+        }
+
+    def check(self, q: Query) -> None:
+        """Raise :class:`KapotError` for a filter value that is not in the data (a region,
+        manager, size tier or segment), naming the nearest known ones: a typo must not look
+        like an empty list."""
+        if not (q.regions or q.managers or q.size_tiers or q.segments):
+            return
+        known = self.known_values()
+        for kind, values in (
+            ("region", q.regions),
+            ("manager", q.managers),
+            ("size_tier", q.size_tiers),
+            ("segment", q.segments),
+        ):
+            allowed = set(known[kind])
+            for value in values:
+                if value not in allowed:
+                    raise KapotError(
+                        tr(f"filters.unknown_{kind}", name=value, near=nearest(value, allowed))
+                    )
 
     def _isin(self, col: str, values: tuple[str, ...]) -> np.ndarray:
         cat = self._codes[col]
@@ -364,6 +413,7 @@ class Calculator:
         clients best first, probability and expected value of every client, rows that pass the
         filters, item names). Backtests call this, so they measure exactly what managers get."""
         c = self.clients
+        self.check(q)
         p, v, before, names = self._item_arrays(q)
         keep = np.ones(len(c), dtype=bool)
         if q.regions:
@@ -538,6 +588,11 @@ class Calculator:
             c["rfm_segment"].eq(segment) | c["abc"].eq(segment) | c["cluster_name"].eq(segment)
         ).to_numpy()
         if not members.any():
+            known = self.known_values()["segment"]
+            if segment not in known:
+                raise KapotError(
+                    tr("filters.unknown_segment", name=segment, near=nearest(segment, known))
+                )
             raise KapotError(tr("calculator.unknown_segment", segment=segment))
         x = self._profile_matrix()
         centre = x[members].mean(axis=0)
@@ -568,7 +623,9 @@ class Calculator:
             lang,
             found=result.attrs.get("matched", len(result)),
             shown=len(result),
-            value=fmt_money(result.attrs.get("total_expected_value", 0.0), lang),
+            value=fmt_money(
+                result.attrs.get("total_expected_value", 0.0), lang, currency=self.currency
+            ),
         )
 
 

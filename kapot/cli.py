@@ -13,7 +13,7 @@ from pathlib import Path
 from kapot import __version__
 from kapot.config import default_db_path
 from kapot.errors import KapotError
-from kapot.i18n import get_lang, set_lang, tr
+from kapot.i18n import get_lang, set_currency, set_lang, tr
 
 __all__ = ["main", "build_parser"]
 
@@ -105,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("load_id", type=int, metavar="LOAD_ID", help=tr("unload.load_id_help"))
 
+    p.add_argument("--currency", metavar="CODE", help=tr("currency.ingest_help"))
+
     p = sub.add_parser(
         "demo", parents=[common], help=tr("cli.demo_help"), description=tr("cli.demo_help")
     )
@@ -189,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--author", default=os.environ.get("USER", "kapot"), help=tr("cli.wl_author_help")
     )
     w.add_argument("--as-of", type=_date, default=None, help=tr("build.as_of_help"))
+    w.add_argument("--new-manager", action="store_true", help=tr("filters.new_manager_help"))
     _add_find_filters(w)
     w = wl.add_parser("show", parents=[common], help=tr("cli.wl_show_help"))
     w.add_argument(
@@ -232,6 +235,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pool-size", type=int, default=2, help=tr("cli.pool_help"))
 
     p = sub.add_parser(
+        "currency", parents=[common], help=tr("currency.help"), description=tr("currency.help")
+    )
+    p.add_argument("code", nargs="?", metavar="CODE", help=tr("currency.code_help"))
+
+    p = sub.add_parser(
         "backtest",
         parents=[common],
         help=tr("cli.backtest_help"),
@@ -263,6 +271,8 @@ def _cmd_ingest(args: argparse.Namespace) -> None:
         db=args.db,
         strict=args.strict,
         mixed_encoding=args.mixed_encoding,
+
+        currency=args.currency,
     )
     for line in report.lines():
         print(line)
@@ -311,6 +321,7 @@ def _cmd_demo(args: argparse.Namespace) -> None:
         invoices=data.invoices,
         db=args.db,
         replace=True,
+        currency="RUB" if get_lang() == "ru" else None,  # the Russian demo trades in roubles
     )
     for line in report.lines():
         print(line)
@@ -385,21 +396,23 @@ _SEGMENT_COLUMNS = [
 ]
 
 
-def _emit(frame, fmt: str, output: str | None) -> None:
-    import pandas as pd
+def _emit(frame, fmt: str, output: str | None, *, kinds: dict[str, str] | None = None) -> None:
+    """Write ``frame`` as csv, json, xlsx or a terminal table (``kinds``: how to format its
+    columns there, see :func:`kapot.display.text_table`)."""
+    from kapot import exports
+    from kapot.display import text_table
 
     if fmt == "xlsx":
         if not output:
             raise KapotError(tr("cli.xlsx_needs_output"))
-        frame.to_excel(output, index=False)
+        exports.write_xlsx(frame, output)
         return
-    if fmt == "csv":
-        text = frame.to_csv(index=False)
+    if fmt == "csv":  # no formula survives into a spreadsheet (kapot.exports)
+        text = exports.to_csv_text(frame)
     elif fmt == "json":
         text = frame.to_json(orient="records", force_ascii=False, date_format="iso")
     else:
-        with pd.option_context("display.max_rows", None, "display.width", 200):
-            text = frame.to_string(index=False, na_rep="")
+        text = text_table(frame, get_lang(), kinds=kinds)
     if output:
         with open(output, "w", encoding="utf-8") as fh:
             fh.write(text)
@@ -498,6 +511,7 @@ def _cmd_find(args: argparse.Namespace) -> None:
     from kapot.calculator import Calculator
 
     calc = Calculator.load(args.db, args.as_of, args.horizon_days)
+    set_currency(calc.currency)
     q = _query_from(args, args.limit)
     res = calc.find(q)
     cols = [
@@ -517,20 +531,35 @@ def _cmd_find(args: argparse.Namespace) -> None:
     ]
     if args.format == "table":
         print(calc.summary(res), file=sys.stderr)
-    _emit(res[cols], args.format, args.output)
+    _emit(res[cols], args.format, args.output, kinds=_FIND_KINDS)
+
+
+_FIND_KINDS = {
+    "score": "percent",
+    "expected_value": "money",
+    "peak_month": "month",
+    "segment": "rfm",
+    "size_tier": "tier",
+}
 
 
 def _cmd_similar(args: argparse.Namespace) -> None:
     from kapot.calculator import Calculator
 
     calc = Calculator.load(args.db)
+    set_currency(calc.currency)
     if args.segment:
         res = calc.similar_to_segment(args.segment, limit=args.limit)
     elif args.client_id:
         res = calc.similar(args.client_id, limit=args.limit)
     else:
         raise KapotError(tr("cli.similar_needs"))
-    _emit(res, args.format, args.output)
+    _emit(
+        res,
+        args.format,
+        args.output,
+        kinds={"segment": "rfm", "size_tier": "tier", "similarity": "percent"},
+    )
 
 
 def _cmd_backtest(args: argparse.Namespace) -> None:
@@ -594,7 +623,12 @@ def _cmd_worklist(args: argparse.Namespace) -> None:
         calc = Calculator.load(args.db, args.as_of)
         candidates = calc.find(_query_from(args, 5000))["client_id"].tolist()
         added = store.create_list(
-            args.owner, candidates, author=args.author, at=now, size=args.size
+            args.owner,
+            candidates,
+            author=args.author,
+            at=now,
+            size=args.size,
+            known_managers=None if args.new_manager else calc.managers(),
         )
         work = store.show(args.owner, at=now)
         print(
@@ -608,7 +642,7 @@ def _cmd_worklist(args: argparse.Namespace) -> None:
         )
     elif args.action == "show":
         store = WorklistStore(path, config=PipelineConfig(max_deal_days=args.max_deal_days))
-        _emit(store.show(args.owner, at=now), args.format, None)
+        _emit(store.show(args.owner, at=now), args.format, None, kinds={"state": "state"})
     else:
         store = WorklistStore(path)
         before = store.show(None, at=now).set_index("client_id")["state"].get(args.client_id)
@@ -707,6 +741,28 @@ def _cmd_report(args: argparse.Namespace) -> None:
     )
 
 
+def _cmd_currency(args: argparse.Namespace) -> None:
+    from kapot.currency import change_currency, read_currency
+    from kapot.i18n import _CURRENCIES, _locale, fmt_money
+    from kapot.warehouse import Warehouse
+
+    wh = Warehouse(args.db)
+    if args.code:
+        old, new = change_currency(args.code, db=args.db)
+        example = fmt_money(1234567.89, currency=new)
+        print(tr("currency.changed", path=str(wh.path), old=old or "-", new=new, example=example))
+        return
+    with wh.read() as con:
+        code, source = read_currency(con)
+    if code is None:
+        print(tr("currency.report_none", default=_CURRENCIES[get_lang()]))
+        return
+    from babel.numbers import get_currency_name
+
+    name = get_currency_name(code, locale=_locale(None))
+    print(tr(f"currency.report_{source}", code=code, name=name))
+
+
 def _cmd_status(args: argparse.Namespace) -> None:
     from kapot.summary import warehouse_summary
 
@@ -731,6 +787,7 @@ _COMMANDS = {
     "serve": _cmd_serve,
     "calculators": _cmd_calculators,
     "report": _cmd_report,
+    "currency": _cmd_currency,
 }
 
 

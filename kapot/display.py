@@ -16,9 +16,26 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from kapot.i18n import fmt_date, fmt_int, fmt_money, fmt_number, fmt_percent, month_name, tr
+from kapot.i18n import (
+    _catalogue,
+    fmt_date,
+    fmt_int,
+    fmt_money,
+    fmt_number,
+    fmt_percent,
+    month_name,
+    tr,
+)
 
-__all__ = ["Column", "table_html", "figure_html", "plotly_js", "Section", "REPORT_CSS"]
+__all__ = [
+    "Column",
+    "table_html",
+    "text_table",
+    "figure_html",
+    "plotly_js",
+    "Section",
+    "REPORT_CSS",
+]
 
 REPORT_CSS = """
 .kapot-section { margin: 1.6em 0 2.4em; }
@@ -86,6 +103,42 @@ def _cell(value, kind: str, lang: str | None) -> tuple[str, str]:
     if kind == "rfm":
         return tr(f"rfm.{value}", lang), ""
     return str(value), ""
+
+
+def text_table(
+    frame: pd.DataFrame, lang: str | None = None, *, kinds: dict[str, str] | None = None
+) -> str:
+    """``frame`` as a plain-text table for a terminal, formatted like the page: columns in
+    ``kinds`` as in :class:`Column` (``money`` is exact to the cent, as on the page; also
+    ``tier``), dates by Babel in the locale, and blanks (never ``None`` or ``NaN``) for missing
+    values. Headers stay the frame's column names (scripts split on them)."""
+    kinds = dict(kinds or {})
+    out = pd.DataFrame(index=frame.index)
+    for col in frame.columns:
+        values = frame[col]
+        kind = kinds.get(col)
+        if kind is None and pd.api.types.is_datetime64_any_dtype(values):
+            kind = "date"
+        if kind is None:
+            out[col] = [
+                "" if v is None or (not isinstance(v, str) and pd.isna(v)) else v
+                for v in values.astype(object)
+            ]
+            continue
+        cells = []
+        for v in values.astype(object):
+            if v is None or (not isinstance(v, str) and pd.isna(v)):
+                cells.append("")
+            elif kind == "money":
+                cells.append(fmt_money(float(v), lang))
+            elif kind in ("tier", "rfm", "state"):
+                key = f"{'tier' if kind == 'tier' else kind}.{v}"
+                cells.append(tr(key, lang) if key in _catalogue() else str(v))
+            else:
+                cells.append(_cell(v, kind, lang)[0])
+        out[col] = cells
+    with pd.option_context("display.max_rows", None, "display.width", 200):
+        return out.to_string(index=False, na_rep="")
 
 
 def table_html(

@@ -74,6 +74,9 @@ class Explorer:
             clients = con.execute(
                 "SELECT client_id, coalesce(name, client_id) AS name, region, industry, manager FROM clients"
             ).df()
+            from kapot.currency import use_warehouse_currency
+
+            use_warehouse_currency(con)  # the views' money in the company's currency
         features = feats.merge(seg, on="client_id", how="left").merge(
             clients, on="client_id", how="left"
         )

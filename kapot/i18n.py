@@ -27,12 +27,14 @@ __all__ = [
     "fmt_percent",
     "fmt_date",
     "currency_for",
+    "set_currency",
 ]
 
 LANGUAGES = ("en", "ru")
 _LOCALES = {"en": "en_US", "ru": "ru_RU"}
 _CURRENCIES = {"en": "USD", "ru": "RUB"}
 _current: list[str] = []
+_currency: list[str] = []  # the warehouse's currency, set by whoever reads the warehouse
 
 
 @cache
@@ -97,8 +99,17 @@ def _locale(lang: str | None) -> str:
     return _LOCALES[get_lang(lang)]
 
 
+def set_currency(code: str | None) -> None:
+    """Set the process-wide money currency (an ISO 4217 code): the company's, as stored in the
+    warehouse (:func:`kapot.currency.use_warehouse_currency`); None goes back to the default."""
+    _currency[:] = [code] if code else []
+
+
 def currency_for(lang: str | None = None) -> str:
-    """The money currency: ``KAPOT_CURRENCY`` if set, else the language's default."""
+    """The money currency: the company's (``set_currency``), else ``KAPOT_CURRENCY`` if set,
+    else the language's default (USD in English, RUB in Russian)."""
+    if _currency:
+        return _currency[-1]
     return os.environ.get("KAPOT_CURRENCY") or _CURRENCIES[get_lang(lang)]
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kapot.currency import guess_currency, normalise_currency, read_currency, write_currency
 from kapot.errors import KapotError
 from kapot.i18n import tr
 from kapot.parsing import (
@@ -109,6 +110,9 @@ class LoadReport:
     tables: list[TableReport]
     derived_clients: int = 0
     derived_products: int = 0
+    currency: str | None = None  # the warehouse's currency after the load
+    currency_source: str | None = None  # given, mapping, guessed, kept, or None (not set)
+    currency_previous: str | None = None  # the one it replaced, if any
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -160,7 +164,23 @@ class LoadReport:
                     products=self.derived_products,
                 )
             )
+        out.append(self._currency_line(lang))
         return out
+
+    def _currency_line(self, lang: str | None) -> str:
+        from kapot.i18n import _CURRENCIES, get_lang
+
+        if self.currency is None:
+            return tr("currency.report_none", lang, default=_CURRENCIES[get_lang(lang)])
+        from babel.numbers import get_currency_name
+
+        from kapot.i18n import _locale
+
+        name = get_currency_name(self.currency, locale=_locale(lang))
+        line = tr(f"currency.report_{self.currency_source}", lang, code=self.currency, name=name)
+        if self.currency_previous:
+            line += " " + tr("currency.report_replaced", lang, old=self.currency_previous)
+        return line
 
 
 # --------------------------------------------------------------------------- mapping
@@ -181,7 +201,11 @@ def load_mapping(mapping: str | os.PathLike[str] | dict | None) -> dict[str, dic
             raise KapotError(tr("ingest.file_missing"), file=name) from exc
         except tomllib.TOMLDecodeError as exc:
             raise KapotError(tr("ingest.bad_mapping", error=str(exc)), file=name) from exc
+    data = dict(data)
     for table, spec in data.items():
+        if table == "currency":  # a setting of the company, not a table
+            data["currency"] = normalise_currency(spec, source=name)
+            continue
         if table not in TABLES:
             raise KapotError(tr("ingest.mapping_unknown_table", table=table), file=name)
         for key, value in spec.items():
@@ -516,6 +540,18 @@ _CLIENT_EXTRAS = {
 _PRODUCT_EXTRAS = {"product_name": "name", "category": "category", "price": "price"}
 
 
+def _names_sample(prepared, per_column: int = 500) -> list[str]:
+    """Up to ``per_column`` names per input column of names (clients, products, categories,
+    regions...): what the currency guess looks at."""
+    cols = ("name", "client_name", "product_name", "category", "region", "city", "industry")
+    out: list[str] = []
+    for prep in prepared:
+        for col in cols:
+            if col in prep.frame:
+                out += prep.frame[col].dropna().astype(str).head(per_column).tolist()
+    return out
+
+
 def ingest(
     sales: Source | None = None,
     *,
@@ -529,6 +565,8 @@ def ingest(
     replace: bool = False,
     loaded_at: dt.datetime | None = None,
     mixed_encoding: bool = False,
+
+    currency: str | None = None,
 ) -> LoadReport:
     """Validate the inputs and load them into the warehouse in one atomic publish.
 
@@ -546,6 +584,10 @@ def ingest(
         mapping's ``encoding``) instead of refusing a file that mixes encodings; the lines
         read in the fallback are counted in the report. Also ``mixed_encoding = true`` per
         input in the mapping file.
+
+    currency : the company's ISO 4217 currency code (else ``currency`` in the mapping, else the
+        one stored, else a guess from the data: cp1251, Russian headers or mostly Cyrillic
+        names mean RUB; see :mod:`kapot.currency`).
 
     Returns
     -------
@@ -568,6 +610,7 @@ def ingest(
     if not sources:
         raise KapotError(tr("ingest.nothing_to_load"))
     spec = load_mapping(mapping)
+    given = normalise_currency(currency) if currency else spec.get("currency")
     prepared = {
         name: prepare(name, src, spec=spec.get(name), strict=strict, mixed_encoding=mixed_encoding)
         for name, src in sources.items()
@@ -600,6 +643,23 @@ def ingest(
             "UPDATE products SET category = c.category FROM categories c "
             "WHERE products.category = c.category_id"
         )
+        # the company's currency, published with the load
+        stored, _ = read_currency(con)
+        if given:
+            code, source = given, "given" if currency else "mapping"
+        elif stored:
+            code, source = stored, "kept"
+        else:
+            code = guess_currency(
+                [p.report.encoding for p in prepared.values()],
+                [h for p in prepared.values() for h in p.report.columns.values()],
+                _names_sample(prepared.values()),
+            )
+            source = "guessed" if code else None
+        if code and source != "kept":
+            write_currency(con, code, source, at=stamp)
+        report.currency, report.currency_source = code, source
+        report.currency_previous = stored if stored and stored != code else None
         con.execute(
             "INSERT INTO loads VALUES ($id, $at, $report)",
             {

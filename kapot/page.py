@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
-import io
 import os
 import time
 import traceback
@@ -25,7 +24,16 @@ from IPython.display import display
 from kapot import validation
 from kapot.calculator import Calculator, Query, client_card
 from kapot.errors import KapotError
-from kapot.i18n import fmt_date, fmt_money, fmt_percent, get_lang, month_name, tr
+from kapot.i18n import (
+    currency_for,
+    fmt_date,
+    fmt_money,
+    fmt_percent,
+    get_lang,
+    month_name,
+    set_currency,
+    tr,
+)
 from kapot.seasonality import peak_label
 
 __all__ = [
@@ -110,6 +118,7 @@ class CalculatorPage:
 
         self.calc = calc
         self.lang = get_lang(lang)
+        set_currency(calc.currency)  # the page's money (tables, charts) in the company's currency
         self.db = db
         self.now = now
         self.store = WorklistStore(default_store_path(db), config=PipelineConfig())
@@ -577,7 +586,9 @@ class CalculatorPage:
                 self.t("col_region"): res["region"],
                 self.t("col_manager"): res["manager"],
                 self.t("col_score"): res["score"].round(4),
-                self.t("col_value"): res["expected_value"].round(2),
+                tr(
+                    "currency.money_header", L, label=self.t("col_value"), code=currency_for(L)
+                ): res["expected_value"].round(2),
                 self.t("col_peak"): [
                     month_name(int(v), L) if pd.notna(v) and v else "" for v in res["peak_month"]
                 ],
@@ -589,17 +600,18 @@ class CalculatorPage:
     def _downloads_html(self, res: pd.DataFrame) -> str:
         if res.empty:
             return ""
-        frame = self.export_frame(res)
-        csv = frame.to_csv(index=False).encode("utf-8-sig")  # BOM: Excel opens Cyrillic right
-        buf = io.BytesIO()
-        frame.to_excel(buf, index=False)
+        from kapot import exports
+
+        frame = self.export_frame(res)  # no formula survives into a spreadsheet (kapot.exports)
+        csv = exports.to_csv_text(frame).encode("utf-8-sig")  # BOM: Excel opens Cyrillic right
+        xlsx = exports.to_xlsx_bytes(frame)
         stamp = self.calc.as_of.isoformat()
         links = [
             (f"kapot_calls_{stamp}.csv", "text/csv", csv, self.t("download_csv")),
             (
                 f"kapot_calls_{stamp}.xlsx",
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                buf.getvalue(),
+                xlsx,
                 self.t("download_xlsx"),
             ),
         ]

@@ -305,4 +305,14 @@ def who_buys(
         ORDER BY dimension, buyers DESC, value
     """
     item = category if category is not None else sku
+    col = "category" if category is not None else "sku"
+    known = [r[0] for r in con.execute(f"SELECT DISTINCT {col} FROM products").fetchall()]
+    if item not in set(known):  # a typo must not look like "nobody buys it"
+        from kapot.calculator import nearest
+
+        key, name = (
+            ("calculator.unknown_category", "name") if category else ("filters.unknown_sku", "sku")
+        )
+        near = "known" if category else "near"
+        raise KapotError(tr(key, **{name: item, near: nearest(item, known)}))
     return con.execute(sql, {"item": item, "as_of": as_of, "months": months}).df()

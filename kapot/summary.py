@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from kapot.currency import use_warehouse_currency
 from kapot.i18n import fmt_date, fmt_int, fmt_money, tr
 from kapot.warehouse import Warehouse
 
@@ -20,6 +21,7 @@ def warehouse_summary(
     for table, rows in counts.items():
         out.append("  " + tr("warehouse.table_rows", lang, table=table, rows=fmt_int(rows, lang)))
     with wh.read() as con:
+        use_warehouse_currency(con)
         start, end, revenue = con.execute(
             "SELECT min(date), max(date), sum(amount) FROM sales"
         ).fetchall()[0]

@@ -24,6 +24,7 @@ from kapot import plots, validation
 from kapot import report as R
 from kapot.build import _has_table
 from kapot.config import PROJECT_ROOT
+from kapot.currency import use_warehouse_currency
 from kapot.display import REPORT_CSS, Column, Section, plotly_js
 from kapot.errors import KapotError
 from kapot.i18n import fmt_date, fmt_int, fmt_money, fmt_percent, get_lang, month_name, tr
@@ -156,13 +157,26 @@ class WeeklyReport:
         ``kapot report``, which builds them) or the region or manager is unknown."""
         rep = cls(resolve_week(week, db), db=db, region=region, manager=manager, lang=lang)
         con = rep.con
+        use_warehouse_currency(con)  # every figure and table in the company's currency
         if rep.as_of not in _builds(con):
             raise KapotError(tr("report.not_built", rep.lang, as_of=rep.as_of.isoformat()))
         for col, value in (("region", rep.scope.region), ("manager", rep.scope.manager)):
             if value is not None:
                 q = f"SELECT count(*) FROM clients WHERE {col} = $v"
                 if not con.execute(q, {"v": value}).fetchall()[0][0]:
-                    raise KapotError(tr(f"report.unknown_{col}", rep.lang, value=value))
+                    from kapot.calculator import nearest
+
+                    known = [
+                        r[0] for r in con.execute(f"SELECT DISTINCT {col} FROM clients").fetchall()
+                    ]
+                    raise KapotError(
+                        tr(
+                            f"filters.unknown_{col}",
+                            rep.lang,
+                            name=value,
+                            near=nearest(value, known),
+                        )
+                    )
         return rep
 
     # ------------------------------------------------------------------ data access

@@ -174,9 +174,20 @@ class WorklistStore:
         author: str,
         at: dt.datetime,
         size: int | None = None,
+        known_managers: Iterable[str] | None = None,
     ) -> list[str]:
         """Give ``manager`` the first eligible ``candidates`` (best first) until the manager has
-        ``size`` (default ``max_open``) open prospects. Returns the client ids added."""
+        ``size`` (default ``max_open``) open prospects. Returns the client ids added. With
+        ``known_managers`` (the managers in the data), any other name is an error naming the
+        nearest ones, so real clients are never handed to a typo."""
+        if known_managers is not None:
+            known = {m for m in known_managers if isinstance(m, str)}
+            if manager not in known:
+                from kapot.calculator import nearest
+
+                raise KapotError(
+                    tr("filters.unknown_manager", name=manager, near=nearest(manager, known))
+                )
         limit = self.config.max_open if size is None else size
         if not 1 <= limit <= self.config.max_open:
             raise KapotError(tr("worklist.bad_size", size=limit))
@@ -242,9 +253,10 @@ class WorklistStore:
         recall_date: dt.date | None = None,
         expected_state: str | None = None,
     ) -> None:
-        """Move a client to ``to_state``. A refusal needs a reason; a soft refusal and a
-        re-call need a re-call date. With ``expected_state``, the move fails with a conflict
-        if someone else moved the client first."""
+        """Move a client to ``to_state`` along :data:`TRANSITIONS`. A refusal needs a reason; a
+        soft refusal and a re-call need a re-call date; reopening a hard refusal (back to new
+        or re-call) needs a ``reason``, kept in the history. With ``expected_state``, the move
+        fails with a conflict if someone else moved the client first."""
         if to_state not in STATES:
             raise KapotError(tr("worklist.bad_state", state=to_state, states=", ".join(STATES)))
         if to_state == "refusal":
@@ -256,11 +268,11 @@ class WorklistStore:
             raise KapotError(tr("worklist.recall_needed", reason=to_state))
         with self._transaction() as con:
             row = con.execute(
-                "SELECT state, manager FROM work WHERE client_id = ?", (client_id,)
+                "SELECT state, manager, reason FROM work WHERE client_id = ?", (client_id,)
             ).fetchone()
             if row is None:
                 raise KapotError(tr("worklist.not_in_work", client=client_id))
-            state, manager = row
+            state, manager, was = row
             if expected_state is not None and state != expected_state:
                 raise KapotError(
                     tr("worklist.conflict", client=client_id, expected=expected_state, state=state)
@@ -268,6 +280,11 @@ class WorklistStore:
             if to_state not in TRANSITIONS[state]:
                 raise KapotError(
                     tr("worklist.bad_transition", client=client_id, old=state, new=to_state)
+                )
+            hard = state == "refusal" and REFUSAL_REASONS.get(was or "", "hard") == "hard"
+            if hard and not (reason or "").strip():
+                raise KapotError(
+                    tr("filters.reopen_needs_reason", client=client_id, reason=was or "-")
                 )
             rdate = recall_date.isoformat() if recall_date else None
             con.execute(

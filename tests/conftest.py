@@ -21,8 +21,10 @@ def _isolated(tmp_path, monkeypatch):
     from kapot import i18n
 
     i18n._current.clear()
+    i18n._currency.clear()
     yield
     i18n._current.clear()
+    i18n._currency.clear()
 
 
 @pytest.fixture

@@ -163,6 +163,10 @@ def test_who_buys_profiles_buyers_against_everyone(built):
         with pytest.raises(KapotError):
             who_buys(con, AS_OF)
         sku = who_buys(con, AS_OF, sku="BLT-0001")
+        with pytest.raises(KapotError, match="unknown category 'Dry bulding mixes'.*Dry building"):
+            who_buys(con, AS_OF, category="Dry bulding mixes")
+        with pytest.raises(KapotError, match="unknown SKU 'BLT-00001'.*BLT-0001"):
+            who_buys(con, AS_OF, sku="BLT-00001")
     assert set(prof["dimension"]) == {"industry", "region", "size_tier", "peak_month"}
     ind = prof[prof["dimension"] == "industry"].set_index("value")
     # buyers counted by hand from the synthetic sales

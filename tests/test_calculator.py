@@ -147,6 +147,53 @@ def test_bad_queries(scored):
         c.find(Query(skus=("NOPE",)))
 
 
+def test_unknown_filter_values_are_errors_with_the_nearest(scored, tmp_path, capsys):
+    """A typo in a filter must not look like an empty list (issue 14)."""
+    db, d, c = scored
+    region = c.regions()[0]
+    manager = c.managers()[0]
+    cases = [
+        (Query(regions=(region[:-1] + "x",)), "unknown region", region),
+        (Query(managers=(manager.lower(),)), "unknown manager", manager),
+        (Query(size_tiers=("larg",)), "unknown size tier", "large"),
+        (Query(segments=("champion",)), "unknown segment", "champions"),
+        (Query(categories=(c.categories[0].upper() + "s",)), "unknown category", c.categories[0]),
+    ]
+    for q, message, near in cases:
+        with pytest.raises(KapotError, match=message) as err:
+            c.find(q)
+        assert near in str(err.value).split(":", 1)[1], str(err.value)
+    sku = d.products["sku"].iloc[0]
+    with pytest.raises(KapotError, match=f"unknown SKU '{sku}9'; nearest known: .*{sku}"):
+        c.find(Query(skus=(sku + "9",)))
+    # known values with no match still give an empty list, not an error
+    assert c.find(Query(size_tiers=("non_profile",), regions=(region,))).attrs["matched"] >= 0
+    # the CLI: one line, exit 2, both languages
+    for lang, word in (("en", "unknown region"), ("ru", "неизвестный регион")):
+        assert main(["--lang", lang, "find", "--region", "Mosow", "--db", str(db)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and word in err[0] and "Moscow" in err[0]
+    assert main(["--lang", "en", "find", "--segment", "lsot", "--db", str(db)]) == 2
+    assert "lost" in capsys.readouterr().err
+    # worklists only for managers in the data, unless --new-manager
+    wl = [
+        "--lang",
+        "en",
+        "worklist",
+        "create",
+        "--db",
+        str(db),
+        "--who",
+        "prospects",
+        "--size",
+        "50",
+    ]
+    assert main([*wl, "--for", manager + "a"]) == 2
+    assert f"nearest known: {manager}" in capsys.readouterr().err
+    assert main([*wl, "--for", "Novikova", "--new-manager"]) == 0
+    assert "Novikova" in capsys.readouterr().out
+
+
 def test_sku_illiquid_and_lookalikes(scored):
     _, d, c = scored
     sku = d.products.loc[d.products["in_assortment"], "sku"].iloc[0]

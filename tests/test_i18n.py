@@ -37,6 +37,17 @@ def test_currency_override(monkeypatch):
     assert i18n.fmt_money(10, "en") == "€10.00"
 
 
+def test_the_company_currency_wins_over_language_and_environment(monkeypatch):
+    monkeypatch.setenv("KAPOT_CURRENCY", "EUR")
+    i18n.set_currency("RUB")
+    assert i18n.fmt_money(1234.5, "en") == "RUB1,234.50"
+    assert i18n.fmt_money(1234.5, "ru") == "1\xa0234,50\xa0₽"
+    assert i18n.fmt_money(1234.6, "ru", whole=True) == "1\xa0235\xa0₽"
+    assert i18n.fmt_money(5, "en", currency="USD") == "$5.00"  # explicit still wins
+    i18n.set_currency(None)
+    assert i18n.fmt_money(10, "en") == "€10.00"
+
+
 def test_language_resolution(monkeypatch):
     assert i18n.get_lang() == "en"
     monkeypatch.setenv("KAPOT_LANG", "ru")

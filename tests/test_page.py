@@ -181,8 +181,16 @@ def test_calculator_in_a_real_browser(server, browser, tmp_path):
     csv_rows = list(csv.DictReader(io.StringIO(text)))
     assert len(csv_rows) == listed and {r["Region"] for r in csv_rows} == {"Moscow"}
     assert {"Client", "Phone", "Why", "Chance to buy", "Peak month", "Manager"} <= set(csv_rows[0])
-    xlsx = pd.read_excel(_download(page, "a.kapot-dl-xlsx"))
+    xlsx_path = _download(page, "a.kapot-dl-xlsx")
+    xlsx = pd.read_excel(xlsx_path)
     assert len(xlsx) == listed and set(xlsx["Region"]) == {"Moscow"}
+    assert "Expected value, USD" in xlsx.columns  # the warehouse sets no currency: the default
+    import openpyxl  # the same safe export as the CLI's: text cells, numbers, no formula
+
+    with open(xlsx_path, "rb") as fh:  # the download has no .xlsx suffix: hand openpyxl bytes
+        book = openpyxl.load_workbook(io.BytesIO(fh.read()))
+    cells = [c for r in book.active.iter_rows() for c in r]
+    assert all(c.data_type != "f" for c in cells) and any(c.data_type == "n" for c in cells)
     page.screenshot(path=str(tmp_path / "calculator.png"), full_page=True)
 
     # the client card: charts and similar clients

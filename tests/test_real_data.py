@@ -86,6 +86,8 @@ def test_1c_predict_future_sales_with_russian_names(real, db):
         0,
     )
     assert by["sales"].returns == 543
+    # a Russian distributor's export: roubles, guessed from the Russian names and said so
+    assert (rep.currency, rep.currency_source) == ("RUB", "guessed")
     assert by["sales"].columns["client_id"] == "shop_id" and "amount" not in by["sales"].columns
     # amount = item_cnt_day x item_price; the category code became its Russian name
     first = q(
@@ -139,5 +141,5 @@ def test_find_sku_on_online_retail_ii_without_categories(real, db, capsys):
     calc = Calculator.load(db)
     assert len(calc.illiquid("85123A", limit=5)) == 5
     assert main(["who-buys", "--sku", "85123A", "--format", "csv", "--db", str(db)]) == 0
-    with pytest.raises(KapotError, match="nearest: 85123A"):
+    with pytest.raises(KapotError, match="nearest known: 85123A"):
         calc.find(Query(skus=("85123B",)))

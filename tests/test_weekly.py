@@ -139,6 +139,24 @@ def test_russian_report(demo, tmp_path):
     assert list(_sections(html)) == list(SECTIONS)
 
 
+def test_report_money_in_the_company_currency(demo, tmp_path):
+    """The papermill kernel reads the currency from the warehouse: roubles in an English report."""
+    import shutil
+
+    from kapot.currency import change_currency
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(demo, db)
+    shutil.copy(default_store_path(demo), default_store_path(db))
+    change_currency("RUB", db=db)
+    paths = render_report(WEEK, db=db, out=tmp_path / "out", lang="en", progress=False)
+    html = paths["html"].read_text(encoding="utf-8")
+    text = _text(html)
+    assert re.search(r"RUB[\d,]+", text) and "$" not in text
+    assert "Revenue, RUB" in html  # the charts' money axes
+    assert list(_sections(html)) == list(SECTIONS)
+
+
 def test_a_region_and_a_manager_report(demo, tmp_path):
     rep = WeeklyReport.open(WEEK, db=demo, region="Moscow")
     try:

@@ -100,6 +100,52 @@ def test_overdue_first_and_funnel(store):
     assert funnel.loc["new", "overdue"] == 1 and len(funnel) == 10
 
 
+def test_reopening_a_hard_refusal_needs_a_reason_kept_in_the_history(store):
+    store.create_list("Petrova", ["A", "B"], author="boss", at=T0)
+    store.move("A", "refusal", reason="non_profile", author="Petrova", at=T0)
+    store.move(
+        "B", "refusal", reason="no_money", recall_date=dt.date(2027, 1, 1), author="Petrova", at=T0
+    )
+    later = T0 + dt.timedelta(days=3)
+    for target in ("new", "recall"):
+        with pytest.raises(KapotError, match="hard refusal.*needs a reason"):
+            store.move("A", target, author="Petrova", at=later, recall_date=dt.date(2027, 1, 1))
+        with pytest.raises(KapotError, match="needs a reason"):
+            store.move(
+                "A",
+                target,
+                reason="  ",
+                author="Petrova",
+                at=later,
+                recall_date=dt.date(2027, 1, 1),
+            )
+    assert store.show(at=later).set_index("client_id").loc["A", "state"] == "refusal"
+    # only the documented transitions: a refusal cannot jump to a deal
+    with pytest.raises(KapotError, match="cannot go from 'refusal' to 'deal'"):
+        store.move("A", "deal", reason="changed their mind", author="Petrova", at=later)
+    store.move("A", "new", reason="opened a fastener line in 2027", author="Ivanov", at=later)
+    last = store.history("A").iloc[-1]
+    assert (last["from_state"], last["to_state"], last["reason"], last["author"]) == (
+        "refusal",
+        "new",
+        "opened a fastener line in 2027",
+        "Ivanov",
+    )
+    # a soft refusal goes back without one
+    store.move("B", "new", author="Petrova", at=later)
+    assert store.show(at=later).set_index("client_id").loc["B", "state"] == "new"
+
+
+def test_lists_only_for_managers_in_the_data(store):
+    known = ["Petrova", "Sidorov"]
+    with pytest.raises(KapotError, match=r"unknown manager 'Petrva'; nearest known: Petrova"):
+        store.create_list("Petrva", ["A"], author="boss", at=T0, known_managers=known)
+    assert store.show(at=T0).empty and store.history().empty
+    assert store.create_list("Petrova", ["A"], author="boss", at=T0, known_managers=known) == ["A"]
+    # without the check (a new hire: kapot worklist create --new-manager)
+    assert store.create_list("Novikova", ["B"], author="boss", at=T0) == ["B"]
+
+
 def test_conflicting_moves_are_refused(store):
     store.create_list("Petrova", ["A"], author="boss", at=T0)
     store.move("A", "contact_1", author="Petrova", at=T0, expected_state="new")

@@ -49,3 +49,10 @@ CREATE TABLE IF NOT EXISTS loads (
     loaded_at  TIMESTAMP NOT NULL,
     report     JSON NOT NULL
 );
+-- Settings of the company (key 'currency': an ISO 4217 code), written by loads and `kapot currency`.
+CREATE TABLE IF NOT EXISTS settings (
+    key        VARCHAR PRIMARY KEY,
+    value      VARCHAR NOT NULL,
+    source     VARCHAR NOT NULL,  -- given, mapping, guessed, changed
+    changed_at TIMESTAMP NOT NULL
+);
