@@ -742,8 +742,8 @@ def _cmd_report(args: argparse.Namespace) -> None:
 
 
 def _cmd_currency(args: argparse.Namespace) -> None:
-    from kapot.currency import change_currency, read_currency
-    from kapot.i18n import _CURRENCIES, _locale, fmt_money
+    from kapot.currency import change_currency, describe_currency, read_currency
+    from kapot.i18n import fmt_money
     from kapot.warehouse import Warehouse
 
     wh = Warehouse(args.db)
@@ -753,14 +753,7 @@ def _cmd_currency(args: argparse.Namespace) -> None:
         print(tr("currency.changed", path=str(wh.path), old=old or "-", new=new, example=example))
         return
     with wh.read() as con:
-        code, source = read_currency(con)
-    if code is None:
-        print(tr("currency.report_none", default=_CURRENCIES[get_lang()]))
-        return
-    from babel.numbers import get_currency_name
-
-    name = get_currency_name(code, locale=_locale(None))
-    print(tr(f"currency.report_{source}", code=code, name=name))
+        print(describe_currency(*read_currency(con)))
 
 
 def _cmd_status(args: argparse.Namespace) -> None:

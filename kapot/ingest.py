@@ -35,7 +35,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kapot.currency import guess_currency, normalise_currency, read_currency, write_currency
+from kapot.currency import (
+    describe_currency,
+    guess_currency,
+    normalise_currency,
+    read_currency,
+    write_currency,
+)
 from kapot.errors import KapotError
 from kapot.i18n import tr
 from kapot.parsing import (
@@ -168,16 +174,7 @@ class LoadReport:
         return out
 
     def _currency_line(self, lang: str | None) -> str:
-        from kapot.i18n import _CURRENCIES, get_lang
-
-        if self.currency is None:
-            return tr("currency.report_none", lang, default=_CURRENCIES[get_lang(lang)])
-        from babel.numbers import get_currency_name
-
-        from kapot.i18n import _locale
-
-        name = get_currency_name(self.currency, locale=_locale(lang))
-        line = tr(f"currency.report_{self.currency_source}", lang, code=self.currency, name=name)
+        line = describe_currency(self.currency, self.currency_source, lang)
         if self.currency_previous:
             line += " " + tr("currency.report_replaced", lang, old=self.currency_previous)
         return line

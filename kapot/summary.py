@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from kapot.currency import use_warehouse_currency
+from kapot.currency import describe_currency, read_currency, use_warehouse_currency
 from kapot.i18n import fmt_date, fmt_int, fmt_money, tr
 from kapot.warehouse import Warehouse
 
@@ -22,6 +22,7 @@ def warehouse_summary(
         out.append("  " + tr("warehouse.table_rows", lang, table=table, rows=fmt_int(rows, lang)))
     with wh.read() as con:
         use_warehouse_currency(con)
+        currency_line = describe_currency(*read_currency(con), lang)
         start, end, revenue = con.execute(
             "SELECT min(date), max(date), sum(amount) FROM sales"
         ).fetchall()[0]
@@ -69,4 +70,5 @@ def warehouse_summary(
         ).fetchall()[0]
         if last:
             out.append(tr("warehouse.last_load", lang, load_id=last[0], at=fmt_date(last[1], lang)))
+    out.append(currency_line)
     return out

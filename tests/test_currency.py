@@ -64,6 +64,7 @@ def test_given_at_load_and_shown_everywhere(tmp_path, db, capsys):
     assert main(["status", "--db", str(db)]) == 0
     text = capsys.readouterr().out
     assert "RUB8,728,399.51" in text and "$" not in text
+    assert text.strip().splitlines()[-1] == "currency: RUB (Russian Ruble)"
     assert main(["--lang", "ru", "status", "--db", str(db)]) == 0
     assert "8\xa0728\xa0399,51\xa0₽" in capsys.readouterr().out
     # a later load without a currency keeps it; a different one replaces it and says so
