@@ -224,6 +224,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ip", default="127.0.0.1", help=tr("cli.ip_help"))
     p.add_argument("--pool-size", type=int, default=2, help=tr("cli.pool_help"))
 
+    # ---- accounts of the team server (issue 12)
+    p = sub.add_parser(
+        "users", parents=[common], help=tr("users.help"), description=tr("users.help")
+    )
+    us = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    u = us.add_parser("add", parents=[common], help=tr("users.add_help"))
+    u.add_argument("login", help=tr("users.login_help"))
+    u.add_argument("--role", required=True, help=tr("users.role_help"))
+    u.add_argument("--manager", default=None, help=tr("users.manager_help"))
+    u.add_argument("--region", action="append", default=[], help=tr("users.region_help"))
+    u.add_argument("--password-stdin", action="store_true", help=tr("users.stdin_help"))
+    us.add_parser("list", parents=[common], help=tr("users.list_help"))
+    for action, key in (("disable", "users.disable_help"), ("enable", "users.enable_help")):
+        u = us.add_parser(action, parents=[common], help=tr(key))
+        u.add_argument("login", help=tr("users.login_help"))
+    u = us.add_parser("passwd", parents=[common], help=tr("users.passwd_help"))
+    u.add_argument("login", help=tr("users.login_help"))
+    u.add_argument("--password-stdin", action="store_true", help=tr("users.stdin_help"))
+
     p = sub.add_parser(
         "backtest",
         parents=[common],
@@ -636,6 +655,68 @@ def _cmd_status(args: argparse.Namespace) -> None:
         print(line)
 
 
+def _read_password(args: argparse.Namespace) -> str:
+    if not args.password_stdin:
+        raise KapotError(tr("auth.password_stdin_needed"))
+    line = sys.stdin.readline()
+    if not line:
+        raise KapotError(tr("auth.no_password"))
+    return line.rstrip("\r\n")
+
+
+def _known_managers(db) -> list[str] | None:
+    """The managers named in the warehouse's clients, or None if there is no warehouse yet."""
+    from kapot.warehouse import Warehouse
+
+    wh = Warehouse(db)
+    if not wh.exists():
+        return None
+    with wh.read() as con:
+        rows = con.execute(
+            "SELECT DISTINCT manager FROM clients WHERE manager IS NOT NULL ORDER BY 1"
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _cmd_users(args: argparse.Namespace) -> None:
+    from kapot.auth import AccountStore, default_accounts_path
+
+    path = default_accounts_path(args.db)
+    store = AccountStore(path)
+    if args.action == "add":
+        from kapot.auth import check_account
+
+        check_account(args.login, args.role, args.manager, args.region)
+        if args.manager is not None:
+            known = _known_managers(args.db)
+            if known is not None and args.manager not in known:
+                raise KapotError(
+                    tr(
+                        "auth.unknown_manager",
+                        manager=args.manager,
+                        path=str(args.db or default_db_path()),
+                        known=", ".join(known[:20]),
+                    )
+                )
+        password = _read_password(args)
+        acc = store.add(
+            args.login, password, role=args.role, manager=args.manager, regions=args.region
+        )
+        print(tr("users.added", login=acc.login, role=acc.role, path=str(path)))
+    elif args.action == "list":
+        df = store.list()
+        if df.empty:
+            print(tr("users.none", path=str(path)))
+        else:
+            _emit(df, "table", None)
+    elif args.action in ("disable", "enable"):
+        store.set_disabled(args.login, args.action == "disable")
+        print(tr(f"users.{args.action}d", login=args.login))
+    else:
+        store.set_password(args.login, _read_password(args))
+        print(tr("users.changed", login=args.login))
+
+
 _COMMANDS = {
     "ingest": _cmd_ingest,
     "demo": _cmd_demo,
@@ -652,6 +733,7 @@ _COMMANDS = {
     "serve": _cmd_serve,
     "calculators": _cmd_calculators,
     "report": _cmd_report,
+    "users": _cmd_users,
 }
 
 
