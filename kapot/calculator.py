@@ -80,6 +80,7 @@ class Calculator:
         self._cat_index = {c: i for i, c in enumerate(categories)}
         self.sku_share = sku_share
         self.products = products
+        self._scope_masks: dict = {}
         # plain arrays for the per-row reasons (no pandas row access on the hot path)
         self._arr = {col: self.clients[col].to_numpy(dtype=object) for col in self.clients.columns}
         # filter columns prepared once: a query is then only NumPy comparisons
@@ -216,12 +217,29 @@ class Calculator:
             scores[col] = arr
         return cls(clients, scores, categories, as_of, int(horizon_days), sku_share, products)
 
-    # ------------------------------------------------------------------ options
-    def regions(self) -> list[str]:
-        return sorted(self.clients["region"].dropna().unique().tolist())
+    # ------------------------------------------------------------------ access
+    def visible(self, scope=None) -> np.ndarray:
+        """Rows the account's :class:`kapot.access.Scope` may see (all rows without a scope:
+        the CLI and notebooks, whose user holds the warehouse file anyway)."""
+        if scope is None:
+            return np.ones(len(self.clients), dtype=bool)
+        if scope not in self._scope_masks:
+            self._scope_masks[scope] = scope.mask(self.clients)
+        return self._scope_masks[scope]
 
-    def managers(self) -> list[str]:
-        return sorted(self.clients["manager"].dropna().unique().tolist())
+    def _check_visible(self, client_id: str, scope) -> np.ndarray:
+        ids = self.clients["client_id"].to_numpy()
+        hit = np.flatnonzero((ids == client_id) & self.visible(scope))
+        if not len(hit):  # the same answer as for an id that does not exist
+            raise KapotError(tr("calculator.unknown_client", client=client_id))
+        return hit
+
+    # ------------------------------------------------------------------ options
+    def regions(self, scope=None) -> list[str]:
+        return sorted(self.clients.loc[self.visible(scope), "region"].dropna().unique().tolist())
+
+    def managers(self, scope=None) -> list[str]:
+        return sorted(self.clients.loc[self.visible(scope), "manager"].dropna().unique().tolist())
 
     def _month(self, peak: str | int) -> int:
         if peak == "current":
@@ -292,8 +310,9 @@ class Calculator:
         wanted = [i for i, v in enumerate(cat.categories) if v in set(values)]
         return np.isin(cat.codes, wanted)
 
-    def find(self, q: Query = Query(), *, lang: str | None = None) -> pd.DataFrame:
-        """Ranked clients for the query, best first, at most ``q.limit``, with reasons.
+    def find(self, q: Query = Query(), *, lang: str | None = None, scope=None) -> pd.DataFrame:
+        """Ranked clients for the query, best first, at most ``q.limit``, with reasons. With
+        ``scope`` (a :class:`kapot.access.Scope`), only the clients that account may see.
 
         Columns: rank, client_id, name, region, manager, score (probability of buying the
         chosen assortment in the horizon), expected_value, peak_month, size_tier, segment,
@@ -301,7 +320,7 @@ class Calculator:
         """
         c = self.clients
         p, v, before, names = self._item_arrays(q)
-        keep = np.ones(len(c), dtype=bool)
+        keep = self.visible(scope).copy()
         if q.regions:
             keep &= self._isin("region", q.regions)
         if q.managers:
@@ -478,36 +497,37 @@ class Calculator:
         out["similarity"] = sim[top]
         return out.rename(columns={"rfm_segment": "segment"}).reset_index(drop=True)
 
-    def similar(self, client_id: str, *, limit: int = 20) -> pd.DataFrame:
+    def similar(self, client_id: str, *, limit: int = 20, scope=None) -> pd.DataFrame:
         """Clients most like ``client_id`` (cosine similarity of their profiles), across all
-        regions, prospects included."""
+        regions, prospects included (within ``scope``, if given)."""
         ids = self.clients["client_id"].to_numpy()
-        hit = np.flatnonzero(ids == client_id)
-        if not len(hit):
-            raise KapotError(tr("calculator.unknown_client", client=client_id))
+        hit = self._check_visible(client_id, scope)
         x = self._profile_matrix()
         sim = x @ x[hit[0]]
-        return self._lookalike_frame(sim, ids == client_id, limit)
+        return self._lookalike_frame(sim, (ids == client_id) | ~self.visible(scope), limit)
 
-    def similar_to_segment(self, segment: str, *, limit: int = 50) -> pd.DataFrame:
+    def similar_to_segment(self, segment: str, *, limit: int = 50, scope=None) -> pd.DataFrame:
         """ "More like my best clients": clients outside ``segment`` (an RFM segment, an ABC
         class or a cluster name) closest to the segment's average profile."""
         c = self.clients
+        seen = self.visible(scope)
         members = (
             c["rfm_segment"].eq(segment) | c["abc"].eq(segment) | c["cluster_name"].eq(segment)
-        ).to_numpy()
+        ).to_numpy() & seen
         if not members.any():
             raise KapotError(tr("calculator.unknown_segment", segment=segment))
         x = self._profile_matrix()
         centre = x[members].mean(axis=0)
         sim = x @ (centre / max(np.linalg.norm(centre), 1e-12))
-        return self._lookalike_frame(sim, members, limit)
+        return self._lookalike_frame(sim, members | ~seen, limit)
 
     # ------------------------------------------------------------------ illiquid stock
-    def illiquid(self, sku: str, *, limit: int = 50, lang: str | None = None) -> pd.DataFrame:
+    def illiquid(
+        self, sku: str, *, limit: int = 50, lang: str | None = None, scope=None
+    ) -> pd.DataFrame:
         """The clients across all regions most likely to buy ``sku``, with their expected
         quantity against the stock on hand."""
-        res = self.find(Query(skus=(sku,), limit=limit), lang=lang)
+        res = self.find(Query(skus=(sku,), limit=limit), lang=lang, scope=scope)
         prod = self.products.set_index("sku").loc[sku]
         price = float(prod["price"]) if pd.notna(prod["price"]) and prod["price"] else np.nan
         res["expected_quantity"] = res["expected_value"] / price if price == price else np.nan
@@ -527,14 +547,32 @@ class Calculator:
 
 
 def client_card(
-    client_id: str, *, db: str | os.PathLike[str] | None = None, as_of: dt.date
+    client_id: str,
+    *,
+    db: str | os.PathLike[str] | None = None,
+    as_of: dt.date,
+    scope=None,
 ) -> dict[str, pd.DataFrame]:
     """What a manager sees on a client's card, from data before ``as_of``: ``monthly``
     (month, revenue, orders over the last 24 months, zero months included), ``categories``
-    (category, revenue, share), ``payments`` (invoice, issued, due, paid, days_late, amount)."""
+    (category, revenue, share), ``payments`` (invoice, issued, due, paid, days_late, amount).
+    With ``scope``, a client that account may not see is refused as if it did not exist."""
     from kapot.warehouse import Warehouse
 
     with Warehouse(db).read() as con:
+        if scope is not None and not scope.sees_all:
+            row = con.execute(
+                """
+                SELECT c.client_id, c.manager, c.region, coalesce(f.is_prospect, true) AS is_prospect
+                FROM clients c
+                LEFT JOIN client_features f ON f.client_id = c.client_id
+                    AND f.as_of = (SELECT max(as_of) FROM client_features WHERE as_of <= $a)
+                WHERE c.client_id = $c
+                """,
+                {"c": client_id, "a": as_of},
+            ).df()
+            if not len(row) or not _card_allowed(scope, row, con):
+                raise KapotError(tr("calculator.unknown_client", client=client_id))
         monthly = con.execute(
             """
             WITH m AS (
@@ -577,3 +615,19 @@ def client_card(
         "categories": categories,
         "payments": payments.iloc[::-1].reset_index(drop=True),
     }
+
+
+def _card_allowed(scope, row: pd.DataFrame, con) -> bool:
+    """May ``scope`` see the client in ``row``? The regions of a manager without a region list
+    are those of their own clients, as in :meth:`kapot.access.Scope.mask`."""
+    if scope.regions or row["manager"].iloc[0] == scope.manager:
+        return bool(scope.mask(row)[0])
+    regions = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT region FROM clients WHERE manager = $m", {"m": scope.manager}
+        ).fetchall()
+    ]
+    from dataclasses import replace
+
+    return bool(replace(scope, regions=tuple(regions) or ("\x00",)).mask(row)[0])

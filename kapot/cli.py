@@ -178,9 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--for", dest="owner", required=True, metavar="MANAGER", help=tr("cli.wl_owner_help")
     )
     w.add_argument("--size", type=int, default=None, help=tr("cli.wl_size_help"))
-    w.add_argument(
-        "--author", default=os.environ.get("USER", "kapot"), help=tr("cli.wl_author_help")
-    )
+    w.add_argument("--author", default=None, help=tr("cli.wl_author_help"))
     w.add_argument("--as-of", type=_date, default=None, help=tr("build.as_of_help"))
     _add_find_filters(w)
     w = wl.add_parser("show", parents=[common], help=tr("cli.wl_show_help"))
@@ -197,9 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--reason", default=None, help=tr("cli.wl_reason_help"))
     w.add_argument("--recall-date", type=_date, default=None, help=tr("cli.wl_recall_help"))
     w.add_argument("--expect", default=None, help=tr("cli.wl_expect_help"))
-    w.add_argument(
-        "--author", default=os.environ.get("USER", "kapot"), help=tr("cli.wl_author_help")
-    )
+    w.add_argument("--author", default=None, help=tr("cli.wl_author_help"))
 
     p = sub.add_parser(
         "calculators", parents=[common], help=tr("presets.help"), description=tr("presets.help")
@@ -523,10 +519,26 @@ def _cmd_backtest(args: argparse.Namespace) -> None:
         print("* " + note)
 
 
+def _cli_author(args: argparse.Namespace) -> str:
+    """Who a pipeline change from the command line is recorded as: the operating-system user
+    (from the uid, not $USER). ``--author`` someone else needs an admin account named as that
+    user, and is recorded as "<author> (by admin <user>)"."""
+    from kapot.auth import AccountStore, default_accounts_path, os_user
+
+    user = os_user()
+    if not args.author or args.author == user:
+        return user
+    acc = AccountStore(default_accounts_path(args.db)).get(user)
+    if acc is None or acc.disabled or acc.role != "admin":
+        raise KapotError(tr("access.author_needs_admin", author=args.author, user=user))
+    return f"{args.author} (by admin {user})"
+
+
 def _cmd_worklist(args: argparse.Namespace) -> None:
     from kapot.worklists import OPEN_STATES, PipelineConfig, WorklistStore, default_store_path
 
     now = dt.datetime.now()
+    author = _cli_author(args) if args.action in ("create", "move") else None
     path = default_store_path(args.db)
     if args.action == "create":
         from kapot.calculator import Calculator
@@ -534,9 +546,7 @@ def _cmd_worklist(args: argparse.Namespace) -> None:
         store = WorklistStore(path)
         calc = Calculator.load(args.db, args.as_of)
         candidates = calc.find(_query_from(args, 5000))["client_id"].tolist()
-        added = store.create_list(
-            args.owner, candidates, author=args.author, at=now, size=args.size
-        )
+        added = store.create_list(args.owner, candidates, author=author, at=now, size=args.size)
         work = store.show(args.owner, at=now)
         print(
             tr(
@@ -556,7 +566,7 @@ def _cmd_worklist(args: argparse.Namespace) -> None:
         store.move(
             args.client_id,
             args.to,
-            author=args.author,
+            author=author,
             at=now,
             reason=args.reason,
             recall_date=args.recall_date,
