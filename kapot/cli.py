@@ -219,6 +219,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8866, help=tr("cli.port_help"))
     p.add_argument("--ip", default="127.0.0.1", help=tr("cli.ip_help"))
     p.add_argument("--pool-size", type=int, default=2, help=tr("cli.pool_help"))
+    # ---- the team server (issue 12)
+    p.add_argument("--max-sessions", type=int, default=40, help=tr("serve.max_sessions_help"))
+    p.add_argument("--cull-idle-minutes", type=float, default=20.0, help=tr("serve.cull_help"))
+    p.add_argument("--session-minutes", type=float, default=480.0, help=tr("serve.session_help"))
+    p.add_argument("--trusted-proxy-header", default="", help=tr("serve.proxy_header_help"))
+    p.add_argument("--trusted-proxy", action="append", default=[], help=tr("serve.proxy_help"))
+    p.add_argument("--insecure-no-login", action="store_true", help=tr("serve.no_login_help"))
 
     # ---- accounts of the team server (issue 12)
     p = sub.add_parser(
@@ -575,39 +582,111 @@ def _cmd_worklist(args: argparse.Namespace) -> None:
         print(tr("worklist.moved", client=args.client_id, old=before, new=args.to))
 
 
-def serve_command(port: int = 8866, *, ip: str = "127.0.0.1", pool_size: int = 2) -> list[str]:
-    """The Voila command line that serves the calculator. Kernels are preheated (the query
-    string is read in the kernel with voila.utils.get_query_string, which Voila 0.5 allows with
-    preheating, unlike its papermill-style prelaunch hook)."""
+def serve_command(
+    port: int = 8866,
+    *,
+    ip: str = "127.0.0.1",
+    pool_size: int = 2,
+    max_sessions: int = 40,
+    cull_idle_minutes: float = 20.0,
+    session_minutes: float = 480.0,
+    trusted_proxy_header: str = "",
+    trusted_proxies: Sequence[str] = (),
+    open_access: bool = False,
+) -> list[str]:
+    """The command line that serves the calculator: Voila with kapot's logins
+    (:mod:`kapot.server`). Kernels are preheated (the query string and the signed identity are
+    read in the kernel with voila.utils.get_query_string, which Voila 0.5 allows with
+    preheating, unlike its papermill-style prelaunch hook); idle kernels are culled after
+    ``cull_idle_minutes``; beyond ``max_sessions`` kernels in use visitors are told "busy"."""
+    import json
+
     from kapot.config import PROJECT_ROOT
+    from kapot.session import IDENTITY_HEADER
 
     notebook = PROJECT_ROOT / "notebooks" / "potential_calculator.ipynb"
-    return [
+    cmd = [
         sys.executable,
         "-m",
-        "voila",
+        "kapot.server",
         str(notebook),
         f"--port={port}",
         f"--Voila.ip={ip}",
         "--no-browser",
         "--preheat_kernel=True",
         f"--pool_size={pool_size}",
-        "--show_tracebacks=True",
-        "--VoilaConfiguration.file_allowlist=['.*']",
+        "--show_tracebacks=False",
+        "--VoilaConfiguration.file_allowlist=[]",
+        f"--VoilaConfiguration.http_header_envs={json.dumps([IDENTITY_HEADER])}",
+        f"--KapotVoila.max_sessions={max_sessions}",
+        f"--MappingKernelManager.cull_idle_timeout={max(int(cull_idle_minutes * 60), 0)}",
+        f"--MappingKernelManager.cull_interval={max(min(int(cull_idle_minutes * 60) // 4, 60), 5)}",
+        "--MappingKernelManager.cull_connected=True",
+        f"--KapotIdentityProvider.session_minutes={session_minutes}",
     ]
+    if trusted_proxy_header and trusted_proxies:
+        cmd += [
+            f"--KapotIdentityProvider.trusted_proxy_header={trusted_proxy_header}",
+            f"--KapotIdentityProvider.trusted_proxies={json.dumps(list(trusted_proxies))}",
+        ]
+    if open_access:
+        cmd.append("--KapotIdentityProvider.open_access=True")
+    return cmd
+
+
+def _server_urls(ip: str, port: int) -> list[str]:
+    """The addresses visitors type: this machine's name and addresses for a wildcard."""
+    import socket
+
+    if ip not in ("0.0.0.0", "", "::"):
+        host = f"[{ip}]" if ":" in ip else ip
+        return [f"http://{host}:{port}/"]
+    names = [socket.getfqdn()]
+    try:
+        names += sorted(
+            {
+                a[4][0]
+                for a in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+                if not a[4][0].startswith("127.")
+            }
+        )
+    except OSError:
+        pass
+    return [f"http://{n}:{port}/" for n in dict.fromkeys(names)]
 
 
 def _cmd_serve(args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    # the kernels run in notebooks/: hand them an absolute path, whatever the shell's directory
-    os.environ["KAPOT_DB"] = (
-        str(Path(args.db).resolve()) if args.db else str(default_db_path().resolve())
-    )
+    from kapot.auth import AccountStore, default_accounts_path
+
+    db = Path(args.db).resolve() if args.db else default_db_path().resolve()
+    # the kernels run in notebooks/: hand them absolute paths, whatever the shell's directory
+    os.environ["KAPOT_DB"] = str(db)
+    accounts = default_accounts_path(db).resolve()
+    os.environ["KAPOT_ACCOUNTS"] = str(accounts)
     if getattr(args, "lang", None):
         os.environ["KAPOT_LANG"] = args.lang
-    cmd = serve_command(args.port, ip=args.ip, pool_size=args.pool_size)
-    print(tr("cli.serving", url=f"http://localhost:{args.port}"), flush=True)
+    if args.trusted_proxy_header and not args.trusted_proxy:
+        raise KapotError(tr("serve.proxy_needs_address"))
+    if args.insecure_no_login:
+        os.environ["KAPOT_OPEN_ACCESS"] = "1"
+        for _ in range(3):
+            print(tr("serve.no_login_warning", ip=args.ip), file=sys.stderr, flush=True)
+    elif AccountStore(accounts).active_count() == 0:
+        raise KapotError(tr("serve.no_accounts", path=str(accounts), ip=args.ip))
+    cmd = serve_command(
+        args.port,
+        ip=args.ip,
+        pool_size=args.pool_size,
+        max_sessions=args.max_sessions,
+        cull_idle_minutes=args.cull_idle_minutes,
+        session_minutes=args.session_minutes,
+        trusted_proxy_header=args.trusted_proxy_header,
+        trusted_proxies=args.trusted_proxy,
+        open_access=args.insecure_no_login,
+    )
+    print(tr("cli.serving", url=" ".join(_server_urls(args.ip, args.port))), flush=True)
     os.execv(cmd[0], cmd)
 
 

@@ -74,6 +74,8 @@ def visitor_scope(db: str | os.PathLike[str] | None = None):
     login = verify_identity(os.environ.get(IDENTITY_ENV, ""), key)
     if login is None:
         raise KapotError(tr("access.not_signed_in"))
+    if os.environ.get("KAPOT_OPEN_ACCESS") == "1" and login == "anonymous":
+        return Scope(login, "head")  # kapot serve --insecure-no-login: as before accounts
     account = AccountStore(default_accounts_path(db)).get(login)
     if account is None or account.disabled:
         raise KapotError(tr("access.not_signed_in"))
