@@ -22,7 +22,7 @@ every list, card, chart, export and move.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,7 @@ class Scope:
     role: str
     manager: str | None = None
     regions: tuple[str, ...] = ()
+    work: frozenset[str] = frozenset()  # clients a head put in this manager's pipeline
 
     @classmethod
     def for_account(cls, account) -> Scope:
@@ -51,6 +52,14 @@ class Scope:
         if account is None or account.disabled:
             raise KapotError(tr("access.no_account"))
         return cls(account.login, account.role, account.manager, tuple(account.regions))
+
+    def with_work(self, store, *, at: dt.datetime) -> Scope:
+        """This scope plus the clients in the manager's pipeline (a head may give a manager
+        clients from outside their own client base: the manager then sees and works them)."""
+        if self.sees_all or not self.manager:
+            return self
+        ids = store.show(self.manager, at=at)["client_id"]
+        return replace(self, work=frozenset(ids.astype(str)))
 
     @classmethod
     def local(cls, login: str) -> Scope:
@@ -94,7 +103,8 @@ class Scope:
         )
         prospect = clients["is_prospect"].astype("boolean").fillna(False).to_numpy(dtype=bool)
         in_region = clients["region"].isin(regions).to_numpy(dtype=bool)
-        return own | (unassigned & prospect & in_region)
+        in_work = clients["client_id"].isin(self.work).to_numpy(dtype=bool)
+        return own | (unassigned & prospect & in_region) | in_work
 
     def allows(self, clients: pd.DataFrame, client_id: str) -> bool:
         """May this account see client ``client_id`` (a row of ``clients``)?"""
@@ -128,14 +138,13 @@ def give_list(
     lang: str | None = None,
 ) -> list[str]:
     """Give ``manager`` a working list from ``query``'s ranking, drawn only from the clients
-    that manager may see. A manager gives lists to themselves only; an analyst to nobody."""
-    from dataclasses import replace
-
+    that manager may see (a head or admin: from every client, which reassigns them). A
+    manager gives lists to themselves only; an analyst to nobody."""
     if not scope.can_move or (not scope.moves_any and manager != scope.manager):
         raise _refuse(scope, tr("access.what_list", manager=str(manager)))
     if manager not in calc.managers():
         raise KapotError(tr("access.unknown_manager", manager=str(manager)))
-    target = Scope(f"{manager}", "manager", manager, scope.regions if not scope.moves_any else ())
+    target = None if scope.moves_any else scope
     res = calc.find(replace(query, limit=5000), lang=lang, scope=target)
     return store.create_list(
         manager, res["client_id"].tolist(), author=scope.login, at=at, size=size

@@ -287,13 +287,21 @@ def _check_password(password: str) -> None:
 
 class LoginThrottle:
     """Slows down repeated wrong passwords, per login and per client address: after ``free``
-    failures within ``window`` seconds, each further attempt must wait ``base * 2**k`` seconds
-    (at most ``cap``) after the last failure. In memory: one server process, reset on restart."""
+    failures of a login (``free_address`` from one address: an office behind one NAT shares
+    it) within ``window`` seconds, each further attempt must wait ``base * 2**k`` seconds (at
+    most ``cap``) after the last failure. In memory: one server process, reset on restart."""
 
     def __init__(
-        self, *, free: int = 3, base: float = 2.0, cap: float = 300.0, window: float = 900.0
+        self,
+        *,
+        free: int = 3,
+        free_address: int = 20,
+        base: float = 2.0,
+        cap: float = 300.0,
+        window: float = 900.0,
     ) -> None:
-        self.free, self.base, self.cap, self.window = free, base, cap, window
+        self.free, self.free_address = free, free_address
+        self.base, self.cap, self.window = base, cap, window
         self._fails: dict[str, tuple[int, float]] = {}
         self._lock = threading.Lock()
 
@@ -309,8 +317,9 @@ class LoginThrottle:
                 n, last = self._fails.get(key, (0, 0.0))
                 if now - last > self.window:
                     continue
-                if n >= self.free:
-                    delay = min(self.base * 2 ** (n - self.free), self.cap)
+                free = self.free if key.startswith("login:") else self.free_address
+                if n >= free:
+                    delay = min(self.base * 2 ** (n - free), self.cap)
                     wait = max(wait, last + delay - now)
         return max(wait, 0.0)
 

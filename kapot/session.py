@@ -79,7 +79,10 @@ def visitor_scope(db: str | os.PathLike[str] | None = None):
     account = AccountStore(default_accounts_path(db)).get(login)
     if account is None or account.disabled:
         raise KapotError(tr("access.not_signed_in"))
-    return Scope.for_account(account)
+    from kapot.worklists import WorklistStore, default_store_path
+
+    store = WorklistStore(default_store_path(db))
+    return Scope.for_account(account).with_work(store, at=dt.datetime.now())
 
 
 def open_page(

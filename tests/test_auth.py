@@ -108,7 +108,7 @@ def test_users_cli_checks_the_manager_against_the_warehouse(tmp_path, monkeypatc
 
 
 def test_throttle_slows_down_repeated_failures():
-    t = LoginThrottle(free=3, base=2.0, cap=60.0, window=900.0)
+    t = LoginThrottle(free=3, free_address=3, base=2.0, cap=60.0, window=900.0)
     for i in range(3):
         assert t.wait_seconds("anna", "10.0.0.1", now=100.0 + i) == 0
         t.failed("anna", "10.0.0.1", now=100.0 + i)
@@ -119,6 +119,10 @@ def test_throttle_slows_down_repeated_failures():
     t.failed("anna", "10.0.0.1", now=104.0)
     assert t.wait_seconds("anna", "10.0.0.9", now=105.0) == pytest.approx(3.0)
     assert t.wait_seconds("anna", "10.0.0.9", now=2000.0) == 0  # the window has passed
+    office = LoginThrottle(free=3, free_address=20)
+    for i in range(3):
+        office.failed(f"user{i}", "10.0.0.1", now=100.0)
+    assert office.wait_seconds("someone", "10.0.0.1", now=100.5) == 0  # one NAT, many people
 
 
 def test_signed_identity_cannot_be_forged_or_replayed_late():
