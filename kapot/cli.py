@@ -320,6 +320,24 @@ def _cmd_demo(args: argparse.Namespace) -> None:
     _score(as_of, args.db, 90)
     _demo_pipeline(as_of, args.db, args.seed)
     _cmd_status(args)
+    _demo_account(args.db)
+
+
+def _demo_account(db) -> None:
+    """A head-of-sales login for the demo page, with a fresh random password each demo (the
+    demo data are new as well); printed once, stored only as a hash."""
+    import secrets
+
+    from kapot.auth import AccountStore, default_accounts_path
+
+    store = AccountStore(default_accounts_path(db))
+    password = secrets.token_urlsafe(9)
+    if store.get("demo") is None:
+        store.add("demo", password, role="head")
+    else:
+        store.set_password("demo", password)
+        store.set_disabled("demo", False)
+    print(tr("users.demo_account", login="demo", password=password))
 
 
 def _demo_pipeline(as_of: dt.date, db, seed: int) -> None:
@@ -635,24 +653,29 @@ def serve_command(
 
 
 def _server_urls(ip: str, port: int) -> list[str]:
-    """The addresses visitors type: this machine's name and addresses for a wildcard."""
+    """The addresses visitors type: for a wildcard, this machine's name and the IPv4 address of
+    each of its interfaces (read from the interfaces, no traffic sent)."""
+    import fcntl
     import socket
+    import struct
 
     if ip not in ("0.0.0.0", "", "::"):
         host = f"[{ip}]" if ":" in ip else ip
         return [f"http://{host}:{port}/"]
-    names = [socket.getfqdn()]
-    try:
-        names += sorted(
-            {
-                a[4][0]
-                for a in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
-                if not a[4][0].startswith("127.")
-            }
-        )
-    except OSError:
-        pass
-    return [f"http://{n}:{port}/" for n in dict.fromkeys(names)]
+    names = []
+    for name in (socket.getfqdn(), socket.gethostname()):
+        if name and name != "localhost" and not name.startswith("localhost."):
+            names.append(name)
+    for _, iface in socket.if_nameindex():
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            try:
+                packed = fcntl.ioctl(s.fileno(), 0x8915, struct.pack("256s", iface.encode()[:15]))
+            except OSError:  # no IPv4 address on this interface
+                continue
+        address = socket.inet_ntoa(packed[20:24])
+        if not address.startswith("127."):
+            names.append(address)
+    return [f"http://{n}:{port}/" for n in dict.fromkeys(names)] or [f"http://{ip}:{port}/"]
 
 
 def _cmd_serve(args: argparse.Namespace) -> None:

@@ -134,3 +134,26 @@ def test_signed_identity_cannot_be_forged_or_replayed_late():
     assert verify_identity(forged, key, now=1010.0) is None
     assert verify_identity(token, key, now=1000.0 + 3600) is None
     assert verify_identity("anna", key) is None and verify_identity("", key) is None
+
+
+def test_serve_refuses_a_network_address_without_accounts(tmp_path, monkeypatch, capsys):
+    seen = {}
+    monkeypatch.setattr(os, "execv", lambda path, argv: seen.update(argv=argv))
+    db = str(tmp_path / "w.duckdb")
+    assert main(["serve", "--db", db, "--ip", "0.0.0.0", "--port", "8999"]) == 2
+    assert "no accounts" in capsys.readouterr().err and not seen
+    # the explicit override starts, loudly, and without logins
+    assert main(["serve", "--db", db, "--ip", "0.0.0.0", "--insecure-no-login"]) == 0
+    captured = capsys.readouterr()
+    assert (
+        captured.err.count("WARNING") == 3
+        and "--KapotIdentityProvider.open_access=True" in (seen["argv"])
+    )
+    # with an account: the real address is printed, not "localhost"
+    AccountStore(default_accounts_path(db)).add("boss", "long enough", role="head")
+    assert main(["serve", "--db", db, "--ip", "0.0.0.0", "--port", "8999"]) == 0
+    out = capsys.readouterr().out
+    assert "localhost" not in out and ":8999/" in out
+    assert "--KapotIdentityProvider.open_access=True" not in seen["argv"]
+    # a trusted-proxy header needs the proxy's address
+    assert main(["serve", "--db", db, "--trusted-proxy-header", "X-Remote-User"]) == 2
