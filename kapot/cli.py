@@ -226,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--trusted-proxy-header", default="", help=tr("serve.proxy_header_help"))
     p.add_argument("--trusted-proxy", action="append", default=[], help=tr("serve.proxy_help"))
     p.add_argument("--insecure-no-login", action="store_true", help=tr("serve.no_login_help"))
+    p.add_argument("--behind-tls", action="store_true", help=tr("serve.tls_help"))
 
     # ---- accounts of the team server (issue 12)
     p = sub.add_parser(
@@ -611,6 +612,7 @@ def serve_command(
     trusted_proxy_header: str = "",
     trusted_proxies: Sequence[str] = (),
     open_access: bool = False,
+    behind_tls: bool = False,
 ) -> list[str]:
     """The command line that serves the calculator: Voila with kapot's logins
     (:mod:`kapot.server`). Kernels are preheated (the query string and the signed identity are
@@ -642,11 +644,12 @@ def serve_command(
         "--MappingKernelManager.cull_connected=True",
         f"--KapotIdentityProvider.session_minutes={session_minutes}",
     ]
+    if trusted_proxies:
+        cmd.append(f"--KapotIdentityProvider.trusted_proxies={json.dumps(list(trusted_proxies))}")
     if trusted_proxy_header and trusted_proxies:
-        cmd += [
-            f"--KapotIdentityProvider.trusted_proxy_header={trusted_proxy_header}",
-            f"--KapotIdentityProvider.trusted_proxies={json.dumps(list(trusted_proxies))}",
-        ]
+        cmd.append(f"--KapotIdentityProvider.trusted_proxy_header={trusted_proxy_header}")
+    if behind_tls:
+        cmd.append("--KapotIdentityProvider.secure_cookie=True")
     if open_access:
         cmd.append("--KapotIdentityProvider.open_access=True")
     return cmd
@@ -708,6 +711,7 @@ def _cmd_serve(args: argparse.Namespace) -> None:
         trusted_proxy_header=args.trusted_proxy_header,
         trusted_proxies=args.trusted_proxy,
         open_access=args.insecure_no_login,
+        behind_tls=args.behind_tls,
     )
     print(tr("cli.serving", url=" ".join(_server_urls(args.ip, args.port))), flush=True)
     os.execv(cmd[0], cmd)

@@ -156,7 +156,7 @@ class KapotLoginHandler(JupyterHandler):
         provider: KapotIdentityProvider = self.identity_provider  # type: ignore[assignment]
         login = self.get_argument("username", "").strip()[:128]
         password = self.get_argument("password", "")[:1024]
-        address = self.request.remote_ip or "?"
+        address = provider.client_address(self)
         lang = _visitor_lang(self, self.get_argument("next", None))
         wait = provider.throttle.wait_seconds(login, address)
         if wait > 0:
@@ -255,23 +255,39 @@ class KapotIdentityProvider(IdentityProvider):
             return None
         return User(username=account.login, name=account.login, display_name=account.login)
 
+    def _from_trusted_proxy(self, handler: web.RequestHandler) -> bool:
+        try:
+            peer = ipaddress.ip_address(handler.request.remote_ip or "")
+        except ValueError:
+            return False
+        for net in self.trusted_proxies:
+            try:
+                if peer in ipaddress.ip_network(net, strict=False):
+                    return True
+            except ValueError:
+                continue
+        return False
+
+    def client_address(self, handler: web.RequestHandler) -> str:
+        """The visitor's address: X-Real-IP when the request comes from a trusted proxy."""
+        real = handler.request.headers.get("X-Real-IP", "").strip()
+        if real and self._from_trusted_proxy(handler):
+            return real[:64]
+        return handler.request.remote_ip or "?"
+
     def _from_proxy(self, handler: web.RequestHandler) -> User | None:
         if not self.trusted_proxy_header or not self.trusted_proxies:
             return None
         value = handler.request.headers.get(self.trusted_proxy_header)
         if not value:
             return None
-        try:
-            peer = ipaddress.ip_address(handler.request.remote_ip or "")
-        except ValueError:
-            return None
-        for net in self.trusted_proxies:
-            try:
-                if peer in ipaddress.ip_network(net, strict=False):
-                    return self._account_user(value.strip())
-            except ValueError:
-                continue
-        _log.warning("ignored %s from %s: not a trusted proxy", self.trusted_proxy_header, peer)
+        if self._from_trusted_proxy(handler):
+            return self._account_user(value.strip())
+        _log.warning(
+            "ignored %s from %s: not a trusted proxy",
+            self.trusted_proxy_header,
+            handler.request.remote_ip,
+        )
         return None
 
     async def get_user(self, handler: web.RequestHandler) -> User | None:

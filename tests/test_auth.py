@@ -157,3 +157,33 @@ def test_serve_refuses_a_network_address_without_accounts(tmp_path, monkeypatch,
     assert "--KapotIdentityProvider.open_access=True" not in seen["argv"]
     # a trusted-proxy header needs the proxy's address
     assert main(["serve", "--db", db, "--trusted-proxy-header", "X-Remote-User"]) == 2
+
+
+def test_trusted_proxy_header_is_believed_only_from_the_proxy(tmp_path):
+    from types import SimpleNamespace
+
+    from tornado.httputil import HTTPHeaders
+
+    from kapot.server import KapotIdentityProvider
+
+    store = AccountStore(tmp_path / "accounts.sqlite")
+    store.add("anna", "long enough", role="head")
+    store.add("gone", "long enough", role="head")
+    store.set_disabled("gone")
+    idp = KapotIdentityProvider(
+        accounts_path=str(store.path),
+        trusted_proxy_header="X-Remote-User",
+        trusted_proxies=["10.0.0.5", "fd00::/64"],
+    )
+
+    def handler(ip: str, login: str = "anna"):
+        headers = HTTPHeaders({"X-Remote-User": login, "X-Real-IP": "198.51.100.7"})
+        return SimpleNamespace(request=SimpleNamespace(remote_ip=ip, headers=headers))
+
+    assert idp._from_proxy(handler("10.0.0.5")).username == "anna"
+    assert idp._from_proxy(handler("fd00::9")).username == "anna"
+    assert idp._from_proxy(handler("10.0.0.6")) is None  # anyone else: the header is ignored
+    assert idp._from_proxy(handler("10.0.0.5", "nobody")) is None
+    assert idp._from_proxy(handler("10.0.0.5", "gone")) is None
+    assert idp.client_address(handler("10.0.0.5")) == "198.51.100.7"
+    assert idp.client_address(handler("10.0.0.6")) == "10.0.0.6"
