@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -59,8 +60,86 @@ class Query:
     rank_by: str = "probability"  # or expected_value
 
 
+_SCORE_COLUMNS = (
+    "probability",
+    "expected_value",
+    "expected_quantity",
+    "has_bought",
+    "item_months_12m",
+    "item_revenue_same_season_ly",
+    "adopt_industry",
+    "cf_score_pct",
+    "svd_score_pct",
+)
+_REASON_COLUMNS = (
+    "peak_month",
+    "seasonal",
+    "industry",
+    "is_prospect",
+    "overdue_reorder",
+    "median_days_between_orders",
+    "trend_12m",
+    "pays_on_time",
+)
+
+
+def _snapshot_dir(db: Path, as_of: dt.date, horizon_days: int) -> Path:
+    """Where the score matrices of one published warehouse file, date and horizon are shared:
+    ``<warehouse>.shared/<date>_h<days>_<mtime>_<size>/`` (a new load publishes a new file, so
+    a new key; old snapshots are removed when a new one is written)."""
+    st = db.stat()
+    return db.with_name(db.name + ".shared") / (
+        f"{as_of.isoformat()}_h{int(horizon_days)}_{st.st_mtime_ns}_{st.st_size}"
+    )
+
+
+def _read_snapshot(snap: Path, client_ids: np.ndarray) -> tuple[dict, list[str]] | None:
+    """The shared score matrices, memory-mapped read-only (every kernel maps the same pages),
+    or None if there is none for these clients."""
+    import json
+
+    try:
+        if not (snap / "done").exists():
+            return None
+        ids = np.load(snap / "client_id.npy", allow_pickle=False)
+        if len(ids) != len(client_ids) or not np.array_equal(ids, client_ids.astype(str)):
+            return None
+        categories = json.loads((snap / "categories.json").read_text("utf-8"))
+        scores = {c: np.load(snap / f"{c}.npy", mmap_mode="r") for c in _SCORE_COLUMNS}
+    except (OSError, ValueError):
+        return None
+    return scores, categories
+
+
+def _write_snapshot(snap: Path, client_ids: np.ndarray, scores: dict, categories: list) -> None:
+    """Publish the matrices for the other kernels (atomic rename; best effort: a read-only
+    folder only means each kernel keeps its own copy)."""
+    import json
+    import shutil
+
+    tmp = snap.with_name(f"{snap.name}.tmp{os.getpid()}")
+    try:
+        tmp.mkdir(parents=True, exist_ok=True)
+        np.save(tmp / "client_id.npy", client_ids.astype(str), allow_pickle=False)
+        for c in _SCORE_COLUMNS:
+            np.save(tmp / f"{c}.npy", np.ascontiguousarray(scores[c]), allow_pickle=False)
+        (tmp / "categories.json").write_text(json.dumps(categories), "utf-8")
+        (tmp / "done").write_text("", "utf-8")
+        try:
+            os.rename(tmp, snap)
+        except OSError:  # another kernel published it first
+            shutil.rmtree(tmp, ignore_errors=True)
+        for old in snap.parent.iterdir():
+            if old.name != snap.name and not old.name.startswith(snap.name):
+                if ".tmp" not in old.name:
+                    shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 class Calculator:
-    """One scored date of one warehouse, in memory."""
+    """One scored date of one warehouse, in memory; the score matrices are memory-mapped from
+    a snapshot beside the warehouse, so the page's kernels share one copy."""
 
     def __init__(
         self,
@@ -78,11 +157,11 @@ class Calculator:
         self.as_of = as_of
         self.horizon_days = horizon_days
         self._cat_index = {c: i for i, c in enumerate(categories)}
-        self.sku_share = sku_share
         self.products = products
         self._scope_masks: dict = {}
-        # plain arrays for the per-row reasons (no pandas row access on the hot path)
-        self._arr = {col: self.clients[col].to_numpy(dtype=object) for col in self.clients.columns}
+        # plain arrays for the per-row reasons (no pandas row access on the hot path); only the
+        # columns the reasons read: at 100k clients each object column costs ~3 MB per kernel
+        self._arr = {col: self.clients[col].to_numpy(dtype=object) for col in _REASON_COLUMNS}
         # filter columns prepared once: a query is then only NumPy comparisons
         c = self.clients
 
@@ -154,12 +233,6 @@ class Calculator:
                 horizon_days = con.execute(
                     "SELECT max(horizon_days) FROM potential WHERE as_of = $a", {"a": as_of}
                 ).fetchall()[0][0]
-            pot = con.execute(
-                "SELECT * FROM potential WHERE as_of = $a AND horizon_days = $h AND level = 'category'",
-                {"a": as_of, "h": horizon_days},
-            ).df()
-            if pot.empty:
-                raise KapotError(tr("calculator.not_scored_for", as_of=str(as_of)))
             clients = con.execute(
                 """
                 SELECT f.client_id, c.name, c.region, c.city, c.industry, c.manager, c.inn,
@@ -193,28 +266,33 @@ class Calculator:
             products = con.execute(
                 "SELECT sku, name, category, price, in_assortment, stock_qty, stock_since FROM products"
             ).df()
-        categories = sorted(pot["item"].unique())
-        idx = pd.Index(clients["client_id"])
-        rows = idx.get_indexer(pot["client_id"])
-        cols = pd.Index(categories).get_indexer(pot["item"])
-        ok = rows >= 0
-        scores = {}
-        for col in (
-            "probability",
-            "expected_value",
-            "expected_quantity",
-            "has_bought",
-            "item_months_12m",
-            "item_revenue_same_season_ly",
-            "adopt_industry",
-            "cf_score_pct",
-            "svd_score_pct",
-        ):
-            arr = np.zeros((len(idx), len(categories)))
-            arr[rows[ok], cols[ok]] = (
-                pd.to_numeric(pot[col], errors="coerce").fillna(0).to_numpy(dtype=float)[ok]
-            )
-            scores[col] = arr
+            ids = clients["client_id"].to_numpy()
+            snap = _snapshot_dir(Warehouse(db).path, as_of, int(horizon_days))
+            shared = _read_snapshot(snap, ids)
+            if shared is None:
+                pot = con.execute(
+                    "SELECT * FROM potential WHERE as_of = $a AND horizon_days = $h AND level = 'category'",
+                    {"a": as_of, "h": horizon_days},
+                ).df()
+                if pot.empty:
+                    raise KapotError(tr("calculator.not_scored_for", as_of=str(as_of)))
+        if shared is None:
+            categories = sorted(pot["item"].unique())
+            idx = pd.Index(clients["client_id"])
+            rows = idx.get_indexer(pot["client_id"])
+            cols = pd.Index(categories).get_indexer(pot["item"])
+            ok = rows >= 0
+            scores = {}
+            for col in _SCORE_COLUMNS:
+                arr = np.zeros((len(idx), len(categories)))
+                arr[rows[ok], cols[ok]] = (
+                    pd.to_numeric(pot[col], errors="coerce").fillna(0).to_numpy(dtype=float)[ok]
+                )
+                scores[col] = arr
+            del pot
+            _write_snapshot(snap, ids, scores, categories)
+            shared = _read_snapshot(snap, ids) or (scores, categories)
+        scores, categories = shared
         return cls(clients, scores, categories, as_of, int(horizon_days), sku_share, products)
 
     # ------------------------------------------------------------------ access

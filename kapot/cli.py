@@ -639,6 +639,7 @@ def serve_command(
         "--VoilaConfiguration.file_allowlist=[]",
         f"--VoilaConfiguration.http_header_envs={json.dumps([IDENTITY_HEADER])}",
         f"--KapotVoila.max_sessions={max_sessions}",
+        f"--KapotKernelManager.max_kernels={max(max_sessions, pool_size)}",
         f"--MappingKernelManager.cull_idle_timeout={max(int(cull_idle_minutes * 60), 0)}",
         f"--MappingKernelManager.cull_interval={max(min(int(cull_idle_minutes * 60) // 4, 60), 5)}",
         "--MappingKernelManager.cull_connected=True",
