@@ -177,3 +177,18 @@ def test_cli_records_the_os_user_and_needs_admin_to_write_as_someone_else(
     assert main([*move, "--author", "boris"]) == 0
     assert store.history(first)["author"].iloc[-1] == f"boris (by admin {os_user()})"
     assert np.all(store.history(first)["author"].notna())
+
+
+def test_kernels_share_the_score_matrices(warehouse, calc):
+    """Calculator.load maps the scores from one snapshot beside the warehouse: a second load
+    (another kernel) gets the same numbers from the same file, read-only."""
+    again = Calculator.load(warehouse)
+    assert isinstance(again.scores["probability"], np.memmap)
+    assert not again.scores["probability"].flags.writeable
+    snaps = list(warehouse.with_name(warehouse.name + ".shared").iterdir())
+    assert len(snaps) == 1 and (snaps[0] / "done").exists()
+    assert again.categories == calc.categories
+    for col in calc.scores:
+        assert np.array_equal(np.asarray(again.scores[col]), np.asarray(calc.scores[col]))
+    q = Query(categories=(calc.categories[0],), limit=40)
+    pd.testing.assert_frame_equal(again.find(q), calc.find(q))
