@@ -389,6 +389,23 @@ def _tree_cpu_s(pid: int) -> float:
     return total
 
 
+def _browser_cpu_s(server_pid: int) -> float:
+    """CPU seconds of this process's descendants outside the server: the browsers."""
+    import os
+
+    server = {p.pid for p in _tree(server_pid)}
+    total = 0.0
+    for p in _tree(os.getpid())[1:]:
+        if p.pid in server:
+            continue
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except Exception:  # gone meanwhile
+            pass
+    return total
+
+
 def _team_figures(
     db: Path,
     tmp: Path,
@@ -472,7 +489,9 @@ def _team_figures(
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
 
-        async def burst() -> tuple[list, list, float]:
+        browser_cpu = [0.0]
+
+        async def burst() -> tuple[list, float]:
             async with async_playwright() as p:
                 b = await p.chromium.launch(
                     executable_path=HEADLESS_CHROMIUM, args=list(HEADLESS_CHROMIUM_ARGS)
@@ -483,7 +502,7 @@ def _team_figures(
                     ctx = await b.new_context(viewport={"width": 1366, "height": 768})
                     contexts.append(ctx)
                     page = await ctx.new_page()
-                    page.set_default_timeout(180_000)
+                    page.set_default_timeout(300_000)
                     start = time.perf_counter()
                     try:
                         await page.goto(url)
@@ -498,14 +517,19 @@ def _team_figures(
                         return time.perf_counter() - start, type(exc).__name__
 
                 t0 = time.perf_counter()
+                before = _browser_cpu_s(proc.pid)
                 res = await asyncio.gather(*(visit(x) for x in logins))
                 wall = time.perf_counter() - t0
+                browser_cpu[0] = _browser_cpu_s(proc.pid) - before
                 for ctx in contexts:
                     await ctx.close()
                 await b.close()
                 return res, wall
 
+        server_cpu0 = _tree_cpu_s(proc.pid)
         res, wall = asyncio.run(burst())
+        out["server_cpu_s"] = round(_tree_cpu_s(proc.pid) - server_cpu0, 1)
+        out["browser_cpu_s"] = round(browser_cpu[0], 1)
         errors = [err for _, err in res if err]
         ok = [secs for secs, err in res if not err] or [float("nan")]
         out["tables_shown"] = visitors - len(errors)

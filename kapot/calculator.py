@@ -93,48 +93,109 @@ def _snapshot_dir(db: Path, as_of: dt.date, horizon_days: int) -> Path:
     )
 
 
-def _read_snapshot(snap: Path, client_ids: np.ndarray) -> tuple[dict, list[str]] | None:
-    """The shared score matrices, memory-mapped read-only (every kernel maps the same pages),
-    or None if there is none for these clients."""
+def _read_snapshot(snap: Path) -> dict | None:
+    """A published snapshot: the score matrices and the SKU index memory-mapped read-only
+    (every kernel maps the same pages), the clients' and products' tables; None if absent."""
     import json
+    import pickle
 
     try:
         if not (snap / "done").exists():
             return None
-        ids = np.load(snap / "client_id.npy", allow_pickle=False)
-        if len(ids) != len(client_ids) or not np.array_equal(ids, client_ids.astype(str)):
-            return None
         categories = json.loads((snap / "categories.json").read_text("utf-8"))
         scores = {c: np.load(snap / f"{c}.npy", mmap_mode="r") for c in _SCORE_COLUMNS}
-    except (OSError, ValueError):
+        # written by kapot itself, beside the warehouse it was computed from (same trust)
+        with open(snap / "tables.pkl", "rb") as fh:
+            clients, products = pickle.load(fh)
+        skus = json.loads((snap / "skus.json").read_text("utf-8"))
+        offsets = np.load(snap / "sku_offsets.npy")
+        rows = np.load(snap / "sku_rows.npy", mmap_mode="r")
+        n = np.load(snap / "sku_n.npy", mmap_mode="r")
+        sku_rows = {
+            k: (rows[offsets[i] : offsets[i + 1]], n[offsets[i] : offsets[i + 1]])
+            for i, k in enumerate(skus["skus"])
+        }
+        sku_index = (sku_rows, skus["all"], np.load(snap / "cat_n.npy", mmap_mode="r"))
+    except (OSError, ValueError, KeyError, EOFError, pickle.UnpicklingError):
         return None
-    return scores, categories
+    return {
+        "clients": clients,
+        "products": products,
+        "scores": scores,
+        "categories": categories,
+        "sku_index": sku_index,
+    }
 
 
-def _write_snapshot(snap: Path, client_ids: np.ndarray, scores: dict, categories: list) -> None:
-    """Publish the matrices for the other kernels (atomic rename; best effort: a read-only
-    folder only means each kernel keeps its own copy)."""
+def _write_snapshot(snap: Path, calc: Calculator) -> None:
+    """Publish one calculator's tables for the other kernels (atomic rename; best effort: a
+    read-only folder only means each kernel loads its own copy from the warehouse)."""
     import json
+    import pickle
     import shutil
 
     tmp = snap.with_name(f"{snap.name}.tmp{os.getpid()}")
     try:
         tmp.mkdir(parents=True, exist_ok=True)
-        np.save(tmp / "client_id.npy", client_ids.astype(str), allow_pickle=False)
         for c in _SCORE_COLUMNS:
-            np.save(tmp / f"{c}.npy", np.ascontiguousarray(scores[c]), allow_pickle=False)
-        (tmp / "categories.json").write_text(json.dumps(categories), "utf-8")
+            np.save(tmp / f"{c}.npy", np.ascontiguousarray(calc.scores[c]), allow_pickle=False)
+        (tmp / "categories.json").write_text(json.dumps(calc.categories), "utf-8")
+        with open(tmp / "tables.pkl", "wb") as fh:
+            pickle.dump((calc.clients, calc.products), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        skus = list(calc._sku_rows)
+        sizes = [len(calc._sku_rows[k][0]) for k in skus]
+        offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        empty_i, empty_f = np.array([], dtype=np.int64), np.array([], dtype=float)
+        rows = [np.asarray(calc._sku_rows[k][0], dtype=np.int64) for k in skus] or [empty_i]
+        n = [np.asarray(calc._sku_rows[k][1], dtype=float) for k in skus] or [empty_f]
+        np.save(tmp / "sku_offsets.npy", offsets)
+        np.save(tmp / "sku_rows.npy", np.concatenate(rows))
+        np.save(tmp / "sku_n.npy", np.concatenate(n))
+        np.save(tmp / "cat_n.npy", np.ascontiguousarray(calc._cat_n))
+        all_share = {str(k): float(v) for k, v in calc._sku_all.items()}
+        (tmp / "skus.json").write_text(json.dumps({"skus": skus, "all": all_share}), "utf-8")
         (tmp / "done").write_text("", "utf-8")
         try:
             os.rename(tmp, snap)
         except OSError:  # another kernel published it first
             shutil.rmtree(tmp, ignore_errors=True)
         for old in snap.parent.iterdir():
-            if old.name != snap.name and not old.name.startswith(snap.name):
-                if ".tmp" not in old.name:
-                    shutil.rmtree(old, ignore_errors=True)
-    except OSError:
+            if old.name != snap.name and ".tmp" not in old.name:
+                shutil.rmtree(old, ignore_errors=True)
+    except (OSError, TypeError, ValueError):
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _index_skus(c: pd.DataFrame, categories: list[str], sku_share: pd.DataFrame) -> tuple:
+    """Per SKU the rows of the clients who bought it and how often, the all-client share of
+    each SKU in its category, and per client and category the lines bought."""
+    # SKU shares: per SKU, which clients bought it how often; per client and category, how often
+    ids = pd.Index(c["client_id"])
+    share = sku_share.assign(row=ids.get_indexer(sku_share["client_id"]))
+    share = share[share["row"] >= 0]
+    sku_rows = {
+        k: (g["row"].to_numpy(), g["n"].to_numpy(dtype=float)) for k, g in share.groupby("sku")
+    }
+    sku_all = (
+        (
+            share.groupby("sku")["n"].sum()
+            / share.groupby("category")["n"]
+            .sum()
+            .reindex(share.groupby("sku")["category"].first())
+            .to_numpy()
+        ).to_dict()
+        if len(share)
+        else {}
+    )
+    cat_n = np.zeros((len(c), len(categories)))
+    cat_col = pd.Index(categories).get_indexer(share["category"])
+    ok = cat_col >= 0
+    np.add.at(
+        cat_n,
+        (share["row"].to_numpy()[ok], cat_col[ok]),
+        share["n"].to_numpy(dtype=float)[ok],
+    )
+    return sku_rows, sku_all, cat_n
 
 
 class Calculator:
@@ -148,8 +209,10 @@ class Calculator:
         categories: list[str],
         as_of: dt.date,
         horizon_days: int,
-        sku_share: pd.DataFrame,
+        sku_share: pd.DataFrame | None,
         products: pd.DataFrame,
+        *,
+        sku_index: tuple | None = None,
     ) -> None:
         self.clients = clients.reset_index(drop=True)
         self.scores = scores
@@ -182,32 +245,9 @@ class Calculator:
             col: pd.Categorical(c[col])
             for col in ("region", "manager", "size_tier", "rfm_segment", "abc", "cluster_name")
         }
-        # SKU shares: per SKU, which clients bought it how often; per client and category, how often
-        ids = pd.Index(c["client_id"])
-        share = sku_share.assign(row=ids.get_indexer(sku_share["client_id"]))
-        share = share[share["row"] >= 0]
-        self._sku_rows = {
-            k: (g["row"].to_numpy(), g["n"].to_numpy(dtype=float)) for k, g in share.groupby("sku")
-        }
-        self._sku_all = (
-            (
-                share.groupby("sku")["n"].sum()
-                / share.groupby("category")["n"]
-                .sum()
-                .reindex(share.groupby("sku")["category"].first())
-                .to_numpy()
-            ).to_dict()
-            if len(share)
-            else {}
-        )
-        self._cat_n = np.zeros((len(c), len(categories)))
-        cat_col = pd.Index(categories).get_indexer(share["category"])
-        ok = cat_col >= 0
-        np.add.at(
-            self._cat_n,
-            (share["row"].to_numpy()[ok], cat_col[ok]),
-            share["n"].to_numpy(dtype=float)[ok],
-        )
+        if sku_index is None:
+            sku_index = _index_skus(c, categories, sku_share)
+        self._sku_rows, self._sku_all, self._cat_n = sku_index
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -233,6 +273,19 @@ class Calculator:
                 horizon_days = con.execute(
                     "SELECT max(horizon_days) FROM potential WHERE as_of = $a", {"a": as_of}
                 ).fetchall()[0][0]
+            snap = _snapshot_dir(Warehouse(db).path, as_of, int(horizon_days))
+            shared = _read_snapshot(snap)
+            if shared is not None:  # another kernel (or an earlier run) read this already
+                return cls(
+                    shared["clients"],
+                    shared["scores"],
+                    shared["categories"],
+                    as_of,
+                    int(horizon_days),
+                    None,
+                    shared["products"],
+                    sku_index=shared["sku_index"],
+                )
             clients = con.execute(
                 """
                 SELECT f.client_id, c.name, c.region, c.city, c.industry, c.manager, c.inn,
@@ -266,34 +319,28 @@ class Calculator:
             products = con.execute(
                 "SELECT sku, name, category, price, in_assortment, stock_qty, stock_since FROM products"
             ).df()
-            ids = clients["client_id"].to_numpy()
-            snap = _snapshot_dir(Warehouse(db).path, as_of, int(horizon_days))
-            shared = _read_snapshot(snap, ids)
-            if shared is None:
-                pot = con.execute(
-                    "SELECT * FROM potential WHERE as_of = $a AND horizon_days = $h AND level = 'category'",
-                    {"a": as_of, "h": horizon_days},
-                ).df()
-                if pot.empty:
-                    raise KapotError(tr("calculator.not_scored_for", as_of=str(as_of)))
-        if shared is None:
-            categories = sorted(pot["item"].unique())
-            idx = pd.Index(clients["client_id"])
-            rows = idx.get_indexer(pot["client_id"])
-            cols = pd.Index(categories).get_indexer(pot["item"])
-            ok = rows >= 0
-            scores = {}
-            for col in _SCORE_COLUMNS:
-                arr = np.zeros((len(idx), len(categories)))
-                arr[rows[ok], cols[ok]] = (
-                    pd.to_numeric(pot[col], errors="coerce").fillna(0).to_numpy(dtype=float)[ok]
-                )
-                scores[col] = arr
-            del pot
-            _write_snapshot(snap, ids, scores, categories)
-            shared = _read_snapshot(snap, ids) or (scores, categories)
-        scores, categories = shared
-        return cls(clients, scores, categories, as_of, int(horizon_days), sku_share, products)
+            pot = con.execute(
+                "SELECT * FROM potential WHERE as_of = $a AND horizon_days = $h AND level = 'category'",
+                {"a": as_of, "h": horizon_days},
+            ).df()
+            if pot.empty:
+                raise KapotError(tr("calculator.not_scored_for", as_of=str(as_of)))
+        categories = sorted(pot["item"].unique())
+        idx = pd.Index(clients["client_id"])
+        rows = idx.get_indexer(pot["client_id"])
+        cols = pd.Index(categories).get_indexer(pot["item"])
+        ok = rows >= 0
+        scores = {}
+        for col in _SCORE_COLUMNS:
+            arr = np.zeros((len(idx), len(categories)))
+            arr[rows[ok], cols[ok]] = (
+                pd.to_numeric(pot[col], errors="coerce").fillna(0).to_numpy(dtype=float)[ok]
+            )
+            scores[col] = arr
+        del pot
+        calc = cls(clients, scores, categories, as_of, int(horizon_days), sku_share, products)
+        _write_snapshot(snap, calc)
+        return calc
 
     # ------------------------------------------------------------------ access
     def visible(self, scope=None) -> np.ndarray:

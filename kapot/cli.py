@@ -702,6 +702,13 @@ def _cmd_serve(args: argparse.Namespace) -> None:
             print(tr("serve.no_login_warning", ip=args.ip), file=sys.stderr, flush=True)
     elif AccountStore(accounts).active_count() == 0:
         raise KapotError(tr("serve.no_accounts", path=str(accounts), ip=args.ip))
+    if Path(db).exists():
+        from kapot.calculator import Calculator
+
+        try:  # publish the shared score snapshot once, before the pool's kernels all want it
+            Calculator.load(db)
+        except KapotError:
+            pass  # not scored yet: the page says so
     cmd = serve_command(
         args.port,
         ip=args.ip,

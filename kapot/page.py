@@ -821,8 +821,12 @@ def preload(db: str | None = None, as_of: str | dt.date | None = None) -> Calcul
     pio.renderers.default = (
         "plotly_mimetype"  # the JupyterLab/Voila renderer; no CDN, works offline
     )
+    from kapot.session import trim_memory
+
     when = dt.date.fromisoformat(as_of) if isinstance(as_of, str) and as_of else as_of
-    return Calculator.load(db, when or None)
+    calc = Calculator.load(db, when or None)
+    trim_memory()  # a preheated kernel waits with what it uses, not the peak of loading
+    return calc
 
 
 def query_string() -> str:

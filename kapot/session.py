@@ -30,6 +30,7 @@ __all__ = [
     "KEY_ENV",
     "SERVED_ENV",
     "log_error",
+    "trim_memory",
     "visitor_scope",
     "open_page",
 ]
@@ -51,6 +52,21 @@ def _server_log() -> logging.Logger:
         _log.propagate = False
         _log.setLevel(logging.INFO)
     return _log
+
+
+def trim_memory() -> None:
+    """Hand the heap freed by loading back to the system (glibc's malloc_trim): a kernel keeps
+    what it uses, not the peak of reading the warehouse. Elsewhere, nothing happens."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if not name or not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(name).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def log_error(lang: str | None = None, exc_info: bool = True) -> str:
@@ -121,6 +137,7 @@ def open_page(
             calculator=calculator,
             scope=scope,
         )
+        trim_memory()
         return page.widget
     except KapotError as exc:
         text = str(exc)
