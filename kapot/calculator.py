@@ -18,6 +18,7 @@ import difflib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -74,8 +75,98 @@ class Query:
     rank_by: str = "probability"  # or expected_value
 
 
+_SCORE_COLUMNS = (
+    "probability",
+    "expected_value",
+    "expected_quantity",
+    "has_bought",
+    "item_months_12m",
+    "item_revenue_same_season_ly",
+    "adopt_industry",
+    "cf_score_pct",
+    "svd_score_pct",
+)
+_REASON_COLUMNS = (
+    "peak_month",
+    "seasonal",
+    "industry",
+    "is_prospect",
+    "overdue_reorder",
+    "median_days_between_orders",
+    "trend_12m",
+    "pays_on_time",
+)
+
+
+def _snapshot_dir(db: Path, as_of: dt.date, horizon_days: int) -> Path:
+    """Where the score matrices of one published warehouse file, date and horizon are shared:
+    ``<warehouse>.shared/<date>_h<days>_<mtime>_<size>/`` (a new load publishes a new file, so
+    a new key; old snapshots are removed when a new one is written)."""
+    st = db.stat()
+    return db.with_name(db.name + ".shared") / (
+        f"{as_of.isoformat()}_h{int(horizon_days)}_{st.st_mtime_ns}_{st.st_size}"
+    )
+
+
+def _read_snapshot(snap: Path) -> dict | None:
+    """A published snapshot: the score matrices memory-mapped read-only (every kernel maps the
+    same pages), the clients' and products' tables, and the currency and validation report;
+    None if absent."""
+    import json
+    import pickle
+
+    try:
+        if not (snap / "done").exists():
+            return None
+        categories = json.loads((snap / "categories.json").read_text("utf-8"))
+        scores = {c: np.load(snap / f"{c}.npy", mmap_mode="r") for c in _SCORE_COLUMNS}
+        # written by kapot itself, beside the warehouse it was computed from (same trust)
+        with open(snap / "tables.pkl", "rb") as fh:
+            clients, products = pickle.load(fh)
+        meta = json.loads((snap / "meta.json").read_text("utf-8"))
+    except (OSError, ValueError, KeyError, EOFError, pickle.UnpicklingError):
+        return None
+    return {
+        "clients": clients,
+        "products": products,
+        "scores": scores,
+        "categories": categories,
+        "meta": meta,
+    }
+
+
+def _write_snapshot(snap: Path, calc: Calculator) -> None:
+    """Publish one calculator's tables for the other kernels (atomic rename; best effort: a
+    read-only folder only means each kernel loads its own copy from the warehouse)."""
+    import json
+    import pickle
+    import shutil
+
+    tmp = snap.with_name(f"{snap.name}.tmp{os.getpid()}")
+    try:
+        tmp.mkdir(parents=True, exist_ok=True)
+        for c in _SCORE_COLUMNS:
+            np.save(tmp / f"{c}.npy", np.ascontiguousarray(calc.scores[c]), allow_pickle=False)
+        (tmp / "categories.json").write_text(json.dumps(calc.categories), "utf-8")
+        with open(tmp / "tables.pkl", "wb") as fh:
+            pickle.dump((calc.clients, calc.products), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        meta = {"currency": calc.currency, "validation": calc.validation}
+        (tmp / "meta.json").write_text(json.dumps(meta, default=str), "utf-8")
+        (tmp / "done").write_text("", "utf-8")
+        try:
+            os.rename(tmp, snap)
+        except OSError:  # another kernel published it first
+            shutil.rmtree(tmp, ignore_errors=True)
+        for old in snap.parent.iterdir():
+            if old.name != snap.name and ".tmp" not in old.name:
+                shutil.rmtree(old, ignore_errors=True)
+    except (OSError, TypeError, ValueError):
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 class Calculator:
-    """One scored date of one warehouse, in memory."""
+    """One scored date of one warehouse, in memory; the score matrices are memory-mapped from
+    a snapshot beside the warehouse, so the page's kernels share one copy."""
 
     def __init__(
         self,
@@ -103,8 +194,10 @@ class Calculator:
         self._sku_cache: dict[str, dict[str, np.ndarray]] = {}
         self._db: object = False  # the warehouse to read the SKU engine from (load sets it)
         self.validation: dict = {}
-        # plain arrays for the per-row reasons (no pandas row access on the hot path)
-        self._arr = {col: self.clients[col].to_numpy(dtype=object) for col in self.clients.columns}
+        self._scope_masks: dict = {}
+        # plain arrays for the per-row reasons (no pandas row access on the hot path); only the
+        # columns the reasons read: at 100k clients each object column costs ~3 MB per kernel
+        self._arr = {col: self.clients[col].to_numpy(dtype=object) for col in _REASON_COLUMNS}
         # filter columns prepared once: a query is then only NumPy comparisons
         c = self.clients
 
@@ -150,6 +243,21 @@ class Calculator:
                 horizon_days = con.execute(
                     "SELECT max(horizon_days) FROM potential WHERE as_of = $a", {"a": as_of}
                 ).fetchall()[0][0]
+            snap = _snapshot_dir(Warehouse(db).path, as_of, int(horizon_days))
+            shared = _read_snapshot(snap)
+            if shared is not None:  # another kernel (or an earlier run) read this already
+                calc = cls(
+                    shared["clients"],
+                    shared["scores"],
+                    shared["categories"],
+                    as_of,
+                    int(horizon_days),
+                    shared["products"],
+                    currency=shared["meta"]["currency"],
+                )
+                calc.validation = shared["meta"]["validation"]
+                calc._db = db
+                return calc
             pot = con.execute(
                 "SELECT * FROM potential WHERE as_of = $a AND horizon_days = $h AND level = 'category'",
                 {"a": as_of, "h": horizon_days},
@@ -195,33 +303,43 @@ class Calculator:
         cols = pd.Index(categories).get_indexer(pot["item"])
         ok = rows >= 0
         scores = {}
-        for col in (
-            "probability",
-            "expected_value",
-            "expected_quantity",
-            "has_bought",
-            "item_months_12m",
-            "item_revenue_same_season_ly",
-            "adopt_industry",
-            "cf_score_pct",
-            "svd_score_pct",
-        ):
+        for col in _SCORE_COLUMNS:
             arr = np.zeros((len(idx), len(categories)))
             arr[rows[ok], cols[ok]] = (
                 pd.to_numeric(pot[col], errors="coerce").fillna(0).to_numpy(dtype=float)[ok]
             )
             scores[col] = arr
-        calc = cls(clients, scores, categories, as_of, int(horizon_days), products, currency=currency)
+        del pot
+        calc = cls(
+            clients, scores, categories, as_of, int(horizon_days), products, currency=currency
+        )
         calc.validation = validation
         calc._db = db
+        _write_snapshot(snap, calc)
         return calc
+    # ------------------------------------------------------------------ access
+    def visible(self, scope=None) -> np.ndarray:
+        """Rows the account's :class:`kapot.access.Scope` may see (all rows without a scope:
+        the CLI and notebooks, whose user holds the warehouse file anyway)."""
+        if scope is None:
+            return np.ones(len(self.clients), dtype=bool)
+        if scope not in self._scope_masks:
+            self._scope_masks[scope] = scope.mask(self.clients)
+        return self._scope_masks[scope]
+
+    def _check_visible(self, client_id: str, scope) -> np.ndarray:
+        ids = self.clients["client_id"].to_numpy()
+        hit = np.flatnonzero((ids == client_id) & self.visible(scope))
+        if not len(hit):  # the same answer as for an id that does not exist
+            raise KapotError(tr("calculator.unknown_client", client=client_id))
+        return hit
 
     # ------------------------------------------------------------------ options
-    def regions(self) -> list[str]:
-        return sorted(self.clients["region"].dropna().unique().tolist())
+    def regions(self, scope=None) -> list[str]:
+        return sorted(self.clients.loc[self.visible(scope), "region"].dropna().unique().tolist())
 
-    def managers(self) -> list[str]:
-        return sorted(self.clients["manager"].dropna().unique().tolist())
+    def managers(self, scope=None) -> list[str]:
+        return sorted(self.clients.loc[self.visible(scope), "manager"].dropna().unique().tolist())
 
     def _month(self, peak: str | int) -> int:
         if peak == "current":
@@ -369,15 +487,16 @@ class Calculator:
         wanted = [i for i, v in enumerate(cat.categories) if v in set(values)]
         return np.isin(cat.codes, wanted)
 
-    def find(self, q: Query = Query(), *, lang: str | None = None) -> pd.DataFrame:
-        """Ranked clients for the query, best first, at most ``q.limit``, with reasons.
+    def find(self, q: Query = Query(), *, lang: str | None = None, scope=None) -> pd.DataFrame:
+        """Ranked clients for the query, best first, at most ``q.limit``, with reasons. With
+        ``scope`` (a :class:`kapot.access.Scope`), only the clients that account may see.
 
         Columns: rank, client_id, name, region, manager, score (probability of buying the
         chosen assortment in the horizon), expected_value, peak_month, size_tier, segment,
         is_prospect, phone, email, contact_person, reasons.
         """
         c = self.clients
-        top, p, v, cand, names = self.rank(q)
+        top, p, v, cand, names = self.rank(q, scope=scope)
         out = c.iloc[top][
             [
                 "client_id",
@@ -408,14 +527,16 @@ class Calculator:
         out.attrs["total_expected_value"] = float(v[cand].sum())
         return out.reset_index(drop=True)
 
-    def rank(self, q: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    def rank(
+        self, q: Query, *, scope=None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
         """The ranking :meth:`find` shows, without the table: (row indices of the listed
         clients best first, probability and expected value of every client, rows that pass the
         filters, item names). Backtests call this, so they measure exactly what managers get."""
         c = self.clients
         self.check(q)
         p, v, before, names = self._item_arrays(q)
-        keep = np.ones(len(c), dtype=bool)
+        keep = self.visible(scope).copy()
         if q.regions:
             keep &= self._isin("region", q.regions)
         if q.managers:
@@ -569,24 +690,23 @@ class Calculator:
         out["similarity"] = sim[top]
         return out.rename(columns={"rfm_segment": "segment"}).reset_index(drop=True)
 
-    def similar(self, client_id: str, *, limit: int = 20) -> pd.DataFrame:
+    def similar(self, client_id: str, *, limit: int = 20, scope=None) -> pd.DataFrame:
         """Clients most like ``client_id`` (cosine similarity of their profiles), across all
-        regions, prospects included."""
+        regions, prospects included (within ``scope``, if given)."""
         ids = self.clients["client_id"].to_numpy()
-        hit = np.flatnonzero(ids == client_id)
-        if not len(hit):
-            raise KapotError(tr("calculator.unknown_client", client=client_id))
+        hit = self._check_visible(client_id, scope)
         x = self._profile_matrix()
         sim = x @ x[hit[0]]
-        return self._lookalike_frame(sim, ids == client_id, limit)
+        return self._lookalike_frame(sim, (ids == client_id) | ~self.visible(scope), limit)
 
-    def similar_to_segment(self, segment: str, *, limit: int = 50) -> pd.DataFrame:
+    def similar_to_segment(self, segment: str, *, limit: int = 50, scope=None) -> pd.DataFrame:
         """ "More like my best clients": clients outside ``segment`` (an RFM segment, an ABC
         class or a cluster name) closest to the segment's average profile."""
         c = self.clients
+        seen = self.visible(scope)
         members = (
             c["rfm_segment"].eq(segment) | c["abc"].eq(segment) | c["cluster_name"].eq(segment)
-        ).to_numpy()
+        ).to_numpy() & seen
         if not members.any():
             known = self.known_values()["segment"]
             if segment not in known:
@@ -597,13 +717,15 @@ class Calculator:
         x = self._profile_matrix()
         centre = x[members].mean(axis=0)
         sim = x @ (centre / max(np.linalg.norm(centre), 1e-12))
-        return self._lookalike_frame(sim, members, limit)
+        return self._lookalike_frame(sim, members | ~seen, limit)
 
     # ------------------------------------------------------------------ illiquid stock
-    def illiquid(self, sku: str, *, limit: int = 50, lang: str | None = None) -> pd.DataFrame:
+    def illiquid(
+        self, sku: str, *, limit: int = 50, lang: str | None = None, scope=None
+    ) -> pd.DataFrame:
         """The clients across all regions most likely to buy ``sku``, with their expected
         quantity against the stock on hand."""
-        res = self.find(Query(skus=(sku,), limit=limit), lang=lang)
+        res = self.find(Query(skus=(sku,), limit=limit), lang=lang, scope=scope)
         prods = self.products.set_index("sku")
         prod = (
             prods.loc[sku]
@@ -630,14 +752,32 @@ class Calculator:
 
 
 def client_card(
-    client_id: str, *, db: str | os.PathLike[str] | None = None, as_of: dt.date
+    client_id: str,
+    *,
+    db: str | os.PathLike[str] | None = None,
+    as_of: dt.date,
+    scope=None,
 ) -> dict[str, pd.DataFrame]:
     """What a manager sees on a client's card, from data before ``as_of``: ``monthly``
     (month, revenue, orders over the last 24 months, zero months included), ``categories``
-    (category, revenue, share), ``payments`` (invoice, issued, due, paid, days_late, amount)."""
+    (category, revenue, share), ``payments`` (invoice, issued, due, paid, days_late, amount).
+    With ``scope``, a client that account may not see is refused as if it did not exist."""
     from kapot.warehouse import Warehouse
 
     with Warehouse(db).read() as con:
+        if scope is not None and not scope.sees_all:
+            row = con.execute(
+                """
+                SELECT c.client_id, c.manager, c.region, coalesce(f.is_prospect, true) AS is_prospect
+                FROM clients c
+                LEFT JOIN client_features f ON f.client_id = c.client_id
+                    AND f.as_of = (SELECT max(as_of) FROM client_features WHERE as_of <= $a)
+                WHERE c.client_id = $c
+                """,
+                {"c": client_id, "a": as_of},
+            ).df()
+            if not len(row) or not _card_allowed(scope, row, con):
+                raise KapotError(tr("calculator.unknown_client", client=client_id))
         monthly = con.execute(
             """
             WITH m AS (
@@ -680,3 +820,19 @@ def client_card(
         "categories": categories,
         "payments": payments.iloc[::-1].reset_index(drop=True),
     }
+
+
+def _card_allowed(scope, row: pd.DataFrame, con) -> bool:
+    """May ``scope`` see the client in ``row``? The regions of a manager without a region list
+    are those of their own clients, as in :meth:`kapot.access.Scope.mask`."""
+    if scope.regions or row["manager"].iloc[0] == scope.manager:
+        return bool(scope.mask(row)[0])
+    regions = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT region FROM clients WHERE manager = $m", {"m": scope.manager}
+        ).fetchall()
+    ]
+    from dataclasses import replace
+
+    return bool(replace(scope, regions=tuple(regions) or ("\x00",)).mask(row)[0])

@@ -187,9 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--for", dest="owner", required=True, metavar="MANAGER", help=tr("cli.wl_owner_help")
     )
     w.add_argument("--size", type=int, default=None, help=tr("cli.wl_size_help"))
-    w.add_argument(
-        "--author", default=os.environ.get("USER", "kapot"), help=tr("cli.wl_author_help")
-    )
+    w.add_argument("--author", default=None, help=tr("cli.wl_author_help"))
     w.add_argument("--as-of", type=_date, default=None, help=tr("build.as_of_help"))
     w.add_argument("--new-manager", action="store_true", help=tr("filters.new_manager_help"))
     _add_find_filters(w)
@@ -207,9 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--reason", default=None, help=tr("cli.wl_reason_help"))
     w.add_argument("--recall-date", type=_date, default=None, help=tr("cli.wl_recall_help"))
     w.add_argument("--expect", default=None, help=tr("cli.wl_expect_help"))
-    w.add_argument(
-        "--author", default=os.environ.get("USER", "kapot"), help=tr("cli.wl_author_help")
-    )
+    w.add_argument("--author", default=None, help=tr("cli.wl_author_help"))
 
     p = sub.add_parser(
         "calculators", parents=[common], help=tr("presets.help"), description=tr("presets.help")
@@ -233,6 +229,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8866, help=tr("cli.port_help"))
     p.add_argument("--ip", default="127.0.0.1", help=tr("cli.ip_help"))
     p.add_argument("--pool-size", type=int, default=2, help=tr("cli.pool_help"))
+    # ---- the team server (issue 12)
+    p.add_argument("--max-sessions", type=int, default=40, help=tr("serve.max_sessions_help"))
+    p.add_argument("--cull-idle-minutes", type=float, default=20.0, help=tr("serve.cull_help"))
+    p.add_argument("--session-minutes", type=float, default=480.0, help=tr("serve.session_help"))
+    p.add_argument("--trusted-proxy-header", default="", help=tr("serve.proxy_header_help"))
+    p.add_argument("--trusted-proxy", action="append", default=[], help=tr("serve.proxy_help"))
+    p.add_argument("--insecure-no-login", action="store_true", help=tr("serve.no_login_help"))
+    p.add_argument("--behind-tls", action="store_true", help=tr("serve.tls_help"))
+
+    # ---- accounts of the team server (issue 12)
+    p = sub.add_parser(
+        "users", parents=[common], help=tr("users.help"), description=tr("users.help")
+    )
+    us = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    u = us.add_parser("add", parents=[common], help=tr("users.add_help"))
+    u.add_argument("login", help=tr("users.login_help"))
+    u.add_argument("--role", required=True, help=tr("users.role_help"))
+    u.add_argument("--manager", default=None, help=tr("users.manager_help"))
+    u.add_argument("--region", action="append", default=[], help=tr("users.region_help"))
+    u.add_argument("--password-stdin", action="store_true", help=tr("users.stdin_help"))
+    us.add_parser("list", parents=[common], help=tr("users.list_help"))
+    for action, key in (("disable", "users.disable_help"), ("enable", "users.enable_help")):
+        u = us.add_parser(action, parents=[common], help=tr(key))
+        u.add_argument("login", help=tr("users.login_help"))
+    u = us.add_parser("passwd", parents=[common], help=tr("users.passwd_help"))
+    u.add_argument("login", help=tr("users.login_help"))
+    u.add_argument("--password-stdin", action="store_true", help=tr("users.stdin_help"))
 
     p = sub.add_parser(
         "currency", parents=[common], help=tr("currency.help"), description=tr("currency.help")
@@ -332,6 +355,24 @@ def _cmd_demo(args: argparse.Namespace) -> None:
     _score(as_of, args.db, 90)
     _demo_pipeline(as_of, args.db, args.seed)
     _cmd_status(args)
+    _demo_account(args.db)
+
+
+def _demo_account(db) -> None:
+    """A head-of-sales login for the demo page, with a fresh random password each demo (the
+    demo data are new as well); printed once, stored only as a hash."""
+    import secrets
+
+    from kapot.auth import AccountStore, default_accounts_path
+
+    store = AccountStore(default_accounts_path(db))
+    password = secrets.token_urlsafe(9)
+    if store.get("demo") is None:
+        store.add("demo", password, role="head")
+    else:
+        store.set_password("demo", password)
+        store.set_disabled("demo", False)
+    print(tr("users.demo_account", login="demo", password=password))
 
 
 def _demo_pipeline(as_of: dt.date, db, seed: int) -> None:
@@ -611,10 +652,26 @@ def _cmd_backtest(args: argparse.Namespace) -> None:
         print(tr("validation.weights_line", task=tr(f"validation.task_{task}"), weights=shown))
 
 
+def _cli_author(args: argparse.Namespace) -> str:
+    """Who a pipeline change from the command line is recorded as: the operating-system user
+    (from the uid, not $USER). ``--author`` someone else needs an admin account named as that
+    user, and is recorded as "<author> (by admin <user>)"."""
+    from kapot.auth import AccountStore, default_accounts_path, os_user
+
+    user = os_user()
+    if not args.author or args.author == user:
+        return user
+    acc = AccountStore(default_accounts_path(args.db)).get(user)
+    if acc is None or acc.disabled or acc.role != "admin":
+        raise KapotError(tr("access.author_needs_admin", author=args.author, user=user))
+    return f"{args.author} (by admin {user})"
+
+
 def _cmd_worklist(args: argparse.Namespace) -> None:
     from kapot.worklists import OPEN_STATES, PipelineConfig, WorklistStore, default_store_path
 
     now = dt.datetime.now()
+    author = _cli_author(args) if args.action in ("create", "move") else None
     path = default_store_path(args.db)
     if args.action == "create":
         from kapot.calculator import Calculator
@@ -625,7 +682,7 @@ def _cmd_worklist(args: argparse.Namespace) -> None:
         added = store.create_list(
             args.owner,
             candidates,
-            author=args.author,
+            author=author,
             at=now,
             size=args.size,
             known_managers=None if args.new_manager else calc.managers(),
@@ -649,7 +706,7 @@ def _cmd_worklist(args: argparse.Namespace) -> None:
         store.move(
             args.client_id,
             args.to,
-            author=args.author,
+            author=author,
             at=now,
             reason=args.reason,
             recall_date=args.recall_date,
@@ -658,39 +715,127 @@ def _cmd_worklist(args: argparse.Namespace) -> None:
         print(tr("worklist.moved", client=args.client_id, old=before, new=args.to))
 
 
-def serve_command(port: int = 8866, *, ip: str = "127.0.0.1", pool_size: int = 2) -> list[str]:
-    """The Voila command line that serves the calculator. Kernels are preheated (the query
-    string is read in the kernel with voila.utils.get_query_string, which Voila 0.5 allows with
-    preheating, unlike its papermill-style prelaunch hook)."""
+def serve_command(
+    port: int = 8866,
+    *,
+    ip: str = "127.0.0.1",
+    pool_size: int = 2,
+    max_sessions: int = 40,
+    cull_idle_minutes: float = 20.0,
+    session_minutes: float = 480.0,
+    trusted_proxy_header: str = "",
+    trusted_proxies: Sequence[str] = (),
+    open_access: bool = False,
+    behind_tls: bool = False,
+) -> list[str]:
+    """The command line that serves the calculator: Voila with kapot's logins
+    (:mod:`kapot.server`). Kernels are preheated (the query string and the signed identity are
+    read in the kernel with voila.utils.get_query_string, which Voila 0.5 allows with
+    preheating, unlike its papermill-style prelaunch hook); idle kernels are culled after
+    ``cull_idle_minutes``; beyond ``max_sessions`` kernels in use visitors are told "busy"."""
+    import json
+
     from kapot.config import PROJECT_ROOT
+    from kapot.session import IDENTITY_HEADER
 
     notebook = PROJECT_ROOT / "notebooks" / "potential_calculator.ipynb"
-    return [
+    cmd = [
         sys.executable,
         "-m",
-        "voila",
+        "kapot.server",
         str(notebook),
         f"--port={port}",
         f"--Voila.ip={ip}",
         "--no-browser",
         "--preheat_kernel=True",
         f"--pool_size={pool_size}",
-        "--show_tracebacks=True",
-        "--VoilaConfiguration.file_allowlist=['.*']",
+        "--show_tracebacks=False",
+        "--VoilaConfiguration.file_allowlist=[]",
+        f"--VoilaConfiguration.http_header_envs={json.dumps([IDENTITY_HEADER])}",
+        f"--KapotVoila.max_sessions={max_sessions}",
+        f"--KapotKernelManager.max_kernels={max(max_sessions, pool_size)}",
+        f"--MappingKernelManager.cull_idle_timeout={max(int(cull_idle_minutes * 60), 0)}",
+        f"--MappingKernelManager.cull_interval={max(min(int(cull_idle_minutes * 60) // 4, 60), 5)}",
+        "--MappingKernelManager.cull_connected=True",
+        f"--KapotIdentityProvider.session_minutes={session_minutes}",
     ]
+    if trusted_proxies:
+        cmd.append(f"--KapotIdentityProvider.trusted_proxies={json.dumps(list(trusted_proxies))}")
+    if trusted_proxy_header and trusted_proxies:
+        cmd.append(f"--KapotIdentityProvider.trusted_proxy_header={trusted_proxy_header}")
+    if behind_tls:
+        cmd.append("--KapotIdentityProvider.secure_cookie=True")
+    if open_access:
+        cmd.append("--KapotIdentityProvider.open_access=True")
+    return cmd
+
+
+def _server_urls(ip: str, port: int) -> list[str]:
+    """The addresses visitors type: for a wildcard, this machine's name and the IPv4 address of
+    each of its interfaces (read from the interfaces, no traffic sent)."""
+    import fcntl
+    import socket
+    import struct
+
+    if ip not in ("0.0.0.0", "", "::"):
+        host = f"[{ip}]" if ":" in ip else ip
+        return [f"http://{host}:{port}/"]
+    names = []
+    for name in (socket.getfqdn(), socket.gethostname()):
+        if name and name != "localhost" and not name.startswith("localhost."):
+            names.append(name)
+    for _, iface in socket.if_nameindex():
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            try:
+                packed = fcntl.ioctl(s.fileno(), 0x8915, struct.pack("256s", iface.encode()[:15]))
+            except OSError:  # no IPv4 address on this interface
+                continue
+        address = socket.inet_ntoa(packed[20:24])
+        if not address.startswith("127."):
+            names.append(address)
+    return [f"http://{n}:{port}/" for n in dict.fromkeys(names)] or [f"http://{ip}:{port}/"]
 
 
 def _cmd_serve(args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    # the kernels run in notebooks/: hand them an absolute path, whatever the shell's directory
-    os.environ["KAPOT_DB"] = (
-        str(Path(args.db).resolve()) if args.db else str(default_db_path().resolve())
-    )
+    from kapot.auth import AccountStore, default_accounts_path
+
+    db = Path(args.db).resolve() if args.db else default_db_path().resolve()
+    # the kernels run in notebooks/: hand them absolute paths, whatever the shell's directory
+    os.environ["KAPOT_DB"] = str(db)
+    accounts = default_accounts_path(db).resolve()
+    os.environ["KAPOT_ACCOUNTS"] = str(accounts)
     if getattr(args, "lang", None):
         os.environ["KAPOT_LANG"] = args.lang
-    cmd = serve_command(args.port, ip=args.ip, pool_size=args.pool_size)
-    print(tr("cli.serving", url=f"http://localhost:{args.port}"), flush=True)
+    if args.trusted_proxy_header and not args.trusted_proxy:
+        raise KapotError(tr("serve.proxy_needs_address"))
+    if args.insecure_no_login:
+        os.environ["KAPOT_OPEN_ACCESS"] = "1"
+        for _ in range(3):
+            print(tr("serve.no_login_warning", ip=args.ip), file=sys.stderr, flush=True)
+    elif AccountStore(accounts).active_count() == 0:
+        raise KapotError(tr("serve.no_accounts", path=str(accounts), ip=args.ip))
+    if Path(db).exists():
+        from kapot.calculator import Calculator
+
+        try:  # publish the shared score snapshot once, before the pool's kernels all want it
+            Calculator.load(db)
+        except KapotError:
+            pass  # not scored yet: the page says so
+    cmd = serve_command(
+        args.port,
+        ip=args.ip,
+        pool_size=args.pool_size,
+        max_sessions=args.max_sessions,
+        cull_idle_minutes=args.cull_idle_minutes,
+        session_minutes=args.session_minutes,
+        trusted_proxy_header=args.trusted_proxy_header,
+        trusted_proxies=args.trusted_proxy,
+        open_access=args.insecure_no_login,
+        behind_tls=args.behind_tls,
+    )
+    print(tr("cli.serving", url=" ".join(_server_urls(args.ip, args.port))), flush=True)
     os.execv(cmd[0], cmd)
 
 
@@ -763,6 +908,68 @@ def _cmd_status(args: argparse.Namespace) -> None:
         print(line)
 
 
+def _read_password(args: argparse.Namespace) -> str:
+    if not args.password_stdin:
+        raise KapotError(tr("auth.password_stdin_needed"))
+    line = sys.stdin.readline()
+    if not line:
+        raise KapotError(tr("auth.no_password"))
+    return line.rstrip("\r\n")
+
+
+def _known_managers(db) -> list[str] | None:
+    """The managers named in the warehouse's clients, or None if there is no warehouse yet."""
+    from kapot.warehouse import Warehouse
+
+    wh = Warehouse(db)
+    if not wh.exists():
+        return None
+    with wh.read() as con:
+        rows = con.execute(
+            "SELECT DISTINCT manager FROM clients WHERE manager IS NOT NULL ORDER BY 1"
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _cmd_users(args: argparse.Namespace) -> None:
+    from kapot.auth import AccountStore, default_accounts_path
+
+    path = default_accounts_path(args.db)
+    store = AccountStore(path)
+    if args.action == "add":
+        from kapot.auth import check_account
+
+        check_account(args.login, args.role, args.manager, args.region)
+        if args.manager is not None:
+            known = _known_managers(args.db)
+            if known is not None and args.manager not in known:
+                raise KapotError(
+                    tr(
+                        "auth.unknown_manager",
+                        manager=args.manager,
+                        path=str(args.db or default_db_path()),
+                        known=", ".join(known[:20]),
+                    )
+                )
+        password = _read_password(args)
+        acc = store.add(
+            args.login, password, role=args.role, manager=args.manager, regions=args.region
+        )
+        print(tr("users.added", login=acc.login, role=acc.role, path=str(path)))
+    elif args.action == "list":
+        df = store.list()
+        if df.empty:
+            print(tr("users.none", path=str(path)))
+        else:
+            _emit(df, "table", None)
+    elif args.action in ("disable", "enable"):
+        store.set_disabled(args.login, args.action == "disable")
+        print(tr(f"users.{args.action}d", login=args.login))
+    else:
+        store.set_password(args.login, _read_password(args))
+        print(tr("users.changed", login=args.login))
+
+
 _COMMANDS = {
     "ingest": _cmd_ingest,
     "unload": _cmd_unload,
@@ -781,6 +988,7 @@ _COMMANDS = {
     "calculators": _cmd_calculators,
     "report": _cmd_report,
     "currency": _cmd_currency,
+    "users": _cmd_users,
 }
 
 

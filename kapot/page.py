@@ -13,7 +13,6 @@ import datetime as dt
 import html
 import os
 import time
-import traceback
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
@@ -113,9 +112,15 @@ class CalculatorPage:
         categories: list[str] | None = None,
         db: str | os.PathLike[str] | None = None,
         now: Callable[[], dt.datetime] = dt.datetime.now,
+        scope=None,
     ) -> None:
+        from kapot.access import Scope
+        from kapot.auth import os_user
         from kapot.worklists import PipelineConfig, WorklistStore, default_store_path
 
+        # who is looking: the logged-in account's scope on the served page (kapot.session);
+        # the OS user, seeing everything, in a notebook or papermill run
+        self.scope = scope if scope is not None else Scope.local(os_user())
         self.calc = calc
         self.lang = get_lang(lang)
         set_currency(calc.currency)  # the page's money (tables, charts) in the company's currency
@@ -139,7 +144,7 @@ class CalculatorPage:
         self.sku = w.Text(
             placeholder=t("sku_placeholder"), description=t("sku"), layout=w.Layout(width="320px")
         )
-        region_opts = calc.regions()
+        region_opts = calc.regions(self.scope)
         chosen = tuple(r for r in (regions or []) if r in region_opts)
         self.all_regions = w.Checkbox(
             value=not chosen,
@@ -255,7 +260,7 @@ class CalculatorPage:
         self.card = w.Output()
 
         # ---- pipeline
-        managers = calc.managers()
+        managers = self.scope.managers(calc.managers())
         self.manager = w.Dropdown(
             options=managers,
             value=manager if manager in managers else (managers[0] if managers else None),
@@ -287,6 +292,8 @@ class CalculatorPage:
         self.move_button = w.Button(description=t("move"), button_style="warning")
         self.move_button.add_class("kapot-move")
         self.pipeline_msg = w.HTML()
+        # an analyst reads everything and moves nothing (the library refuses it as well)
+        self.give.disabled = self.move_button.disabled = not self.scope.can_move
 
         for widget, cls in (
             (self.pays, "kapot-pays"),
@@ -396,9 +403,11 @@ class CalculatorPage:
                 return fn(*args, **kwargs)
             except KapotError as exc:
                 self.message.value = f'<div class="kapot-error">{html.escape(str(exc))}</div>'
-            except Exception:  # shown in the page, never swallowed
+            except Exception:  # one line and an error id here, the traceback in the server's log
+                from kapot.session import log_error
+
                 self.message.value = (
-                    f'<div class="kapot-error">{html.escape(traceback.format_exc())}</div>'
+                    f'<div class="kapot-error">{html.escape(log_error(self.lang))}</div>'
                 )
 
         return run
@@ -432,7 +441,7 @@ class CalculatorPage:
     def refresh(self, change=None) -> None:
         """Run the query and redraw the summary, the table, the downloads and the charts."""
         t0 = time.perf_counter()
-        res = self.calc.find(self.query(), lang=self.lang)
+        res = self.calc.find(self.query(), lang=self.lang, scope=self.scope)
         if self.illiquid.value:
             res = self._with_stock(res, self.illiquid.value)
         key = self.sort.value
@@ -511,7 +520,7 @@ class CalculatorPage:
 
         for key, change in checks:
             if getattr(q, next(iter(change))) != next(iter(change.values())):
-                if len(self.calc.find(replace(q, **change, limit=1))):
+                if len(self.calc.find(replace(q, **change, limit=1), scope=self.scope)):
                     return self.t("empty") + " " + self.t(key)
         return self.t("empty") + " " + self.t("why_all")
 
@@ -647,7 +656,7 @@ class CalculatorPage:
             self.card.clear_output(wait=True)
             if not cid:
                 return
-            data = client_card(cid, db=self.db, as_of=self.calc.as_of)
+            data = client_card(cid, db=self.db, as_of=self.calc.as_of, scope=self.scope)
             row = self.calc.clients.set_index("client_id").loc[cid]
             info = [
                 row.get("name") or cid,
@@ -667,7 +676,7 @@ class CalculatorPage:
             display(plots.monthly_purchases(data["monthly"], self.lang))
             display(plots.category_mix(data["categories"], self.lang))
             display(plots.payment_history(data["payments"], self.lang))
-            sim = self.calc.similar(cid, limit=8)
+            sim = self.calc.similar(cid, limit=8, scope=self.scope)
             rows = "".join(
                 f"<tr><td>{html.escape(str(r.name or r.client_id))}</td><td>{html.escape(str(r.region or ''))}</td>"
                 f"<td>{html.escape(str(r.industry or ''))}</td><td class='num'>{fmt_percent(r.similarity, self.lang)}</td></tr>"
@@ -683,14 +692,18 @@ class CalculatorPage:
 
     # ------------------------------------------------------------------ pipeline
     def give_list(self) -> None:
+        from kapot import access
+
         manager = self.manager.value
-        res = self.calc.find(Query(**{**self.query().__dict__, "limit": 5000}), lang=self.lang)
-        added = self.store.create_list(
+        added = access.give_list(
+            self.store,
+            self.scope,
+            self.calc,
             manager,
-            res["client_id"].tolist(),
-            author=manager,
+            self.query(),
             at=self.now(),
             size=min(max(self.limit.value, 1), 90),
+            lang=self.lang,
         )
         self.pipeline_msg.value = html.escape(self.t("given", manager=manager, added=len(added)))
         self.show_pipeline()
@@ -699,7 +712,9 @@ class CalculatorPage:
         manager = self.manager.value
         if manager is None:
             return
-        view = self.store.show(manager, at=self.now())
+        from kapot import access
+
+        view = access.show_pipeline(self.store, self.scope, manager, at=self.now())
         names = self.calc.clients.set_index("client_id")["name"]
         L = self.lang
         previous = self.move_client.value
@@ -740,16 +755,19 @@ class CalculatorPage:
         cid, state = self.move_client.value, self.move_state.value
         if not cid:
             return
+        from kapot import access
+
         current = (
-            self.store.show(self.manager.value, at=self.now())
+            access.show_pipeline(self.store, self.scope, self.manager.value, at=self.now())
             .set_index("client_id")["state"]
             .get(cid)
         )
         recall = self.move_recall.value
-        self.store.move(
+        access.move(
+            self.store,
+            self.scope,
             cid,
             state,
-            author=self.manager.value,
             at=self.now(),
             reason=self.move_reason.value or None,
             recall_date=recall,
@@ -788,6 +806,7 @@ def calculator_page(
     categories: list[str] | None = None,
     query_string: str | None = None,
     calculator: Calculator | None = None,
+    scope=None,
 ) -> CalculatorPage:
     """Build the page from the notebook's parameters (and the URL's query string)."""
     p = page_params(
@@ -818,6 +837,7 @@ def calculator_page(
         regions=p["regions"],
         categories=p["categories"],
         db=db,
+        scope=scope,
     )
 
 
@@ -829,8 +849,12 @@ def preload(db: str | None = None, as_of: str | dt.date | None = None) -> Calcul
     pio.renderers.default = (
         "plotly_mimetype"  # the JupyterLab/Voila renderer; no CDN, works offline
     )
+    from kapot.session import trim_memory
+
     when = dt.date.fromisoformat(as_of) if isinstance(as_of, str) and as_of else as_of
-    return Calculator.load(db, when or None)
+    calc = Calculator.load(db, when or None)
+    trim_memory()  # a preheated kernel waits with what it uses, not the peak of loading
+    return calc
 
 
 def query_string() -> str:
@@ -863,6 +887,7 @@ def apply_presets(
             categories=p["categories"],
             as_of=as_of,
             calculator=page.calc,
+            scope=page.scope,
         )
     if p["manager"] in page.manager.options:
         page.manager.value = p["manager"]

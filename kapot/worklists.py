@@ -252,11 +252,14 @@ class WorklistStore:
         reason: str | None = None,
         recall_date: dt.date | None = None,
         expected_state: str | None = None,
+        owner: str | None = None,
     ) -> None:
         """Move a client to ``to_state`` along :data:`TRANSITIONS`. A refusal needs a reason; a
         soft refusal and a re-call need a re-call date; reopening a hard refusal (back to new
         or re-call) needs a ``reason``, kept in the history. With ``expected_state``, the move
-        fails with a conflict if someone else moved the client first."""
+        fails with a conflict if someone else moved the client first. With ``owner`` (a
+        manager's account, see :func:`kapot.access.move`), the move is refused unless the
+        client is in that manager's work, checked in the same transaction."""
         if to_state not in STATES:
             raise KapotError(tr("worklist.bad_state", state=to_state, states=", ".join(STATES)))
         if to_state == "refusal":
@@ -273,6 +276,8 @@ class WorklistStore:
             if row is None:
                 raise KapotError(tr("worklist.not_in_work", client=client_id))
             state, manager, was = row
+            if owner is not None and manager != owner:
+                raise KapotError(tr("access.not_yours", client=client_id))
             if expected_state is not None and state != expected_state:
                 raise KapotError(
                     tr("worklist.conflict", client=client_id, expected=expected_state, state=state)

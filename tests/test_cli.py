@@ -75,6 +75,13 @@ def test_demo_small(tmp_path, capsys):
     assert "Generated" in out and "Clients:" in out and "prospects without sales" in out
     counts = Warehouse(db).table_counts()
     assert counts["sales"] > 10_000 and counts["clients"] == 300
+    # a head-of-sales login for the demo page, printed with its password
+    import re
+
+    from kapot.auth import AccountStore, default_accounts_path
+
+    login, password = re.search(r"login '(\w+)', password '([^']+)'", out).groups()
+    assert AccountStore(default_accounts_path(db)).verify(login, password).role == "head"
     # running it again rebuilds the same warehouse, it does not double it
     assert (
         main(["demo", "--clients", "300", "--years", "2", "--end", "2026-10-31", "--db", db]) == 0
@@ -105,6 +112,9 @@ def test_serve_hands_kernels_an_absolute_warehouse_path(tmp_path, monkeypatch):
     monkeypatch.setattr(
         os, "execv", lambda path, argv: seen.update(db=os.environ["KAPOT_DB"], argv=argv)
     )
+    from kapot.auth import AccountStore
+
+    AccountStore(tmp_path / "data" / "accounts.sqlite").add("boss", "long enough", role="head")
     assert main(["serve", "--db", "data/kapot.duckdb", "--port", "8999"]) == 0
     assert seen["db"] == str(tmp_path / "data" / "kapot.duckdb")
-    assert "--port=8999" in seen["argv"] and cli.serve_command(8999)[2] == "voila"
+    assert "--port=8999" in seen["argv"] and cli.serve_command(8999)[2] == "kapot.server"

@@ -79,6 +79,25 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+HEAD_LOGIN, HEAD_PASSWORD = "boss", "head-of-sales-1"
+
+
+def add_account(db, login: str, password: str, role: str, manager: str | None = None) -> None:
+    """The fixture that gives a test server someone to log in as."""
+    from kapot.auth import AccountStore, default_accounts_path
+
+    AccountStore(default_accounts_path(db)).add(login, password, role=role, manager=manager)
+
+
+def log_in(page, url: str, login: str = HEAD_LOGIN, password: str = HEAD_PASSWORD) -> None:
+    """Open ``url``: the server sends the browser to the login page; sign in, back to ``url``."""
+    page.goto(url)
+    page.wait_for_selector("input[name=username]")
+    page.fill("input[name=username]", login)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
 @pytest.fixture(scope="module")
 def server(warehouse, tmp_path_factory):
     if not os.path.exists(CHROMIUM):
@@ -86,6 +105,7 @@ def server(warehouse, tmp_path_factory):
             f"Debian's Chromium not found at {CHROMIUM} (.ci/run installs it: apt-get install chromium)"
         )
     home = tmp_path_factory.mktemp("home")
+    add_account(warehouse, HEAD_LOGIN, HEAD_PASSWORD, "head")
     port = _free_port()
     env = {**os.environ, "HOME": str(home), "KAPOT_DB": str(warehouse), "KAPOT_LANG": "en"}
     log = open(home / "voila.log", "w")
@@ -152,7 +172,7 @@ def test_calculator_in_a_real_browser(server, browser, tmp_path):
     url, db = server
     page = browser.new_page(viewport={"width": 1366, "height": 768}, accept_downloads=True)
     page.set_default_timeout(60_000)
-    page.goto(url)
+    log_in(page, url)
     page.wait_for_selector(".kapot-results table")
     total = _found(page)
     rows = page.locator(".kapot-results tbody tr")
@@ -221,6 +241,7 @@ def test_calculator_in_a_real_browser(server, browser, tmp_path):
     work = store.show(at=dt.datetime.now()).set_index("client_id")
     assert work.loc[first, "state"] == "contact_1"
     assert store.history(first)["to_state"].tolist() == ["new", "contact_1"]
+    assert store.history(first)["author"].tolist() == [HEAD_LOGIN, HEAD_LOGIN]
     page.screenshot(path=str(tmp_path / "pipeline.png"), full_page=True)
     page.close()
 
@@ -230,7 +251,7 @@ def test_preset_link_in_russian(server, browser, tmp_path):
     url, _ = server
     page = browser.new_page(viewport={"width": 1366, "height": 768})
     page.set_default_timeout(60_000)
-    page.goto(url + "?region=Moscow&lang=ru&manager=Petrova")
+    log_in(page, url + "?region=Moscow&lang=ru&manager=Petrova")
     page.wait_for_selector(".kapot-results table")
     assert "Список обзвона" in page.inner_text("body") and "Найдено клиентов" in page.inner_text(
         ".kapot-summary-box"
@@ -243,7 +264,8 @@ def test_preset_link_in_russian(server, browser, tmp_path):
 
 def test_serve_command_preheats():
     cmd = serve_command(8866)
-    assert cmd[:3] == [sys.executable, "-m", "voila"] and "--preheat_kernel=True" in cmd
+    assert cmd[:3] == [sys.executable, "-m", "kapot.server"] and "--preheat_kernel=True" in cmd
+    assert "--show_tracebacks=False" in cmd
     assert cmd[3].endswith("notebooks/potential_calculator.ipynb") and shutil.which(cmd[0])
 
 

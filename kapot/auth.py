@@ -1,0 +1,368 @@
+"""Accounts of the team server: logins, roles, password hashes, login throttling, and the
+signed identity a served kernel receives.
+
+Accounts belong to a warehouse: they live in ``accounts.sqlite`` beside it (as the pipeline's
+``worklists.sqlite`` does), so ``kapot users --db X`` and ``kapot serve --db X`` see the same
+people. Passwords are hashed with Argon2id (argon2-cffi, the maintained binding of the Password
+Hashing Competition winner); neither the password nor the hash is ever printed or logged, and
+the file is created readable by its owner only.
+
+A role says what an account may do (see :mod:`kapot.access`): a ``manager`` sees and moves only
+their own clients (and unassigned prospects in their regions), a ``head`` of sales sees all and
+reassigns, an ``analyst`` reads all and moves nothing, an ``admin`` does everything, including
+writing in the pipeline on someone else's behalf from the command line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from kapot.config import default_db_path
+from kapot.errors import KapotError
+from kapot.i18n import tr
+
+__all__ = [
+    "ROLES",
+    "Account",
+    "AccountStore",
+    "check_account",
+    "LoginThrottle",
+    "default_accounts_path",
+    "sign_identity",
+    "verify_identity",
+    "os_user",
+]
+
+ROLES = ("manager", "head", "analyst", "admin")
+MIN_PASSWORD = 8
+_LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS accounts (
+    login      TEXT PRIMARY KEY,
+    role       TEXT NOT NULL,
+    manager    TEXT,
+    regions    TEXT NOT NULL DEFAULT '',
+    pw_hash    TEXT NOT NULL,
+    disabled   INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    changed_at TEXT NOT NULL
+);
+"""
+
+
+def _hasher():
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()  # Argon2id, the library's current recommended parameters
+
+
+@dataclass(frozen=True)
+class Account:
+    """One login. ``manager`` is the name in the warehouse's ``clients.manager`` column that a
+    manager account stands for; ``regions`` the regions whose unassigned prospects it sees."""
+
+    login: str
+    role: str
+    manager: str | None = None
+    regions: tuple[str, ...] = ()
+    disabled: bool = False
+
+
+def default_accounts_path(db: str | os.PathLike[str] | None = None) -> Path:
+    """``KAPOT_ACCOUNTS`` if set, else ``accounts.sqlite`` beside the warehouse."""
+    env = os.environ.get("KAPOT_ACCOUNTS")
+    if env:
+        return Path(env)
+    return (Path(db) if db else default_db_path()).with_name("accounts.sqlite")
+
+
+def os_user() -> str:
+    """The operating-system user running this process (from the uid, not from ``$USER``,
+    which anyone can set)."""
+    import pwd
+
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return f"uid{os.getuid()}"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+class AccountStore:
+    """The accounts of one warehouse (SQLite, created with mode 0600)."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path is not None else default_accounts_path()
+
+    @contextmanager
+    def _connect(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
+        if write and not self.path.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            con.execute("PRAGMA busy_timeout=30000")
+            if write:
+                con.executescript(_SCHEMA)
+            yield con
+        finally:
+            con.close()
+
+    def _exists(self) -> bool:
+        if not self.path.exists():
+            return False
+        with self._connect() as con:
+            return bool(
+                con.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='accounts'"
+                ).fetchone()[0]
+            )
+
+    # ------------------------------------------------------------------ changes
+    def add(
+        self,
+        login: str,
+        password: str,
+        *,
+        role: str,
+        manager: str | None = None,
+        regions: tuple[str, ...] | list[str] = (),
+    ) -> Account:
+        """Create an account. A ``manager`` account needs ``manager`` (its name in the data)."""
+        regions = check_account(login, role, manager, regions)
+        _check_password(password)
+        digest = _hasher().hash(password)
+        with self._connect(write=True) as con:
+            try:
+                con.execute(
+                    "INSERT INTO accounts (login, role, manager, regions, pw_hash, created_at, changed_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (login, role, manager or None, "|".join(regions), digest, _now(), _now()),
+                )
+            except sqlite3.IntegrityError:
+                raise KapotError(tr("auth.exists", login=login)) from None
+        return Account(login, role, manager or None, regions)
+
+    def set_password(self, login: str, password: str) -> None:
+        """Replace an account's password."""
+        _check_password(password)
+        digest = _hasher().hash(password)
+        with self._connect(write=True) as con:
+            cur = con.execute(
+                "UPDATE accounts SET pw_hash = ?, changed_at = ? WHERE login = ?",
+                (digest, _now(), login),
+            )
+            if cur.rowcount == 0:
+                raise KapotError(tr("auth.unknown", login=login))
+
+    def set_disabled(self, login: str, disabled: bool = True) -> None:
+        """Disable (or enable again) an account; a disabled account's sessions end at once."""
+        with self._connect(write=True) as con:
+            cur = con.execute(
+                "UPDATE accounts SET disabled = ?, changed_at = ? WHERE login = ?",
+                (int(disabled), _now(), login),
+            )
+            if cur.rowcount == 0:
+                raise KapotError(tr("auth.unknown", login=login))
+
+    # ------------------------------------------------------------------ reading
+    def get(self, login: str) -> Account | None:
+        """The account, or None (unknown login)."""
+        if not isinstance(login, str) or not self._exists():
+            return None
+        with self._connect() as con:
+            row = con.execute(
+                "SELECT login, role, manager, regions, disabled FROM accounts WHERE login = ?",
+                (login,),
+            ).fetchone()
+        if row is None:
+            return None
+        return Account(
+            row[0], row[1], row[2], tuple(x for x in row[3].split("|") if x), row[4] != 0
+        )
+
+    def list(self) -> pd.DataFrame:
+        """login, role, manager, regions, disabled, created_at, changed_at (never the hash)."""
+        cols = ["login", "role", "manager", "regions", "disabled", "created_at", "changed_at"]
+        if not self._exists():
+            return pd.DataFrame(columns=cols)
+        with self._connect() as con:
+            df = pd.read_sql_query(f"SELECT {', '.join(cols)} FROM accounts ORDER BY login", con)
+        df["regions"] = df["regions"].str.replace("|", ", ", regex=False)
+        df["disabled"] = df["disabled"].astype(bool)
+        return df
+
+    def active_count(self) -> int:
+        """How many accounts can log in."""
+        if not self._exists():
+            return 0
+        with self._connect() as con:
+            return int(
+                con.execute("SELECT count(*) FROM accounts WHERE disabled = 0").fetchone()[0]
+            )
+
+    def verify(self, login: str, password: str) -> Account | None:
+        """The account if ``password`` is right and the account enabled, else None. An unknown
+        login costs the same hash work as a known one (no timing hint of who exists)."""
+        from argon2.exceptions import InvalidHashError, VerificationError
+
+        row = None
+        if isinstance(login, str) and self._exists():
+            with self._connect() as con:
+                row = con.execute(
+                    "SELECT pw_hash, disabled FROM accounts WHERE login = ?", (login,)
+                ).fetchone()
+        ph = _hasher()
+        digest = row[0] if row else _dummy_hash()
+        try:
+            ok = ph.verify(digest, password or "")
+        except (VerificationError, InvalidHashError):
+            ok = False
+        if not ok or row is None or row[1]:
+            return None
+        if ph.check_needs_rehash(digest):
+            with self._connect(write=True) as con:
+                con.execute(
+                    "UPDATE accounts SET pw_hash = ? WHERE login = ?", (ph.hash(password), login)
+                )
+        return self.get(login)
+
+
+def check_account(
+    login: str, role: str, manager: str | None, regions: tuple[str, ...] | list[str] = ()
+) -> tuple[str, ...]:
+    """Check an account's fields before anything is asked or stored; returns the regions
+    cleaned of blanks."""
+    _check_login(login)
+    if role not in ROLES:
+        raise KapotError(tr("auth.bad_role", role=role, roles=", ".join(ROLES)))
+    if role == "manager" and not manager:
+        raise KapotError(tr("auth.manager_needed", login=login))
+    cleaned = tuple(r.strip() for r in regions if r and r.strip())
+    for r in cleaned + ((manager,) if manager else ()):
+        if "\n" in r or "|" in r:
+            raise KapotError(tr("auth.bad_region", region=r))
+    return cleaned
+
+
+_DUMMY: list[str] = []
+
+
+def _dummy_hash() -> str:
+    if not _DUMMY:
+        _DUMMY.append(_hasher().hash(secrets.token_hex(16)))
+    return _DUMMY[0]
+
+
+def _check_login(login: str) -> None:
+    if not isinstance(login, str) or not _LOGIN.match(login):
+        raise KapotError(tr("auth.bad_login", login=str(login)[:80]))
+
+
+def _check_password(password: str) -> None:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise KapotError(tr("auth.short_password", n=MIN_PASSWORD))
+    if "\n" in password or "\r" in password:
+        raise KapotError(tr("auth.bad_password"))
+
+
+class LoginThrottle:
+    """Slows down repeated wrong passwords, per login and per client address: after ``free``
+    failures of a login (``free_address`` from one address: an office behind one NAT shares
+    it) within ``window`` seconds, each further attempt must wait ``base * 2**k`` seconds (at
+    most ``cap``) after the last failure. In memory: one server process, reset on restart."""
+
+    def __init__(
+        self,
+        *,
+        free: int = 3,
+        free_address: int = 20,
+        base: float = 2.0,
+        cap: float = 300.0,
+        window: float = 900.0,
+    ) -> None:
+        self.free, self.free_address = free, free_address
+        self.base, self.cap, self.window = base, cap, window
+        self._fails: dict[str, tuple[int, float]] = {}
+        self._lock = threading.Lock()
+
+    def _keys(self, login: str, address: str) -> tuple[str, str]:
+        return (f"login:{login.lower()}", f"addr:{address}")
+
+    def wait_seconds(self, login: str, address: str, now: float | None = None) -> float:
+        """Seconds before another attempt is accepted (0: go ahead)."""
+        now = time.monotonic() if now is None else now
+        wait = 0.0
+        with self._lock:
+            for key in self._keys(login, address):
+                n, last = self._fails.get(key, (0, 0.0))
+                if now - last > self.window:
+                    continue
+                free = self.free if key.startswith("login:") else self.free_address
+                if n >= free:
+                    delay = min(self.base * 2 ** (n - free), self.cap)
+                    wait = max(wait, last + delay - now)
+        return max(wait, 0.0)
+
+    def failed(self, login: str, address: str, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            for key in self._keys(login, address):
+                n, last = self._fails.get(key, (0, 0.0))
+                self._fails[key] = (1 if now - last > self.window else n + 1, now)
+
+    def succeeded(self, login: str, address: str) -> None:
+        with self._lock:
+            self._fails.pop(self._keys(login, address)[0], None)
+
+
+# ---------------------------------------------------------------------- kernel identity
+def sign_identity(login: str, key: bytes, *, at: float | None = None) -> str:
+    """A short-lived signed statement "this request is ``login``", made by the server after it
+    checked the session, handed to the kernel in the request info (never to the browser)."""
+    _check_login(login)
+    stamp = str(int(time.time() if at is None else at))
+    nonce = secrets.token_hex(8)
+    body = f"{login}|{stamp}|{nonce}"
+    mac = hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
+    return f"{body}|{mac}"
+
+
+def verify_identity(token: str, key: bytes, *, max_age: float = 300.0, now: float | None = None):
+    """The login in a token made by :func:`sign_identity` with the same key, or None if the
+    token is missing, forged or older than ``max_age`` seconds."""
+    if not token or not key:
+        return None
+    parts = token.split("|")
+    if len(parts) != 4:
+        return None
+    login, stamp, nonce, mac = parts
+    want = hmac.new(key, f"{login}|{stamp}|{nonce}".encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(want, mac):
+        return None
+    try:
+        age = (time.time() if now is None else now) - int(stamp)
+    except ValueError:
+        return None
+    if not -30 <= age <= max_age:
+        return None
+    return login

@@ -1,0 +1,469 @@
+"""The team server: Voila 0.5 with kapot's logins, a capacity limit and errors kept inside.
+
+``kapot serve`` runs ``python -m kapot.server NOTEBOOK ...``: Voila's own application with
+
+* :class:`KapotIdentityProvider`, a subclass of jupyter_server's ``IdentityProvider``. Voila
+  0.5 runs on jupyter_server 2, whose handlers (the page, the kernels' REST and websocket
+  channels, Voila's kernel shutdown) all ask the identity provider who the request is, in
+  ``JupyterHandler.prepare``; so one class in front of everything gives the login page, the
+  session cookie, its expiry and the trusted-proxy mode, with no change to Voila. The
+  alternatives were worse: ``PasswordIdentityProvider`` knows one shared password and no
+  users; a reverse proxy alone cannot tell the kernel who the visitor is; a tornado
+  ``get_current_user`` override is deprecated in jupyter_server 2.
+* the signed identity for the kernel (:mod:`kapot.session`): for every authenticated request
+  the provider drops any ``X-Kapot-Identity`` header the visitor sent and sets its own, signed
+  with the server's key; Voila passes that header to the kernel in the request info
+  (``VoilaConfiguration.http_header_envs``), never to the browser.
+* handlers replaced: ``/voila/files/`` serves nothing (the page needs no file), the request-info
+  websocket only talks to kernels on this machine, the page answers "busy, try again in a
+  minute" beyond ``max_sessions`` kernels in use, and errors show one line and an error id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import ipaddress
+import json
+import logging
+import math
+import os
+import secrets
+import sys
+import time
+from urllib.parse import parse_qs, urlparse
+
+import voila.app
+from jupyter_server.auth.decorator import allow_unauthenticated
+from jupyter_server.auth.identity import IdentityProvider, User
+from jupyter_server.base.handlers import JupyterHandler
+from tornado import web
+from traitlets import Bool, Float, Int, List, Type, Unicode
+from voila.app import Voila
+from voila.request_info_handler import RequestInfoSocketHandler
+from voila.tornado.handler import TornadoVoilaHandler
+
+from kapot.auth import AccountStore, LoginThrottle, default_accounts_path, sign_identity
+from kapot.i18n import LANGUAGES, get_lang, tr
+from kapot.session import IDENTITY_HEADER, KEY_ENV, SERVED_ENV
+
+__all__ = ["KapotIdentityProvider", "KapotVoila", "main", "OPEN_ENV", "ANONYMOUS"]
+
+OPEN_ENV = "KAPOT_OPEN_ACCESS"
+ANONYMOUS = "anonymous"
+_log = logging.getLogger("kapot.server")
+
+_PAGE = """<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+{extra}<title>{title}</title>
+<style>
+body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: #f8fafc; }}
+.box {{ max-width: 380px; margin: 12vh auto; background: #fff; border: 1px solid #e5e7eb;
+       border-radius: 8px; padding: 24px 28px; }}
+h1 {{ font-size: 20px; margin: 0 0 14px 0; }}
+label {{ display: block; margin: 10px 0 4px; color: #374151; }}
+input[type=text], input[type=password] {{ width: 100%; box-sizing: border-box; padding: 8px;
+       border: 1px solid #cbd5e1; border-radius: 6px; font-size: 15px; }}
+button {{ margin-top: 16px; width: 100%; padding: 9px; background: #2563eb; color: #fff;
+       border: 0; border-radius: 6px; font-size: 15px; cursor: pointer; }}
+.kapot-login-error {{ background: #fdecea; border: 1px solid #f5c2c0; padding: 8px;
+       border-radius: 6px; margin-bottom: 8px; }}
+</style></head><body><div class="box">{body}</div></body></html>"""
+
+
+def _visitor_lang(handler: web.RequestHandler, url: str | None = None) -> str:
+    """The visitor's language: ``lang`` in the (next) URL, else the browser's first language we
+    have, else the server's."""
+    for candidate in (url, handler.request.uri):
+        q = parse_qs(urlparse(candidate or "").query)
+        if q.get("lang") and q["lang"][-1][:2].lower() in LANGUAGES:
+            return q["lang"][-1][:2].lower()
+    for part in handler.request.headers.get("Accept-Language", "").split(","):
+        code = part.split(";")[0].strip()[:2].lower()
+        if code in LANGUAGES:
+            return code
+    return get_lang()
+
+
+def _page(lang: str, title: str, body: str, extra: str = "") -> str:
+    return _PAGE.format(lang=lang, title=html.escape(title), body=body, extra=extra)
+
+
+def _error_line(handler: web.RequestHandler, status_code: int, kwargs: dict) -> None:
+    """One line and an error id for the visitor, the traceback in the server's log."""
+    lang = _visitor_lang(handler)
+    error_id = secrets.token_hex(4)
+    if status_code >= 500:
+        _log.error(
+            "error %s on %s %s",
+            error_id,
+            handler.request.method,
+            handler.request.path,
+            exc_info=kwargs.get("exc_info"),
+        )
+        text = tr("server.error_line", lang, id=error_id)
+    else:
+        text = tr("server.http_error", lang, code=status_code)
+    handler.set_header("Content-Type", "text/html; charset=utf-8")
+    handler.finish(
+        _page(lang, "kapot", f'<div class="kapot-login-error">{html.escape(text)}</div>')
+    )
+
+
+# ---------------------------------------------------------------------- login and logout
+def _safe_next(value: str | None, base_url: str) -> str:
+    """Only a path on this server (no scheme, no host, no //, no backslash)."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return base_url
+    parsed = urlparse(value)
+    if parsed.scheme or parsed.netloc:
+        return base_url
+    return value
+
+
+class KapotLoginHandler(JupyterHandler):
+    """The login page: fields ``username`` and ``password``; wrong passwords are slowed down."""
+
+    def _form(self, *, error: str = "", status: int = 200) -> None:
+        nxt = _safe_next(self.get_argument("next", None), self.base_url)
+        lang = _visitor_lang(self, nxt)
+        t = lambda key, **kw: tr(f"login.{key}", lang, **kw)  # noqa: E731
+        err = f'<div class="kapot-login-error">{html.escape(error)}</div>' if error else ""
+        body = (
+            f"<h1>{html.escape(t('title'))}</h1>{err}"
+            f'<form method="post" action="{html.escape(self.base_url)}login" class="kapot-login">'
+            f"{self.xsrf_form_html()}"
+            f'<input type="hidden" name="next" value="{html.escape(nxt)}">'
+            f'<label for="username">{html.escape(t("username"))}</label>'
+            f'<input type="text" id="username" name="username" autocomplete="username" autofocus required>'
+            f'<label for="password">{html.escape(t("password"))}</label>'
+            f'<input type="password" id="password" name="password" autocomplete="current-password" required>'
+            f'<button type="submit">{html.escape(t("submit"))}</button></form>'
+        )
+        self.set_status(status)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(_page(lang, t("title"), body))
+
+    @allow_unauthenticated
+    def get(self) -> None:
+        if self.current_user and not self.get_argument("expired", None):
+            self.redirect(_safe_next(self.get_argument("next", None), self.base_url))
+            return
+        self._form()
+
+    @allow_unauthenticated
+    async def post(self) -> None:
+        provider: KapotIdentityProvider = self.identity_provider  # type: ignore[assignment]
+        login = self.get_argument("username", "").strip()[:128]
+        password = self.get_argument("password", "")[:1024]
+        address = provider.client_address(self)
+        lang = _visitor_lang(self, self.get_argument("next", None))
+        wait = provider.throttle.wait_seconds(login, address)
+        if wait > 0:
+            _log.warning("login of %r from %s refused: throttled for %.0f s", login, address, wait)
+            self._form(error=tr("login.slow_down", lang, seconds=math.ceil(wait)), status=429)
+            return
+        loop = asyncio.get_running_loop()
+        # the hash check takes tens of milliseconds: off the event loop, so pages keep flowing
+        account = await loop.run_in_executor(None, provider.store().verify, login, password)
+        if account is None:
+            provider.throttle.failed(login, address)
+            _log.warning("failed login for %r from %s", login, address)
+            self._form(error=tr("login.wrong", lang), status=401)
+            return
+        provider.throttle.succeeded(login, address)
+        _log.info("login of %s (%s) from %s", account.login, account.role, address)
+        provider.set_login_cookie(self, User(username=account.login, name=account.login))
+        self.redirect(_safe_next(self.get_argument("next", None), self.base_url))
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        _error_line(self, status_code, kwargs)
+
+
+class KapotLogoutHandler(JupyterHandler):
+    @allow_unauthenticated
+    def get(self) -> None:
+        self.identity_provider.clear_login_cookie(self)
+        self.redirect(self.base_url + "login")
+
+
+# ---------------------------------------------------------------------- identity provider
+class KapotIdentityProvider(IdentityProvider):
+    """Accounts from the warehouse's account store; sessions in a signed cookie that expires
+    ``session_minutes`` after login; optionally the login from a header set by a reverse proxy
+    at one of ``trusted_proxies`` (never from anyone else)."""
+
+    accounts_path = Unicode("", config=True, help="accounts.sqlite (default: beside KAPOT_DB)")
+    session_minutes = Float(480.0, config=True, help="minutes a login stays valid")
+    trusted_proxy_header = Unicode(
+        "", config=True, help="header carrying the login, set by the reverse proxy (SSO)"
+    )
+    trusted_proxies = List(
+        Unicode(), config=True, help="addresses or networks of the reverse proxies"
+    )
+    open_access = Bool(False, config=True, help="no login at all (kapot serve --insecure-no-login)")
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.pop("login_handler_class", None)  # Voila passes its own; ours has user names
+        super().__init__(**kwargs)
+        self.throttle = LoginThrottle()
+        self._key = os.environ.get(KEY_ENV, "").encode()
+
+    def store(self) -> AccountStore:
+        return AccountStore(self.accounts_path or default_accounts_path())
+
+    @property
+    def auth_enabled(self) -> bool:
+        return True
+
+    @property
+    def login_available(self) -> bool:
+        return True
+
+    @property
+    def logout_available(self) -> bool:
+        return True
+
+    def get_handlers(self) -> list:
+        return [(r"/login", KapotLoginHandler), (r"/logout", KapotLogoutHandler)]
+
+    def validate_security(self, app, ssl_options=None) -> None:
+        if self.open_access:
+            _log.warning("NO LOGIN: every visitor can see and move every client")
+
+    # ---- the session cookie: login and the time of login, signed by tornado
+    def set_login_cookie(self, handler: web.RequestHandler, user: User) -> None:
+        self.cookie_options = {
+            **self.cookie_options,
+            "expires_days": self.session_minutes / 1440.0,
+            "samesite": "Lax",
+        }
+        super().set_login_cookie(handler, user)
+
+    def user_to_cookie(self, user: User) -> str:
+        return json.dumps({"u": user.username, "t": int(time.time())})
+
+    def user_from_cookie(self, cookie_value: str) -> User | None:
+        data = json.loads(cookie_value)
+        if time.time() - float(data["t"]) > self.session_minutes * 60:
+            return None  # expired: back to the login page
+        return self._account_user(str(data["u"]))
+
+    def _account_user(self, login: str) -> User | None:
+        account = self.store().get(login)
+        if account is None or account.disabled:
+            return None
+        return User(username=account.login, name=account.login, display_name=account.login)
+
+    def _from_trusted_proxy(self, handler: web.RequestHandler) -> bool:
+        try:
+            peer = ipaddress.ip_address(handler.request.remote_ip or "")
+        except ValueError:
+            return False
+        for net in self.trusted_proxies:
+            try:
+                if peer in ipaddress.ip_network(net, strict=False):
+                    return True
+            except ValueError:
+                continue
+        return False
+
+    def client_address(self, handler: web.RequestHandler) -> str:
+        """The visitor's address: X-Real-IP when the request comes from a trusted proxy."""
+        real = handler.request.headers.get("X-Real-IP", "").strip()
+        if real and self._from_trusted_proxy(handler):
+            return real[:64]
+        return handler.request.remote_ip or "?"
+
+    def _from_proxy(self, handler: web.RequestHandler) -> User | None:
+        if not self.trusted_proxy_header or not self.trusted_proxies:
+            return None
+        value = handler.request.headers.get(self.trusted_proxy_header)
+        if not value:
+            return None
+        if self._from_trusted_proxy(handler):
+            return self._account_user(value.strip())
+        _log.warning(
+            "ignored %s from %s: not a trusted proxy",
+            self.trusted_proxy_header,
+            handler.request.remote_ip,
+        )
+        return None
+
+    async def get_user(self, handler: web.RequestHandler) -> User | None:
+        if getattr(handler, "_jupyter_current_user", None):
+            return handler._jupyter_current_user  # type: ignore[attr-defined]
+        # whatever a visitor sends under our header is dropped before anything reads it
+        if IDENTITY_HEADER in handler.request.headers:
+            del handler.request.headers[IDENTITY_HEADER]
+        if self.open_access:
+            user: User | None = User(username=ANONYMOUS, name=ANONYMOUS)
+        else:
+            user = self._from_proxy(handler)
+            if user is None:
+                user = self.get_user_cookie(handler)
+                if user is None and handler.get_cookie(self.get_cookie_name(handler)):
+                    self.clear_login_cookie(handler)
+        if user is not None and self._key:
+            handler.request.headers[IDENTITY_HEADER] = sign_identity(user.username, self._key)
+        return user
+
+
+# ---------------------------------------------------------------------- Voila handlers
+class KapotPageHandler(TornadoVoilaHandler):
+    """The page, behind the login; "busy" beyond the configured number of kernels in use."""
+
+    async def get(self, path=None):
+        if self.current_user is not None and path in (None, ""):
+            limit = self.settings.get("kapot_max_sessions", 0)
+            km = self.kernel_manager
+            try:
+                pool = km.get_pool_size(self.notebook_path)
+            except AttributeError:
+                pool = 0
+            in_use = len(km.list_kernel_ids()) - pool
+            if limit and pool == 0 and in_use >= limit:
+                lang = _visitor_lang(self)
+                _log.warning("busy: %d kernels in use, limit %d", in_use, limit)
+                self.set_status(503)
+                self.set_header("Retry-After", "60")
+                self.set_header("Content-Type", "text/html; charset=utf-8")
+                text = tr("server.busy", lang)
+                self.finish(
+                    _page(
+                        lang,
+                        text,
+                        f'<div class="kapot-busy">{html.escape(text)}</div>',
+                        extra='<meta http-equiv="refresh" content="60">',
+                    )
+                )
+                return
+        await super().get(path)
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        _error_line(self, status_code, kwargs)
+
+
+class NoFilesHandler(JupyterHandler):
+    """``/voila/files/``: the page needs no file from the notebook's folder."""
+
+    @allow_unauthenticated
+    def get(self, path=None) -> None:
+        raise web.HTTPError(404)
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        _error_line(self, status_code, kwargs)
+
+
+class LocalRequestInfoHandler(RequestInfoSocketHandler):
+    """Voila's request-info websocket, for the kernels on this machine only."""
+
+    def open(self, kernel_id: str) -> None:
+        try:
+            local = ipaddress.ip_address(self.request.remote_ip or "").is_loopback
+        except ValueError:
+            local = False
+        if not local or self.request.headers.get("X-Forwarded-For"):
+            self.close(code=1008)
+            return
+        super().open(kernel_id)
+
+
+def _capped_kernel_manager_factory(base_class, preheat_kernel, pool_size, **kwargs):
+    """Voila's kernel manager, with the total number of kernels (in use and preheated) capped
+    at the server's ``max_sessions``: a burst of visitors empties the pool without Voila
+    starting as many fresh kernels at once (which doubled memory and CPU), and the pool fills
+    up again as idle kernels are culled."""
+    cls = _voila_factory(base_class, preheat_kernel, pool_size, **kwargs)
+    if not preheat_kernel:
+        return cls
+
+    class KapotKernelManager(cls):
+        max_kernels = Int(0, config=True, help="kernels at most, in use and preheated (0: no cap)")
+
+        def _pending(self, notebook_name) -> int:
+            return sum(1 for task in self._pools.get(notebook_name, []) if not task.done())
+
+        def fill_if_needed(self, delay=None, notebook_name=None, **kw) -> None:
+            if not self.max_kernels:
+                return super().fill_if_needed(delay, notebook_name, **kw)
+            config = self.kernel_pools_config
+            default = config.get("default", {})
+            wanted = config.get(notebook_name, default).get("pool_size", 1)
+            pool = self._pools.get(notebook_name, [])
+            total = len(self.list_kernel_ids()) + self._pending(notebook_name)
+            target = min(wanted, len(pool) + max(self.max_kernels - total, 0))
+            if target <= len(pool):
+                return None
+            self.kernel_pools_config = {**config, "default": {**default, "pool_size": target}}
+            if notebook_name in config:
+                self.kernel_pools_config[notebook_name] = {
+                    **config[notebook_name],
+                    "pool_size": target,
+                }
+            try:
+                return super().fill_if_needed(delay, notebook_name, **kw)
+            finally:
+                self.kernel_pools_config = config
+
+        async def shutdown_kernel(self, kernel_id: str, *args, **kw):
+            result = await super().shutdown_kernel(kernel_id, *args, **kw)
+            if getattr(self, "notebook_path", None) and not getattr(self, "_stopping", False):
+                self.fill_if_needed(notebook_name=self.notebook_path)  # room again: refill
+            return result
+
+        async def shutdown_all(self, *args, **kw):
+            self._stopping = True
+            return await super().shutdown_all(*args, **kw)
+
+    return KapotKernelManager
+
+
+_voila_factory = voila.app.voila_kernel_manager_factory
+voila.app.voila_kernel_manager_factory = _capped_kernel_manager_factory
+
+
+class KapotVoila(Voila):
+    """Voila with kapot's identity provider and handlers."""
+
+    name = "kapot-voila"
+    max_sessions = Int(40, config=True, help="kernels in use before visitors are told 'busy'")
+    identity_provider_class = Type(
+        default_value=KapotIdentityProvider, klass=IdentityProvider, config=True
+    )
+
+    def init_settings(self):
+        settings = super().init_settings()
+        settings["kapot_max_sessions"] = self.max_sessions
+        return settings
+
+    def init_handlers(self) -> list:
+        handlers = []
+        for item in super().init_handlers():
+            pattern, cls = item[0], item[1]
+            rest = list(item[2:])
+            if cls is TornadoVoilaHandler:
+                cls = KapotPageHandler
+            elif cls is RequestInfoSocketHandler:
+                cls = LocalRequestInfoHandler
+            elif pattern.endswith("/voila/files/(.*)"):
+                cls, rest = NoFilesHandler, []
+            handlers.append((pattern, cls, *rest))
+        return handlers
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the server (``kapot serve`` builds the command line)."""
+    os.environ[SERVED_ENV] = "1"
+    os.environ[KEY_ENV] = secrets.token_hex(32)  # a new key each start; kernels inherit it
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("[kapot %(asctime)s %(levelname)s] %(message)s"))
+    for name in ("kapot.server", "kapot.page"):
+        logging.getLogger(name).addHandler(handler)
+        logging.getLogger(name).setLevel(logging.INFO)
+    KapotVoila.launch_instance(argv)
+
+
+if __name__ == "__main__":
+    main()

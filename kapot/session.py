@@ -1,0 +1,150 @@
+"""The served page's side of a login: who the visitor is, and errors that stay on the server.
+
+``kapot serve`` (see :mod:`kapot.server`) checks the session cookie of every request and, for
+the page's request, hands the kernel a short-lived statement "this request is <login>", signed
+with a key only the server and its kernels hold (an environment variable of the server process,
+inherited by the kernels it starts). The browser never sees that statement and any header of
+that name a visitor sends is dropped, so nothing in the URL, the headers or a widget message
+can make the kernel believe it serves someone else. The kernel then reads the account from the
+warehouse's account store (role, manager, regions) and builds the page for that scope only.
+
+Errors: a visitor sees one line and an error id in their language; the traceback goes to the
+kernel's real stderr, which is the server's log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+import os
+import secrets
+import sys
+
+from kapot.errors import KapotError
+from kapot.i18n import get_lang, tr
+
+__all__ = [
+    "IDENTITY_HEADER",
+    "IDENTITY_ENV",
+    "KEY_ENV",
+    "SERVED_ENV",
+    "log_error",
+    "trim_memory",
+    "visitor_scope",
+    "open_page",
+]
+
+IDENTITY_HEADER = "X-Kapot-Identity"
+IDENTITY_ENV = "HTTP_X_KAPOT_IDENTITY"  # how Voila hands that header to the kernel (RFC 3875)
+KEY_ENV = "KAPOT_IDENTITY_KEY"
+SERVED_ENV = "KAPOT_SERVED"
+
+_log = logging.getLogger("kapot.page")
+
+
+def _server_log() -> logging.Logger:
+    if not _log.handlers:
+        # sys.__stderr__: in a kernel sys.stderr goes to the browser; the real one to the log
+        handler = logging.StreamHandler(sys.__stderr__)
+        handler.setFormatter(logging.Formatter("[kapot %(asctime)s] %(message)s"))
+        _log.addHandler(handler)
+        _log.propagate = False
+        _log.setLevel(logging.INFO)
+    return _log
+
+
+def trim_memory() -> None:
+    """Hand the heap freed by loading back to the system (glibc's malloc_trim): a kernel keeps
+    what it uses, not the peak of reading the warehouse. Elsewhere, nothing happens."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if not name or not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(name).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def log_error(lang: str | None = None, exc_info: bool = True) -> str:
+    """Log the exception being handled with a fresh error id; return the visitor's one line."""
+    error_id = secrets.token_hex(4)
+    _server_log().error("error %s", error_id, exc_info=exc_info)
+    return tr("server.error_line", get_lang(lang), id=error_id)
+
+
+def visitor_scope(db: str | os.PathLike[str] | None = None):
+    """The :class:`kapot.access.Scope` of the logged-in visitor in a kernel of ``kapot serve``;
+    None outside it (a notebook or papermill run: the user holds the warehouse file).
+
+    Raises KapotError (not signed in) when served without a valid signed identity."""
+    from kapot.access import Scope
+    from kapot.auth import AccountStore, default_accounts_path, verify_identity
+
+    if os.environ.get(SERVED_ENV) != "1":
+        return None
+    key = os.environ.get(KEY_ENV, "").encode()
+    login = verify_identity(os.environ.get(IDENTITY_ENV, ""), key)
+    if login is None:
+        raise KapotError(tr("access.not_signed_in"))
+    if os.environ.get("KAPOT_OPEN_ACCESS") == "1" and login == "anonymous":
+        return Scope(login, "head")  # kapot serve --insecure-no-login: as before accounts
+    account = AccountStore(default_accounts_path(db)).get(login)
+    if account is None or account.disabled:
+        raise KapotError(tr("access.not_signed_in"))
+    from kapot.worklists import WorklistStore, default_store_path
+
+    store = WorklistStore(default_store_path(db))
+    return Scope.for_account(account).with_work(store, at=dt.datetime.now())
+
+
+def open_page(
+    *,
+    db: str | None = None,
+    as_of: str | dt.date | None = None,
+    lang: str = "en",
+    manager: str | None = None,
+    regions: list[str] | None = None,
+    categories: list[str] | None = None,
+    query_string: str | None = None,
+    calculator=None,
+):
+    """The widget the notebook shows: the visitor's page, or one line saying why not (not
+    signed in, a bad preset link, an error whose traceback went to the server's log)."""
+    import ipywidgets as w
+
+    from kapot.page import calculator_page, page_params
+
+    shown_lang = lang
+    try:
+        shown_lang = page_params({"lang": lang}, query_string)["lang"]
+        shown_lang = get_lang(shown_lang)
+    except KapotError:
+        shown_lang = get_lang(lang)
+    try:
+        scope = visitor_scope(db)
+        page = calculator_page(
+            db=db,
+            as_of=as_of,
+            lang=lang,
+            manager=manager,
+            regions=regions,
+            categories=categories,
+            query_string=query_string,
+            calculator=calculator,
+            scope=scope,
+        )
+        trim_memory()
+        return page.widget
+    except KapotError as exc:
+        text = str(exc)
+    except ValueError:  # a malformed preset value (a date that is no date)
+        text = tr("server.bad_link", shown_lang) + " " + log_error(shown_lang)
+    except Exception:
+        text = log_error(shown_lang)
+    box = w.HTML(f'<div class="kapot-error">{html.escape(text)}</div>')
+    box.add_class("kapot-message")
+    return box

@@ -1,0 +1,240 @@
+"""The team server in a real browser: logins, sessions, row-level access, errors kept inside.
+
+One server (kapot.server, as `kapot serve` runs it) on a small warehouse with two managers'
+accounts and a head of sales; sessions last 20 seconds here so that expiry can be seen."""
+
+import csv
+import datetime as dt
+import http.client
+import io
+import os
+import re
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+from kapot.build import build
+from kapot.cli import serve_command
+from kapot.ingest import ingest
+from kapot.page import HEADLESS_CHROMIUM, HEADLESS_CHROMIUM_ARGS
+from kapot.potential import score_warehouse
+from kapot.synth import SynthConfig, generate
+from kapot.worklists import WorklistStore, default_store_path
+from tests.test_page import _download, _free_port, add_account, log_in
+
+END = dt.date(2026, 10, 31)
+AS_OF = END + dt.timedelta(days=1)
+SESSION_SECONDS = 20
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def team(tmp_path_factory):
+    if not os.path.exists(HEADLESS_CHROMIUM):
+        pytest.skip(f"Debian's Chromium not found at {HEADLESS_CHROMIUM}")
+    root = tmp_path_factory.mktemp("team")
+    db = root / "w.duckdb"
+    d = generate(SynthConfig(n_clients=300, seed=31, end=END))
+    ingest(d.sales, clients=d.clients, products=d.products, invoices=d.invoices, db=db)
+    build(AS_OF, db=db)
+    score_warehouse(AS_OF, db=db)
+    owner = d.clients.set_index("client_id")["manager"].to_dict()
+    a, b = sorted(set(owner.values()))[:2]
+    add_account(db, "anna", "anna-password", "manager", a)
+    add_account(db, "boris", "boris-password", "manager", b)
+    add_account(db, "carol", "carol-password", "manager", b)
+    add_account(db, "boss", "boss-password", "head")
+    # the other manager has prospects in work: they must not show on anna's page
+    from kapot import access
+    from kapot.access import Scope
+    from kapot.calculator import Calculator, Query
+
+    calc = Calculator.load(db)
+    store = WorklistStore(default_store_path(db))
+    theirs = access.give_list(
+        store, Scope("boris", "manager", b), calc, b, Query(), at=dt.datetime.now(), size=10
+    )
+    port = _free_port()
+    env = {**os.environ, "HOME": str(root), "KAPOT_DB": str(db), "KAPOT_LANG": "en"}
+    env.pop("KAPOT_ACCOUNTS", None)
+    env.pop("KAPOT_WORKLISTS", None)
+    log_path = root / "server.log"
+    log = open(log_path, "w")
+    cmd = serve_command(port, pool_size=1, session_minutes=SESSION_SECONDS / 60)
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "login", timeout=5).read(10)
+            break
+        except OSError:
+            assert proc.poll() is None, log_path.read_text()
+            time.sleep(0.5)
+    yield {
+        "url": url,
+        "port": port,
+        "db": db,
+        "owner": owner,
+        "a": a,
+        "b": b,
+        "theirs": theirs,
+        "log": log_path,
+    }
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=HEADLESS_CHROMIUM, args=list(HEADLESS_CHROMIUM_ARGS))
+        yield b
+        b.close()
+
+
+def _get(port: int, path: str, headers: dict | None = None) -> tuple[int, dict, str]:
+    con = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    con.request("GET", path, headers=headers or {})
+    res = con.getresponse()
+    body = res.read().decode("utf-8", "replace")
+    con.close()
+    return res.status, dict(res.getheaders()), body
+
+
+def test_nothing_of_the_calculator_without_a_login(team):
+    port = team["port"]
+    forged = {"X-Kapot-Identity": "boss|9999999999|00|" + "0" * 64}
+    for path in ("/", "/?manager=x", "/potential_calculator.ipynb"):
+        status, headers, body = _get(port, path, forged)
+        assert status == 302 and headers["Location"].startswith("/login"), (path, status)
+        assert "kapot-results" not in body and "widget" not in body
+    for path in (
+        "/voila/files/potential_calculator.ipynb",
+        "/voila/files/README.md",
+        "/voila/files/../pyproject.toml",
+    ):
+        status, _, body = _get(port, path)
+        assert status in (403, 404) and '"cells"' not in body and "[project]" not in body
+    status, _, body = _get(port, "/api/kernels")
+    assert status in (302, 403) and "kernel" not in body.lower().replace("kapot", "")
+    status, _, body = _get(port, "/login")
+    assert status == 200 and 'name="username"' in body and 'name="password"' in body
+
+
+def _ids(page, selector: str) -> list[str]:
+    return page.eval_on_selector_all(selector, "els => els.map(e => e.dataset.client)")
+
+
+def test_a_manager_sees_and_moves_only_their_own_clients(team, browser, tmp_path):
+    owner, a, b = team["owner"], team["a"], team["b"]
+    from kapot.calculator import Calculator
+
+    calc = Calculator.load(team["db"])
+    regions_b = sorted(set(calc.clients.loc[calc.clients["manager"] == b, "region"]))
+    b_region = regions_b[0]
+    # a visitor's own copy of the identity header is dropped by the server
+    ctx = browser.new_context(
+        accept_downloads=True,
+        extra_http_headers={"X-Kapot-Identity": "boss|1|00|" + "0" * 64},
+        viewport={"width": 1366, "height": 768},
+    )
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    log_in(page, team["url"] + f"?manager={b}&region={b_region}", "anna", "anna-password")
+    page.wait_for_selector(".kapot-summary-box")
+    page.wait_for_function("() => document.querySelector('.kapot-summary-box').innerText.length")
+    shown = _ids(page, ".kapot-results tbody tr")
+    assert all(owner[c] == a for c in shown), "another manager's client in the table"
+    # all regions: the full list, still only anna's clients
+    page.locator(".kapot-all-regions input[type=checkbox]").check()
+    page.wait_for_selector(".kapot-results tbody tr")
+    shown = _ids(page, ".kapot-results tbody tr")
+    assert shown and {owner[c] for c in shown} == {a}
+    rows = list(
+        csv.DictReader(
+            io.StringIO(open(_download(page, "a.kapot-dl-csv"), encoding="utf-8-sig").read())
+        )
+    )
+    assert rows and {r["Manager"] for r in rows} == {a}
+    # the card offers only the listed clients
+    page.locator(".lm-TabBar-tabLabel", has_text="Client card").click()
+    labels = page.eval_on_selector_all(
+        ".kapot-card-pick select option", "els => els.map(e => e.innerText)"
+    )
+    card_ids = [m.group(1) for t in labels for m in [re.search(r"\((C\d+)\)", t)] if m]
+    assert card_ids and {owner[c] for c in card_ids} == {a}
+    # the pipeline: only anna herself; her list holds only her clients; boris's work is not shown
+    page.locator(".lm-TabBar-tabLabel", has_text="Pipeline").click()
+    managers = page.eval_on_selector_all(
+        ".kapot-pipeline, .widget-dropdown select option", "els => els.map(e => e.innerText)"
+    )
+    assert b not in managers
+    page.click(".kapot-give")
+    page.wait_for_selector(".kapot-pipeline table")
+    work = _ids(page, ".kapot-pipeline tr[data-client]")
+    assert work and {owner[c] for c in work} == {a}
+    assert not set(work) & set(team["theirs"])
+    options = page.eval_on_selector_all(
+        ".kapot-move-client select option", "els => els.map(e => e.innerText)"
+    )
+    assert options and not any(f"({c})" in o for o in options for c in team["theirs"])
+    page.locator(".kapot-move-state select").select_option(label="contact 1")
+    page.click(".kapot-move")
+    page.wait_for_function("() => document.body.innerText.includes('→ contact 1')")
+    page.screenshot(path=str(tmp_path / "anna.png"), full_page=True)
+    store = WorklistStore(default_store_path(team["db"]))
+    authors = store.history()
+    assert set(authors.loc[authors["to_state"] == "contact_1", "author"]) == {"anna"}
+    # boris's prospects are untouched
+    assert set(store.show(b, at=dt.datetime.now())["state"]) == {"new"}
+    ctx.close()
+
+
+def test_wrong_password_is_refused_and_slowed_down(team, browser):
+    page = browser.new_page()
+    page.set_default_timeout(30_000)
+    log_in(page, team["url"], "carol", "not-her-password")
+    page.wait_for_selector(".kapot-login-error")
+    assert "Wrong login or password" in page.inner_text(".kapot-login-error")
+    assert page.locator(".kapot-results").count() == 0
+    for _ in range(3):
+        log_in(page, team["url"], "carol", "still-wrong")
+        page.wait_for_selector(".kapot-login-error")
+    # the right password right after: refused until the pause has passed
+    log_in(page, team["url"], "carol", "carol-password")
+    page.wait_for_selector(".kapot-login-error")
+    assert "Too many wrong passwords" in page.inner_text(".kapot-login-error")
+    page.close()
+
+
+def test_an_expired_session_returns_to_the_login(team, browser):
+    page = browser.new_page()
+    page.set_default_timeout(60_000)
+    log_in(page, team["url"], "boris", "boris-password")
+    page.wait_for_selector(".kapot-summary-box")
+    time.sleep(SESSION_SECONDS + 2)
+    page.goto(team["url"])
+    page.wait_for_selector("input[name=username]")
+    assert "/login" in page.url and page.locator(".kapot-results").count() == 0
+    page.close()
+
+
+def test_no_traceback_reaches_the_browser(team, browser):
+    page = browser.new_page()
+    page.set_default_timeout(60_000)
+    log_in(page, team["url"] + "?as_of=../../etc/passwd", "boss", "boss-password")
+    page.wait_for_selector(".kapot-error")
+    text = page.inner_text("body")
+    assert "error id" in text
+    assert "Traceback" not in text and ".py" not in text and "passwd" not in text
+    error_id = re.search(r"error id (\w+)", text).group(1)
+    log = team["log"].read_text()
+    assert f"error {error_id}" in log and "Traceback" in log
+    status, _, body = _get(team["port"], "/voila/files/x.py")
+    assert "Traceback" not in body
+    page.close()
