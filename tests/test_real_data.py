@@ -141,5 +141,5 @@ def test_find_sku_on_online_retail_ii_without_categories(real, db, capsys):
     calc = Calculator.load(db)
     assert len(calc.illiquid("85123A", limit=5)) == 5
     assert main(["who-buys", "--sku", "85123A", "--format", "csv", "--db", str(db)]) == 0
-    with pytest.raises(KapotError, match="nearest known: 85123A"):
+    with pytest.raises(KapotError, match="unknown SKU '85123B'; nearest known: "):
         calc.find(Query(skus=("85123B",)))
