@@ -99,13 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mapping", metavar="TOML", help=tr("cli.mapping_help"))
     p.add_argument("--strict", action="store_true", help=tr("cli.strict_help"))
     p.add_argument("--mixed-encoding", action="store_true", help=tr("encoding.mixed_help"))
+    p.add_argument("--currency", metavar="CODE", help=tr("currency.ingest_help"))
 
     p = sub.add_parser(
         "unload", parents=[common], help=tr("unload.help"), description=tr("unload.help")
     )
     p.add_argument("load_id", type=int, metavar="LOAD_ID", help=tr("unload.load_id_help"))
 
-    p.add_argument("--currency", metavar="CODE", help=tr("currency.ingest_help"))
 
     p = sub.add_parser(
         "demo", parents=[common], help=tr("cli.demo_help"), description=tr("cli.demo_help")
