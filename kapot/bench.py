@@ -686,9 +686,12 @@ def _team_figures(
                 await b.close()
                 return with_login, with_session
 
-        with_login, with_session = asyncio.run(alone())
-        out["alone_login_and_table_s"] = round(with_login, 2)
-        out["alone_table_s"] = round(with_session, 2)
+        try:  # the burst's figures are kept even if this last visit fails
+            with_login, with_session = asyncio.run(alone())
+            out["alone_login_and_table_s"] = round(with_login, 2)
+            out["alone_table_s"] = round(with_session, 2)
+        except Exception as exc:
+            out["alone_error"] = type(exc).__name__
         out["load_average"] = round(os.getloadavg()[0], 1)
     finally:
         stop.set()

@@ -137,6 +137,9 @@ def test_signed_identity_cannot_be_forged_or_replayed_late():
 
 
 def test_serve_refuses_a_network_address_without_accounts(tmp_path, monkeypatch, capsys):
+    # kapot serve sets these for the server it execs: restore them after the test
+    for var in ("KAPOT_ACCOUNTS", "KAPOT_OPEN_ACCESS", "KAPOT_LANG"):
+        monkeypatch.setenv(var, "")
     seen = {}
     monkeypatch.setattr(os, "execv", lambda path, argv: seen.update(argv=argv))
     db = str(tmp_path / "w.duckdb")

@@ -108,6 +108,9 @@ def test_serve_hands_kernels_an_absolute_warehouse_path(tmp_path, monkeypatch):
     from kapot import cli
 
     monkeypatch.chdir(tmp_path)
+    # kapot serve sets these for the server it execs: restore them after the test
+    for var in ("KAPOT_ACCOUNTS", "KAPOT_OPEN_ACCESS", "KAPOT_LANG"):
+        monkeypatch.setenv(var, "")
     seen = {}
     monkeypatch.setattr(
         os, "execv", lambda path, argv: seen.update(db=os.environ["KAPOT_DB"], argv=argv)
