@@ -302,8 +302,8 @@ class Calculator:
         """Ranked clients for the query, best first, at most ``q.limit``, with reasons.
 
         Columns: rank, client_id, name, region, manager, score (probability of buying the
-        chosen assortment in the horizon), expected_value, peak_month, size_tier, segment,
-        is_prospect, phone, email, contact_person, reasons.
+        chosen assortment in the horizon), expected_value, peak_month, peak_pm (its ±months),
+        size_tier, segment, is_prospect, phone, email, contact_person, reasons.
         """
         c = self.clients
         p, v, before, names = self._item_arrays(q)
