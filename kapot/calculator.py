@@ -492,8 +492,8 @@ class Calculator:
         ``scope`` (a :class:`kapot.access.Scope`), only the clients that account may see.
 
         Columns: rank, client_id, name, region, manager, score (probability of buying the
-        chosen assortment in the horizon), expected_value, peak_month, size_tier, segment,
-        is_prospect, phone, email, contact_person, reasons.
+        chosen assortment in the horizon), expected_value, peak_month, peak_pm (its ±months),
+        size_tier, segment, is_prospect, phone, email, contact_person, reasons.
         """
         c = self.clients
         top, p, v, cand, names = self.rank(q, scope=scope)

@@ -109,6 +109,14 @@ def _design(months: pd.PeriodIndex) -> np.ndarray:
     return np.column_stack([np.ones_like(t), t, np.cos(ang), np.sin(ang)])
 
 
+def _gram(weights: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Each row's weighted Gram matrix X' diag(w) X, (n, p, p), as one matrix product (the
+    outer products of the design's rows, precomputed): far faster than an einsum."""
+    p = x.shape[1]
+    outer = (x[:, :, None] * x[:, None, :]).reshape(len(x), p * p)
+    return (weights @ outer).reshape(len(weights), p, p)
+
+
 def _irls(
     y: np.ndarray, w: np.ndarray, x: np.ndarray, offset: np.ndarray | None = None, iters: int = 30
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -127,13 +135,13 @@ def _irls(
         eta = np.clip(beta @ x.T + off, -30, 30)
         mu = np.exp(eta) * w
         grad = (y * w - mu) @ x - beta @ pen
-        hess = np.einsum("nt,tp,tq->npq", mu, x, x) + pen
+        hess = _gram(mu, x) + pen
         step = np.linalg.solve(hess, grad[..., None])[..., 0]
         beta += np.clip(step, -5, 5)
         if np.abs(step).max() < 1e-7:
             break
     mu = np.exp(np.clip(beta @ x.T + off, -30, 30)) * w
-    hess = np.einsum("nt,tp,tq->npq", mu, x, x) + pen
+    hess = _gram(mu, x) + pen
     return beta, mu, hess
 
 
@@ -299,13 +307,13 @@ def _nb_refit(
     for _ in range(iters):
         mu = np.exp(np.clip(beta @ x.T + off, -30, 30)) * w
         grad = ((y * w - mu) / (1 + d * mu)) @ x - beta @ pen
-        hess = np.einsum("nt,tp,tq->npq", mu / (1 + d * mu), x, x) + pen
+        hess = _gram(mu / (1 + d * mu), x) + pen
         step = np.linalg.solve(hess, grad[..., None])[..., 0]
         beta += np.clip(step, -5, 5)
         if np.abs(step).max() < 1e-7:
             break
     mu = np.exp(np.clip(beta @ x.T + off, -30, 30)) * w
-    hess = np.einsum("nt,tp,tq->npq", mu / (1 + d * mu), x, x) + pen
+    hess = _gram(mu / (1 + d * mu), x) + pen
     return beta, np.linalg.inv(hess)
 
 
@@ -338,13 +346,13 @@ def _zinb_refit(
         for _ in range(4):
             mu = np.exp(np.clip(beta @ x.T + off, -30, 30))
             grad = (u * (y - mu) / (1 + d * mu)) @ x - beta @ pen
-            hess = np.einsum("nt,tp,tq->npq", u * mu / (1 + d * mu), x, x) + pen
+            hess = _gram(u * mu / (1 + d * mu), x) + pen
             beta += np.clip(np.linalg.solve(hess, grad[..., None])[..., 0], -5, 5)
         mu = np.exp(np.clip(beta @ x.T + off, -30, 30))
         den = (u * mu**2)[long].sum()
         d = max(float((u * ((y - mu) ** 2 - y))[long].sum() / den), 1e-3) if den > 0 else d
     mu = np.exp(np.clip(beta @ x.T + off, -30, 30))
-    hess = np.einsum("nt,tp,tq->npq", u * mu / (1 + d * mu), x, x) + pen
+    hess = _gram(u * mu / (1 + d * mu), x) + pen
     return beta, np.linalg.inv(hess)
 
 

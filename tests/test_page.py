@@ -297,3 +297,20 @@ def test_preset_calculators_render_and_execute_with_papermill(warehouse, tmp_pat
     assert not any(
         o.get("output_type") == "error" for c in out["cells"] for o in c.get("outputs", [])
     )
+
+
+def test_peak_month_column_shows_its_uncertainty(warehouse):
+    # issue 13: a seasonal client's peak in the table reads "June ±1" (its ±months from the
+    # seasonality table); the months equal the calculator's and the table's
+    from kapot.i18n import month_name
+
+    page = calculator_page(db=str(warehouse), query_string="lang=en")
+    res = page.calc.find(page.query())
+    seasonal = res[res["peak_month"].notna()]
+    assert len(seasonal) and seasonal["peak_pm"].notna().all()
+    assert (res.loc[res["peak_month"].isna(), "peak_pm"].isna()).all()
+    html_text = page._table_html(res)
+    r = seasonal.iloc[0]
+    name = month_name(int(r["peak_month"]), "en")
+    expected = name if int(r["peak_pm"]) == 0 else f"{name} ±{int(r['peak_pm'])}"
+    assert f"<td>{expected}</td>" in html_text
