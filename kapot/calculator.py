@@ -317,6 +317,7 @@ class Calculator:
         calc._db = db
         _write_snapshot(snap, calc)
         return calc
+
     # ------------------------------------------------------------------ access
     def visible(self, scope=None) -> np.ndarray:
         """Rows the account's :class:`kapot.access.Scope` may see (all rows without a scope:

@@ -106,7 +106,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("load_id", type=int, metavar="LOAD_ID", help=tr("unload.load_id_help"))
 
-
     p = sub.add_parser(
         "demo", parents=[common], help=tr("cli.demo_help"), description=tr("cli.demo_help")
     )
@@ -294,7 +293,6 @@ def _cmd_ingest(args: argparse.Namespace) -> None:
         db=args.db,
         strict=args.strict,
         mixed_encoding=args.mixed_encoding,
-
         currency=args.currency,
     )
     for line in report.lines():

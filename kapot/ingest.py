@@ -562,7 +562,6 @@ def ingest(
     replace: bool = False,
     loaded_at: dt.datetime | None = None,
     mixed_encoding: bool = False,
-
     currency: str | None = None,
 ) -> LoadReport:
     """Validate the inputs and load them into the warehouse in one atomic publish.
