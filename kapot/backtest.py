@@ -112,6 +112,8 @@ def backtest(
         levels = ("category",) if level == "category" else ("category", "sku")
         stored = score_warehouse(cutoff, db=copy, config=cfg, top_skus=top_skus, levels=levels)
         calc = Calculator.load(copy, cutoff, cfg.horizon_days)
+        if level == "sku":
+            calc.skus()  # the SKU engine is read lazily: read it before the copy goes
     report = stored["reports"][level]
     snap = history.snapshot(cutoff, level, cfg.horizon_days, cfg.decay_days)
     cols = history.items(level).get_indexer(items)

@@ -362,7 +362,9 @@ class Snapshot:
         out["largest"] = np.repeat(self.revenue12[:, None], len(cols), axis=1)
         return out
 
-    def pair_frame(self, cols: np.ndarray, cfg: EngineConfig) -> dict[str, np.ndarray]:
+    def pair_frame(
+        self, cols: np.ndarray, cfg: EngineConfig, *, cache: bool = True
+    ) -> dict[str, np.ndarray]:
         """The boosted model's inputs for (clients x target items), as flat arrays
         (row-major: client, then item), plus the candidates' raw scores."""
         key = ("pairs", tuple(cols))
@@ -411,7 +413,10 @@ class Snapshot:
         }
         for name, v in cand.items():
             f[f"cand_{name}"] = v.ravel()
-        self._cache[key] = f
+        # float32: a frame is clients x items x ~40 columns (100k x 50 SKUs: 0.8 GB at 32 bits)
+        f = {k: np.asarray(v, dtype=np.float32) for k, v in f.items()}
+        if cache:
+            self._cache[key] = f
         return f
 
     def labels(self, cols: np.ndarray) -> np.ndarray:
@@ -586,11 +591,15 @@ class Engine:
         key = (cutoff, tuple(cols))
         if key in self._boost_cache:
             return self._boost_cache[key]
+        if cutoff in self._boost_models:  # trained already (for other items): only predict
+            frame = self._snap(cutoff).pair_frame(cols, self.config)
+            return boosted_predict(self._boost_models[cutoff], frame)
         dates = self._train_dates(cutoff, self.first_)
         xs, ys = [], []
         for d in dates:
             sn = self._snap(d)
-            f = sn.pair_frame(cols, self.config)
+            # a training cutoff's frame is kept only when a fold also scores that date
+            f = sn.pair_frame(cols, self.config, cache=d in self._fold_set)
             xs.append(np.column_stack([f[c] for c in BOOSTED_FEATURES]))
             ys.append(sn.labels(cols))
         res = None
@@ -712,6 +721,7 @@ class Engine:
                 dates = {"test": [], "validation": dates["test"]}
                 self.notes_.append("short_history_no_test")
         self.fold_dates_ = dates
+        self._fold_set = {as_of, *dates["test"], *dates["validation"]}
         self.notes_ += self._warehouse_notes(history, as_of)
         names = [c for c in CANDIDATES if c != "boosted" or self.use_boosted_]
         # candidates that carry nothing in this warehouse (one region: every peer_region equal)
@@ -767,6 +777,15 @@ class Engine:
                 )
         if not dates["validation"]:
             self.notes_.append("no_validation_fold")
+        if self.use_boosted_:  # the models serving uses, trained before the snapshots go
+            self._boosted(as_of, cols)
+        # what fit needed and serving does not: the folds' frames and the training snapshots
+        for d, sn in list(self._snaps.items()):
+            if d != as_of:
+                del self._snaps[d]
+            else:
+                sn._cache = {k: v for k, v in sn._cache.items() if k == "als"}
+        self._boost_cache = {}
         return self
 
     def _warehouse_notes(self, history: History, as_of: dt.date) -> list[str]:

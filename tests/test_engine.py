@@ -120,8 +120,8 @@ def test_the_guard_serves_the_peer_baseline_when_the_models_learn_noise(world, m
     rng = np.random.default_rng(0)
     original = Snapshot.pair_frame
 
-    def shuffled(self, cols, cfg):
-        f = dict(original(self, cols, cfg))
+    def shuffled(self, cols, cfg, *, cache=True):
+        f = dict(original(self, cols, cfg, cache=cache))
         n, m = len(self.client_ids), len(cols)
         for key in list(f):
             if key in {f"cand_{p}" for p in PEER_CANDIDATES} or key == "has_bought":
