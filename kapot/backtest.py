@@ -22,7 +22,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -32,7 +31,7 @@ from kapot.engine import CANDIDATES, EngineConfig, History, ranking_metrics
 from kapot.potential import score_warehouse
 from kapot.warehouse import Warehouse
 
-__all__ = ["backtest", "BacktestResult", "top_items"]
+__all__ = ["backtest", "BacktestResult"]
 
 
 @dataclass
@@ -66,18 +65,6 @@ class BacktestResult:
         }
 
 
-def top_items(
-    con: duckdb.DuckDBPyConnection, cutoff: dt.date, n: int, level: str = "sku"
-) -> list[str]:
-    """The ``n`` best-selling items before ``cutoff``, by number of sales lines."""
-    item = "s.sku" if level == "sku" else "coalesce(p.category, '?')"
-    q = f"""
-        SELECT {item} AS item, count(*) AS n FROM sales s LEFT JOIN products p USING (sku)
-        WHERE s.date < $c AND NOT s.is_return GROUP BY 1 ORDER BY n DESC, item LIMIT $n
-    """
-    return [r[0] for r in con.execute(q, {"c": cutoff, "n": n}).fetchall()]
-
-
 def backtest(
     db: str | os.PathLike[str],
     cutoff: dt.date,
@@ -101,12 +88,12 @@ def backtest(
         shutil.copyfile(db, copy)
         with Warehouse(copy).read() as con:
             history = History.from_con(con)
-            if items is None:
-                items = (
-                    top_items(con, cutoff, top_skus, "sku")
-                    if level == "sku"
-                    else list(history.items("category"))
-                )
+        if items is None:  # the same SKUs score_warehouse validates
+            items = (
+                history.top_items(cutoff, top_skus, "sku")
+                if level == "sku"
+                else list(history.items("category"))
+            )
         build(cutoff, db=copy)
         # the category level is always scored: the calculator loads its profile of every client
         levels = ("category",) if level == "category" else ("category", "sku")

@@ -79,32 +79,18 @@ def evidence(report: dict | None, lang: str | None = None) -> str:
     k = int(report.get("k", 50))
     test = new.loc[served, "test_cutoff"]
     start = dt.date.fromisoformat(test) if test else None
-    parts = []
+    figures = {
+        "lift": fmt_number(p / ref, lang, digits=1) if ref > 0 else "∞",
+        "found": fmt_number(p * k, lang, digits=1),
+        "ref": fmt_number(ref * k, lang, digits=1),
+        "k": k,
+    }
     if start is not None:
         end = start + dt.timedelta(days=int(report.get("horizon_days", 90)) - 1)
-        parts.append(
-            tr(
-                "validation.evidence",
-                lang,
-                start=fmt_date(start, lang),
-                end=fmt_date(end, lang),
-                lift=fmt_number(p / ref, lang, digits=1) if ref > 0 else "∞",
-                found=fmt_number(p * k, lang, digits=1),
-                ref=fmt_number(ref * k, lang, digits=1),
-                k=k,
-            )
-        )
+        dates = {"start": fmt_date(start, lang), "end": fmt_date(end, lang)}
+        parts = [tr("validation.evidence", lang, **dates, **figures)]
     else:
-        parts.append(
-            tr(
-                "validation.evidence_no_test",
-                lang,
-                lift=fmt_number(p / ref, lang, digits=1) if ref > 0 else "∞",
-                found=fmt_number(p * k, lang, digits=1),
-                ref=fmt_number(ref * k, lang, digits=1),
-                k=k,
-            )
-        )
+        parts = [tr("validation.evidence_no_test", lang, **figures)]
     if served.startswith("peer_"):
         parts.append(
             tr("validation.peer_served", lang, ranker=tr(f"validation.ranker_{served}", lang))

@@ -47,5 +47,8 @@ def test_sku_backtest_uses_the_sku_path(warehouse):
     db, d = warehouse
     res = backtest(db, CUTOFF, level="sku", top_skus=8)
     assert len(res.items) == 8 and all(len(v) <= 50 for v in res.lists.values())
-    assert res.table.loc["kapot", "new_precision@50"] >= 0
     assert set(res.lists) == set(res.items)
+    # first-purchase lists hold no client who bought the SKU before the cutoff
+    before = d.sales[d.sales["date"] < str(CUTOFF)]
+    for sku, listed in res.lists.items():
+        assert listed and not set(listed) & set(before.loc[before["sku"] == sku, "client_id"])
