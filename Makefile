@@ -45,15 +45,15 @@ test-fast: $(STAMP) ## run the tests not marked slow
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(STAMP) ## ruff check and format check
-	$(BIN)/ruff check kapot tests
-	$(BIN)/ruff format --check kapot tests
+	$(BIN)/ruff check kapot tests bench
+	$(BIN)/ruff format --check kapot tests bench
 
 format: $(STAMP) ## ruff format and autofix
-	$(BIN)/ruff format kapot tests
-	$(BIN)/ruff check --fix kapot tests
+	$(BIN)/ruff format kapot tests bench
+	$(BIN)/ruff check --fix kapot tests bench
 
 bench: $(STAMP) ## print speed and accuracy figures (ingest rows/s, synthetic 10M lines...)
-	$(BIN)/python -m kapot.bench
+	$(BIN)/python -m bench
 
 FUZZ_EXAMPLES ?= 5000
 fuzz: $(STAMP) ## property-based ingestion tests with many examples (FUZZ_EXAMPLES=5000)

@@ -10,17 +10,26 @@ __version__ = "0.1.0"
 __all__ = ["KapotError", "__version__", "ingest", "Warehouse", "connect", "synth", "datasets"]
 
 
+_MODULES = {
+    "synth": "kapot.store.synth",
+    "datasets": "kapot.store.datasets",
+    "warehouse": "kapot.store.warehouse",
+    "schema": "kapot.store.schema",
+    "i18n": "kapot.i18n",
+}
+
+
 def __getattr__(name: str):  # lazy, so `import kapot` stays light for Voila kernels
     if name == "ingest":
-        from kapot.ingest import ingest
+        from kapot.store.ingest import ingest
 
         return ingest
     if name in ("Warehouse", "connect"):
-        from kapot import warehouse
+        from kapot.store import warehouse
 
         return getattr(warehouse, name)
-    if name in ("synth", "datasets", "i18n", "warehouse", "schema"):
+    if name in _MODULES:
         import importlib
 
-        return importlib.import_module(f"kapot.{name}")
+        return importlib.import_module(_MODULES[name])
     raise AttributeError(f"module 'kapot' has no attribute {name!r}")

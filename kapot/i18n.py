@@ -101,7 +101,7 @@ def _locale(lang: str | None) -> str:
 
 def set_currency(code: str | None) -> None:
     """Set the process-wide money currency (an ISO 4217 code): the company's, as stored in the
-    warehouse (:func:`kapot.currency.use_warehouse_currency`); None goes back to the default."""
+    warehouse (:func:`kapot.store.currency.use_warehouse_currency`); None goes back to the default."""
     _currency[:] = [code] if code else []
 
 

@@ -11,17 +11,17 @@ import pytest
 import traitlets
 
 from kapot import KapotError
-from kapot import access as acc
-from kapot.access import Scope
-from kapot.auth import AccountStore, default_accounts_path, os_user
-from kapot.build import build
-from kapot.calculator import Calculator, Query, client_card
 from kapot.cli import main
-from kapot.ingest import ingest
-from kapot.page import CalculatorPage
-from kapot.potential import score_warehouse
-from kapot.synth import SynthConfig, generate
-from kapot.worklists import WorklistStore, default_store_path
+from kapot.faces.calculator import Calculator, Query, client_card
+from kapot.faces.page import CalculatorPage
+from kapot.faces.worklists import WorklistStore, default_store_path
+from kapot.models.potential import score_warehouse
+from kapot.pipeline.build import build
+from kapot.server import access as acc
+from kapot.server.access import Scope
+from kapot.server.auth import AccountStore, default_accounts_path, os_user
+from kapot.store.ingest import ingest
+from kapot.store.synth import SynthConfig, generate
 
 END = dt.date(2026, 10, 31)
 AS_OF = END + dt.timedelta(days=1)

@@ -8,14 +8,14 @@ import sys
 import pytest
 
 from kapot import KapotError
-from kapot.auth import (
+from kapot.cli import main
+from kapot.server.auth import (
     AccountStore,
     LoginThrottle,
     default_accounts_path,
     sign_identity,
     verify_identity,
 )
-from kapot.cli import main
 
 
 @pytest.fixture
@@ -91,8 +91,8 @@ def test_users_cli_reads_the_password_from_stdin(tmp_path, monkeypatch, capsys):
 
 
 def test_users_cli_checks_the_manager_against_the_warehouse(tmp_path, monkeypatch, capsys):
-    from kapot.ingest import ingest
-    from kapot.synth import SynthConfig, generate
+    from kapot.store.ingest import ingest
+    from kapot.store.synth import SynthConfig, generate
 
     db = tmp_path / "w.duckdb"
     d = generate(SynthConfig(n_clients=60, seed=3))
@@ -167,7 +167,7 @@ def test_trusted_proxy_header_is_believed_only_from_the_proxy(tmp_path):
 
     from tornado.httputil import HTTPHeaders
 
-    from kapot.server import KapotIdentityProvider
+    from kapot.server.server import KapotIdentityProvider
 
     store = AccountStore(tmp_path / "accounts.sqlite")
     store.add("anna", "long enough", role="head")

@@ -5,12 +5,12 @@ import shutil
 
 import pytest
 
-from kapot.backtest import backtest
-from kapot.build import build
-from kapot.calculator import Calculator, Query
-from kapot.ingest import ingest
-from kapot.potential import score_warehouse
-from kapot.synth import SynthConfig, generate
+from kapot.faces.calculator import Calculator, Query
+from kapot.models.backtest import backtest
+from kapot.models.potential import score_warehouse
+from kapot.pipeline.build import build
+from kapot.store.ingest import ingest
+from kapot.store.synth import SynthConfig, generate
 
 CUTOFF = dt.date(2026, 8, 1)
 

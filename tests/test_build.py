@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from kapot import KapotError
-from kapot.build import build, read_result
 from kapot.cli import main
-from kapot.ingest import ingest
-from kapot.synth import SynthConfig, generate
+from kapot.pipeline.build import build, read_result
+from kapot.store.ingest import ingest
+from kapot.store.synth import SynthConfig, generate
 
 END = dt.date(2026, 10, 31)
 AS_OF = END + dt.timedelta(days=1)
@@ -153,8 +153,8 @@ def test_online_retail_peaks_in_november(real, tmp_path):
 
 
 def test_who_buys_profiles_buyers_against_everyone(built):
-    from kapot.segments import who_buys
-    from kapot.warehouse import Warehouse
+    from kapot.models.segments import who_buys
+    from kapot.store.warehouse import Warehouse
 
     db, d, _ = built
     with Warehouse(db).read() as con:

@@ -8,12 +8,12 @@ import pandas as pd
 import pytest
 
 from kapot import KapotError
-from kapot.build import build
-from kapot.calculator import Calculator, Query
 from kapot.cli import main
-from kapot.ingest import ingest
-from kapot.potential import score_warehouse
-from kapot.synth import SynthConfig, generate
+from kapot.faces.calculator import Calculator, Query
+from kapot.models.potential import score_warehouse
+from kapot.pipeline.build import build
+from kapot.store.ingest import ingest
+from kapot.store.synth import SynthConfig, generate
 
 END = dt.date(2026, 10, 31)
 AS_OF = END + dt.timedelta(days=1)

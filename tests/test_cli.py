@@ -7,7 +7,7 @@ import pytest
 
 from kapot import __version__
 from kapot.cli import main
-from kapot.warehouse import Warehouse
+from kapot.store.warehouse import Warehouse
 
 from .conftest import write
 
@@ -78,7 +78,7 @@ def test_demo_small(tmp_path, capsys):
     # a head-of-sales login for the demo page, printed with its password
     import re
 
-    from kapot.auth import AccountStore, default_accounts_path
+    from kapot.server.auth import AccountStore, default_accounts_path
 
     login, password = re.search(r"login '(\w+)', password '([^']+)'", out).groups()
     assert AccountStore(default_accounts_path(db)).verify(login, password).role == "head"
@@ -115,9 +115,9 @@ def test_serve_hands_kernels_an_absolute_warehouse_path(tmp_path, monkeypatch):
     monkeypatch.setattr(
         os, "execv", lambda path, argv: seen.update(db=os.environ["KAPOT_DB"], argv=argv)
     )
-    from kapot.auth import AccountStore
+    from kapot.server.auth import AccountStore
 
     AccountStore(tmp_path / "data" / "accounts.sqlite").add("boss", "long enough", role="head")
     assert main(["serve", "--db", "data/kapot.duckdb", "--port", "8999"]) == 0
     assert seen["db"] == str(tmp_path / "data" / "kapot.duckdb")
-    assert "--port=8999" in seen["argv"] and cli.serve_command(8999)[2] == "kapot.server"
+    assert "--port=8999" in seen["argv"] and cli.serve_command(8999)[2] == "kapot.server.server"

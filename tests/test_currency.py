@@ -8,15 +8,15 @@ import shutil
 import pytest
 
 from kapot import KapotError, i18n
-from kapot.build import build
 from kapot.cli import main
-from kapot.currency import change_currency, guess_currency, normalise_currency, read_currency
-from kapot.ingest import ingest
-from kapot.page import calculator_page
-from kapot.potential import score_warehouse
-from kapot.summary import warehouse_summary
-from kapot.synth import SynthConfig, generate
-from kapot.warehouse import Warehouse
+from kapot.faces.page import calculator_page
+from kapot.models.potential import score_warehouse
+from kapot.pipeline.build import build
+from kapot.store.currency import change_currency, guess_currency, normalise_currency, read_currency
+from kapot.store.ingest import ingest
+from kapot.store.summary import warehouse_summary
+from kapot.store.synth import SynthConfig, generate
+from kapot.store.warehouse import Warehouse
 
 from .conftest import query, write
 
@@ -153,7 +153,7 @@ def test_page_cli_table_and_exports_in_the_company_currency(scored, tmp_path, ca
     ru = calculator_page(db=str(db), lang="ru", calculator=page.calc)
     assert "₽" in ru.summary.value and "₽" in ru.table.value
     # the charts' money axes too
-    from kapot import plots
+    from kapot.faces import plots
 
     fig = plots.potential_by_region(page.result, "en")
     assert "RUB" in str(fig.to_dict()["data"][0].get("text")) + str(fig.layout)

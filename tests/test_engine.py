@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kapot.engine import (
+from kapot.models.engine import (
     CANDIDATES,
     PEER_CANDIDATES,
     Engine,
@@ -16,7 +16,7 @@ from kapot.engine import (
     Snapshot,
     ranking_metrics,
 )
-from kapot.synth import SynthConfig, generate
+from kapot.store.synth import SynthConfig, generate
 
 END = dt.date(2026, 10, 31)
 

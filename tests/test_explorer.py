@@ -1,4 +1,4 @@
-"""The analysts' segment explorer: kapot.explorer's views on a small synthetic warehouse, and
+"""The analysts' segment explorer: kapot.faces.explorer's views on a small synthetic warehouse, and
 notebooks/segment_explorer.ipynb executed by papermill."""
 
 import datetime as dt
@@ -6,12 +6,12 @@ import datetime as dt
 import nbformat
 import pytest
 
-from kapot.build import build
-from kapot.explorer import Explorer
-from kapot.ingest import ingest
-from kapot.potential import score_warehouse
-from kapot.segments import CLUSTER_FEATURES
-from kapot.synth import SynthConfig, generate
+from kapot.faces.explorer import Explorer
+from kapot.models.potential import score_warehouse
+from kapot.models.segments import CLUSTER_FEATURES
+from kapot.pipeline.build import build
+from kapot.store.ingest import ingest
+from kapot.store.synth import SynthConfig, generate
 
 END = dt.date(2026, 10, 31)
 AS_OF = END + dt.timedelta(days=1)
@@ -102,7 +102,7 @@ def test_widgets_redraw_in_a_real_browser(warehouse, tmp_path):
     import urllib.request
 
     from kapot.config import PROJECT_ROOT
-    from kapot.page import HEADLESS_CHROMIUM, HEADLESS_CHROMIUM_ARGS
+    from kapot.faces.page import HEADLESS_CHROMIUM, HEADLESS_CHROMIUM_ARGS
 
     if not os.path.exists(HEADLESS_CHROMIUM):
         pytest.skip(f"Debian's Chromium not found at {HEADLESS_CHROMIUM}")

@@ -1,4 +1,4 @@
-"""Call-list exports (kapot.exports): hostile client records from CRMs and web forms never become
+"""Call-list exports (kapot.faces.exports): hostile client records from CRMs and web forms never become
 live formulas in Excel or CSV, and what managers need (names, dialable phones, numbers as
 numbers) stays as it was. The CLI's csv/xlsx and the page's downloads go through the same path."""
 
@@ -13,13 +13,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from kapot import exports
-from kapot.build import build
 from kapot.cli import main
-from kapot.ingest import ingest
-from kapot.page import calculator_page
-from kapot.potential import score_warehouse
-from kapot.synth import SynthConfig, generate
+from kapot.faces import exports
+from kapot.faces.page import calculator_page
+from kapot.models.potential import score_warehouse
+from kapot.pipeline.build import build
+from kapot.store.ingest import ingest
+from kapot.store.synth import SynthConfig, generate
 
 END = dt.date(2026, 10, 31)
 AS_OF = END + dt.timedelta(days=1)

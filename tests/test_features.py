@@ -5,9 +5,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from kapot.features import client_categories, client_features
-from kapot.ingest import ingest
-from kapot.warehouse import Warehouse
+from kapot.models.features import client_categories, client_features
+from kapot.store.ingest import ingest
+from kapot.store.warehouse import Warehouse
 
 AS_OF = dt.date(2025, 1, 1)
 

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from kapot import KapotError
-from kapot import ingest as ingest_mod
 from kapot.cli import main
-from kapot.ingest import ingest, unload
+from kapot.store import ingest as ingest_mod
+from kapot.store.ingest import ingest, unload
 
 from .conftest import query, write
 

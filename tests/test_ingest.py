@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from kapot import KapotError
-from kapot import ingest as ingest_mod
-from kapot.ingest import ingest
+from kapot.store import ingest as ingest_mod
+from kapot.store.ingest import ingest
 
 from .conftest import query, write
 

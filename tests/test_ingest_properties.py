@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from kapot import KapotError
 from kapot.cli import main
-from kapot.ingest import ingest
+from kapot.store.ingest import ingest
 
 EXAMPLES = int(os.environ.get("KAPOT_FUZZ_EXAMPLES", "150"))
 SETTINGS = settings(

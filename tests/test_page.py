@@ -15,13 +15,13 @@ import urllib.request
 import pandas as pd
 import pytest
 
-from kapot.build import build
 from kapot.cli import serve_command
-from kapot.ingest import ingest
-from kapot.page import HEADLESS_CHROMIUM, HEADLESS_CHROMIUM_ARGS, calculator_page, page_params
-from kapot.potential import score_warehouse
-from kapot.synth import SynthConfig, generate
-from kapot.worklists import WorklistStore
+from kapot.faces.page import HEADLESS_CHROMIUM, HEADLESS_CHROMIUM_ARGS, calculator_page, page_params
+from kapot.faces.worklists import WorklistStore
+from kapot.models.potential import score_warehouse
+from kapot.pipeline.build import build
+from kapot.store.ingest import ingest
+from kapot.store.synth import SynthConfig, generate
 
 END = dt.date(2026, 10, 31)
 AS_OF = END + dt.timedelta(days=1)
@@ -84,7 +84,7 @@ HEAD_LOGIN, HEAD_PASSWORD = "boss", "head-of-sales-1"
 
 def add_account(db, login: str, password: str, role: str, manager: str | None = None) -> None:
     """The fixture that gives a test server someone to log in as."""
-    from kapot.auth import AccountStore, default_accounts_path
+    from kapot.server.auth import AccountStore, default_accounts_path
 
     AccountStore(default_accounts_path(db)).add(login, password, role=role, manager=manager)
 
@@ -264,7 +264,9 @@ def test_preset_link_in_russian(server, browser, tmp_path):
 
 def test_serve_command_preheats():
     cmd = serve_command(8866)
-    assert cmd[:3] == [sys.executable, "-m", "kapot.server"] and "--preheat_kernel=True" in cmd
+    assert (
+        cmd[:3] == [sys.executable, "-m", "kapot.server.server"] and "--preheat_kernel=True" in cmd
+    )
     assert "--show_tracebacks=False" in cmd
     assert cmd[3].endswith("notebooks/potential_calculator.ipynb") and shutil.which(cmd[0])
 
@@ -275,7 +277,7 @@ def test_preset_calculators_render_and_execute_with_papermill(warehouse, tmp_pat
 
     import papermill as pm
 
-    from kapot.presets import render_calculators
+    from kapot.faces.presets import render_calculators
 
     paths = render_calculators("region", db=warehouse, out=tmp_path, lang="ru")
     assert len(paths) == 8 and all(p.exists() for p in paths)

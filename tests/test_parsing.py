@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from kapot import KapotError
-from kapot.parsing import (
+from kapot.store.parsing import (
     MAX_ABS_NUMBER,
     MAX_DATE,
     MAX_FIELD_CHARS,

@@ -1,4 +1,4 @@
-"""kapot.plots: every figure builder, without a browser. Titles and axis labels come from the
+"""kapot.faces.plots: every figure builder, without a browser. Titles and axis labels come from the
 catalogue in the chosen language, numbers are formatted by Babel, empty input says so."""
 
 import numpy as np
@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from kapot import plots
+from kapot.faces import plots
 from kapot.i18n import tr
 
 

@@ -54,7 +54,7 @@ def test_notebooks_have_no_outputs_and_no_definitions():
 
 
 def test_every_module_declares_all():
-    for path in (ROOT / "kapot").glob("*.py"):
+    for path in (ROOT / "kapot").rglob("*.py"):
         if path.name in ("__main__.py",):
             continue
         assert "__all__" in path.read_text(), path

@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 
 from kapot import KapotError
-from kapot.calculator import Calculator, Query
 from kapot.cli import main
-from kapot.datasets import load_online_retail
-from kapot.ingest import ingest
+from kapot.faces.calculator import Calculator, Query
+from kapot.store.datasets import load_online_retail
+from kapot.store.ingest import ingest
 
 from .conftest import query
 

@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 
 from kapot import KapotError
-from kapot.ingest import ingest
-from kapot.report import (
+from kapot.faces.report import (
     Scope,
     at_risk,
     default_week,
@@ -23,8 +22,9 @@ from kapot.report import (
     week_bounds,
     weekly_revenue,
 )
-from kapot.warehouse import Warehouse
-from kapot.worklists import PipelineConfig, WorklistStore
+from kapot.faces.worklists import PipelineConfig, WorklistStore
+from kapot.store.ingest import ingest
+from kapot.store.warehouse import Warehouse
 
 W47 = dt.date(2026, 11, 16)  # Monday of 2026-W47
 

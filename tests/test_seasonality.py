@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kapot.features import monthly_orders
-from kapot.ingest import ingest
-from kapot.seasonality import client_seasonality, fit_harmonic
-from kapot.synth import SynthConfig, generate
-from kapot.warehouse import Warehouse
+from kapot.models.features import monthly_orders
+from kapot.models.seasonality import client_seasonality, fit_harmonic
+from kapot.store.ingest import ingest
+from kapot.store.synth import SynthConfig, generate
+from kapot.store.warehouse import Warehouse
 
 MONTHS = pd.period_range("2022-01", "2024-12", freq="M")
 
@@ -99,7 +99,7 @@ def test_newcomers_first_month_is_not_evidence():
 
 
 def test_prior_dispersion_recovers_how_noisy_the_clients_are():
-    from kapot.seasonality import _prior_dispersion
+    from kapot.models.seasonality import _prior_dispersion
 
     rng = np.random.default_rng(1)
     dof = np.full(4000, 32.0)
@@ -164,7 +164,7 @@ _WORLD_CACHE: dict = {}
 def _world(name: str, **over):
     key = (name, tuple(sorted(over.items())))
     if key not in _WORLD_CACHE:
-        from kapot.synth import SEASONALITY_WORLDS
+        from kapot.store.synth import SEASONALITY_WORLDS
 
         cfg = SynthConfig(n_clients=1500, seed=7, end=END, **{**SEASONALITY_WORLDS[name], **over})
         d = generate(cfg)
@@ -174,13 +174,13 @@ def _world(name: str, **over):
 
 
 def _world_names():
-    from kapot.synth import SEASONALITY_WORLDS
+    from kapot.store.synth import SEASONALITY_WORLDS
 
     return list(SEASONALITY_WORLDS)
 
 
 def test_worlds_differ_and_default_generator_is_untouched():
-    from kapot.synth import HELD_OUT_WORLD, SEASONALITY_WORLDS
+    from kapot.store.synth import HELD_OUT_WORLD, SEASONALITY_WORLDS
 
     assert len(SEASONALITY_WORLDS) >= 5 and HELD_OUT_WORLD in SEASONALITY_WORLDS
     assert SEASONALITY_WORLDS["today"] == {}
@@ -281,7 +281,7 @@ def test_industry_prior_weight_is_data_driven():
     # 300 clients of industry A all peak in June; 300 of B peak anywhere. A noisy client whose
     # phase sits at May 20th (between May and June, nearer June-1): in A the prior settles it
     # on June, in B it keeps its own nearest month (May)
-    from kapot.seasonality import _month_loglik, _posterior, _segment_prior
+    from kapot.models.seasonality import _month_loglik, _posterior, _segment_prior
 
     rng = np.random.default_rng(3)
     peaks = np.r_[np.full(300, 6), rng.integers(1, 13, 300)]
@@ -300,7 +300,7 @@ def test_industry_prior_weight_is_data_driven():
 
 
 def test_peak_label():
-    from kapot.seasonality import peak_label
+    from kapot.models.seasonality import peak_label
 
     assert peak_label(6, 1, "en") == "peak in June, ±1 month"
     assert peak_label(6, 2, "en") == "peak in June, ±2 months"

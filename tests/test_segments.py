@@ -2,7 +2,7 @@ import datetime as dt
 
 import pandas as pd
 
-from kapot.segments import SegmentConfig, abc_xyz, rfm, segment_clients, size_tiers
+from kapot.models.segments import SegmentConfig, abc_xyz, rfm, segment_clients, size_tiers
 
 
 def feats(**cols):
@@ -64,10 +64,10 @@ def test_rfm_names():
 
 
 def test_clusters_are_stable_and_named(tmp_path):
-    from kapot.features import client_features
-    from kapot.ingest import ingest
-    from kapot.synth import SynthConfig, generate
-    from kapot.warehouse import Warehouse
+    from kapot.models.features import client_features
+    from kapot.store.ingest import ingest
+    from kapot.store.synth import SynthConfig, generate
+    from kapot.store.warehouse import Warehouse
 
     d = generate(SynthConfig(n_clients=1500, seed=9))
     db = tmp_path / "w.duckdb"

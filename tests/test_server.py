@@ -1,6 +1,6 @@
 """The team server in a real browser: logins, sessions, row-level access, errors kept inside.
 
-One server (kapot.server, as `kapot serve` runs it) on a small warehouse with two managers'
+One server (kapot.server.server, as `kapot serve` runs it) on a small warehouse with two managers'
 accounts and a head of sales; sessions last 20 seconds here so that expiry can be seen."""
 
 import csv
@@ -15,13 +15,13 @@ import urllib.request
 
 import pytest
 
-from kapot.build import build
 from kapot.cli import serve_command
-from kapot.ingest import ingest
-from kapot.page import HEADLESS_CHROMIUM, HEADLESS_CHROMIUM_ARGS
-from kapot.potential import score_warehouse
-from kapot.synth import SynthConfig, generate
-from kapot.worklists import WorklistStore, default_store_path
+from kapot.faces.page import HEADLESS_CHROMIUM, HEADLESS_CHROMIUM_ARGS
+from kapot.faces.worklists import WorklistStore, default_store_path
+from kapot.models.potential import score_warehouse
+from kapot.pipeline.build import build
+from kapot.store.ingest import ingest
+from kapot.store.synth import SynthConfig, generate
 from tests.test_page import _download, _free_port, add_account, log_in
 
 END = dt.date(2026, 10, 31)
@@ -47,9 +47,9 @@ def team(tmp_path_factory):
     add_account(db, "carol", "carol-password", "manager", b)
     add_account(db, "boss", "boss-password", "head")
     # the other manager has prospects in work: they must not show on anna's page
-    from kapot import access
-    from kapot.access import Scope
-    from kapot.calculator import Calculator, Query
+    from kapot.faces.calculator import Calculator, Query
+    from kapot.server import access
+    from kapot.server.access import Scope
 
     calc = Calculator.load(db)
     store = WorklistStore(default_store_path(db))
@@ -132,7 +132,7 @@ def _ids(page, selector: str) -> list[str]:
 
 def test_a_manager_sees_and_moves_only_their_own_clients(team, browser, tmp_path):
     owner, a, b = team["owner"], team["a"], team["b"]
-    from kapot.calculator import Calculator
+    from kapot.faces.calculator import Calculator
 
     calc = Calculator.load(team["db"])
     regions_b = sorted(set(calc.clients.loc[calc.clients["manager"] == b, "region"]))

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kapot.synth import CATEGORIES, SynthConfig, generate
+from kapot.store.synth import CATEGORIES, SynthConfig, generate
 
 
 @pytest.fixture(scope="module")

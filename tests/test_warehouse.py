@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from kapot import KapotError
-from kapot.ingest import ingest
-from kapot.warehouse import Warehouse, connect
+from kapot.store.ingest import ingest
+from kapot.store.warehouse import Warehouse, connect
 
 pytestmark = pytest.mark.slow
 
@@ -151,9 +151,9 @@ def test_every_publish_keeps_mode_group_and_owner_under_a_restrictive_umask(tmp_
     0640 and the owner and group."""
     import datetime as dt
 
-    from kapot.build import build
-    from kapot.ingest import unload
-    from kapot.synth import SynthConfig, generate
+    from kapot.pipeline.build import build
+    from kapot.store.ingest import unload
+    from kapot.store.synth import SynthConfig, generate
 
     d = generate(SynthConfig(n_clients=150, seed=5, end=dt.date(2026, 6, 30)))
     ingest(d.sales, clients=d.clients, db=db)
@@ -194,7 +194,7 @@ def test_a_cron_style_cli_load_keeps_0640(tmp_path, db):
 
 
 def test_a_writer_that_cannot_keep_the_group_publishes_nothing(tmp_path, db, monkeypatch):
-    from kapot import warehouse as wh_mod
+    from kapot.store import warehouse as wh_mod
 
     ingest(sales_frame(10), db=db)
     uid, gid = _other_owner_and_group()

@@ -9,13 +9,13 @@ import sys
 import nbformat
 import pytest
 
-from kapot.calculator import Calculator
 from kapot.cli import main
-from kapot.ingest import ingest
-from kapot.page import HEADLESS_CHROMIUM, HEADLESS_CHROMIUM_ARGS
-from kapot.synth import SynthConfig, generate, simulate_pipeline
-from kapot.weekly import REPORT_NOTEBOOK, SECTIONS, WeeklyReport, prepare, render_report
-from kapot.worklists import WorklistStore, default_store_path
+from kapot.faces.calculator import Calculator
+from kapot.faces.page import HEADLESS_CHROMIUM, HEADLESS_CHROMIUM_ARGS
+from kapot.faces.weekly import REPORT_NOTEBOOK, SECTIONS, WeeklyReport, prepare, render_report
+from kapot.faces.worklists import WorklistStore, default_store_path
+from kapot.store.ingest import ingest
+from kapot.store.synth import SynthConfig, generate, simulate_pipeline
 
 pytestmark = pytest.mark.slow
 
@@ -143,7 +143,7 @@ def test_report_money_in_the_company_currency(demo, tmp_path):
     """The papermill kernel reads the currency from the warehouse: roubles in an English report."""
     import shutil
 
-    from kapot.currency import change_currency
+    from kapot.store.currency import change_currency
 
     db = tmp_path / "w.duckdb"
     shutil.copy(demo, db)

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from kapot import KapotError
-from kapot.worklists import PipelineConfig, WorklistStore
+from kapot.faces.worklists import PipelineConfig, WorklistStore
 
 T0 = dt.datetime(2026, 11, 2, 9, 0)
 
@@ -169,7 +169,7 @@ def test_concurrent_writers_lose_nothing(tmp_path):
     WorklistStore(path)
     script = textwrap.dedent(f"""
         import datetime as dt, sys
-        from kapot.worklists import WorklistStore
+        from kapot.faces.worklists import WorklistStore
         me = sys.argv[1]
         s = WorklistStore({str(path)!r})
         at = dt.datetime(2026, 11, 2, 9, 0)

@@ -31,7 +31,7 @@ import pandas as pd
 
 from kapot.errors import KapotError
 from kapot.i18n import tr
-from kapot.parsing import MAX_FIELD_CHARS, shown
+from kapot.store.parsing import MAX_FIELD_CHARS, shown
 
 __all__ = ["RawTable", "read_table", "ReadOptions"]
 

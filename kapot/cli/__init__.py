@@ -51,7 +51,7 @@ def _add_find_filters(p: argparse.ArgumentParser) -> None:
 
 
 def _query_from(args: argparse.Namespace, limit: int):
-    from kapot.calculator import Query
+    from kapot.faces.calculator import Query
 
     peak = args.peak_month
     if peak is not None and peak not in ("current", "next"):
@@ -281,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> None:
-    from kapot.ingest import ingest
+    from kapot.store.ingest import ingest
 
     report = ingest(
         args.sales,
@@ -301,7 +301,7 @@ def _cmd_ingest(args: argparse.Namespace) -> None:
 
 
 def _cmd_unload(args: argparse.Namespace) -> None:
-    from kapot.ingest import unload
+    from kapot.store.ingest import unload
 
     report = unload(args.load_id, db=args.db)
     print(
@@ -316,8 +316,8 @@ def _cmd_unload(args: argparse.Namespace) -> None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> None:
-    from kapot.ingest import ingest
-    from kapot.synth import SynthConfig, generate
+    from kapot.store.ingest import ingest
+    from kapot.store.synth import SynthConfig, generate
 
     end = args.end or _last_day_of_previous_month(dt.date.today())
     t0 = time.perf_counter()
@@ -346,7 +346,7 @@ def _cmd_demo(args: argparse.Namespace) -> None:
     )
     for line in report.lines():
         print(line)
-    from kapot.build import build
+    from kapot.pipeline.build import build
 
     as_of = end + dt.timedelta(days=1)
     _print_build(build(as_of, db=args.db, progress=sys.stderr.isatty()), args.db)
@@ -361,7 +361,7 @@ def _demo_account(db) -> None:
     demo data are new as well); printed once, stored only as a hash."""
     import secrets
 
-    from kapot.auth import AccountStore, default_accounts_path
+    from kapot.server.auth import AccountStore, default_accounts_path
 
     store = AccountStore(default_accounts_path(db))
     password = secrets.token_urlsafe(9)
@@ -376,9 +376,9 @@ def _demo_account(db) -> None:
 def _demo_pipeline(as_of: dt.date, db, seed: int) -> None:
     """Ten weeks of managers' pipeline work on the demo data, unless a store exists already
     (a demo never overwrites someone's working lists)."""
-    from kapot.calculator import Calculator
-    from kapot.synth import simulate_pipeline
-    from kapot.worklists import WorklistStore, default_store_path
+    from kapot.faces.calculator import Calculator
+    from kapot.faces.worklists import WorklistStore, default_store_path
+    from kapot.store.synth import simulate_pipeline
 
     path = default_store_path(db)
     if path.exists():
@@ -389,14 +389,14 @@ def _demo_pipeline(as_of: dt.date, db, seed: int) -> None:
 
 
 def _cmd_build(args: argparse.Namespace) -> None:
-    from kapot.build import build
+    from kapot.pipeline.build import build
 
     report = build(args.as_of, db=args.db, progress=sys.stderr.isatty())
     _print_build(report, args.db)
 
 
 def _print_build(report, db) -> None:
-    from kapot.build import read_result
+    from kapot.pipeline.build import read_result
 
     seas = read_result("seasonality", report.as_of, db=db)
     print(
@@ -437,16 +437,16 @@ _SEGMENT_COLUMNS = [
 
 def _emit(frame, fmt: str, output: str | None, *, kinds: dict[str, str] | None = None) -> None:
     """Write ``frame`` as csv, json, xlsx or a terminal table (``kinds``: how to format its
-    columns there, see :func:`kapot.display.text_table`)."""
-    from kapot import exports
-    from kapot.display import text_table
+    columns there, see :func:`kapot.faces.display.text_table`)."""
+    from kapot.faces import exports
+    from kapot.faces.display import text_table
 
     if fmt == "xlsx":
         if not output:
             raise KapotError(tr("cli.xlsx_needs_output"))
         exports.write_xlsx(frame, output)
         return
-    if fmt == "csv":  # no formula survives into a spreadsheet (kapot.exports)
+    if fmt == "csv":  # no formula survives into a spreadsheet (kapot.faces.exports)
         text = exports.to_csv_text(frame)
     elif fmt == "json":
         text = frame.to_json(orient="records", force_ascii=False, date_format="iso")
@@ -460,7 +460,7 @@ def _emit(frame, fmt: str, output: str | None, *, kinds: dict[str, str] | None =
 
 
 def _cmd_seasonality(args: argparse.Namespace) -> None:
-    from kapot.build import read_result
+    from kapot.pipeline.build import read_result
 
     df = read_result("seasonality", args.as_of, db=args.db)[_SEASONALITY_COLUMNS]
     df = df.astype({"peak_month": "Int64"})
@@ -469,7 +469,7 @@ def _cmd_seasonality(args: argparse.Namespace) -> None:
 
 
 def _cmd_segments(args: argparse.Namespace) -> None:
-    from kapot.build import read_result
+    from kapot.pipeline.build import read_result
 
     _emit(
         read_result("segments", args.as_of, db=args.db)[_SEGMENT_COLUMNS], args.format, args.output
@@ -477,9 +477,9 @@ def _cmd_segments(args: argparse.Namespace) -> None:
 
 
 def _cmd_who_buys(args: argparse.Namespace) -> None:
-    from kapot.build import latest_as_of
-    from kapot.segments import who_buys
-    from kapot.warehouse import Warehouse
+    from kapot.models.segments import who_buys
+    from kapot.pipeline.build import latest_as_of
+    from kapot.store.warehouse import Warehouse
 
     as_of = args.as_of or latest_as_of("segments", db=args.db)
     with Warehouse(args.db).read() as con:
@@ -488,8 +488,8 @@ def _cmd_who_buys(args: argparse.Namespace) -> None:
 
 
 def _score(as_of: dt.date, db, horizon_days: int) -> None:
-    from kapot.engine import EngineConfig
-    from kapot.potential import score_warehouse
+    from kapot.models.engine import EngineConfig
+    from kapot.models.potential import score_warehouse
 
     res = score_warehouse(as_of, db=db, config=EngineConfig(horizon_days=horizon_days))
     print(
@@ -507,7 +507,7 @@ def _print_validation(reports: dict[str, dict]) -> None:
     """The leaderboard per level, what is served, the blend's weights and the notes."""
     import pandas as pd
 
-    from kapot import validation
+    from kapot.models import validation
 
     for level, rep in reports.items():
         if level == "category" and not rep.get("has_categories", True):
@@ -547,7 +547,7 @@ def _cmd_score(args: argparse.Namespace) -> None:
 
 
 def _cmd_find(args: argparse.Namespace) -> None:
-    from kapot.calculator import Calculator
+    from kapot.faces.calculator import Calculator
 
     calc = Calculator.load(args.db, args.as_of, args.horizon_days)
     set_currency(calc.currency)
@@ -583,7 +583,7 @@ _FIND_KINDS = {
 
 
 def _cmd_similar(args: argparse.Namespace) -> None:
-    from kapot.calculator import Calculator
+    from kapot.faces.calculator import Calculator
 
     calc = Calculator.load(args.db)
     set_currency(calc.currency)
@@ -606,8 +606,8 @@ def _cmd_backtest(args: argparse.Namespace) -> None:
 
     import pandas as pd
 
-    from kapot.backtest import backtest
-    from kapot.warehouse import Warehouse
+    from kapot.models.backtest import backtest
+    from kapot.store.warehouse import Warehouse
 
     db = Warehouse(args.db).path
     if not Path(db).exists():
@@ -654,7 +654,7 @@ def _cli_author(args: argparse.Namespace) -> str:
     """Who a pipeline change from the command line is recorded as: the operating-system user
     (from the uid, not $USER). ``--author`` someone else needs an admin account named as that
     user, and is recorded as "<author> (by admin <user>)"."""
-    from kapot.auth import AccountStore, default_accounts_path, os_user
+    from kapot.server.auth import AccountStore, default_accounts_path, os_user
 
     user = os_user()
     if not args.author or args.author == user:
@@ -666,13 +666,13 @@ def _cli_author(args: argparse.Namespace) -> str:
 
 
 def _cmd_worklist(args: argparse.Namespace) -> None:
-    from kapot.worklists import OPEN_STATES, PipelineConfig, WorklistStore, default_store_path
+    from kapot.faces.worklists import OPEN_STATES, PipelineConfig, WorklistStore, default_store_path
 
     now = dt.datetime.now()
     author = _cli_author(args) if args.action in ("create", "move") else None
     path = default_store_path(args.db)
     if args.action == "create":
-        from kapot.calculator import Calculator
+        from kapot.faces.calculator import Calculator
 
         store = WorklistStore(path)
         calc = Calculator.load(args.db, args.as_of)
@@ -727,20 +727,20 @@ def serve_command(
     behind_tls: bool = False,
 ) -> list[str]:
     """The command line that serves the calculator: Voila with kapot's logins
-    (:mod:`kapot.server`). Kernels are preheated (the query string and the signed identity are
+    (:mod:`kapot.server.server`). Kernels are preheated (the query string and the signed identity are
     read in the kernel with voila.utils.get_query_string, which Voila 0.5 allows with
     preheating, unlike its papermill-style prelaunch hook); idle kernels are culled after
     ``cull_idle_minutes``; beyond ``max_sessions`` kernels in use visitors are told "busy"."""
     import json
 
     from kapot.config import PROJECT_ROOT
-    from kapot.session import IDENTITY_HEADER
+    from kapot.server.session import IDENTITY_HEADER
 
     notebook = PROJECT_ROOT / "notebooks" / "potential_calculator.ipynb"
     cmd = [
         sys.executable,
         "-m",
-        "kapot.server",
+        "kapot.server.server",
         str(notebook),
         f"--port={port}",
         f"--Voila.ip={ip}",
@@ -797,7 +797,7 @@ def _server_urls(ip: str, port: int) -> list[str]:
 def _cmd_serve(args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    from kapot.auth import AccountStore, default_accounts_path
+    from kapot.server.auth import AccountStore, default_accounts_path
 
     db = Path(args.db).resolve() if args.db else default_db_path().resolve()
     # the kernels run in notebooks/: hand them absolute paths, whatever the shell's directory
@@ -815,7 +815,7 @@ def _cmd_serve(args: argparse.Namespace) -> None:
     elif AccountStore(accounts).active_count() == 0:
         raise KapotError(tr("serve.no_accounts", path=str(accounts), ip=args.ip))
     if Path(db).exists():
-        from kapot.calculator import Calculator
+        from kapot.faces.calculator import Calculator
 
         try:  # publish the shared score snapshot once, before the pool's kernels all want it
             Calculator.load(db)
@@ -839,7 +839,7 @@ def _cmd_serve(args: argparse.Namespace) -> None:
 
 def _cmd_calculators(args: argparse.Namespace) -> None:
     from kapot.config import PROJECT_ROOT
-    from kapot.presets import render_calculators
+    from kapot.faces.presets import render_calculators
 
     out = args.out or PROJECT_ROOT / "reports" / "calculators"
     paths = render_calculators(args.by, db=args.db, out=out, lang=get_lang(), execute=args.execute)
@@ -855,7 +855,7 @@ def _cmd_calculators(args: argparse.Namespace) -> None:
 
 def _cmd_report(args: argparse.Namespace) -> None:
     from kapot.config import PROJECT_ROOT
-    from kapot.weekly import prepare, render_report, resolve_week
+    from kapot.faces.weekly import prepare, render_report, resolve_week
 
     t0 = time.perf_counter()
     week = resolve_week(args.week, args.db)
@@ -885,9 +885,9 @@ def _cmd_report(args: argparse.Namespace) -> None:
 
 
 def _cmd_currency(args: argparse.Namespace) -> None:
-    from kapot.currency import change_currency, describe_currency, read_currency
     from kapot.i18n import fmt_money
-    from kapot.warehouse import Warehouse
+    from kapot.store.currency import change_currency, describe_currency, read_currency
+    from kapot.store.warehouse import Warehouse
 
     wh = Warehouse(args.db)
     if args.code:
@@ -900,7 +900,7 @@ def _cmd_currency(args: argparse.Namespace) -> None:
 
 
 def _cmd_status(args: argparse.Namespace) -> None:
-    from kapot.summary import warehouse_summary
+    from kapot.store.summary import warehouse_summary
 
     for line in warehouse_summary(args.db):
         print(line)
@@ -917,7 +917,7 @@ def _read_password(args: argparse.Namespace) -> str:
 
 def _known_managers(db) -> list[str] | None:
     """The managers named in the warehouse's clients, or None if there is no warehouse yet."""
-    from kapot.warehouse import Warehouse
+    from kapot.store.warehouse import Warehouse
 
     wh = Warehouse(db)
     if not wh.exists():
@@ -930,12 +930,12 @@ def _known_managers(db) -> list[str] | None:
 
 
 def _cmd_users(args: argparse.Namespace) -> None:
-    from kapot.auth import AccountStore, default_accounts_path
+    from kapot.server.auth import AccountStore, default_accounts_path
 
     path = default_accounts_path(args.db)
     store = AccountStore(path)
     if args.action == "add":
-        from kapot.auth import check_account
+        from kapot.server.auth import check_account
 
         check_account(args.login, args.role, args.manager, args.region)
         if args.manager is not None:
@@ -1014,7 +1014,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -35,16 +35,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kapot.currency import (
+from kapot.errors import KapotError
+from kapot.i18n import tr
+from kapot.store.currency import (
     describe_currency,
     guess_currency,
     normalise_currency,
     read_currency,
     write_currency,
 )
-from kapot.errors import KapotError
-from kapot.i18n import tr
-from kapot.parsing import (
+from kapot.store.parsing import (
     MAX_ABS_NUMBER,
     ColumnContext,
     parse_bools,
@@ -55,9 +55,9 @@ from kapot.parsing import (
     shown,
     shown_list,
 )
-from kapot.readers import RawTable, ReadOptions, read_table
-from kapot.schema import TABLES, Table, normalise_header
-from kapot.warehouse import Warehouse
+from kapot.store.readers import RawTable, ReadOptions, read_table
+from kapot.store.schema import TABLES, Table, normalise_header
+from kapot.store.warehouse import Warehouse
 
 __all__ = [
     "ingest",
@@ -583,7 +583,7 @@ def ingest(
 
     currency : the company's ISO 4217 currency code (else ``currency`` in the mapping, else the
         one stored, else a guess from the data: cp1251, Russian headers or mostly Cyrillic
-        names mean RUB; see :mod:`kapot.currency`).
+        names mean RUB; see :mod:`kapot.store.currency`).
 
     Returns
     -------

@@ -1,6 +1,6 @@
 """The team server: Voila 0.5 with kapot's logins, a capacity limit and errors kept inside.
 
-``kapot serve`` runs ``python -m kapot.server NOTEBOOK ...``: Voila's own application with
+``kapot serve`` runs ``python -m kapot.server.server NOTEBOOK ...``: Voila's own application with
 
 * :class:`KapotIdentityProvider`, a subclass of jupyter_server's ``IdentityProvider``. Voila
   0.5 runs on jupyter_server 2, whose handlers (the page, the kernels' REST and websocket
@@ -10,7 +10,7 @@
   alternatives were worse: ``PasswordIdentityProvider`` knows one shared password and no
   users; a reverse proxy alone cannot tell the kernel who the visitor is; a tornado
   ``get_current_user`` override is deprecated in jupyter_server 2.
-* the signed identity for the kernel (:mod:`kapot.session`): for every authenticated request
+* the signed identity for the kernel (:mod:`kapot.server.session`): for every authenticated request
   the provider drops any ``X-Kapot-Identity`` header the visitor sent and sets its own, signed
   with the server's key; Voila passes that header to the kernel in the request info
   (``VoilaConfiguration.http_header_envs``), never to the browser.
@@ -43,9 +43,9 @@ from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
-from kapot.auth import AccountStore, LoginThrottle, default_accounts_path, sign_identity
 from kapot.i18n import LANGUAGES, get_lang, tr
-from kapot.session import IDENTITY_HEADER, KEY_ENV, SERVED_ENV
+from kapot.server.auth import AccountStore, LoginThrottle, default_accounts_path, sign_identity
+from kapot.server.session import IDENTITY_HEADER, KEY_ENV, SERVED_ENV
 
 __all__ = ["KapotIdentityProvider", "KapotVoila", "main", "OPEN_ENV", "ANONYMOUS"]
 

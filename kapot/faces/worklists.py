@@ -183,7 +183,7 @@ class WorklistStore:
         if known_managers is not None:
             known = {m for m in known_managers if isinstance(m, str)}
             if manager not in known:
-                from kapot.calculator import nearest
+                from kapot.faces.calculator import nearest
 
                 raise KapotError(
                     tr("filters.unknown_manager", name=manager, near=nearest(manager, known))
@@ -258,7 +258,7 @@ class WorklistStore:
         soft refusal and a re-call need a re-call date; reopening a hard refusal (back to new
         or re-call) needs a ``reason``, kept in the history. With ``expected_state``, the move
         fails with a conflict if someone else moved the client first. With ``owner`` (a
-        manager's account, see :func:`kapot.access.move`), the move is refused unless the
+        manager's account, see :func:`kapot.server.access.move`), the move is refused unless the
         client is in that manager's work, checked in the same transaction."""
         if to_state not in STATES:
             raise KapotError(tr("worklist.bad_state", state=to_state, states=", ".join(STATES)))

@@ -1,5 +1,5 @@
 """The analysts' segment explorer (``notebooks/segment_explorer.ipynb``): one object over a
-build's results, with a method per view. Figures come from :mod:`kapot.plots`; where a choice
+build's results, with a method per view. Figures come from :mod:`kapot.faces.plots`; where a choice
 is natural (which category, which client) the view is an ipywidgets control drawing a
 ``go.Figure`` into an ``Output`` (FigureWidget goes stale in Voila and needs anywidget)."""
 
@@ -12,12 +12,12 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from kapot import plots
-from kapot.build import latest_as_of, read_result
 from kapot.errors import KapotError
+from kapot.faces import plots
 from kapot.i18n import get_lang, tr
-from kapot.segments import CLUSTER_FEATURES, _cluster_matrix, who_buys
-from kapot.warehouse import Warehouse
+from kapot.models.segments import CLUSTER_FEATURES, _cluster_matrix, who_buys
+from kapot.pipeline.build import latest_as_of, read_result
+from kapot.store.warehouse import Warehouse
 
 __all__ = ["Explorer", "use_renderer"]
 
@@ -74,7 +74,7 @@ class Explorer:
             clients = con.execute(
                 "SELECT client_id, coalesce(name, client_id) AS name, region, industry, manager FROM clients"
             ).df()
-            from kapot.currency import use_warehouse_currency
+            from kapot.store.currency import use_warehouse_currency
 
             use_warehouse_currency(con)  # the views' money in the company's currency
         features = feats.merge(seg, on="client_id", how="left").merge(
@@ -236,7 +236,7 @@ class Explorer:
 
     def _calc(self):
         if getattr(self, "_calculator", None) is None:
-            from kapot.calculator import Calculator
+            from kapot.faces.calculator import Calculator
 
             self._calculator = Calculator.load(self.db)
         return self._calculator

@@ -19,7 +19,7 @@ dispersion shows, so the no-season statistics come out wider than F, alike for e
 the lower half of the observed statistics (where seasonal clients are rare) gives that width,
 and every statistic is divided by it (never multiplied: the model's F is the floor). On
 clients without a season the p-values are then uniform in every world of
-``kapot.synth.SEASONALITY_WORLDS``, whatever the dispersion. (Fits of pooled rows, categories
+``kapot.store.synth.SEASONALITY_WORLDS``, whatever the dispersion. (Fits of pooled rows, categories
 and segments, use each row's own dispersion, floored at 1, and refer to chi-square where it is
 at most 1.)
 
@@ -554,7 +554,7 @@ def client_seasonality(
 
     Parameters
     ----------
-    monthly : client_id, month, orders (from ``kapot.features.monthly_orders``).
+    monthly : client_id, month, orders (from ``kapot.models.features.monthly_orders``).
     clients : client_id and the ``segment`` column (prospects included).
     as_of : only full months before it are used.
 

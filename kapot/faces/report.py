@@ -357,7 +357,7 @@ def transition_matrix(moves: pd.DataFrame, kind: str) -> pd.DataFrame:
 
 
 def top_potential(calc, scope: Scope = Scope(), *, per: int = 5, top_items: int = 2):
-    """Untapped potential from a loaded :class:`kapot.calculator.Calculator`: the expected
+    """Untapped potential from a loaded :class:`kapot.faces.calculator.Calculator`: the expected
     value of each client's purchases in the horizon in categories the client has not bought
     before (for a prospect, all of it). Routine reorders are left out on purpose: they come
     without a call.
@@ -422,8 +422,8 @@ def illiquid_stock(
     one). Columns: sku, name, category, stock_qty, stock_value, days_on_stock, buyers (names,
     best first), expected_quantity (what the top buyers are expected to take),
     ``attrs['matched']`` the number of illiquid SKUs, ``attrs['stock_value']`` their total."""
-    from kapot.calculator import Query
-    from kapot.potential import illiquid_skus
+    from kapot.faces.calculator import Query
+    from kapot.models.potential import illiquid_skus
 
     ill = illiquid_skus(con, as_of, min_age_days=min_age_days)
     prod = calc.products.set_index("sku").loc[ill].reset_index()
@@ -481,7 +481,7 @@ def pipeline_at(
       deal length, longest first;
     * ``lists``: manager, open, status ('under', 'ok', 'over') against the configured list
       size of 50-90."""
-    from kapot.worklists import OPEN_STATES, STATES
+    from kapot.faces.worklists import OPEN_STATES, STATES
 
     hist = store.history()
     hist = hist[pd.to_datetime(hist["at"]) < pd.Timestamp(at)] if not hist.empty else hist

@@ -88,7 +88,7 @@ def change_currency(
 ) -> tuple[str | None, str]:
     """Set the warehouse's currency to ``code`` without reloading (atomic, like a load).
     Returns (the previous code, the new one)."""
-    from kapot.warehouse import Warehouse
+    from kapot.store.warehouse import Warehouse
 
     new = normalise_currency(code)
     wh = Warehouse(db)

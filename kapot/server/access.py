@@ -1,10 +1,10 @@
 """Row-level access: which clients an account sees and which pipeline moves it may make.
 
 The scope is applied by the library, not by the widgets: :meth:`Calculator.find`,
-:meth:`Calculator.similar`, :func:`kapot.calculator.client_card` and the pipeline calls here all
+:meth:`Calculator.similar`, :func:`kapot.faces.calculator.client_card` and the pipeline calls here all
 take a :class:`Scope`, and the page only ever passes the logged-in account's. Nothing a visitor
 sends (query string, preset link, widget message) reaches the scope: it comes from the account
-store, looked up by the login the server signed (see :mod:`kapot.session`).
+store, looked up by the login the server signed (see :mod:`kapot.server.session`).
 
 * ``manager``: their own clients (``clients.manager`` is their name), plus unassigned prospects
   (no manager) in their regions (the account's ``--region`` list, else the regions of their
@@ -48,7 +48,7 @@ class Scope:
 
     @classmethod
     def for_account(cls, account) -> Scope:
-        """The scope of a :class:`kapot.auth.Account` (a disabled account has none)."""
+        """The scope of a :class:`kapot.server.auth.Account` (a disabled account has none)."""
         if account is None or account.disabled:
             raise KapotError(tr("access.no_account"))
         return cls(account.login, account.role, account.manager, tuple(account.regions))

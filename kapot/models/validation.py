@@ -1,7 +1,7 @@
 """The evidence a user sees: the engine's validation report in their language.
 
-:func:`kapot.potential.score_warehouse` stores, per level, what the engine found on the user's
-own history (:meth:`kapot.engine.Engine.report`). This module turns it into the leaderboard
+:func:`kapot.models.potential.score_warehouse` stores, per level, what the engine found on the user's
+own history (:meth:`kapot.models.engine.Engine.report`). This module turns it into the leaderboard
 table ``kapot score`` prints and the one line the page and the weekly report show.
 """
 

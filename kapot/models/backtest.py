@@ -2,13 +2,13 @@
 
 :func:`backtest` copies the warehouse, builds the client profiles and scores the potential as of
 ``cutoff`` in the copy (everything uses data before the cutoff only, the as-of rule), loads the
-:class:`~kapot.calculator.Calculator` from it exactly as the page and ``kapot find`` do, and
+:class:`~kapot.faces.calculator.Calculator` from it exactly as the page and ``kapot find`` do, and
 ranks clients for each item with :meth:`Calculator.rank` (the function ``find`` shows). The
 ranking is compared with what clients bought in the ``horizon_days`` after the cutoff:
 precision and NDCG at ``k``, separately for first purchases (clients who never bought the item:
 ``find --new-buyers-only``) and repeat purchases.
 
-Every candidate ranker of the engine (:data:`kapot.engine.CANDIDATES`: peer rates, item-kNN,
+Every candidate ranker of the engine (:data:`kapot.models.engine.CANDIDATES`: peer rates, item-kNN,
 ALS, time-decayed frequency, popularity, largest clients first, the boosted model) is measured
 on the same split and the same candidates, side by side.
 """
@@ -25,11 +25,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kapot.build import build
-from kapot.calculator import Calculator, Query
-from kapot.engine import CANDIDATES, EngineConfig, History, ranking_metrics
-from kapot.potential import score_warehouse
-from kapot.warehouse import Warehouse
+from kapot.faces.calculator import Calculator, Query
+from kapot.models.engine import CANDIDATES, EngineConfig, History, ranking_metrics
+from kapot.models.potential import score_warehouse
+from kapot.pipeline.build import build
+from kapot.store.warehouse import Warehouse
 
 __all__ = ["backtest", "BacktestResult"]
 

@@ -228,7 +228,7 @@ class Calculator:
         horizon_days: int | None = None,
     ) -> Calculator:
         """Read the latest (or the given) scores and profiles from the warehouse."""
-        from kapot.warehouse import Warehouse
+        from kapot.store.warehouse import Warehouse
 
         with Warehouse(db).read() as con:
             has = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
@@ -288,13 +288,13 @@ class Calculator:
                 """,
                 {"a": as_of},
             ).df()
-            from kapot.potential import read_validation
+            from kapot.models.potential import read_validation
 
             validation = read_validation(con, as_of, int(horizon_days))
             products = con.execute(
                 "SELECT sku, name, category, price, in_assortment, stock_qty, stock_since FROM products"
             ).df()
-            from kapot.currency import read_currency
+            from kapot.store.currency import read_currency
 
             currency, _ = read_currency(con)
         categories = sorted(pot["item"].unique())
@@ -320,7 +320,7 @@ class Calculator:
 
     # ------------------------------------------------------------------ access
     def visible(self, scope=None) -> np.ndarray:
-        """Rows the account's :class:`kapot.access.Scope` may see (all rows without a scope:
+        """Rows the account's :class:`kapot.server.access.Scope` may see (all rows without a scope:
         the CLI and notebooks, whose user holds the warehouse file anyway)."""
         if scope is None:
             return np.ones(len(self.clients), dtype=bool)
@@ -389,8 +389,8 @@ class Calculator:
     def _sku_state(self):
         """(ranker, snapshot, row of each client in the snapshot) or None if not scored."""
         if self._sku_engine is None and self._db is not False:
-            from kapot.potential import read_engine_state
-            from kapot.warehouse import Warehouse
+            from kapot.models.potential import read_engine_state
+            from kapot.store.warehouse import Warehouse
 
             with Warehouse(self._db).read() as con:
                 self._sku_engine = read_engine_state(con, self.as_of, self.horizon_days, "sku")
@@ -421,7 +421,7 @@ class Calculator:
             raise KapotError(
                 tr("filters.unknown_sku", sku=sku, near=nearest(sku, list(snap.items)))
             )
-        from kapot.potential import expected_values
+        from kapot.models.potential import expected_values
 
         scored = ranker.score(snap, [sku])
         scored["expected_value"] = expected_values(scored, self.horizon_days)
@@ -490,7 +490,7 @@ class Calculator:
 
     def find(self, q: Query = Query(), *, lang: str | None = None, scope=None) -> pd.DataFrame:
         """Ranked clients for the query, best first, at most ``q.limit``, with reasons. With
-        ``scope`` (a :class:`kapot.access.Scope`), only the clients that account may see.
+        ``scope`` (a :class:`kapot.server.access.Scope`), only the clients that account may see.
 
         Columns: rank, client_id, name, region, manager, score (probability of buying the
         chosen assortment in the horizon), expected_value, peak_month, peak_pm (its ±months),
@@ -763,7 +763,7 @@ def client_card(
     (month, revenue, orders over the last 24 months, zero months included), ``categories``
     (category, revenue, share), ``payments`` (invoice, issued, due, paid, days_late, amount).
     With ``scope``, a client that account may not see is refused as if it did not exist."""
-    from kapot.warehouse import Warehouse
+    from kapot.store.warehouse import Warehouse
 
     with Warehouse(db).read() as con:
         if scope is not None and not scope.sees_all:
@@ -825,7 +825,7 @@ def client_card(
 
 def _card_allowed(scope, row: pd.DataFrame, con) -> bool:
     """May ``scope`` see the client in ``row``? The regions of a manager without a region list
-    are those of their own clients, as in :meth:`kapot.access.Scope.mask`."""
+    are those of their own clients, as in :meth:`kapot.server.access.Scope.mask`."""
     if scope.regions or row["manager"].iloc[0] == scope.manager:
         return bool(scope.mask(row)[0])
     regions = [

@@ -1,6 +1,6 @@
 """Segments: ABC/XYZ, RFM, size tiers (with non-profile) and behavioural clusters.
 
-Every function takes the client-features frame (``kapot.features.client_features``) and
+Every function takes the client-features frame (``kapot.models.features.client_features``) and
 returns one row per client. Thresholds live in :class:`SegmentConfig`.
 """
 
@@ -308,7 +308,7 @@ def who_buys(
     col = "category" if category is not None else "sku"
     known = [r[0] for r in con.execute(f"SELECT DISTINCT {col} FROM products").fetchall()]
     if item not in set(known):  # a typo must not look like "nobody buys it"
-        from kapot.calculator import nearest
+        from kapot.faces.calculator import nearest
 
         key, name = (
             ("calculator.unknown_category", "name") if category else ("filters.unknown_sku", "sku")

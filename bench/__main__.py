@@ -21,7 +21,7 @@ def _peak_mb() -> float:
 
 
 def _bench_synth(lines: int = 10_000_000, clients: int = 100_000) -> dict:
-    from kapot.synth import SynthConfig, generate
+    from kapot.store.synth import SynthConfig, generate
 
     t0 = time.perf_counter()
     data = generate(SynthConfig(n_clients=clients, seed=2024, target_lines=lines))
@@ -35,8 +35,8 @@ def _bench_synth(lines: int = 10_000_000, clients: int = 100_000) -> dict:
 
 
 def _bench_ingest(lines: int = 1_000_000) -> dict:
-    from kapot.ingest import ingest
-    from kapot.synth import SynthConfig, generate
+    from kapot.store.ingest import ingest
+    from kapot.store.synth import SynthConfig, generate
 
     data = generate(SynthConfig(n_clients=20_000, seed=11, target_lines=lines, lang="ru"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -115,18 +115,18 @@ def _season_scores(s, truth, *, pairs=None) -> dict:
 
 def _bench_seasonality(seeds: tuple[int, ...] = (1001, 1002, 1003), clients: int = 5000) -> dict:
     """Peak-month accuracy on synthetic truth in every world of
-    ``kapot.synth.SEASONALITY_WORLDS`` (seeds the tests and the method's development did not
+    ``kapot.store.synth.SEASONALITY_WORLDS`` (seeds the tests and the method's development did not
     use), clients and client x category pairs with at least 24 months; the held-out world,
     never looked at while the method was chosen, is reported apart."""
     import datetime as dt
 
     import pandas as pd
 
-    from kapot.features import client_category_monthly, monthly_orders
-    from kapot.ingest import ingest
-    from kapot.seasonality import SeasonalityConfig, client_seasonality, profile_seasonality
-    from kapot.synth import HELD_OUT_WORLD, SEASONALITY_WORLDS, SynthConfig, generate
-    from kapot.warehouse import Warehouse
+    from kapot.models.features import client_category_monthly, monthly_orders
+    from kapot.models.seasonality import SeasonalityConfig, client_seasonality, profile_seasonality
+    from kapot.store.ingest import ingest
+    from kapot.store.synth import HELD_OUT_WORLD, SEASONALITY_WORLDS, SynthConfig, generate
+    from kapot.store.warehouse import Warehouse
 
     end = dt.date(2026, 10, 31)
     as_of = end + dt.timedelta(days=1)
@@ -172,11 +172,11 @@ def _bench_clusters() -> dict:
     """Bootstrap stability of the behavioural clusters on the demo data (make demo's seed)."""
     import datetime as dt
 
-    from kapot.features import client_features
-    from kapot.ingest import ingest
-    from kapot.segments import Clusterer
-    from kapot.synth import SynthConfig, generate
-    from kapot.warehouse import Warehouse
+    from kapot.models.features import client_features
+    from kapot.models.segments import Clusterer
+    from kapot.store.ingest import ingest
+    from kapot.store.synth import SynthConfig, generate
+    from kapot.store.warehouse import Warehouse
 
     end = dt.date(2026, 10, 31)
     d = generate(SynthConfig(n_clients=3000, seed=42, end=end))
@@ -199,8 +199,8 @@ _BUILD_DB = Path(tempfile.gettempdir()) / "kapot-bench-build.duckdb"
 
 
 def _bench_build_prepare(lines: int = 10_000_000, clients: int = 100_000) -> dict:
-    from kapot.ingest import ingest
-    from kapot.synth import SynthConfig, generate
+    from kapot.store.ingest import ingest
+    from kapot.store.synth import SynthConfig, generate
 
     d = generate(SynthConfig(n_clients=clients, seed=2024, target_lines=lines))
     t0 = time.perf_counter()
@@ -222,7 +222,7 @@ def _bench_build_prepare(lines: int = 10_000_000, clients: int = 100_000) -> dic
 def _bench_build() -> dict:
     import datetime as dt
 
-    from kapot.build import build
+    from kapot.pipeline.build import build
 
     t0 = time.perf_counter()
     rep = build(dt.date(2026, 11, 1), db=_BUILD_DB)
@@ -246,10 +246,10 @@ def _bench_find(clients: int = 100_000, lines: int = 3_000_000) -> dict:
 
     import numpy as np
 
-    from kapot.build import build
-    from kapot.calculator import Calculator, Query
-    from kapot.ingest import ingest
-    from kapot.synth import SynthConfig, generate
+    from kapot.faces.calculator import Calculator, Query
+    from kapot.pipeline.build import build
+    from kapot.store.ingest import ingest
+    from kapot.store.synth import SynthConfig, generate
 
     end = dt.date(2026, 10, 31)
     as_of = end + dt.timedelta(days=1)
@@ -320,7 +320,7 @@ def _score_vs_als(db: Path, as_of) -> dict:
     from scipy import sparse
     from threadpoolctl import threadpool_limits
 
-    from kapot.warehouse import Warehouse
+    from kapot.store.warehouse import Warehouse
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t0 = time.perf_counter()
@@ -375,12 +375,12 @@ def _browser_figures(db: Path, tmp: Path) -> dict:
         return {"browser": "skipped: /usr/bin/chromium not installed"}
     from playwright.sync_api import sync_playwright
 
-    from kapot.page import HEADLESS_CHROMIUM_ARGS
+    from kapot.faces.page import HEADLESS_CHROMIUM_ARGS
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    from kapot.auth import AccountStore, default_accounts_path
+    from kapot.server.auth import AccountStore, default_accounts_path
 
     accounts = AccountStore(default_accounts_path(db))
     if accounts.get("bench-solo") is None:
@@ -534,9 +534,9 @@ def _team_figures(
     import threading
     import urllib.request
 
-    from kapot.auth import AccountStore, default_accounts_path
     from kapot.cli import serve_command
-    from kapot.page import HEADLESS_CHROMIUM, HEADLESS_CHROMIUM_ARGS
+    from kapot.faces.page import HEADLESS_CHROMIUM, HEADLESS_CHROMIUM_ARGS
+    from kapot.server.auth import AccountStore, default_accounts_path
 
     if not Path(HEADLESS_CHROMIUM).exists():
         return {"browser": f"skipped: {HEADLESS_CHROMIUM} not installed"}
@@ -712,11 +712,11 @@ def _bench_report(lines: int = 1_000_000, clients: int = 10_000) -> dict:
     for movements, potential scores) and rendering it (papermill + HTML), timed apart."""
     import datetime as dt
 
-    from kapot.calculator import Calculator
-    from kapot.ingest import ingest
-    from kapot.synth import SynthConfig, generate, simulate_pipeline
-    from kapot.weekly import prepare, render_report
-    from kapot.worklists import WorklistStore, default_store_path
+    from kapot.faces.calculator import Calculator
+    from kapot.faces.weekly import prepare, render_report
+    from kapot.faces.worklists import WorklistStore, default_store_path
+    from kapot.store.ingest import ingest
+    from kapot.store.synth import SynthConfig, generate, simulate_pipeline
 
     end = dt.date(2026, 11, 22)  # a Sunday: the report is for 2026-W47
     data = generate(SynthConfig(n_clients=clients, seed=77, target_lines=lines, end=end))
@@ -769,15 +769,15 @@ ENGINE_HELD_OUT: dict[str, dict] = {
 
 
 def _bench_backtest() -> dict:
-    """Every split through find's own code path (kapot.backtest): first-time buyers'
+    """Every split through find's own code path (kapot.models.backtest): first-time buyers'
     precision@50 of kapot's list against every candidate, peer rates included, the served
     ranker and the blend's weights; synthetic worlds, the held-out world, Online Retail II."""
     import dataclasses
     import datetime as dt
 
-    from kapot.backtest import backtest
-    from kapot.ingest import ingest
-    from kapot.synth import SynthConfig, generate
+    from kapot.models.backtest import backtest
+    from kapot.store.ingest import ingest
+    from kapot.store.synth import SynthConfig, generate
 
     fields = {f.name for f in dataclasses.fields(SynthConfig)}
     out: dict = {"what": "backtest through find: new buyers' precision@50, 90-day horizon"}
@@ -848,7 +848,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"kapot bench ({', '.join(names)}); each in its own process\n")
     for name in names:
         res = subprocess.run(
-            [sys.executable, "-m", "kapot.bench", "--one", name], capture_output=True, text=True
+            [sys.executable, "-m", "bench", "--one", name], capture_output=True, text=True
         )
         if res.returncode != 0:
             print(f"{name}: FAILED\n{res.stderr}")

@@ -600,7 +600,7 @@ def cluster_profiles(profiles: pd.DataFrame, lang: str | None = None) -> go.Figu
 
 def who_buys(frame: pd.DataFrame, dimension: str, item: str, lang: str | None = None) -> go.Figure:
     """Share of an item's buyers against the share of all clients for each value of
-    ``dimension`` (the frame of :func:`kapot.segments.who_buys`)."""
+    ``dimension`` (the frame of :func:`kapot.models.segments.who_buys`)."""
     title = tr("plot.who_buys_title", lang, item=item, dimension=tr(f"plot.dim_{dimension}", lang))
     f = frame[frame["dimension"] == dimension]
     if f.empty or f["buyers"].sum() == 0:

@@ -1,6 +1,6 @@
 """The served page's side of a login: who the visitor is, and errors that stay on the server.
 
-``kapot serve`` (see :mod:`kapot.server`) checks the session cookie of every request and, for
+``kapot serve`` (see :mod:`kapot.server.server`) checks the session cookie of every request and, for
 the page's request, hands the kernel a short-lived statement "this request is <login>", signed
 with a key only the server and its kernels hold (an environment variable of the server process,
 inherited by the kernels it starts). The browser never sees that statement and any header of
@@ -77,12 +77,12 @@ def log_error(lang: str | None = None, exc_info: bool = True) -> str:
 
 
 def visitor_scope(db: str | os.PathLike[str] | None = None):
-    """The :class:`kapot.access.Scope` of the logged-in visitor in a kernel of ``kapot serve``;
+    """The :class:`kapot.server.access.Scope` of the logged-in visitor in a kernel of ``kapot serve``;
     None outside it (a notebook or papermill run: the user holds the warehouse file).
 
     Raises KapotError (not signed in) when served without a valid signed identity."""
-    from kapot.access import Scope
-    from kapot.auth import AccountStore, default_accounts_path, verify_identity
+    from kapot.server.access import Scope
+    from kapot.server.auth import AccountStore, default_accounts_path, verify_identity
 
     if os.environ.get(SERVED_ENV) != "1":
         return None
@@ -95,7 +95,7 @@ def visitor_scope(db: str | os.PathLike[str] | None = None):
     account = AccountStore(default_accounts_path(db)).get(login)
     if account is None or account.disabled:
         raise KapotError(tr("access.not_signed_in"))
-    from kapot.worklists import WorklistStore, default_store_path
+    from kapot.faces.worklists import WorklistStore, default_store_path
 
     store = WorklistStore(default_store_path(db))
     return Scope.for_account(account).with_work(store, at=dt.datetime.now())
@@ -116,7 +116,7 @@ def open_page(
     signed in, a bad preset link, an error whose traceback went to the server's log)."""
     import ipywidgets as w
 
-    from kapot.page import calculator_page, page_params
+    from kapot.faces.page import calculator_page, page_params
 
     shown_lang = lang
     try:

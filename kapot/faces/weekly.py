@@ -20,21 +20,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from kapot import plots, validation
-from kapot import report as R
-from kapot.build import _has_table
 from kapot.config import PROJECT_ROOT
-from kapot.currency import use_warehouse_currency
-from kapot.display import REPORT_CSS, Column, Section, plotly_js
 from kapot.errors import KapotError
+from kapot.faces import plots
+from kapot.faces import report as R
+from kapot.faces.display import REPORT_CSS, Column, Section, plotly_js
+from kapot.faces.presets import _slug
 from kapot.i18n import fmt_date, fmt_int, fmt_money, fmt_percent, get_lang, month_name, tr
-from kapot.presets import _slug
-from kapot.warehouse import Warehouse
+from kapot.models import validation
+from kapot.pipeline.build import _has_table
+from kapot.store.currency import use_warehouse_currency
+from kapot.store.warehouse import Warehouse
 
 __all__ = ["WeeklyReport", "prepare", "render_report", "REPORT_NOTEBOOK", "SECTIONS"]
 
 REPORT_NOTEBOOK = PROJECT_ROOT / "notebooks" / "weekly_report.ipynb"
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 SECTIONS = (
     "kpis",
     "peak_next_month",
@@ -97,7 +98,7 @@ def prepare(week: str, *, db=None, score: bool = True, progress: bool = False) -
     """Build the client profiles the report for ``week`` reads (as of the Monday after, and
     one month earlier) and score the potential if no scores exist on or before that date.
     Returns what was done (empty when everything was there)."""
-    from kapot.build import build
+    from kapot.pipeline.build import build
 
     _, as_of = R.week_bounds(week)
     previous = _previous_month(as_of)
@@ -112,7 +113,7 @@ def prepare(week: str, *, db=None, score: bool = True, progress: bool = False) -
             build(day, db=db, progress=progress)
             done.append(f"build {day.isoformat()}")
     if score and scored is None:
-        from kapot.potential import score_warehouse
+        from kapot.models.potential import score_warehouse
 
         score_warehouse(as_of, db=db)
         done.append(f"score {as_of.isoformat()}")
@@ -123,7 +124,7 @@ def prepare(week: str, *, db=None, score: bool = True, progress: bool = False) -
 class WeeklyReport:
     """The weekly report for ISO ``week`` (``2026-W47``), for one ``region`` and/or
     ``manager`` or everyone, in ``lang``. Open it with :meth:`open`; each section method
-    returns a :class:`kapot.display.Section` that displays itself in a notebook."""
+    returns a :class:`kapot.faces.display.Section` that displays itself in a notebook."""
 
     week: str
     db: str | os.PathLike[str] | None = None
@@ -164,7 +165,7 @@ class WeeklyReport:
             if value is not None:
                 q = f"SELECT count(*) FROM clients WHERE {col} = $v"
                 if not con.execute(q, {"v": value}).fetchall()[0][0]:
-                    from kapot.calculator import nearest
+                    from kapot.faces.calculator import nearest
 
                     known = [
                         r[0] for r in con.execute(f"SELECT DISTINCT {col} FROM clients").fetchall()
@@ -197,7 +198,7 @@ class WeeklyReport:
     @property
     def calc(self):
         if self._calc is None:
-            from kapot.calculator import Calculator
+            from kapot.faces.calculator import Calculator
 
             scored, horizon = self.scores
             if scored is None:
@@ -544,7 +545,7 @@ class WeeklyReport:
     def pipeline(self, limit: int = 20) -> Section:
         """The sales pipeline at the end of the week: funnel, conversion, prospects past the
         maximum deal length, working lists over or under size."""
-        from kapot.worklists import WorklistStore, default_store_path
+        from kapot.faces.worklists import WorklistStore, default_store_path
 
         sec = self._section("pipeline")
         path = default_store_path(self.db)
@@ -670,7 +671,7 @@ class _Raw:
 
 
 def _table_rows(frame, money_cols, int_cols, *, money_rows: int, lang) -> str:
-    from kapot.display import table_html
+    from kapot.faces.display import table_html
 
     head = table_html(frame.iloc[:money_rows], money_cols, lang)
     tail = table_html(frame.iloc[money_rows:], int_cols, lang)

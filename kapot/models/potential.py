@@ -1,6 +1,6 @@
 """Potential scores of a warehouse: who is likely to buy which item within a horizon.
 
-:func:`score_warehouse` runs the self-validating engine (:mod:`kapot.engine`) on the
+:func:`score_warehouse` runs the self-validating engine (:mod:`kapot.models.engine`) on the
 warehouse's history before a date, for categories and for SKUs, and stores what the faces read:
 the served probability and expected value per client and category (``potential``), the served
 SKU ranker with the snapshot it scores (``engine_state``: any SKU can be scored on demand), and
@@ -18,9 +18,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from kapot.engine import Engine, EngineConfig, History, ServedRanker, Snapshot
 from kapot.errors import KapotError
 from kapot.i18n import tr
+from kapot.models.engine import Engine, EngineConfig, History, ServedRanker, Snapshot
 
 __all__ = [
     "score_warehouse",
@@ -72,7 +72,7 @@ def expected_values(scored: pd.DataFrame, horizon_days: int) -> np.ndarray:
     buyer's.
 
     ``scored`` needs probability, item_spend_12m and item_buyer_spend_12m (see
-    :meth:`kapot.engine.ServedRanker.score`)."""
+    :meth:`kapot.models.engine.ServedRanker.score`)."""
     own = scored["item_spend_12m"].to_numpy(dtype=float)
     typical = scored["item_buyer_spend_12m"].to_numpy(dtype=float)
     spend = np.where(own > 0, own, typical) * horizon_days / 365.0
@@ -109,7 +109,7 @@ def score_warehouse(
     Earlier results for the same date and horizon are replaced. Returns the rows stored per
     level, the reports and the fitted engines (``rows``, ``reports``, ``engines``). ``levels``
     limits the work to some levels (backtests of one level)."""
-    from kapot.warehouse import Warehouse
+    from kapot.store.warehouse import Warehouse
 
     rows: dict[str, int] = {}
     reports: dict[str, dict] = {}

@@ -36,7 +36,7 @@ def render_calculators(
     """One preset calculator notebook per manager (``by="manager"``) or region; returns paths."""
     import papermill as pm
 
-    from kapot.calculator import Calculator
+    from kapot.faces.calculator import Calculator
 
     if by not in ("manager", "region"):
         raise KapotError(tr("presets.bad_by", by=by))

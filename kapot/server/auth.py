@@ -7,7 +7,7 @@ people. Passwords are hashed with Argon2id (argon2-cffi, the maintained binding 
 Hashing Competition winner); neither the password nor the hash is ever printed or logged, and
 the file is created readable by its owner only.
 
-A role says what an account may do (see :mod:`kapot.access`): a ``manager`` sees and moves only
+A role says what an account may do (see :mod:`kapot.server.access`): a ``manager`` sees and moves only
 their own clients (and unassigned prospects in their regions), a ``head`` of sales sees all and
 reassigns, an ``analyst`` reads all and moves nothing, an ``admin`` does everything, including
 writing in the pipeline on someone else's behalf from the command line.

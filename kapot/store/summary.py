@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 
-from kapot.currency import describe_currency, read_currency, use_warehouse_currency
 from kapot.i18n import fmt_date, fmt_int, fmt_money, tr
-from kapot.warehouse import Warehouse
+from kapot.store.currency import describe_currency, read_currency, use_warehouse_currency
+from kapot.store.warehouse import Warehouse
 
 __all__ = ["warehouse_summary"]
 

@@ -1,4 +1,4 @@
-"""The manager's page: ipywidgets wired to :class:`kapot.calculator.Calculator`.
+"""The manager's page: ipywidgets wired to :class:`kapot.faces.calculator.Calculator`.
 
 The Voila notebook ``notebooks/potential_calculator.ipynb`` only calls :func:`calculator_page`.
 Everything here builds widgets and forwards to library calls; callbacks are wrapped so an error
@@ -20,9 +20,8 @@ import ipywidgets as w
 import pandas as pd
 from IPython.display import display
 
-from kapot import validation
-from kapot.calculator import Calculator, Query, client_card
 from kapot.errors import KapotError
+from kapot.faces.calculator import Calculator, Query, client_card
 from kapot.i18n import (
     currency_for,
     fmt_date,
@@ -33,7 +32,8 @@ from kapot.i18n import (
     set_currency,
     tr,
 )
-from kapot.seasonality import peak_label
+from kapot.models import validation
+from kapot.models.seasonality import peak_label
 
 __all__ = [
     "HEADLESS_CHROMIUM",
@@ -114,11 +114,11 @@ class CalculatorPage:
         now: Callable[[], dt.datetime] = dt.datetime.now,
         scope=None,
     ) -> None:
-        from kapot.access import Scope
-        from kapot.auth import os_user
-        from kapot.worklists import PipelineConfig, WorklistStore, default_store_path
+        from kapot.faces.worklists import PipelineConfig, WorklistStore, default_store_path
+        from kapot.server.access import Scope
+        from kapot.server.auth import os_user
 
-        # who is looking: the logged-in account's scope on the served page (kapot.session);
+        # who is looking: the logged-in account's scope on the served page (kapot.server.session);
         # the OS user, seeing everything, in a notebook or papermill run
         self.scope = scope if scope is not None else Scope.local(os_user())
         self.calc = calc
@@ -215,8 +215,8 @@ class CalculatorPage:
             value=50, min=10, max=90, step=5, description=t("list_size"), continuous_update=False
         )
         self.horizon = w.HTML(t("horizon", days=calc.horizon_days))
-        from kapot.potential import illiquid_skus
-        from kapot.warehouse import Warehouse
+        from kapot.models.potential import illiquid_skus
+        from kapot.store.warehouse import Warehouse
 
         with Warehouse(db).read() as con:
             slow = illiquid_skus(con, calc.as_of)
@@ -404,7 +404,7 @@ class CalculatorPage:
             except KapotError as exc:
                 self.message.value = f'<div class="kapot-error">{html.escape(str(exc))}</div>'
             except Exception:  # one line and an error id here, the traceback in the server's log
-                from kapot.session import log_error
+                from kapot.server.session import log_error
 
                 self.message.value = (
                     f'<div class="kapot-error">{html.escape(log_error(self.lang))}</div>'
@@ -609,9 +609,9 @@ class CalculatorPage:
     def _downloads_html(self, res: pd.DataFrame) -> str:
         if res.empty:
             return ""
-        from kapot import exports
+        from kapot.faces import exports
 
-        frame = self.export_frame(res)  # no formula survives into a spreadsheet (kapot.exports)
+        frame = self.export_frame(res)  # no formula survives into a spreadsheet (faces.exports)
         csv = exports.to_csv_text(frame).encode("utf-8-sig")  # BOM: Excel opens Cyrillic right
         xlsx = exports.to_xlsx_bytes(frame)
         stamp = self.calc.as_of.isoformat()
@@ -635,7 +635,7 @@ class CalculatorPage:
 
     def _draw_charts(self, res: pd.DataFrame) -> None:
         """The charts are drawn when their tab is open (and redrawn on a change while it is)."""
-        from kapot import plots
+        from kapot.faces import plots
 
         self._charts_stale = False
         with self.charts:
@@ -649,7 +649,7 @@ class CalculatorPage:
             display(plots.seasonality_heatmap(prof, self.lang))
 
     def show_card(self, change=None) -> None:
-        from kapot import plots
+        from kapot.faces import plots
 
         cid = self.card_pick.value
         with self.card:
@@ -692,7 +692,7 @@ class CalculatorPage:
 
     # ------------------------------------------------------------------ pipeline
     def give_list(self) -> None:
-        from kapot import access
+        from kapot.server import access
 
         manager = self.manager.value
         added = access.give_list(
@@ -712,7 +712,7 @@ class CalculatorPage:
         manager = self.manager.value
         if manager is None:
             return
-        from kapot import access
+        from kapot.server import access
 
         view = access.show_pipeline(self.store, self.scope, manager, at=self.now())
         names = self.calc.clients.set_index("client_id")["name"]
@@ -755,7 +755,7 @@ class CalculatorPage:
         cid, state = self.move_client.value, self.move_state.value
         if not cid:
             return
-        from kapot import access
+        from kapot.server import access
 
         current = (
             access.show_pipeline(self.store, self.scope, self.manager.value, at=self.now())
@@ -785,13 +785,13 @@ class CalculatorPage:
 
 
 def _STATES() -> tuple[str, ...]:
-    from kapot.worklists import STATES
+    from kapot.faces.worklists import STATES
 
     return STATES
 
 
 def _REASONS() -> tuple[str, ...]:
-    from kapot.worklists import REFUSAL_REASONS
+    from kapot.faces.worklists import REFUSAL_REASONS
 
     return tuple(REFUSAL_REASONS)
 
@@ -849,7 +849,7 @@ def preload(db: str | None = None, as_of: str | dt.date | None = None) -> Calcul
     pio.renderers.default = (
         "plotly_mimetype"  # the JupyterLab/Voila renderer; no CDN, works offline
     )
-    from kapot.session import trim_memory
+    from kapot.server.session import trim_memory
 
     when = dt.date.fromisoformat(as_of) if isinstance(as_of, str) and as_of else as_of
     calc = Calculator.load(db, when or None)

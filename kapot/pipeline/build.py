@@ -17,17 +17,17 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from kapot.errors import KapotError
-from kapot.features import (
+from kapot.i18n import tr
+from kapot.models.features import (
     client_categories,
     client_category_monthly,
     client_features,
     monthly_orders,
     run_sql,
 )
-from kapot.i18n import tr
-from kapot.seasonality import SeasonalityConfig, client_seasonality, profile_seasonality
-from kapot.segments import SegmentConfig, segment_clients
-from kapot.warehouse import Warehouse
+from kapot.models.seasonality import SeasonalityConfig, client_seasonality, profile_seasonality
+from kapot.models.segments import SegmentConfig, segment_clients
+from kapot.store.warehouse import Warehouse
 
 __all__ = ["build", "BuildReport", "RESULT_TABLES", "read_result", "latest_as_of"]
 

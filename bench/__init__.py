@@ -1,0 +1,1 @@
+"""``make bench``: speed and accuracy figures, outside the package (``python -m bench``)."""
