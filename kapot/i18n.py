@@ -16,6 +16,8 @@ from babel import dates as _bdates
 from babel import numbers as _bnumbers
 
 __all__ = [
+    "babel_locale",
+    "DEFAULT_CURRENCIES",
     "LANGUAGES",
     "get_lang",
     "set_lang",
@@ -32,7 +34,7 @@ __all__ = [
 
 LANGUAGES = ("en", "ru")
 _LOCALES = {"en": "en_US", "ru": "ru_RU"}
-_CURRENCIES = {"en": "USD", "ru": "RUB"}
+DEFAULT_CURRENCIES = {"en": "USD", "ru": "RUB"}
 _current: list[str] = []
 _currency: list[str] = []  # the warehouse's currency, set by whoever reads the warehouse
 
@@ -95,7 +97,8 @@ def month_name(month: int, lang: str | None = None, *, width: str = "wide") -> s
     return names[int(month)]
 
 
-def _locale(lang: str | None) -> str:
+def babel_locale(lang: str | None) -> str:
+    """The Babel locale of ``lang`` (``en_US``, ``ru_RU``), for formatting outside this module."""
     return _LOCALES[get_lang(lang)]
 
 
@@ -110,13 +113,13 @@ def currency_for(lang: str | None = None) -> str:
     else the language's default (USD in English, RUB in Russian)."""
     if _currency:
         return _currency[-1]
-    return os.environ.get("KAPOT_CURRENCY") or _CURRENCIES[get_lang(lang)]
+    return os.environ.get("KAPOT_CURRENCY") or DEFAULT_CURRENCIES[get_lang(lang)]
 
 
 def fmt_number(value: float, lang: str | None = None, *, digits: int = 2) -> str:
     """A number with the locale's grouping and decimal signs."""
     return _bnumbers.format_decimal(
-        value, format=f"#,##0.{'0' * digits}" if digits else "#,##0", locale=_locale(lang)
+        value, format=f"#,##0.{'0' * digits}" if digits else "#,##0", locale=babel_locale(lang)
     )
 
 
@@ -131,21 +134,21 @@ def fmt_money(
     to whole units in the locale's own pattern (``$1,234,568`` / ``1 234 568 ₽``)."""
     cur = currency or currency_for(lang)
     if not whole:
-        return _bnumbers.format_currency(value, cur, locale=_locale(lang))
+        return _bnumbers.format_currency(value, cur, locale=babel_locale(lang))
     from babel import Locale
 
-    pattern = Locale.parse(_locale(lang)).currency_formats["standard"].pattern
+    pattern = Locale.parse(babel_locale(lang)).currency_formats["standard"].pattern
     pattern = pattern.replace(".00", "")
     return _bnumbers.format_currency(
-        round(value), cur, format=pattern, locale=_locale(lang), currency_digits=False
+        round(value), cur, format=pattern, locale=babel_locale(lang), currency_digits=False
     )
 
 
 def fmt_percent(value: float, lang: str | None = None, *, digits: int = 0) -> str:
     fmt = f"#,##0.{'0' * digits}%" if digits else "#,##0%"
-    return _bnumbers.format_percent(value, format=fmt, locale=_locale(lang))
+    return _bnumbers.format_percent(value, format=fmt, locale=babel_locale(lang))
 
 
 def fmt_date(value: dt.date, lang: str | None = None, *, format: str = "medium") -> str:
     """A date in the locale's format, e.g. 'Nov 22, 2026' / '22 нояб. 2026 г.'."""
-    return _bdates.format_date(value, format=format, locale=_locale(lang))
+    return _bdates.format_date(value, format=format, locale=babel_locale(lang))

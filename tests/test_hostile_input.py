@@ -12,7 +12,7 @@ import pytest
 
 from kapot import KapotError
 from kapot.cli import main
-from kapot.store import ingest as ingest_mod
+from kapot.store import unload as unload_mod
 from kapot.store.ingest import ingest, unload
 
 from .conftest import query, write
@@ -402,7 +402,7 @@ def test_failure_mid_unload_leaves_warehouse_unchanged(tmp_path, db, monkeypatch
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(ingest_mod, "UnloadReport", boom)  # after the DELETE ran on the copy
+    monkeypatch.setattr(unload_mod, "UnloadReport", boom)  # after the DELETE ran on the copy
     with pytest.raises(RuntimeError):
         unload(1, db=db)
     assert digest(db) == before and not list(tmp_path.glob("*.tmp-*"))

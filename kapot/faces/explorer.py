@@ -14,8 +14,9 @@ import plotly.graph_objects as go
 
 from kapot.errors import KapotError
 from kapot.faces import plots
+from kapot.faces.explorer_widgets import ExplorerWidgets
 from kapot.i18n import get_lang, tr
-from kapot.models.segments import CLUSTER_FEATURES, _cluster_matrix, who_buys
+from kapot.models.segments import CLUSTER_FEATURES, cluster_matrix, who_buys
 from kapot.pipeline.build import latest_as_of, read_result
 from kapot.store.warehouse import Warehouse
 
@@ -46,7 +47,7 @@ def use_renderer(renderer: str = "plotly_mimetype+notebook") -> None:
 
 
 @dataclass
-class Explorer:
+class Explorer(ExplorerWidgets):
     """A build's results for exploring: ``features`` (client_features joined with clients and
     segments), ``seasonality`` and ``category_seasonality``, all as of ``as_of``."""
 
@@ -174,7 +175,7 @@ class Explorer:
         f = self.features[self.features["cluster"].notna()]
         if f.empty:
             return pd.DataFrame()
-        x = _cluster_matrix(f)
+        x = cluster_matrix(f)
         z = (x - x.mean()) / x.std(ddof=0).replace(0, 1)
         prof = z.groupby(f["cluster_name"].to_numpy()).mean()
         sizes = f["cluster_name"].value_counts()
@@ -197,78 +198,3 @@ class Explorer:
 
     def categories(self) -> list[str]:
         return sorted(self.category_seasonality["category"].dropna().astype(str).unique())
-
-    def who_buys_widget(self, category: str | None = None):
-        """Pick a category and a dimension; the chart shows its buyers against all clients."""
-        import ipywidgets as w
-        from IPython.display import display
-
-        cats = self.categories()
-        if not cats:
-            raise KapotError(tr("explorer.no_categories", self.lang))
-        pick = w.Dropdown(
-            options=cats,
-            value=category if category in cats else cats[0],
-            description=tr("report.col_category", self.lang),
-        )
-        dims = ["industry", "region", "size_tier", "peak_month"]
-        dim = w.ToggleButtons(
-            options=[(tr(f"plot.dim_{d}", self.lang), d) for d in dims], value="industry"
-        )
-        out = w.Output()
-
-        def draw(*_):
-            with out:
-                out.clear_output(wait=True)
-                try:
-                    display(self.who_buys_figure(pick.value, dim.value))
-                except KapotError as exc:
-                    print(exc)
-
-        pick.observe(draw, "value")
-        dim.observe(draw, "value")
-        draw()
-        return w.VBox([w.HBox([pick]), dim, out])
-
-    def lookalikes(self, client_id: str, limit: int = 15) -> pd.DataFrame:
-        """Clients most like ``client_id`` (needs potential scores: kapot score)."""
-        return self._calc().similar(client_id, limit=limit)
-
-    def _calc(self):
-        if getattr(self, "_calculator", None) is None:
-            from kapot.faces.calculator import Calculator
-
-            self._calculator = Calculator.load(self.db)
-        return self._calculator
-
-    def lookalikes_widget(self, client_id: str | None = None, limit: int = 15):
-        """Type or pick a client; the table lists the most similar clients and prospects."""
-        import ipywidgets as w
-        from IPython.display import display
-
-        biggest = self.features.nlargest(200, "revenue_12m")
-        options = {
-            f"{n} ({c})": c for n, c in zip(biggest["name"], biggest["client_id"], strict=True)
-        }
-        start = client_id or next(iter(options.values()))
-        box = w.Combobox(
-            options=list(options),
-            value=next((k for k, v in options.items() if v == start), start),
-            description=tr("report.col_name", self.lang),
-            ensure_option=False,
-            layout=w.Layout(width="28em"),
-        )
-        out = w.Output()
-
-        def draw(*_):
-            cid = options.get(box.value, box.value)
-            with out:
-                out.clear_output(wait=True)
-                try:
-                    display(self.lookalikes(cid, limit=limit))
-                except KapotError as exc:
-                    print(exc)
-
-        box.observe(draw, "value")
-        draw()
-        return w.VBox([box, out])

@@ -16,12 +16,13 @@ from kapot.config import PROJECT_ROOT
 from kapot.errors import KapotError
 from kapot.i18n import tr
 
-__all__ = ["render_calculators", "CALCULATOR_NOTEBOOK"]
+__all__ = ["slug", "render_calculators", "CALCULATOR_NOTEBOOK"]
 
 CALCULATOR_NOTEBOOK = PROJECT_ROOT / "notebooks" / "potential_calculator.ipynb"
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
+    """``text`` as a safe file or folder name: word characters and ``-``, lower case, never empty."""
     return re.sub(r"[^\w-]+", "_", text, flags=re.UNICODE).strip("_").lower() or "x"
 
 
@@ -48,7 +49,7 @@ def render_calculators(
     for value in values:
         params = {"db": str(Path(db).resolve()) if db else None, "lang": lang}
         params.update({"manager": value} if by == "manager" else {"regions": [value]})
-        path = out / f"calculator_{by}_{_slug(value)}.ipynb"
+        path = out / f"calculator_{by}_{slug(value)}.ipynb"
         pm.execute_notebook(
             str(CALCULATOR_NOTEBOOK),
             str(path),

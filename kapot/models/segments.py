@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "cluster_matrix",
     "SegmentConfig",
     "abc_xyz",
     "rfm",
@@ -142,7 +143,9 @@ CLUSTER_FEATURES = (
 )
 
 
-def _cluster_matrix(features: pd.DataFrame) -> pd.DataFrame:
+def cluster_matrix(features: pd.DataFrame) -> pd.DataFrame:
+    """The behavioural features the clusters are fitted on, one row per client, from a
+    ``client_features`` frame (columns as in ``CLUSTER_FEATURES``)."""
     f = features
     return pd.DataFrame(
         {
@@ -180,7 +183,7 @@ class Clusterer:
         from sklearn.metrics import adjusted_rand_score, silhouette_score
         from sklearn.preprocessing import StandardScaler
 
-        x = _cluster_matrix(features)
+        x = cluster_matrix(features)
         self.scaler_ = StandardScaler().fit(x)
         z = self.scaler_.transform(x)
         rng = np.random.default_rng(self.random_state)
@@ -221,7 +224,7 @@ class Clusterer:
         return self
 
     def predict(self, features: pd.DataFrame) -> np.ndarray:
-        return self.model_.predict(self.scaler_.transform(_cluster_matrix(features)))
+        return self.model_.predict(self.scaler_.transform(cluster_matrix(features)))
 
     def label(self, cluster: int, lang: str | None = None) -> str:
         from kapot.i18n import tr

@@ -29,7 +29,7 @@ from kapot.models.seasonality import SeasonalityConfig, client_seasonality, prof
 from kapot.models.segments import SegmentConfig, segment_clients
 from kapot.store.warehouse import Warehouse
 
-__all__ = ["build", "BuildReport", "RESULT_TABLES", "read_result", "latest_as_of"]
+__all__ = ["has_table", "build", "BuildReport", "RESULT_TABLES", "read_result", "latest_as_of"]
 
 RESULT_TABLES = (
     "client_features",
@@ -55,7 +55,7 @@ def _publish(con, name: str, frame: pd.DataFrame, as_of: dt.date) -> None:
     frame["as_of"] = pd.Timestamp(as_of)
     con.register("_result", frame)
     try:
-        exists = _has_table(con, name)
+        exists = has_table(con, name)
         if exists:
             cols = [r[0] for r in con.execute(f'DESCRIBE "{name}"').fetchall()]
             if set(cols) != set(frame.columns):  # the definition changed: rebuild the table
@@ -148,7 +148,8 @@ def build(
     return report
 
 
-def _has_table(con, name: str) -> bool:
+def has_table(con, name: str) -> bool:
+    """Whether the warehouse behind ``con`` holds a table called ``name``."""
     q = "SELECT count(*) FROM duckdb_tables() WHERE table_name = $t"
     return bool(con.execute(q, {"t": name}).fetchall()[0][0])
 
@@ -157,7 +158,7 @@ def latest_as_of(table: str = "segments", *, db: str | os.PathLike[str] | None =
     """The date of the latest build of ``table``."""
     with Warehouse(db).read() as con:
         q = f'SELECT max(as_of) FROM "{table}"'
-        latest = con.execute(q).fetchall()[0][0] if _has_table(con, table) else None
+        latest = con.execute(q).fetchall()[0][0] if has_table(con, table) else None
     if latest is None:
         raise KapotError(tr("build.not_built", as_of=""))
     return latest.date() if hasattr(latest, "date") else latest
@@ -173,7 +174,7 @@ def read_result(
         as_of = latest_as_of(table, db=db)
     with Warehouse(db).read() as con:
         q = f'SELECT * FROM "{table}" WHERE as_of = $a ORDER BY ALL'
-        df = con.execute(q, {"a": as_of}).df() if _has_table(con, table) else pd.DataFrame()
+        df = con.execute(q, {"a": as_of}).df() if has_table(con, table) else pd.DataFrame()
     if df.empty:
         raise KapotError(tr("build.not_built", as_of=str(as_of)))
     return df

@@ -113,9 +113,9 @@ def describe_currency(code: str | None, source: str | None, lang: str | None = N
     that none is set and which default money is shown in."""
     from babel.numbers import get_currency_name
 
-    from kapot.i18n import _CURRENCIES, _locale, get_lang
+    from kapot.i18n import DEFAULT_CURRENCIES, babel_locale, get_lang
 
     if code is None:
-        return tr("currency.report_none", lang, default=_CURRENCIES[get_lang(lang)])
-    name = get_currency_name(code, locale=_locale(lang))
+        return tr("currency.report_none", lang, default=DEFAULT_CURRENCIES[get_lang(lang)])
+    name = get_currency_name(code, locale=babel_locale(lang))
     return tr(f"currency.report_{source}", lang, code=code, name=name)

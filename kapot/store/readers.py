@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gzip
 import io
 import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -31,25 +29,19 @@ import pandas as pd
 
 from kapot.errors import KapotError
 from kapot.i18n import tr
+from kapot.store.encodings import (
+    FALLBACK_ENCODING,
+    UTF8_NAMES,
+    bom_encoding,
+    choose_encoding,
+    decode_per_line,
+    open_bytes,
+)
 from kapot.store.parsing import MAX_FIELD_CHARS, shown
 
 __all__ = ["RawTable", "read_table", "ReadOptions"]
 
 _SNIFF_BYTES = 1 << 18
-_SCAN_BLOCK = 1 << 23  # whole-file encoding check, in line-aligned blocks of about 8 MiB
-_FALLBACK_ENCODING = "cp1251"
-_UTF8 = {"utf-8", "utf-8-sig"}
-_U8_MULTI = rb"(?:[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3})"
-_U8_ASCII = rb"[\x00-\x09\x0b-\x7f]"
-# a whole line that is valid UTF-8 with at least one multi-byte character: in a file read in a
-# single-byte encoding it is a line written in UTF-8 (text in cp1251 essentially never is one).
-# Possessive, and anchored on the line break before it, so a search runs at memchr speed.
-_UTF8_LINE_BODY = (
-    _U8_ASCII + rb"*+" + _U8_MULTI + rb"(?:" + _U8_ASCII + rb"|" + _U8_MULTI + rb")*+(?:\n|\Z)"
-)
-_UTF8_FIRST_LINE = re.compile(_UTF8_LINE_BODY)
-_UTF8_NEXT_LINE = re.compile(rb"\n" + _UTF8_LINE_BODY)
-_NON_ASCII = re.compile(rb"[\x80-\xff]")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HEADER_SCAN_ROWS = 30
@@ -85,12 +77,6 @@ class RawTable:
     def row_of(self, position: int) -> int:
         """The file row of the data row at ``position`` (0-based)."""
         return self.first_row + int(position)
-
-
-def _open_bytes(path: Path) -> io.BufferedIOBase:
-    if path.suffix.lower() == ".gz":
-        return gzip.open(path, "rb")
-    return open(path, "rb")
 
 
 def _suffix(path: Path) -> str:
@@ -178,170 +164,6 @@ def _pick_header(rows: list[list[str]], score: Callable[[list[str]], int]) -> in
     return best
 
 
-def _bom_encoding(head: bytes) -> str | None:
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    return None
-
-
-@cache
-def _single_byte(encoding: str) -> bool:
-    """Whether every byte is one character in ``encoding`` (cp1251, koi8-r, latin-1...)."""
-    return len(bytes(range(256)).decode(encoding, errors="replace")) == 256
-
-
-@cache
-def _undefined_bytes(encoding: str) -> tuple[bytes, ...]:
-    """The bytes a single-byte ``encoding`` cannot decode."""
-    out = []
-    for b in range(256):
-        try:
-            bytes([b]).decode(encoding)
-        except UnicodeDecodeError:
-            out.append(bytes([b]))
-    return tuple(out)
-
-
-def _ascii_compatible(encoding: str) -> bool:
-    return "\n".encode(encoding, errors="replace") == b"\n" and not encoding.startswith("utf-16")
-
-
-def _line_blocks(path: Path):
-    """The file's bytes in blocks that end at a line break: (1-based first line, block)."""
-    line = 1
-    carry = b""
-    with _open_bytes(path) as fh:
-        while True:
-            chunk = fh.read(_SCAN_BLOCK)
-            if not chunk:
-                break
-            data = carry + chunk
-            cut = data.rfind(b"\n") + 1
-            if cut == 0:
-                carry = data
-                continue
-            block, carry = data[:cut], data[cut:]
-            yield line, block
-            line += block.count(b"\n")
-    if carry:
-        yield line, carry
-
-
-def _line_at(block: bytes, first_line: int, offset: int) -> int:
-    return first_line + block.count(b"\n", 0, offset)
-
-
-def _choose_encoding(path: Path, requested: str | None, name: str) -> str:
-    """The file's encoding (``requested`` if given), checked on every line of the file.
-
-    Raises
-    ------
-    KapotError
-        naming the first line that does not decode in the chosen encoding, or (for a
-        single-byte encoding such as cp1251) the first line that is UTF-8 (a mixed file).
-    """
-    chosen = requested
-    if chosen is not None and not _ascii_compatible(chosen):
-        _check_whole(path, chosen, name)
-        return chosen
-    for first_line, block in _line_blocks(path):
-        if first_line == 1 and chosen is None:
-            chosen = _bom_encoding(block)
-            if chosen == "utf-16":
-                _check_whole(path, chosen, name)
-                return chosen
-        if chosen is None:
-            first = _NON_ASCII.search(block)
-            if first is None:
-                continue
-            # the first line with a non-ASCII byte decides: UTF-8 if it is valid UTF-8
-            start = block.rfind(b"\n", 0, first.start()) + 1
-            end = block.find(b"\n", first.start())
-            try:
-                block[start : end if end >= 0 else len(block)].decode("utf-8")
-            except UnicodeDecodeError:
-                chosen = _FALLBACK_ENCODING
-            else:
-                chosen = "utf-8"
-        _check_block(block, first_line, chosen, name, detected=requested is None)
-    return chosen or "utf-8"
-
-
-def _check_block(block: bytes, first_line: int, encoding: str, name: str, *, detected: bool):
-    if first_line == 1 and encoding == "utf-8-sig":
-        block = block.removeprefix(codecs.BOM_UTF8)
-    if block.isascii():  # ASCII reads the same in every ASCII-compatible encoding
-        return
-    single = encoding not in _UTF8 and _single_byte(encoding)
-    if single:
-        # a single-byte encoding fails only on its few undefined bytes (cp1251: 0x98)
-        found = [i for i in (block.find(b) for b in _undefined_bytes(encoding)) if i >= 0]
-        if found:
-            raise _mixed_error(name, encoding, _line_at(block, first_line, min(found)))
-    else:
-        try:
-            block.decode("utf-8" if encoding in _UTF8 else encoding)
-        except UnicodeDecodeError as exc:
-            # a detected UTF-8 file had valid UTF-8 text before this line: it mixes encodings
-            mixed = detected and encoding in _UTF8
-            row = _line_at(block, first_line, exc.start)
-            raise _mixed_error(name, encoding, row, mixed=mixed) from None
-    if single:
-        m = _UTF8_FIRST_LINE.match(block)
-        offset = 0 if m is not None else None
-        if offset is None:
-            m = _UTF8_NEXT_LINE.search(block)
-            offset = m.start() + 1 if m is not None else None
-        if offset is not None:
-            raise KapotError(
-                tr("encoding.utf8_line", encoding=encoding),
-                file=name,
-                row=_line_at(block, first_line, offset),
-            )
-
-
-def _check_whole(path: Path, encoding: str, name: str) -> None:
-    with _open_bytes(path) as fh:
-        data = fh.read()
-    try:
-        data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        row = data[: exc.start].decode(encoding, errors="replace").count("\n") + 1
-        raise _mixed_error(name, encoding, row) from None
-
-
-def _mixed_error(name: str, encoding: str, row: int, *, mixed: bool = False) -> KapotError:
-    key = "encoding.mixed_line" if mixed else "ingest.bad_encoding"
-    return KapotError(tr(key, encoding=encoding), file=name, row=row)
-
-
-def _decode_per_line(path: Path, fallback: str, name: str) -> tuple[str, int]:
-    """Decode each line on its own: UTF-8 where it is valid UTF-8, else ``fallback``.
-    Returns the text and the number of lines decoded in the fallback."""
-    with _open_bytes(path) as fh:
-        data = fh.read()
-    data = data.removeprefix(codecs.BOM_UTF8)
-    if data.isascii():
-        return data.decode("ascii"), 0
-    out: list[str] = []
-    n_fallback = 0
-    for i, line in enumerate(data.splitlines(keepends=True), start=1):
-        if line.isascii():
-            out.append(line.decode("ascii"))
-            continue
-        try:
-            out.append(line.decode("utf-8"))
-        except UnicodeDecodeError:
-            try:
-                out.append(line.decode(fallback))
-            except UnicodeDecodeError:
-                raise _mixed_error(name, fallback, i) from None
-            n_fallback += 1
-    return "".join(out), n_fallback
-
-
 def _detect_delimiter(lines: list[str]) -> str:
     best, best_key = ",", (-1.0, 0)
     for d in _DELIMITERS:
@@ -366,7 +188,7 @@ def _detect_delimiter(lines: list[str]) -> str:
 
 def _read_csv(path: Path, options: ReadOptions, score: Callable[[list[str]], int]) -> RawTable:
     name = str(path)
-    with _open_bytes(path) as fh:
+    with open_bytes(path) as fh:
         try:
             head = fh.read(_SNIFF_BYTES + 1)
         except (OSError, EOFError) as exc:
@@ -390,19 +212,19 @@ def _read_csv(path: Path, options: ReadOptions, score: Callable[[list[str]], int
     fallback = None
     source: Path | io.StringIO = path
     try:
-        if options.mixed_encoding and _bom_encoding(head) != "utf-16":
+        if options.mixed_encoding and bom_encoding(head) != "utf-16":
             fallback = (
                 requested
-                if requested is not None and requested not in _UTF8
-                else _FALLBACK_ENCODING
+                if requested is not None and requested not in UTF8_NAMES
+                else FALLBACK_ENCODING
             )
-            decoded, fallback_lines = _decode_per_line(path, fallback, name)
+            decoded, fallback_lines = decode_per_line(path, fallback, name)
             encoding = "utf-8" if fallback_lines == 0 else f"utf-8+{fallback}"
             text = decoded[:_SNIFF_BYTES]
             truncated = len(decoded) > _SNIFF_BYTES
             source = io.StringIO(decoded)
         else:
-            encoding = _choose_encoding(path, requested, name)
+            encoding = choose_encoding(path, requested, name)
             text = head.decode(encoding, errors="strict" if not truncated else "ignore")
     except (OSError, EOFError) as exc:
         raise KapotError(tr("ingest.unreadable", error=str(exc)), file=name) from exc

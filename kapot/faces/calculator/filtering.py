@@ -1,0 +1,104 @@
+"""Checking a query against what the scores hold and turning its filters into arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kapot.errors import KapotError
+from kapot.faces.calculator.query import Query, nearest
+from kapot.i18n import tr
+
+__all__ = ["Filtering"]
+
+
+class Filtering:
+    """Checking a query against what the scores hold and turning its filters into arrays."""
+
+    def _month(self, peak: str | int) -> int:
+        if peak == "current":
+            return self.as_of.month
+        if peak == "next":
+            return self.as_of.month % 12 + 1
+        month = int(peak)
+        if not 1 <= month <= 12:
+            raise KapotError(tr("calculator.bad_month", value=str(peak)))
+        return month
+
+    # ------------------------------------------------------------------ the query
+    def _item_arrays(self, q: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+        """(probability of buying any chosen item, expected value, bought before, item names)."""
+        n = len(self.clients)
+        probs, values, before, names = [], [], [], []
+        for cat in q.categories:
+            if cat not in self._cat_index:
+                raise KapotError(
+                    tr("calculator.unknown_category", name=cat, known=nearest(cat, self.categories))
+                )
+            j = self._cat_index[cat]
+            probs.append(self.scores["probability"][:, j])
+            values.append(self.scores["expected_value"][:, j])
+            before.append(self.scores["has_bought"][:, j] > 0)
+            names.append(cat)
+        for sku in q.skus:
+            a = self.sku_scores(sku)
+            probs.append(a["probability"])
+            values.append(a["expected_value"])
+            before.append(a["has_bought"] > 0)
+            names.append(sku)
+        if not probs:  # everything we supply
+            probs = [self.scores["probability"][:, j] for j in range(len(self.categories))]
+            values = [self.scores["expected_value"][:, j] for j in range(len(self.categories))]
+            before = [np.zeros(n, dtype=bool)]
+        p = 1 - np.prod(1 - np.column_stack(probs), axis=1)
+        v = np.sum(np.column_stack(values), axis=1)
+        b = (
+            np.all(np.column_stack(before), axis=1)
+            if q.new_buyers_only
+            else np.any(np.column_stack(before), axis=1)
+        )
+        return p, v, b, names
+
+    def known_values(self) -> dict[str, list[str]]:
+        """What each filter accepts: regions and managers in the data, size tiers and segments
+        (RFM segments, ABC classes, cluster names) in the data or in kapot's catalogue."""
+        from kapot.i18n import catalogue
+
+        def data(*cols: str) -> set[str]:
+            return {v for col in cols for v in self._codes[col].categories if isinstance(v, str)}
+
+        keys = catalogue()
+        return {
+            "region": sorted(data("region")),
+            "manager": sorted(data("manager")),
+            "size_tier": sorted(data("size_tier") | {k[5:] for k in keys if k.startswith("tier.")}),
+            "segment": sorted(
+                data("rfm_segment", "abc", "cluster_name")
+                | {k[4:] for k in keys if k.startswith("rfm.")}
+                | {"A", "B", "C"}
+            ),
+        }
+
+    def check(self, q: Query) -> None:
+        """Raise :class:`KapotError` for a filter value that is not in the data (a region,
+        manager, size tier or segment), naming the nearest known ones: a typo must not look
+        like an empty list."""
+        if not (q.regions or q.managers or q.size_tiers or q.segments):
+            return
+        known = self.known_values()
+        for kind, values in (
+            ("region", q.regions),
+            ("manager", q.managers),
+            ("size_tier", q.size_tiers),
+            ("segment", q.segments),
+        ):
+            allowed = set(known[kind])
+            for value in values:
+                if value not in allowed:
+                    raise KapotError(
+                        tr(f"filters.unknown_{kind}", name=value, near=nearest(value, allowed))
+                    )
+
+    def _isin(self, col: str, values: tuple[str, ...]) -> np.ndarray:
+        cat = self._codes[col]
+        wanted = [i for i, v in enumerate(cat.categories) if v in set(values)]
+        return np.isin(cat.codes, wanted)

@@ -1,0 +1,73 @@
+"""The calculator's SKU scores: a SKU's probability is its category's times the client's share of it within the category, computed the first time the SKU is asked for."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kapot.errors import KapotError
+from kapot.faces.calculator.query import nearest
+from kapot.i18n import tr
+
+__all__ = ["SkuScores"]
+
+
+class SkuScores:
+    """The calculator's SKU scores: a SKU's probability is its category's times the client's share of it within the category, computed the first time the SKU is asked for."""
+
+    def _sku_state(self):
+        """(ranker, snapshot, row of each client in the snapshot) or None if not scored."""
+        if self._sku_engine is None and self._db is not False:
+            from kapot.models.potential import read_engine_state
+            from kapot.store.warehouse import Warehouse
+
+            with Warehouse(self._db).read() as con:
+                self._sku_engine = read_engine_state(con, self.as_of, self.horizon_days, "sku")
+            self._db = False  # read once
+        if self._sku_engine is None:
+            return None
+        ranker, snap = self._sku_engine
+        if not hasattr(self, "_sku_rows"):
+            self._sku_rows = pd.Index(snap.client_ids).get_indexer(self.clients["client_id"])
+        return ranker, snap, self._sku_rows
+
+    def skus(self) -> list[str]:
+        """Every SKU the calculator can score (those sold in the history)."""
+        state = self._sku_state()
+        return [] if state is None else list(state[1].items)
+
+    def sku_scores(self, sku: str) -> dict[str, np.ndarray]:
+        """One SKU scored on demand by the served SKU ranker, aligned with ``self.clients``:
+        probability, expected_value, has_bought and the reason inputs. Works with and without
+        categories (every SKU its own item)."""
+        if sku in self._sku_cache:
+            return self._sku_cache[sku]
+        state = self._sku_state()
+        if state is None:
+            raise KapotError(tr("calculator.not_scored"))
+        ranker, snap, rows = state
+        if sku not in set(snap.items):
+            raise KapotError(
+                tr("filters.unknown_sku", sku=sku, near=nearest(sku, list(snap.items)))
+            )
+        from kapot.models.potential import expected_values
+
+        scored = ranker.score(snap, [sku])
+        scored["expected_value"] = expected_values(scored, self.horizon_days)
+        out = {}
+        for col in (
+            "probability",
+            "expected_value",
+            "has_bought",
+            "item_months_12m",
+            "item_revenue_same_season_ly",
+            "adopt_industry",
+            "cf_score_pct",
+            "svd_score_pct",
+        ):
+            v = scored[col].to_numpy(dtype=float)
+            out[col] = np.where(rows >= 0, v[np.maximum(rows, 0)], 0.0)
+        if len(self._sku_cache) > 64:  # a page session types a few SKUs, not thousands
+            self._sku_cache.pop(next(iter(self._sku_cache)))
+        self._sku_cache[sku] = out
+        return out

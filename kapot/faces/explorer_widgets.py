@@ -1,0 +1,89 @@
+"""The explorer's interactive views for JupyterLab: who buys a category, and a client's lookalikes, each with its picker."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kapot.errors import KapotError
+from kapot.i18n import tr
+
+__all__ = ["ExplorerWidgets"]
+
+
+class ExplorerWidgets:
+    """The explorer's interactive views for JupyterLab: who buys a category, and a client's lookalikes, each with its picker."""
+
+    def who_buys_widget(self, category: str | None = None):
+        """Pick a category and a dimension; the chart shows its buyers against all clients."""
+        import ipywidgets as w
+        from IPython.display import display
+
+        cats = self.categories()
+        if not cats:
+            raise KapotError(tr("explorer.no_categories", self.lang))
+        pick = w.Dropdown(
+            options=cats,
+            value=category if category in cats else cats[0],
+            description=tr("report.col_category", self.lang),
+        )
+        dims = ["industry", "region", "size_tier", "peak_month"]
+        dim = w.ToggleButtons(
+            options=[(tr(f"plot.dim_{d}", self.lang), d) for d in dims], value="industry"
+        )
+        out = w.Output()
+
+        def draw(*_):
+            with out:
+                out.clear_output(wait=True)
+                try:
+                    display(self.who_buys_figure(pick.value, dim.value))
+                except KapotError as exc:
+                    print(exc)
+
+        pick.observe(draw, "value")
+        dim.observe(draw, "value")
+        draw()
+        return w.VBox([w.HBox([pick]), dim, out])
+
+    def lookalikes(self, client_id: str, limit: int = 15) -> pd.DataFrame:
+        """Clients most like ``client_id`` (needs potential scores: kapot score)."""
+        return self._calc().similar(client_id, limit=limit)
+
+    def _calc(self):
+        if getattr(self, "_calculator", None) is None:
+            from kapot.faces.calculator import Calculator
+
+            self._calculator = Calculator.load(self.db)
+        return self._calculator
+
+    def lookalikes_widget(self, client_id: str | None = None, limit: int = 15):
+        """Type or pick a client; the table lists the most similar clients and prospects."""
+        import ipywidgets as w
+        from IPython.display import display
+
+        biggest = self.features.nlargest(200, "revenue_12m")
+        options = {
+            f"{n} ({c})": c for n, c in zip(biggest["name"], biggest["client_id"], strict=True)
+        }
+        start = client_id or next(iter(options.values()))
+        box = w.Combobox(
+            options=list(options),
+            value=next((k for k, v in options.items() if v == start), start),
+            description=tr("report.col_name", self.lang),
+            ensure_option=False,
+            layout=w.Layout(width="28em"),
+        )
+        out = w.Output()
+
+        def draw(*_):
+            cid = options.get(box.value, box.value)
+            with out:
+                out.clear_output(wait=True)
+                try:
+                    display(self.lookalikes(cid, limit=limit))
+                except KapotError as exc:
+                    print(exc)
+
+        box.observe(draw, "value")
+        draw()
+        return w.VBox([box, out])

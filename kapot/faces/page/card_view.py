@@ -1,0 +1,100 @@
+"""The page's client card: who the client is, its purchases, category mix, payments and the
+clients most like it."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+import pandas as pd
+from IPython.display import display
+
+from kapot.faces import plots
+from kapot.faces.calculator import Calculator
+from kapot.faces.page.state import card_data
+from kapot.i18n import fmt_percent, tr
+
+__all__ = ["CardView", "similar_html"]
+
+
+def similar_html(sim: pd.DataFrame, lang: str) -> str:
+    """The similar clients as an HTML table.
+
+    Parameters
+    ----------
+    sim : DataFrame
+        Columns ``client_id``, ``name``, ``region``, ``industry``, ``similarity``
+        (:meth:`Calculator.similar`).
+    lang : str
+        ``en`` or ``ru``.
+    """
+
+    def t(key: str) -> str:
+        return html.escape(tr(f"page.{key}", lang))
+
+    rows = "".join(
+        f"<tr><td>{html.escape(str(r.name or r.client_id))}</td><td>{html.escape(str(r.region or ''))}</td>"
+        f"<td>{html.escape(str(r.industry or ''))}</td><td class='num'>{fmt_percent(r.similarity, lang)}</td></tr>"
+        for r in sim.itertuples()
+    )
+    return (
+        f"<b>{t('similar_clients')}</b><table class='kapot-table kapot-similar'>"
+        f"<tr><th>{t('col_name')}</th><th>{t('col_region')}</th>"
+        f"<th>{t('col_industry')}</th><th>{t('col_similarity')}</th></tr>{rows}</table>"
+    )
+
+
+class CardView:
+    """The card tab: a client picker (``pick``, filled from the list) and the card (``out``)."""
+
+    def __init__(self, calc: Calculator, lang: str, *, db, scope) -> None:
+        self.calc, self.lang, self.db, self.scope = calc, lang, db, scope
+        self.pick = w.Dropdown(
+            options=[(self.t("pick_client"), "")],
+            value="",
+            description=self.t("client_card"),
+            layout=w.Layout(width="520px"),
+            style={"description_width": "initial"},
+        )
+        self.pick.add_class("kapot-card-pick")
+        self.out = w.Output()
+        self.box = w.VBox([self.pick, self.out])
+
+    def t(self, key: str, **params) -> str:
+        return tr(f"page.{key}", self.lang, **params)
+
+    def offer(self, res: pd.DataFrame) -> None:
+        """The picker's choices: the clients of the list shown."""
+        self.pick.options = [(self.t("pick_client"), "")] + [
+            (f"{r.rank}. {r.name or r.client_id} ({r.client_id})", r.client_id)
+            for r in res.itertuples()
+        ]
+
+    def show(self, change=None) -> None:
+        cid = self.pick.value
+        with self.out:
+            self.out.clear_output(wait=True)
+            if not cid:
+                return
+            data = card_data(cid, db=self.db, as_of=self.calc.as_of, scope=self.scope)
+            row = self.calc.clients.set_index("client_id").loc[cid]
+            info = [
+                row.get("name") or cid,
+                row.get("region") or "",
+                row.get("industry") or "",
+                row.get("contact_person") or "",
+                row.get("phone") or "",
+                row.get("email") or "",
+            ]
+            display(
+                w.HTML(
+                    f'<div class="kapot-card-head"><b>{html.escape(str(info[0]))}</b> · '
+                    + " · ".join(html.escape(str(x)) for x in info[1:] if x)
+                    + "</div>"
+                )
+            )
+            display(plots.monthly_purchases(data["monthly"], self.lang))
+            display(plots.category_mix(data["categories"], self.lang))
+            display(plots.payment_history(data["payments"], self.lang))
+            sim = self.calc.similar(cid, limit=8, scope=self.scope)
+            display(w.HTML(similar_html(sim, self.lang)))

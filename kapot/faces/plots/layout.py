@@ -1,0 +1,102 @@
+"""What every figure shares: the layout, money titles, number separators and compact axes in the chosen language, the empty figure."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from kapot.i18n import tr
+
+__all__ = [
+    "LAYOUT",
+    "money_title",
+    "separators",
+    "compact_axis",
+    "empty_figure",
+    "hbar",
+]
+
+
+LAYOUT = {
+    "template": "plotly_white",
+    "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+    "height": 340,
+}
+
+
+def money_title(key: str, lang: str | None) -> str:
+    """An axis title with the currency, e.g. 'Revenue, $' / 'Выручка, ₽'."""
+    from babel.numbers import get_currency_symbol
+
+    from kapot.i18n import babel_locale, currency_for
+
+    symbol = get_currency_symbol(currency_for(lang), locale=babel_locale(lang))
+    return tr("plot.money_axis", lang, label=tr(key, lang), symbol=symbol)
+
+
+def separators(lang: str | None) -> str:
+    """plotly's decimal and thousands separators for the locale ('.,' or ', ')."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    from kapot.i18n import babel_locale
+
+    group = get_group_symbol(babel_locale(lang)).replace("\u00a0", " ").replace("\u202f", " ")
+    return get_decimal_symbol(babel_locale(lang)) + group
+
+
+def compact_axis(values, lang: str | None, *, n: int = 5, from_zero: bool = True) -> dict:
+    """Axis ticks with Babel's compact labels ('1.5M' / '1,5 млн'), which plotly's own SI
+    suffixes cannot say in Russian: about ``n`` round steps over the values' range (from 0 for
+    bars)."""
+    from babel.numbers import format_compact_decimal
+
+    from kapot.i18n import babel_locale
+
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if not len(v) or v.max() <= 0:
+        return {}
+    lo = 0.0 if from_zero else float(v.min())
+    hi = float(v.max())
+    raw = max(hi - lo, hi * 0.05) / n
+    mag = 10 ** np.floor(np.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    start = np.floor(lo / step) * step
+    ticks = np.arange(start, hi + step * 0.999, step)
+    labels = [
+        format_compact_decimal(t, locale=babel_locale(lang), fraction_digits=1) for t in ticks
+    ]
+    return {"tickvals": ticks.tolist(), "ticktext": labels}
+
+
+def empty_figure(title: str, lang: str | None) -> go.Figure:
+    fig = go.Figure(layout={**LAYOUT, "title": title})
+    fig.add_annotation(
+        text=tr("plot.no_data", lang), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper"
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def hbar(labels, values, texts, title, xtitle, lang, *, color="#2a6f97", hover=None, compact=False):
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=labels,
+            orientation="h",
+            marker_color=color,
+            text=texts,
+            textposition="auto",
+            customdata=hover if hover is not None else texts,
+            hovertemplate="%{y}: %{customdata}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **{**LAYOUT, "height": max(260, 34 * len(labels) + 110)},
+        title=title,
+        xaxis={"title": xtitle, **(compact_axis(values, lang) if compact else {})},
+        separators=separators(lang),
+        yaxis={"automargin": True},
+    )
+    return fig

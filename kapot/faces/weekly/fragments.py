@@ -1,0 +1,36 @@
+"""HTML pieces the report's sections share: a fragment that displays itself, one table of money rows and count rows, the client columns."""
+
+from __future__ import annotations
+
+import re
+
+from kapot.faces.display import Column
+
+__all__ = ["Raw", "table_rows", "CLIENT_COLUMNS"]
+
+
+CLIENT_COLUMNS = [
+    Column("name", "report.col_name"),
+    Column("region", "report.col_region"),
+    Column("manager", "report.col_manager"),
+]
+
+
+class Raw:
+    """An HTML fragment that displays itself."""
+
+    def __init__(self, fragment: str) -> None:
+        self.fragment = fragment
+
+    def _repr_html_(self) -> str:
+        return self.fragment
+
+
+def table_rows(frame, money_cols, int_cols, *, money_rows: int, lang) -> str:
+    from kapot.faces.display import table_html
+
+    head = table_html(frame.iloc[:money_rows], money_cols, lang)
+    tail = table_html(frame.iloc[money_rows:], int_cols, lang)
+    # one table: the count rows' body appended to the money rows' table
+    body = re.search(r"<tbody>(.*)</tbody>", tail, flags=re.S).group(1)
+    return head.replace("</tbody>", body + "</tbody>")

@@ -1,0 +1,105 @@
+"""Rendering the weekly report (``kapot report``): papermill runs the notebook, nbconvert writes self-contained HTML into a folder per week, scope and language."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from kapot.config import PROJECT_ROOT
+from kapot.faces.presets import slug
+from kapot.faces.weekly.prepare import prepare, resolve_week
+from kapot.faces.weekly.sections import REPORT_NOTEBOOK, WeeklyReport
+from kapot.i18n import get_lang, tr
+
+__all__ = ["render_report"]
+
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+# ---------------------------------------------------------------------- rendering
+def report_dir(week: str, out, region: str | None, manager: str | None, lang: str) -> Path:
+    """``<out>/<week>/`` for the whole company in English; a scoped or Russian report gets
+    its own subfolder so they never overwrite each other."""
+    path = Path(out) / week
+    parts = [
+        f"region-{slug(region)}" if region else "",
+        f"manager-{slug(manager)}" if manager else "",
+    ]
+    parts = [p for p in parts if p]
+    if parts:
+        path = path / "_".join(parts)
+    if lang != "en":
+        path = path / lang
+    return path
+
+
+def render_report(
+    week: str | None = None,
+    *,
+    db: str | os.PathLike[str] | None = None,
+    region: str | None = None,
+    manager: str | None = None,
+    out: str | os.PathLike[str] = PROJECT_ROOT / "reports",
+    lang: str | None = None,
+    progress: bool = True,
+    build_missing: bool = True,
+) -> dict[str, Path]:
+    """Execute ``notebooks/weekly_report.ipynb`` with papermill for ``week`` and write
+    ``<out>/<week>/weekly_report.ipynb`` and a self-contained ``weekly_report.html`` (code
+    hidden, plotly charts interactive offline). Builds missing profiles and scores first
+    unless ``build_missing`` is false. Returns the paths written."""
+    import nbformat
+    import papermill as pm
+    from nbconvert import HTMLExporter
+
+    lang = get_lang(lang)
+    week = resolve_week(week, db)
+    if build_missing:
+        prepare(week, db=db, progress=progress)
+    # fail early, with the catalogue's message, on a bad region, manager or missing build
+    WeeklyReport.open(week, db=db, region=region, manager=manager, lang=lang).close()
+    folder = report_dir(week, out, region, manager, lang)
+    folder.mkdir(parents=True, exist_ok=True)
+    nb_path = folder / "weekly_report.ipynb"
+    params = {
+        "week": week,
+        "region": region,
+        "manager": manager,
+        "db": str(Path(db).resolve()) if db else None,
+        "lang": lang,
+    }
+    pm.execute_notebook(
+        str(REPORT_NOTEBOOK),
+        str(nb_path),
+        parameters=params,
+        progress_bar=progress,
+        kernel_name="python3",
+        cwd=str(REPORT_NOTEBOOK.parent),
+    )
+    nb = nbformat.read(nb_path, as_version=4)
+    for cell in nb.cells:  # papermill gives its injected cell a random id; reruns must match
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+    nbformat.write(nb, nb_path)
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(
+        template_name="kapot_report",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    # the notebook's own introduction is for analysts, not for the head of sales
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags={"remove-cell"}, enabled=True), enabled=True
+    )
+    title = tr("report.title", lang, week=week)
+    nb.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(
+        nb, resources={"metadata": {"name": title}, "language_code": lang}
+    )
+    html_path = folder / "weekly_report.html"
+    html_path.write_text(body, encoding="utf-8")
+    return {"notebook": nb_path, "html": html_path}

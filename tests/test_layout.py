@@ -1,0 +1,65 @@
+"""The layout's limits: no module over 500 lines and no class over 200 (issue 11).
+
+The modules their owners are still splitting are listed once, in ``KNOWN_OVER``; the lead
+empties it as the splits land. A module listed there that has come under the limits fails too,
+so the list never goes stale.
+"""
+
+import ast
+
+from .conftest import ROOT
+
+MAX_MODULE_LINES = 500
+MAX_CLASS_LINES = 200
+
+# module (path under kapot/) -> who splits it. Only modules over a limit today are listed;
+# the other owners' modules (potential, validation, backtest, auth, access, session, server)
+# are within the limits already and must stay so
+KNOWN_OVER = {
+    "models/engine.py": "the lead, issue 10",
+    "models/seasonality.py": "issue 13",
+    "faces/report.py": "issue 11, data half: its SQL moves to kapot/sql/, then what remains is split",
+}
+
+
+def _modules():
+    for path in sorted((ROOT / "kapot").rglob("*.py")):
+        yield path.relative_to(ROOT / "kapot").as_posix(), path
+
+
+def _oversized(path) -> list[str]:
+    text = path.read_text("utf-8")
+    out = []
+    lines = len(text.splitlines())
+    if lines > MAX_MODULE_LINES:
+        out.append(f"{lines} lines (limit {MAX_MODULE_LINES})")
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.ClassDef):
+            size = node.end_lineno - node.lineno + 1
+            if size > MAX_CLASS_LINES:
+                out.append(f"class {node.name}: {size} lines (limit {MAX_CLASS_LINES})")
+    return out
+
+
+def test_no_module_over_500_lines_and_no_class_over_200():
+    over = {name: why for name, path in _modules() if (why := _oversized(path))}
+    unexpected = {k: v for k, v in over.items() if k not in KNOWN_OVER}
+    assert not unexpected, f"over the limits: {unexpected}"
+
+
+def test_known_exceptions_are_still_needed():
+    names = dict(_modules())
+    stale = [k for k in KNOWN_OVER if k not in names or not _oversized(names[k])]
+    assert not stale, f"within the limits now (or gone): remove from KNOWN_OVER: {stale}"
+
+
+def test_the_checker_sees_a_long_module_and_a_long_class(tmp_path):
+    body = "\n".join(f"    x{i} = {i}" for i in range(MAX_CLASS_LINES))
+    f = tmp_path / "big.py"
+    f.write_text("class Big:\n" + body + "\n" + "y = 1\n" * MAX_MODULE_LINES)
+    found = _oversized(f)
+    assert any(s.startswith("class Big:") for s in found) and any(
+        "lines (limit" in s for s in found
+    )
+    f.write_text("class Small:\n    x = 1\n")
+    assert _oversized(f) == []
