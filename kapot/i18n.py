@@ -124,6 +124,7 @@ def fmt_number(value: float, lang: str | None = None, *, digits: int = 2) -> str
 
 
 def fmt_int(value: float, lang: str | None = None) -> str:
+    """A whole number with the locale's grouping, e.g. ``1,235`` / ``1 235``."""
     return fmt_number(round(value), lang, digits=0)
 
 
@@ -145,6 +146,7 @@ def fmt_money(
 
 
 def fmt_percent(value: float, lang: str | None = None, *, digits: int = 0) -> str:
+    """A share as a percentage, e.g. ``42%`` / ``42 %``, with ``digits`` decimals."""
     fmt = f"#,##0.{'0' * digits}%" if digits else "#,##0%"
     return _bnumbers.format_percent(value, format=fmt, locale=babel_locale(lang))
 

@@ -19,6 +19,7 @@ def _date(value: str) -> dt.date:
 
 
 def last_day_of_previous_month(today: dt.date) -> dt.date:
+    """The last day of the month before ``today``'s (a demo history ends there)."""
     return today.replace(day=1) - dt.timedelta(days=1)
 
 

@@ -37,6 +37,8 @@ def _query_from(args: argparse.Namespace, limit: int):
 
 
 def score(as_of: dt.date, db, horizon_days: int) -> None:
+    """Score the warehouse as of ``as_of`` for ``horizon_days`` and print what was stored and the
+    validation leaderboard."""
     from kapot.models.engine import EngineConfig
     from kapot.models.potential import score_warehouse
 

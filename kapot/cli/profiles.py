@@ -19,6 +19,7 @@ def _cmd_build(args: argparse.Namespace) -> None:
 
 
 def print_build(report, db) -> None:
+    """Print what ``kapot build`` stored for ``report.as_of``: clients, seasonal ones, clusters."""
     from kapot.pipeline.build import read_result
 
     seas = read_result("seasonality", report.as_of, db=db)

@@ -144,7 +144,10 @@ def text_table(
 def table_html(
     frame: pd.DataFrame, columns: Sequence[Column], lang: str | None = None, *, index: str = ""
 ) -> str:
-    """``frame`` as an HTML table with localized headers and Babel-formatted cells."""
+    """``frame`` as an HTML table with localized headers and Babel-formatted cells.
+
+    ``frame`` needs every column a :class:`Column` of ``columns`` names.
+    """
     head = "".join(f"<th>{html.escape(tr(c.header, lang))}</th>" for c in columns)
     rows = []
     for rec in frame[[c.name for c in columns]].itertuples(index=False, name=None):

@@ -88,7 +88,10 @@ def _csv_value(value):
 
 def to_csv_text(frame: pd.DataFrame) -> str:
     """The frame as CSV text (comma-separated, header first), neutralised as described in the
-    module docstring."""
+    module docstring.
+
+    Any columns; text cells that a spreadsheet would run are neutralised.
+    """
     buf = io.StringIO()
     # the header is ours (quoted only where needed, so scripts can match it); the rows are not
     csv.writer(buf, lineterminator="\r\n").writerow([safe_csv_cell(str(c)) for c in frame.columns])
@@ -100,7 +103,10 @@ def to_csv_text(frame: pd.DataFrame) -> str:
 
 
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], *, bom: bool = False) -> None:
-    """Write :func:`to_csv_text` to ``path`` in UTF-8 (with a BOM for Excel when ``bom``)."""
+    """Write :func:`to_csv_text` to ``path`` in UTF-8 (with a BOM for Excel when ``bom``).
+
+    Any columns, as for :func:`to_csv_text`.
+    """
     with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
         fh.write(to_csv_text(frame))
 
@@ -159,13 +165,19 @@ def _bold():
 
 def to_xlsx_bytes(frame: pd.DataFrame, *, sheet: str = "kapot") -> bytes:
     """The frame as an Excel workbook: text cells for text, number cells for numbers, date
-    cells for dates, nothing a spreadsheet would execute."""
+    cells for dates, nothing a spreadsheet would execute.
+
+    Any columns; their dtypes decide the cell types.
+    """
     buf = io.BytesIO()
     _xlsx_workbook(frame, sheet).save(buf)
     return buf.getvalue()
 
 
 def write_xlsx(frame: pd.DataFrame, path: str | os.PathLike[str], *, sheet: str = "kapot") -> None:
-    """Write :func:`to_xlsx_bytes` to ``path``."""
+    """Write :func:`to_xlsx_bytes` to ``path``.
+
+    Any columns, as for :func:`to_xlsx_bytes`.
+    """
     with open(path, "wb") as fh:
         fh.write(to_xlsx_bytes(frame, sheet=sheet))

@@ -480,7 +480,10 @@ def pipeline_at(
     * ``overdue``: client_id, manager, state, days_in_work for prospects past the maximum
       deal length, longest first;
     * ``lists``: manager, open, status ('under', 'ok', 'over') against the configured list
-      size of 50-90."""
+      size of 50-90.
+
+    Columns of ``clients``: client_id.
+    """
     from kapot.faces.worklists import OPEN_STATES, STATES
 
     hist = store.history()

@@ -72,7 +72,10 @@ def expected_values(scored: pd.DataFrame, horizon_days: int) -> np.ndarray:
     buyer's.
 
     ``scored`` needs probability, item_spend_12m and item_buyer_spend_12m (see
-    :meth:`kapot.models.engine.ServedRanker.score`)."""
+    :meth:`kapot.models.engine.ServedRanker.score`).
+
+    Columns of ``scored``: probability, item_spend_12m, item_buyer_spend_12m.
+    """
     own = scored["item_spend_12m"].to_numpy(dtype=float)
     typical = scored["item_buyer_spend_12m"].to_numpy(dtype=float)
     spend = np.where(own > 0, own, typical) * horizon_days / 365.0

@@ -77,7 +77,11 @@ def _quintile(values: pd.Series, higher_is_better: bool) -> pd.Series:
 def rfm(features: pd.DataFrame, config: SegmentConfig = SegmentConfig()) -> pd.DataFrame:
     """RFM scores (1-5 quintiles among buyers: recency, 12-month orders, 12-month revenue) and
     a named segment: champions, loyal, promising, new, need_attention, at_risk, hibernating,
-    lost, or prospect (never bought)."""
+    lost, or prospect (never bought).
+
+    Columns of ``features`` (a ``client_features`` frame): client_id, is_prospect, recency_days,
+    orders_12m, revenue_12m, tenure_days.
+    """
     f = features[
         ["client_id", "is_prospect", "recency_days", "orders_12m", "revenue_12m", "tenure_days"]
     ].copy()
@@ -109,7 +113,11 @@ def rfm(features: pd.DataFrame, config: SegmentConfig = SegmentConfig()) -> pd.D
 
 def size_tiers(features: pd.DataFrame, config: SegmentConfig = SegmentConfig()) -> pd.DataFrame:
     """large / medium / small by 12-month revenue (24-month revenue / 2 for clients quiet this
-    year), non_profile where most purchases are outside our assortment, prospect otherwise."""
+    year), non_profile where most purchases are outside our assortment, prospect otherwise.
+
+    Columns of ``features``: client_id, is_prospect, revenue_12m, revenue_24m,
+    off_assortment_share.
+    """
     f = features[
         ["client_id", "is_prospect", "revenue_12m", "revenue_24m", "off_assortment_share"]
     ].copy()
@@ -241,7 +249,11 @@ def segment_clients(
     clusterer: Clusterer | None = None,
     lang: str | None = None,
 ) -> tuple[pd.DataFrame, Clusterer | None]:
-    """All segment labels for every client. Clusters are fitted on buyers with 12-month revenue."""
+    """All segment labels for every client. Clusters are fitted on buyers with 12-month revenue.
+
+    Columns of ``features``: a ``client_features`` frame (those of :func:`abc_xyz`,
+    :func:`rfm`, :func:`size_tiers` and ``CLUSTER_FEATURES``).
+    """
     out = features[["client_id"]].merge(abc_xyz(features, config), on="client_id")
     out = out.merge(rfm(features, config), on="client_id").merge(
         size_tiers(features, config), on="client_id"

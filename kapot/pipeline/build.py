@@ -43,6 +43,9 @@ RESULT_TABLES = (
 
 @dataclass
 class BuildReport:
+    """What one build stored: the date, the rows and seconds per result table, the clusters and
+    their stability."""
+
     as_of: dt.date
     rows: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)

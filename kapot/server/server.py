@@ -182,6 +182,8 @@ class KapotLoginHandler(JupyterHandler):
 
 
 class KapotLogoutHandler(JupyterHandler):
+    """Logging out: the session cookie is cleared and the visitor sent to the login page."""
+
     @allow_unauthenticated
     def get(self) -> None:
         self.identity_provider.clear_login_cookie(self)

@@ -39,6 +39,7 @@ _NON_ASCII = re.compile(rb"[\x80-\xff]")
 
 
 def bom_encoding(head: bytes) -> str | None:
+    """The encoding a byte-order mark at the start of ``head`` announces, or None."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -203,6 +204,7 @@ def decode_per_line(path: Path, fallback: str, name: str) -> tuple[str, int]:
 
 
 def open_bytes(path: Path) -> io.BufferedIOBase:
+    """``path`` opened for reading bytes, decompressed when it ends in ``.gz``."""
     if path.suffix.lower() == ".gz":
         return gzip.open(path, "rb")
     return open(path, "rb")

@@ -143,6 +143,8 @@ def _map_columns(
 
 @dataclass
 class Prepared:
+    """One input ready to load: its canonical frame, its report and any extra columns."""
+
     table: str
     frame: pd.DataFrame  # canonical columns that were present, typed, valid rows only
     report: TableReport

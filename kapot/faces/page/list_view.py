@@ -27,7 +27,10 @@ def summary_html(
     res: pd.DataFrame, lang: str, calc: Calculator, *, illiquid: str, why_empty: str
 ) -> str:
     """The line above the list: how many clients match and their value (with the stock moved
-    for an illiquid SKU) and the evidence line; or why the list is empty."""
+    for an illiquid SKU) and the evidence line; or why the list is empty.
+
+    Columns of ``res``: expected_value; expected_quantity and stock_qty for an illiquid SKU.
+    """
     if res.empty:
         text = _t("empty", lang) + " " + _t(why_empty, lang)
         return f'<div class="kapot-empty">{html.escape(text)}</div>'
@@ -121,7 +124,10 @@ def table_html(res: pd.DataFrame, lang: str) -> str:
 
 def downloads_html(res: pd.DataFrame, lang: str, stamp: str) -> str:
     """Links that download the call list as CSV and XLSX (data: URLs), formula-safe
-    (:mod:`kapot.faces.exports`). ``res`` as for :func:`kapot.faces.page.state.export_frame`."""
+    (:mod:`kapot.faces.exports`). ``res`` as for :func:`kapot.faces.page.state.export_frame`.
+
+    Columns of ``res``: as for :func:`kapot.faces.page.state.export_frame`.
+    """
     if res.empty:
         return ""
     frame = export_frame(res, lang)

@@ -70,6 +70,7 @@ def compact_axis(values, lang: str | None, *, n: int = 5, from_zero: bool = True
 
 
 def empty_figure(title: str, lang: str | None) -> go.Figure:
+    """A figure with only ``title`` and a "no data" note, for an empty frame."""
     fig = go.Figure(layout={**LAYOUT, "title": title})
     fig.add_annotation(
         text=tr("plot.no_data", lang), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper"
@@ -80,6 +81,8 @@ def empty_figure(title: str, lang: str | None) -> go.Figure:
 
 
 def hbar(labels, values, texts, title, xtitle, lang, *, color="#2a6f97", hover=None, compact=False):
+    """A horizontal bar chart of ``values`` by ``labels``, with ``texts`` on the bars (and on
+    hover unless ``hover`` is given); a compact money axis with ``compact``."""
     fig = go.Figure(
         go.Bar(
             x=values,

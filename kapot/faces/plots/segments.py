@@ -127,7 +127,10 @@ def cluster_profiles(profiles: pd.DataFrame, lang: str | None = None) -> go.Figu
 
 def who_buys(frame: pd.DataFrame, dimension: str, item: str, lang: str | None = None) -> go.Figure:
     """Share of an item's buyers against the share of all clients for each value of
-    ``dimension`` (the frame of :func:`kapot.models.segments.who_buys`)."""
+    ``dimension`` (the frame of :func:`kapot.models.segments.who_buys`).
+
+    Columns of ``frame``: value, buyers, share_of_buyers, share_of_clients (as returned).
+    """
     title = tr("plot.who_buys_title", lang, item=item, dimension=tr(f"plot.dim_{dimension}", lang))
     f = frame[frame["dimension"] == dimension]
     if f.empty or f["buyers"].sum() == 0:
@@ -164,7 +167,10 @@ def who_buys(frame: pd.DataFrame, dimension: str, item: str, lang: str | None = 
 
 def peak_months(seasonality: pd.DataFrame, lang: str | None = None) -> go.Figure:
     """Clients with a significant purchase peak per calendar month, own history and borrowed
-    from the industry stacked (the seasonality table: seasonal, source, peak_month)."""
+    from the industry stacked (the seasonality table: seasonal, source, peak_month).
+
+    Columns of ``seasonality``: seasonal, source, peak_month.
+    """
     s = seasonality[seasonality["seasonal"].fillna(False).astype(bool)]
     title = tr("explorer.peak_months_title", lang, count=fmt_int(len(s), lang))
     if s.empty:

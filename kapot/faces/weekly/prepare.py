@@ -26,12 +26,14 @@ def _previous_month(as_of: dt.date) -> dt.date:
 
 
 def builds(con) -> set[dt.date]:
+    """The dates whose client profiles (``segments``) are built in the warehouse."""
     if not has_table(con, "segments"):
         return set()
     return {_date(r[0]) for r in con.execute("SELECT DISTINCT as_of FROM segments").fetchall()}
 
 
 def scores_on_or_before(con, as_of: dt.date) -> tuple[dt.date | None, int | None]:
+    """The latest scored date on or before ``as_of`` and its longest horizon, or ``(None, None)``."""
     if not has_table(con, "potential"):
         return None, None
     got = con.execute(
