@@ -131,14 +131,15 @@ def _irls(
     # a small ridge on the trend and harmonic terms (not the intercept) keeps rows with a
     # month or two of data finite; it is negligible next to a real history's information
     pen = np.diag(np.r_[1e-6, np.full(p - 1, 1e-2)])
+    todo = np.arange(n)  # rows not yet converged: a converged row is not iterated again
     for _ in range(iters):
-        eta = np.clip(beta @ x.T + off, -30, 30)
-        mu = np.exp(eta) * w
-        grad = (y * w - mu) @ x - beta @ pen
-        hess = _gram(mu, x) + pen
-        step = np.linalg.solve(hess, grad[..., None])[..., 0]
-        beta += np.clip(step, -5, 5)
-        if np.abs(step).max() < 1e-7:
+        b, yy, ww = beta[todo], y[todo], w[todo]
+        mu = np.exp(np.clip(b @ x.T + off[todo], -30, 30)) * ww
+        grad = (yy * ww - mu) @ x - b @ pen
+        step = np.linalg.solve(_gram(mu, x) + pen, grad[..., None])[..., 0]
+        beta[todo] = b + np.clip(step, -5, 5)
+        todo = todo[np.abs(step).max(axis=1) >= 1e-7]
+        if not len(todo):
             break
     mu = np.exp(np.clip(beta @ x.T + off, -30, 30)) * w
     hess = _gram(mu, x) + pen
@@ -287,34 +288,6 @@ def _common_nb_dispersion(y: np.ndarray, w: np.ndarray, mu: np.ndarray) -> float
     num = (((y - mu) ** 2 - y) * w).sum()
     den = (mu**2 * w).sum()
     return max(float(num / den), 0.0) if den > 0 else 0.0
-
-
-def _nb_refit(
-    y: np.ndarray,
-    w: np.ndarray,
-    x: np.ndarray,
-    offset: np.ndarray | None,
-    beta: np.ndarray,
-    d: float,
-    iters: int = 30,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Negative-binomial (known d) regression of every row, from the Poisson estimates.
-    Returns the coefficients and their covariance."""
-    off = np.zeros_like(y) if offset is None else offset
-    p = x.shape[1]
-    beta = beta.copy()
-    pen = np.diag(np.r_[1e-6, np.full(p - 1, 1e-2)])
-    for _ in range(iters):
-        mu = np.exp(np.clip(beta @ x.T + off, -30, 30)) * w
-        grad = ((y * w - mu) / (1 + d * mu)) @ x - beta @ pen
-        hess = _gram(mu / (1 + d * mu), x) + pen
-        step = np.linalg.solve(hess, grad[..., None])[..., 0]
-        beta += np.clip(step, -5, 5)
-        if np.abs(step).max() < 1e-7:
-            break
-    mu = np.exp(np.clip(beta @ x.T + off, -30, 30)) * w
-    hess = _gram(mu / (1 + d * mu), x) + pen
-    return beta, np.linalg.inv(hess)
 
 
 def _zinb_refit(
