@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-__all__ = ["KapotError"]
+import difflib
+from collections.abc import Iterable
+
+__all__ = ["KapotError", "nearest"]
 
 
 class KapotError(Exception):
@@ -39,3 +42,16 @@ class KapotError(Exception):
         if self.column is not None:
             where.append(f"column '{self.column}'")
         return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+def nearest(name: str, known: Iterable[str], *, n: int = 5) -> str:
+    """The known values closest to ``name`` (difflib, ignoring case), for an error message;
+    when none is close, the first few known values."""
+    values = sorted({str(k) for k in known if isinstance(k, str) and k})
+    by_lower: dict[str, str] = {}
+    for v in values:
+        by_lower.setdefault(v.lower(), v)
+    hits = difflib.get_close_matches(str(name).lower(), list(by_lower), n=n, cutoff=0.5)
+    if hits:
+        return ", ".join(by_lower[h] for h in hits)
+    return ", ".join(values[: 2 * n]) + (", …" if len(values) > 2 * n else "") or "-"

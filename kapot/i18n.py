@@ -12,8 +12,11 @@ import tomllib
 from functools import cache
 from importlib import resources
 
+from babel import Locale
 from babel import dates as _bdates
 from babel import numbers as _bnumbers
+
+from kapot.errors import KapotError
 
 __all__ = [
     "babel_locale",
@@ -64,8 +67,6 @@ def catalogue() -> dict[str, dict[str, str]]:
 def _check(lang: str) -> str:
     lang = (lang or "en").lower()[:2]
     if lang not in LANGUAGES:
-        from kapot.errors import KapotError
-
         raise KapotError(f"unknown language '{lang}'; choose one of {', '.join(LANGUAGES)}")
     return lang
 
@@ -136,7 +137,6 @@ def fmt_money(
     cur = currency or currency_for(lang)
     if not whole:
         return _bnumbers.format_currency(value, cur, locale=babel_locale(lang))
-    from babel import Locale
 
     pattern = Locale.parse(babel_locale(lang)).currency_formats["standard"].pattern
     pattern = pattern.replace(".00", "")

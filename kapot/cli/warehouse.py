@@ -19,6 +19,8 @@ from kapot.config import default_db_path
 from kapot.errors import KapotError
 from kapot.i18n import get_lang, tr
 
+# the library is imported inside each command: a measured start-up cost (kapot.cli's docstring)
+
 __all__ = ["COMMANDS"]
 
 

@@ -18,6 +18,7 @@ from kapot.faces.explorer_widgets import ExplorerWidgets
 from kapot.i18n import get_lang, tr
 from kapot.models.segments import CLUSTER_FEATURES, cluster_matrix, who_buys
 from kapot.pipeline.build import latest_as_of, read_result
+from kapot.store.currency import use_warehouse_currency
 from kapot.store.warehouse import Warehouse
 
 __all__ = ["Explorer", "use_renderer"]
@@ -75,7 +76,6 @@ class Explorer(ExplorerWidgets):
             clients = con.execute(
                 "SELECT client_id, coalesce(name, client_id) AS name, region, industry, manager FROM clients"
             ).df()
-            from kapot.store.currency import use_warehouse_currency
 
             use_warehouse_currency(con)  # the views' money in the company's currency
         features = feats.merge(seg, on="client_id", how="left").merge(

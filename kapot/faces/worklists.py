@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kapot.config import default_db_path
-from kapot.errors import KapotError
+from kapot.errors import KapotError, nearest
 from kapot.faces.worklist_views import WorklistViews
 from kapot.i18n import tr
 
@@ -182,8 +182,6 @@ class WorklistStore(WorklistViews):
         if known_managers is not None:
             known = {m for m in known_managers if isinstance(m, str)}
             if manager not in known:
-                from kapot.faces.calculator import nearest
-
                 raise KapotError(
                     tr("filters.unknown_manager", name=manager, near=nearest(manager, known))
                 )

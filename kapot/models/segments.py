@@ -11,6 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from kapot.errors import KapotError, nearest
+from kapot.i18n import tr
+
 __all__ = [
     "cluster_matrix",
     "SegmentConfig",
@@ -245,7 +248,6 @@ class Clusterer:
         return self.model_.predict(self.scaler_.transform(cluster_matrix(features)))
 
     def label(self, cluster: int, lang: str | None = None) -> str:
-        from kapot.i18n import tr
 
         return ", ".join(
             tr(f"cluster.{level}.{feat}", lang) for feat, level in self.names_[int(cluster)]
@@ -291,8 +293,6 @@ def who_buys(
     region, size_tier, peak_month) with buyers, share among buyers, share among all clients and
     the lift (how over-represented the value is among buyers).
     """
-    from kapot.errors import KapotError
-    from kapot.i18n import tr
 
     if (category is None) == (sku is None):
         raise KapotError(tr("segments.who_buys_args"))
@@ -334,8 +334,6 @@ def who_buys(
     col = "category" if category is not None else "sku"
     known = [r[0] for r in con.execute(f"SELECT DISTINCT {col} FROM products").fetchall()]
     if item not in set(known):  # a typo must not look like "nobody buys it"
-        from kapot.faces.calculator import nearest
-
         key, name = (
             ("calculator.unknown_category", "name") if category else ("filters.unknown_sku", "sku")
         )

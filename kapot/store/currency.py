@@ -16,8 +16,10 @@ import difflib
 import os
 import re
 
+from babel.numbers import get_currency_name, is_currency, list_currencies
+
 from kapot.errors import KapotError
-from kapot.i18n import set_currency, tr
+from kapot.i18n import DEFAULT_CURRENCIES, babel_locale, get_lang, set_currency, tr
 
 __all__ = [
     "normalise_currency",
@@ -35,7 +37,6 @@ _CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 def normalise_currency(code: str, *, source: str | None = None) -> str:
     """``code`` as an upper-case ISO 4217 code Babel knows; a :class:`KapotError` naming the
     nearest codes otherwise (``source``: the file it came from, if any)."""
-    from babel.numbers import is_currency, list_currencies
 
     text = str(code or "").strip().upper()
     if is_currency(text):
@@ -111,9 +112,6 @@ def use_warehouse_currency(con) -> str | None:
 def describe_currency(code: str | None, source: str | None, lang: str | None = None) -> str:
     """One line for a report: 'currency: RUB (Russian Ruble), guessed from the data…', or
     that none is set and which default money is shown in."""
-    from babel.numbers import get_currency_name
-
-    from kapot.i18n import DEFAULT_CURRENCIES, babel_locale, get_lang
 
     if code is None:
         return tr("currency.report_none", lang, default=DEFAULT_CURRENCIES[get_lang(lang)])

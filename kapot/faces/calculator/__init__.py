@@ -18,12 +18,12 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from kapot.errors import KapotError
+from kapot.errors import KapotError, nearest
 from kapot.faces.calculator.card import client_card
 from kapot.faces.calculator.filtering import Filtering
 from kapot.faces.calculator.loading import Loading
 from kapot.faces.calculator.lookalikes import Lookalikes
-from kapot.faces.calculator.query import REASON_KEYS, Query, nearest
+from kapot.faces.calculator.query import REASON_KEYS, Query
 from kapot.faces.calculator.reasons import Reasons
 from kapot.faces.calculator.skus import SkuScores
 from kapot.i18n import fmt_money, tr

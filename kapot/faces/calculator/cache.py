@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import pickle
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,8 +33,6 @@ def read_snapshot(snap: Path) -> dict | None:
     """A published snapshot: the score matrices memory-mapped read-only (every kernel maps the
     same pages), the clients' and products' tables, and the currency and validation report;
     None if absent."""
-    import json
-    import pickle
 
     try:
         if not (snap / "done").exists():
@@ -56,9 +57,6 @@ def read_snapshot(snap: Path) -> dict | None:
 def write_snapshot(snap: Path, calc: Calculator) -> None:
     """Publish one calculator's tables for the other kernels (atomic rename; best effort: a
     read-only folder only means each kernel loads its own copy from the warehouse)."""
-    import json
-    import pickle
-    import shutil
 
     tmp = snap.with_name(f"{snap.name}.tmp{os.getpid()}")
     try:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import replace
 
 import pandas as pd
 
 from kapot.errors import KapotError
 from kapot.i18n import tr
+from kapot.store.warehouse import Warehouse
 
 __all__ = ["client_card"]
 
@@ -24,7 +26,6 @@ def client_card(
     (month, revenue, orders over the last 24 months, zero months included), ``categories``
     (category, revenue, share), ``payments`` (invoice, issued, due, paid, days_late, amount).
     With ``scope``, a client that account may not see is refused as if it did not exist."""
-    from kapot.store.warehouse import Warehouse
 
     with Warehouse(db).read() as con:
         if scope is not None and not scope.sees_all:
@@ -95,6 +96,5 @@ def _card_allowed(scope, row: pd.DataFrame, con) -> bool:
             "SELECT DISTINCT region FROM clients WHERE manager = $m", {"m": scope.manager}
         ).fetchall()
     ]
-    from dataclasses import replace
 
     return bool(replace(scope, regions=tuple(regions) or ("\x00",)).mask(row)[0])

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from kapot.errors import KapotError
-from kapot.faces.calculator.query import Query, nearest
-from kapot.i18n import tr
+from kapot.errors import KapotError, nearest
+from kapot.faces.calculator.query import Query
+from kapot.i18n import catalogue, tr
 
 __all__ = ["Filtering"]
 
@@ -61,7 +61,6 @@ class Filtering:
     def known_values(self) -> dict[str, list[str]]:
         """What each filter accepts: regions and managers in the data, size tiers and segments
         (RFM segments, ABC classes, cluster names) in the data or in kapot's catalogue."""
-        from kapot.i18n import catalogue
 
         def data(*cols: str) -> set[str]:
             return {v for col in cols for v in self._codes[col].categories if isinstance(v, str)}

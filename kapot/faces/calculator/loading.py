@@ -17,6 +17,9 @@ from kapot.faces.calculator.cache import (
     write_snapshot,
 )
 from kapot.i18n import tr
+from kapot.models.potential import read_validation
+from kapot.store.currency import read_currency
+from kapot.store.warehouse import Warehouse
 
 if TYPE_CHECKING:
     from kapot.faces.calculator import Calculator
@@ -36,7 +39,6 @@ class Loading:
         horizon_days: int | None = None,
     ) -> Calculator:
         """Read the latest (or the given) scores and profiles from the warehouse."""
-        from kapot.store.warehouse import Warehouse
 
         with Warehouse(db).read() as con:
             has = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
@@ -96,13 +98,11 @@ class Loading:
                 """,
                 {"a": as_of},
             ).df()
-            from kapot.models.potential import read_validation
 
             validation = read_validation(con, as_of, int(horizon_days))
             products = con.execute(
                 "SELECT sku, name, category, price, in_assortment, stock_qty, stock_since FROM products"
             ).df()
-            from kapot.store.currency import read_currency
 
             currency, _ = read_currency(con)
         categories = sorted(pot["item"].unique())

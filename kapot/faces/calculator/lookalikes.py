@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kapot.errors import KapotError
-from kapot.faces.calculator.query import nearest
+from kapot.errors import KapotError, nearest
 from kapot.i18n import tr
 
 __all__ = ["Lookalikes"]

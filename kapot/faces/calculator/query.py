@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["Query", "REASON_KEYS", "nearest"]
+__all__ = ["Query", "REASON_KEYS"]
 
 
 REASON_KEYS = (
@@ -20,19 +18,6 @@ REASON_KEYS = (
     "growing",
     "reorder_due",
 )
-
-
-def nearest(name: str, known: Iterable[str], *, n: int = 5) -> str:
-    """The known values closest to ``name`` (difflib, ignoring case), for an error message;
-    when none is close, the first few known values."""
-    values = sorted({str(k) for k in known if isinstance(k, str) and k})
-    by_lower: dict[str, str] = {}
-    for v in values:
-        by_lower.setdefault(v.lower(), v)
-    hits = difflib.get_close_matches(str(name).lower(), list(by_lower), n=n, cutoff=0.5)
-    if hits:
-        return ", ".join(by_lower[h] for h in hits)
-    return ", ".join(values[: 2 * n]) + (", …" if len(values) > 2 * n else "") or "-"
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kapot.errors import KapotError
-from kapot.faces.calculator.query import nearest
+from kapot.errors import KapotError, nearest
 from kapot.i18n import tr
+from kapot.models.potential import expected_values, read_engine_state
+from kapot.store.warehouse import Warehouse
 
 __all__ = ["SkuScores"]
 
@@ -18,9 +19,6 @@ class SkuScores:
     def _sku_state(self):
         """(ranker, snapshot, row of each client in the snapshot) or None if not scored."""
         if self._sku_engine is None and self._db is not False:
-            from kapot.models.potential import read_engine_state
-            from kapot.store.warehouse import Warehouse
-
             with Warehouse(self._db).read() as con:
                 self._sku_engine = read_engine_state(con, self.as_of, self.horizon_days, "sku")
             self._db = False  # read once
@@ -50,7 +48,6 @@ class SkuScores:
             raise KapotError(
                 tr("filters.unknown_sku", sku=sku, near=nearest(sku, list(snap.items)))
             )
-        from kapot.models.potential import expected_values
 
         scored = ranker.score(snap, [sku])
         scored["expected_value"] = expected_values(scored, self.horizon_days)

@@ -32,6 +32,7 @@ from kapot.faces.worklists import PipelineConfig, WorklistStore, default_store_p
 from kapot.i18n import fmt_date, get_lang, set_currency, tr
 from kapot.server.access import Scope
 from kapot.server.auth import os_user
+from kapot.server.session import log_error, trim_memory
 
 __all__ = [
     "HEADLESS_CHROMIUM",
@@ -174,8 +175,6 @@ class CalculatorPage:
             except KapotError as exc:
                 self.message.value = f'<div class="kapot-error">{html.escape(str(exc))}</div>'
             except Exception:  # one line and an error id here, the traceback in the server's log
-                from kapot.server.session import log_error
-
                 self.message.value = (
                     f'<div class="kapot-error">{html.escape(log_error(self.lang))}</div>'
                 )
@@ -288,7 +287,6 @@ def preload(db: str | None = None, as_of: str | dt.date | None = None) -> Calcul
     pio.renderers.default = (
         "plotly_mimetype"  # the JupyterLab/Voila renderer; no CDN, works offline
     )
-    from kapot.server.session import trim_memory
 
     when = dt.date.fromisoformat(as_of) if isinstance(as_of, str) and as_of else as_of
     calc = Calculator.load(db, when or None)

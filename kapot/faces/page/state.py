@@ -18,6 +18,8 @@ import pandas as pd
 from kapot.faces.calculator import Calculator, Query, client_card
 from kapot.faces.filters import build_query, split_skus
 from kapot.i18n import currency_for, month_name, tr
+from kapot.models.potential import illiquid_skus
+from kapot.store.warehouse import Warehouse
 
 __all__ = [
     "FilterValues",
@@ -205,8 +207,6 @@ def export_frame(res: pd.DataFrame, lang: str) -> pd.DataFrame:
 # ---------------------------------------------------------------- the page's data calls
 def illiquid_stock(db: str | os.PathLike[str] | None, as_of: dt.date) -> list[str]:
     """The SKUs in stock that have not sold for a long while (the illiquid-stock picker)."""
-    from kapot.models.potential import illiquid_skus
-    from kapot.store.warehouse import Warehouse
 
     with Warehouse(db).read() as con:
         return list(illiquid_skus(con, as_of))

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+from babel.numbers import (
+    format_compact_decimal,
+    get_currency_symbol,
+    get_decimal_symbol,
+    get_group_symbol,
+)
 
-from kapot.i18n import tr
+from kapot.i18n import babel_locale, currency_for, tr
 
 __all__ = [
     "LAYOUT",
@@ -26,9 +32,6 @@ LAYOUT = {
 
 def money_title(key: str, lang: str | None) -> str:
     """An axis title with the currency, e.g. 'Revenue, $' / 'Выручка, ₽'."""
-    from babel.numbers import get_currency_symbol
-
-    from kapot.i18n import babel_locale, currency_for
 
     symbol = get_currency_symbol(currency_for(lang), locale=babel_locale(lang))
     return tr("plot.money_axis", lang, label=tr(key, lang), symbol=symbol)
@@ -36,9 +39,6 @@ def money_title(key: str, lang: str | None) -> str:
 
 def separators(lang: str | None) -> str:
     """plotly's decimal and thousands separators for the locale ('.,' or ', ')."""
-    from babel.numbers import get_decimal_symbol, get_group_symbol
-
-    from kapot.i18n import babel_locale
 
     group = get_group_symbol(babel_locale(lang)).replace("\u00a0", " ").replace("\u202f", " ")
     return get_decimal_symbol(babel_locale(lang)) + group
@@ -48,9 +48,6 @@ def compact_axis(values, lang: str | None, *, n: int = 5, from_zero: bool = True
     """Axis ticks with Babel's compact labels ('1.5M' / '1,5 млн'), which plotly's own SI
     suffixes cannot say in Russian: about ``n`` round steps over the values' range (from 0 for
     bars)."""
-    from babel.numbers import format_compact_decimal
-
-    from kapot.i18n import babel_locale
 
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kapot.faces.display import Column
+from kapot.faces.display import Column, table_html
 
 __all__ = ["Raw", "table_rows", "CLIENT_COLUMNS"]
 
@@ -30,7 +30,6 @@ def table_rows(frame, money_cols, int_cols, *, money_rows: int, lang) -> str:
     """One HTML table of ``frame``: its first ``money_rows`` rows formatted with ``money_cols``,
     the rest with ``int_cols`` (each a list of :class:`kapot.faces.display.Column` naming
     columns of ``frame``)."""
-    from kapot.faces.display import table_html
 
     head = table_html(frame.iloc[:money_rows], money_cols, lang)
     tail = table_html(frame.iloc[money_rows:], int_cols, lang)

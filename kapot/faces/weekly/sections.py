@@ -10,8 +10,9 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from kapot.config import PROJECT_ROOT
-from kapot.errors import KapotError
+from kapot.errors import KapotError, nearest
 from kapot.faces import report as R
+from kapot.faces.calculator import Calculator
 from kapot.faces.display import REPORT_CSS, Section, plotly_js
 from kapot.faces.weekly.changes import ChangeSections
 from kapot.faces.weekly.clients import ClientSections
@@ -83,8 +84,6 @@ class WeeklyReport(ClientSections, ChangeSections, WorkSections):
             if value is not None:
                 q = f"SELECT count(*) FROM clients WHERE {col} = $v"
                 if not con.execute(q, {"v": value}).fetchall()[0][0]:
-                    from kapot.faces.calculator import nearest
-
                     known = [
                         r[0] for r in con.execute(f"SELECT DISTINCT {col} FROM clients").fetchall()
                     ]
@@ -116,8 +115,6 @@ class WeeklyReport(ClientSections, ChangeSections, WorkSections):
     @property
     def calc(self):
         if self._calc is None:
-            from kapot.faces.calculator import Calculator
-
             scored, horizon = self.scores
             if scored is None:
                 return None

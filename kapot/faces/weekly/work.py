@@ -7,6 +7,7 @@ import datetime as dt
 from kapot.faces import plots
 from kapot.faces import report as R
 from kapot.faces.display import Column, Section
+from kapot.faces.worklists import WorklistStore, default_store_path
 from kapot.i18n import fmt_date, fmt_int, fmt_money
 from kapot.models import validation
 
@@ -103,7 +104,6 @@ class WorkSections:
     def pipeline(self, limit: int = 20) -> Section:
         """The sales pipeline at the end of the week: funnel, conversion, prospects past the
         maximum deal length, working lists over or under size."""
-        from kapot.faces.worklists import WorklistStore, default_store_path
 
         sec = self._section("pipeline")
         path = default_store_path(self.db)
