@@ -189,6 +189,7 @@ class CalculatorPage:
             self.refresh()
 
     def query(self) -> Query:
+        """The calculator query the filters hold now (:meth:`state.FilterValues.query`)."""
         return self.filters.values().query()
 
     def refresh(self, change=None) -> None:
@@ -221,16 +222,16 @@ class CalculatorPage:
     def _downloads_html(self, res: pd.DataFrame) -> str:
         return downloads_html(res, self.lang, self.calc.as_of.isoformat())
 
-    def show_card(self, change=None) -> None:
-        self.cards.show()
-
     def give_list(self) -> None:
+        """Give the chosen manager a working list from the current query."""
         self.pipe.give_list(self.query(), self.limit.value)
 
     def show_pipeline(self, change=None) -> None:
+        """Redraw the chosen manager's working list."""
         self.pipe.show()
 
     def move(self) -> None:
+        """Move the chosen client to the chosen state."""
         self.pipe.move()
 
 
