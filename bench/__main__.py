@@ -469,7 +469,7 @@ def _browser_figures(db: Path, tmp: Path) -> dict:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    from kapot.server.server.auth import AccountStore, default_accounts_path
+    from kapot.server.server.server.auth import AccountStore, default_accounts_path
 
     accounts = AccountStore(default_accounts_path(db))
     if accounts.get("bench-solo") is None:
@@ -623,7 +623,7 @@ def _team_figures(
     import threading
     import urllib.request
 
-    from kapot.server.server.auth import AccountStore, default_accounts_path
+    from kapot.server.server.server.auth import AccountStore, default_accounts_path
 
     from kapot.cli import serve_command
     from kapot.faces.page import HEADLESS_CHROMIUM, HEADLESS_CHROMIUM_ARGS
