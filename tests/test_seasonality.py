@@ -99,7 +99,7 @@ def test_newcomers_first_month_is_not_evidence():
 
 
 def test_prior_dispersion_recovers_how_noisy_the_clients_are():
-    from kapot.seasonality import _prior_dispersion
+    from kapot.harmonic import _prior_dispersion
 
     rng = np.random.default_rng(1)
     dof = np.full(4000, 32.0)
@@ -281,7 +281,7 @@ def test_industry_prior_weight_is_data_driven():
     # 300 clients of industry A all peak in June; 300 of B peak anywhere. A noisy client whose
     # phase sits at May 20th (between May and June, nearer June-1): in A the prior settles it
     # on June, in B it keeps its own nearest month (May)
-    from kapot.seasonality import _month_loglik, _posterior, _segment_prior
+    from kapot.peak_prior import _month_loglik, _posterior, _segment_prior
 
     rng = np.random.default_rng(3)
     peaks = np.r_[np.full(300, 6), rng.integers(1, 13, 300)]
