@@ -17,7 +17,6 @@ from kapot.faces.calculator.cache import (
     write_snapshot,
 )
 from kapot.i18n import tr
-from kapot.models.potential import read_validation
 from kapot.store.currency import read_currency
 from kapot.store.warehouse import Warehouse
 
@@ -98,6 +97,10 @@ class Loading:
                 """,
                 {"a": as_of},
             ).df()
+
+            # here, not at the top: the served page's kernels must not import the engine
+            # (tests/test_session.py); they load from the shared snapshot, which skips this
+            from kapot.models.potential import read_validation
 
             validation = read_validation(con, as_of, int(horizon_days))
             products = con.execute(

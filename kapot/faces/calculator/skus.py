@@ -7,7 +7,6 @@ import pandas as pd
 
 from kapot.errors import KapotError, nearest
 from kapot.i18n import tr
-from kapot.models.potential import expected_values, read_engine_state
 from kapot.store.warehouse import Warehouse
 
 __all__ = ["SkuScores"]
@@ -19,6 +18,9 @@ class SkuScores:
     def _sku_state(self):
         """(ranker, snapshot, row of each client in the snapshot) or None if not scored."""
         if self._sku_engine is None and self._db is not False:
+            # here, not at the top: the served page's kernels must not import the engine (tests/test_session.py)
+            from kapot.models.potential import read_engine_state
+
             with Warehouse(self._db).read() as con:
                 self._sku_engine = read_engine_state(con, self.as_of, self.horizon_days, "sku")
             self._db = False  # read once
@@ -49,6 +51,8 @@ class SkuScores:
                 tr("filters.unknown_sku", sku=sku, near=nearest(sku, list(snap.items)))
             )
 
+        from kapot.models.potential import expected_values  # not at the top: see _sku_state
+
         scored = ranker.score(snap, [sku])
         scored["expected_value"] = expected_values(scored, self.horizon_days)
         out = {}
@@ -68,3 +72,16 @@ class SkuScores:
             self._sku_cache.pop(next(iter(self._sku_cache)))
         self._sku_cache[sku] = out
         return out
+
+    def slow_movers(self, min_age_days: int = 180) -> list[str]:
+        """SKUs we can supply (in assortment, on stock) whose stock arrived ``min_age_days`` or
+        more before the scores' date, from the products table already in memory: the same list
+        as :func:`kapot.models.potential.illiquid_skus` on the warehouse, without opening it
+        (the served page asks this on every visit)."""
+        p = self.products
+        in_assortment = p["in_assortment"].astype("boolean").fillna(True).to_numpy(dtype=bool)
+        qty = pd.to_numeric(p["stock_qty"], errors="coerce").fillna(0).to_numpy(dtype=float)
+        since = pd.to_datetime(p["stock_since"], errors="coerce")
+        cutoff = pd.Timestamp(self.as_of) - pd.Timedelta(days=int(min_age_days))
+        old = (since <= cutoff).fillna(False).to_numpy(dtype=bool)
+        return sorted(p.loc[in_assortment & (qty > 0) & old, "sku"].astype(str).tolist())

@@ -112,7 +112,7 @@ class CalculatorPage:
             calc,
             L,
             region_options=calc.regions(self.scope),
-            illiquid=state.illiquid_stock(db, calc.as_of),
+            illiquid=state.illiquid_stock(calc),
             regions=regions,
             categories=categories,
         )
@@ -283,11 +283,6 @@ def calculator_page(
 def preload(db: str | None = None, as_of: str | dt.date | None = None) -> Calculator:
     """Load the scores before the request arrives: in a preheated Voila kernel this runs while
     the kernel waits, so opening the page costs only the widgets."""
-    import plotly.io as pio
-
-    pio.renderers.default = (
-        "plotly_mimetype"  # the JupyterLab/Voila renderer; no CDN, works offline
-    )
 
     when = dt.date.fromisoformat(as_of) if isinstance(as_of, str) and as_of else as_of
     calc = Calculator.load(db, when or None)

@@ -9,8 +9,8 @@ import ipywidgets as w
 import pandas as pd
 from IPython.display import display
 
-from kapot.faces import plots
 from kapot.faces.calculator import Calculator
+from kapot.faces.page.list_view import voila_plots
 from kapot.faces.page.state import card_data
 from kapot.i18n import fmt_percent, tr
 
@@ -72,6 +72,7 @@ class CardView:
 
     def show(self, change=None) -> None:
         cid = self.pick.value
+        plots = voila_plots()
         with self.out:
             self.out.clear_output(wait=True)
             if not cid:

@@ -9,14 +9,29 @@ import ipywidgets as w
 import pandas as pd
 from IPython.display import display
 
-from kapot.faces import exports, plots
+from kapot.faces import exports
 from kapot.faces.calculator import Calculator
 from kapot.faces.page.state import export_frame
 from kapot.i18n import fmt_money, fmt_percent, tr
 from kapot.models import validation
 from kapot.models.seasonality import peak_label
 
-__all__ = ["ListView", "table_html", "downloads_html"]
+__all__ = ["ListView", "table_html", "downloads_html", "voila_plots"]
+
+
+def voila_plots():
+    """:mod:`kapot.faces.plots`, with plotly drawing through the JupyterLab/Voila mimetype
+    renderer (no CDN, works offline). Imported and set at the first chart, not at the kernel's
+    start: plotly and choosing the renderer (which imports nbformat and jsonschema) cost about
+    a second and 30 MB per kernel that most visits, which never open a chart, do not need
+    (issue 12; tests/test_session.py checks a served kernel loads none of them)."""
+    import plotly.io as pio
+
+    from kapot.faces import plots
+
+    if pio.renderers.default != "plotly_mimetype":
+        pio.renderers.default = "plotly_mimetype"
+    return plots
 
 
 def _t(key: str, lang: str, **params) -> str:
@@ -205,6 +220,7 @@ class ListView:
 
     def draw_charts(self, res: pd.DataFrame) -> None:
         """The charts are drawn when their tab is open (and redrawn on a change while it is)."""
+        plots = voila_plots()
         self.charts_stale = False
         with self.charts:
             self.charts.clear_output(wait=True)

@@ -9,7 +9,6 @@ the end, :func:`illiquid_stock` and :func:`card_data`.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qs
 
@@ -18,8 +17,6 @@ import pandas as pd
 from kapot.faces.calculator import Calculator, Query, client_card
 from kapot.faces.filters import build_query, split_skus
 from kapot.i18n import currency_for, month_name, tr
-from kapot.models.potential import illiquid_skus
-from kapot.store.warehouse import Warehouse
 
 __all__ = [
     "FilterValues",
@@ -205,11 +202,11 @@ def export_frame(res: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- the page's data calls
-def illiquid_stock(db: str | os.PathLike[str] | None, as_of: dt.date) -> list[str]:
-    """The SKUs in stock that have not sold for a long while (the illiquid-stock picker)."""
-
-    with Warehouse(db).read() as con:
-        return list(illiquid_skus(con, as_of))
+def illiquid_stock(calc: Calculator) -> list[str]:
+    """The SKUs in stock that have not sold for a long while (the illiquid-stock picker), from
+    the calculator's products in memory: no warehouse connection, no engine import
+    (:meth:`Calculator.slow_movers`)."""
+    return calc.slow_movers()
 
 
 def card_data(cid: str, *, db, as_of: dt.date, scope=None) -> dict[str, pd.DataFrame]:
