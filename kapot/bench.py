@@ -714,8 +714,9 @@ def _bench_report(lines: int = 1_000_000, clients: int = 10_000) -> dict:
 
     from kapot.calculator import Calculator
     from kapot.ingest import ingest
+    from kapot.pipeline import run_plan
     from kapot.synth import SynthConfig, generate, simulate_pipeline
-    from kapot.weekly import prepare, render_report
+    from kapot.weekly import needed_runs, render_report
     from kapot.worklists import WorklistStore, default_store_path
 
     end = dt.date(2026, 11, 22)  # a Sunday: the report is for 2026-W47
@@ -726,7 +727,7 @@ def _bench_report(lines: int = 1_000_000, clients: int = 10_000) -> dict:
             data.sales, clients=data.clients, products=data.products, invoices=data.invoices, db=db
         )
         t0 = time.perf_counter()
-        done = prepare("2026-W47", db=db)
+        done = run_plan(needed_runs("2026-W47", db=db), db=db)
         prep = time.perf_counter() - t0
         simulate_pipeline(WorklistStore(default_store_path(db)), Calculator.load(db), end, seed=1)
         t0 = time.perf_counter()
