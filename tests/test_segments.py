@@ -111,6 +111,7 @@ def test_the_segmenter_learns_its_tiers_on_one_frame_and_applies_them_to_another
     alone, clusterer = segment_clients(train)
     pd.testing.assert_frame_equal(seg.transform(train), alone)
     assert clusterer.k_ == seg.clusterer_.k_
+
     # on another frame the learned thresholds hold (95 large, 70 medium, 30 small), where
     # that frame's own quantiles would call its top client large
     def plain(f):  # the cluster inputs, all alike
