@@ -301,6 +301,19 @@ class Calculator:
     def managers(self, scope=None) -> list[str]:
         return sorted(self.clients.loc[self.visible(scope), "manager"].dropna().unique().tolist())
 
+    def slow_movers(self, min_age_days: int = 180) -> list[str]:
+        """SKUs we can supply (in assortment, on stock) whose stock arrived ``min_age_days`` or
+        more before the scores' date, from the products table already in memory: the same list
+        as :func:`kapot.potential.illiquid_skus` on the warehouse, without opening it (the
+        served page asks this on every visit)."""
+        p = self.products
+        in_assortment = p["in_assortment"].astype("boolean").fillna(True).to_numpy(dtype=bool)
+        qty = pd.to_numeric(p["stock_qty"], errors="coerce").fillna(0).to_numpy(dtype=float)
+        since = pd.to_datetime(p["stock_since"], errors="coerce")
+        cutoff = pd.Timestamp(self.as_of) - pd.Timedelta(days=int(min_age_days))
+        old = (since <= cutoff).fillna(False).to_numpy(dtype=bool)
+        return sorted(p.loc[in_assortment & (qty > 0) & old, "sku"].astype(str).tolist())
+
     def _month(self, peak: str | int) -> int:
         if peak == "current":
             return self.as_of.month

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 __all__ = ["fit_harmonic"]
 
@@ -109,6 +108,8 @@ def fit_harmonic(
     (an empirical null, see ``_null_scale``), and the harmonic coefficients are refitted by
     negative-binomial weights with the rows' common over-dispersion, which a few lumpy months
     sway less than Poisson weights."""
+    from scipy import stats  # here, not at the top: the served page imports seasonality
+
     y = np.where(w > 0, y, 0.0)  # unobserved months carry no evidence, whatever they hold
     x = _design(months)
     full_b, full_mu, full_h = _irls(y, w, x, offset)
@@ -186,6 +187,7 @@ def _null_scale(f: np.ndarray, df2: np.ndarray, q: float) -> float:
     are rare) gives c by truncated maximum likelihood. Quiet spells and lumpy months put more
     noise at the yearly frequency than the dispersion of single months shows, and that widens
     every row's statistic alike. Never below 1: the model's own F is the floor."""
+    from scipy import stats
     from scipy.optimize import minimize_scalar
 
     ok = np.isfinite(f)
