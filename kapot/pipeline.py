@@ -42,6 +42,7 @@ from kapot.i18n import tr
 from kapot.potential import score_warehouse
 from kapot.seasonality import SeasonalityConfig, client_seasonality, profile_seasonality
 from kapot.segments import SegmentConfig, segment_clients
+from kapot.snapshot import PROFILE_TABLES, READ_TABLES
 from kapot.warehouse import Warehouse
 
 __all__ = [
@@ -53,24 +54,6 @@ __all__ = [
     "READ_TABLES",
     "code_version",
 ]
-
-# the client profiles, one set per date (kapot build)
-PROFILE_TABLES = (
-    "client_features",
-    "client_categories",
-    "seasonality",
-    "category_seasonality",
-    "client_category_seasonality",
-    "segments",
-)
-# what the faces read besides the profiles and scores, one set per date
-READ_TABLES = (
-    "client_profile",
-    "card_monthly",
-    "card_categories",
-    "card_payments",
-    "product_stock",
-)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import pickle
 from dataclasses import dataclass, replace
 
 import duckdb
@@ -21,12 +22,37 @@ from kapot import runner
 from kapot.currency import read_currency
 from kapot.errors import KapotError
 from kapot.i18n import tr
-from kapot.pipeline import PROFILE_TABLES, READ_TABLES
-from kapot.potential import read_engine_state, read_validation
 from kapot.warehouse import Warehouse
 
-__all__ = ["Snapshot", "latest_as_of", "published_dates", "runs", "RESULT_TABLES"]
+# Light on purpose: a served page's kernel imports this, and neither the engine nor the
+# pipeline (scikit-learn, scipy) (the SKU engine's pickle imports the engine when first used).
+__all__ = [
+    "Snapshot",
+    "latest_as_of",
+    "published_dates",
+    "runs",
+    "PROFILE_TABLES",
+    "READ_TABLES",
+    "RESULT_TABLES",
+]
 
+# the client profiles, one set per date (kapot build)
+PROFILE_TABLES = (
+    "client_features",
+    "client_categories",
+    "seasonality",
+    "category_seasonality",
+    "client_category_seasonality",
+    "segments",
+)
+# what the faces read besides the profiles and scores, one set per date
+READ_TABLES = (
+    "client_profile",
+    "card_monthly",
+    "card_categories",
+    "card_payments",
+    "product_stock",
+)
 RESULT_TABLES = PROFILE_TABLES + READ_TABLES
 
 
@@ -187,14 +213,29 @@ class Snapshot:
         if self.horizon_days is None:
             return {}
         with Warehouse(self.db).read() as con:
-            return read_validation(con, self.as_of, self.horizon_days)
+            if not runner.has_table(con, "validation"):
+                return {}
+            got = runner.execute(
+                con, "read/validation", as_of=self.as_of, horizon_days=self.horizon_days
+            )
+        return {level: json.loads(report) for level, report in got}
 
     def engine_state(self, level: str):
-        """(served ranker, snapshot) for ``level``, or None if not scored."""
+        """(served ranker, snapshot) for ``level``, or None if not scored. The warehouse is
+        written only by kapot's own pipeline, so its pickles are trusted."""
         if self.horizon_days is None:
             return None
         with Warehouse(self.db).read() as con:
-            return read_engine_state(con, self.as_of, self.horizon_days, level)
+            if not runner.has_table(con, "engine_state"):
+                return None
+            got = runner.execute(
+                con,
+                "read/engine_state",
+                as_of=self.as_of,
+                horizon_days=self.horizon_days,
+                level=level,
+            )
+        return pickle.loads(got[0][0]) if got else None
 
     def currency(self) -> str | None:
         """The company's currency code, or None."""
