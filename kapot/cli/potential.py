@@ -7,15 +7,14 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from kapot.cli.profiles import (
-    emit,
-)
+from kapot.cli.output import emit
+from kapot.cli.profiles import run_pipeline
 from kapot.errors import KapotError
 from kapot.i18n import set_currency, tr
 
 # the library is imported inside each command: a measured start-up cost (kapot.cli's docstring)
 
-__all__ = ["COMMANDS", "score"]
+__all__ = ["COMMANDS"]
 
 
 def _query_from(args: argparse.Namespace, limit: int):
@@ -38,65 +37,8 @@ def _query_from(args: argparse.Namespace, limit: int):
     )
 
 
-def score(as_of: dt.date, db, horizon_days: int) -> None:
-    """Score the warehouse as of ``as_of`` for ``horizon_days`` and print what was stored and the
-    validation leaderboard."""
-    from kapot.models.engine import EngineConfig
-    from kapot.models.potential import score_warehouse
-
-    res = score_warehouse(as_of, db=db, config=EngineConfig(horizon_days=horizon_days))
-    print(
-        tr(
-            "cli.scored",
-            as_of=as_of.isoformat(),
-            rows=f"{sum(res['rows'].values()):,}",
-            days=horizon_days,
-        )
-    )
-    _print_validation(res["reports"])
-
-
-def _print_validation(reports: dict[str, dict]) -> None:
-    """The leaderboard per level, what is served, the blend's weights and the notes."""
-    import pandas as pd
-
-    from kapot.models import validation
-
-    for level, rep in reports.items():
-        if level == "category" and not rep.get("has_categories", True):
-            continue
-        print()
-        print(
-            tr(
-                "validation.title",
-                level=tr(f"validation.level_{level}"),
-                items=rep["items"],
-                k=rep["k"],
-            )
-        )
-        lb = validation.leaderboard(rep)
-        if len(lb):
-            with pd.option_context("display.width", 200, "display.max_columns", None):
-                print(lb.to_string(index=False))
-        served = rep["served"]
-        print(
-            tr(
-                "validation.served_line",
-                new=tr(f"validation.ranker_{served['new']}"),
-                repeat=tr(f"validation.ranker_{served['repeat']}"),
-            )
-        )
-        for task, w in rep.get("weights", {}).items():
-            shown = ", ".join(f"{k} {v:+.2f}" for k, v in w.items())
-            print(tr("validation.weights_line", task=tr(f"validation.task_{task}"), weights=shown))
-        for line in validation.notes(rep):
-            print("* " + line)
-    print()
-    print(validation.evidence(validation.main_report(reports)))
-
-
 def _cmd_score(args: argparse.Namespace) -> None:
-    score(args.as_of, args.db, args.horizon_days)
+    run_pipeline(args.as_of, args.db, score=True, horizon_days=args.horizon_days)
 
 
 def _cmd_find(args: argparse.Namespace) -> None:

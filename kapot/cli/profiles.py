@@ -1,40 +1,45 @@
-"""Commands on client profiles: ``kapot build``, ``seasonality``, ``segments``, ``who-buys``; and the one output path of tables (text, csv, json, xlsx)."""
+"""Commands on client profiles: ``kapot build``, ``seasonality``, ``segments``, ``who-buys``; and
+:func:`run_pipeline`, which ``build``, ``score`` and ``demo`` share."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 
-from kapot.errors import KapotError
-from kapot.i18n import get_lang, tr
+from kapot.cli.output import emit, print_build, print_validation
+from kapot.i18n import tr
 
 # the library is imported inside each command: a measured start-up cost (kapot.cli's docstring)
 
-__all__ = ["COMMANDS", "emit", "print_build"]
+__all__ = ["COMMANDS", "run_pipeline"]
 
 
 def _cmd_build(args: argparse.Namespace) -> None:
-    from kapot.pipeline.build import build
-
-    report = build(args.as_of, db=args.db, progress=sys.stderr.isatty())
-    print_build(report, args.db)
+    run_pipeline(args.as_of, args.db, score=False)
 
 
-def print_build(report, db) -> None:
-    """Print what ``kapot build`` stored for ``report.as_of``: clients, seasonal ones, clusters."""
-    from kapot.pipeline.build import read_result
+def run_pipeline(as_of: dt.date, db, *, score: bool, horizon_days: int = 90) -> None:
+    """Run the pipeline for ``as_of`` (:func:`kapot.pipeline.run`, the one orchestrator) and
+    print what it built; with ``score``, the scores and their validation too."""
+    from dataclasses import replace
 
-    seas = read_result("seasonality", report.as_of, db=db)
-    print(
-        tr(
-            "build.done",
-            as_of=report.as_of.isoformat(),
-            clients=f"{report.rows['client_features']:,}",
-            seasonal=f"{int((seas['source'] == 'own').sum()):,}",
-            k=report.cluster_k or 0,
-            ari=f"{report.cluster_stability or 0:.2f}",
+    from kapot.models.engine import EngineConfig
+    from kapot.pipeline import PipelineConfig, run
+
+    config = replace(PipelineConfig(), score=score, engine=EngineConfig(horizon_days=horizon_days))
+    report = run(as_of, db=db, config=config, progress=sys.stderr.isatty())
+    print_build(report, db)
+    if score:
+        print(
+            tr(
+                "cli.scored",
+                as_of=as_of.isoformat(),
+                rows=f"{report.rows['potential']:,}",
+                days=horizon_days,
+            )
         )
-    )
+        print_validation(report.reports)
 
 
 _SEASONALITY_COLUMNS = [
@@ -63,53 +68,28 @@ _SEGMENT_COLUMNS = [
 ]
 
 
-def emit(frame, fmt: str, output: str | None, *, kinds: dict[str, str] | None = None) -> None:
-    """Write ``frame`` as csv, json, xlsx or a terminal table (``kinds``: how to format its
-    columns there, see :func:`kapot.faces.display.text_table`)."""
-    from kapot.faces import exports
-    from kapot.faces.display import text_table
-
-    if fmt == "xlsx":
-        if not output:
-            raise KapotError(tr("cli.xlsx_needs_output"))
-        exports.write_xlsx(frame, output)
-        return
-    if fmt == "csv":  # no formula survives into a spreadsheet (kapot.faces.exports)
-        text = exports.to_csv_text(frame)
-    elif fmt == "json":
-        text = frame.to_json(orient="records", force_ascii=False, date_format="iso")
-    else:
-        text = text_table(frame, get_lang(), kinds=kinds)
-    if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
-        print(text)
-
-
 def _cmd_seasonality(args: argparse.Namespace) -> None:
-    from kapot.pipeline.build import read_result
+    from kapot.pipeline.snapshot import Snapshot
 
-    df = read_result("seasonality", args.as_of, db=args.db)[_SEASONALITY_COLUMNS]
+    df = Snapshot.open(args.db, args.as_of).table("seasonality")[_SEASONALITY_COLUMNS]
     df = df.astype({"peak_month": "Int64"})
     df.loc[df["peak_month"] == 0, "peak_month"] = None
     emit(df, args.format, args.output)
 
 
 def _cmd_segments(args: argparse.Namespace) -> None:
-    from kapot.pipeline.build import read_result
+    from kapot.pipeline.snapshot import Snapshot
 
-    emit(
-        read_result("segments", args.as_of, db=args.db)[_SEGMENT_COLUMNS], args.format, args.output
-    )
+    df = Snapshot.open(args.db, args.as_of).table("segments")[_SEGMENT_COLUMNS]
+    emit(df, args.format, args.output)
 
 
 def _cmd_who_buys(args: argparse.Namespace) -> None:
     from kapot.models.segments import who_buys
-    from kapot.pipeline.build import latest_as_of
+    from kapot.pipeline.snapshot import latest_as_of
     from kapot.store.warehouse import Warehouse
 
-    as_of = args.as_of or latest_as_of("segments", db=args.db)
+    as_of = args.as_of or latest_as_of(args.db)
     with Warehouse(args.db).read() as con:
         df = who_buys(con, as_of, category=args.category, sku=args.sku)
     emit(df, args.format, args.output)

@@ -159,12 +159,13 @@ def _cmd_calculators(args: argparse.Namespace) -> None:
 
 def _cmd_report(args: argparse.Namespace) -> None:
     from kapot.config import PROJECT_ROOT
-    from kapot.faces.weekly import prepare, render_report, resolve_week
+    from kapot.faces.weekly import needed_runs, render_report, resolve_week
+    from kapot.pipeline import run_plan
 
     t0 = time.perf_counter()
     week = resolve_week(args.week, args.db)
     if not args.no_build:
-        done = prepare(week, db=args.db, progress=sys.stderr.isatty())
+        done = run_plan(needed_runs(week, db=args.db), db=args.db, progress=sys.stderr.isatty())
         if done:
             print(tr("report.prepared", steps=", ".join(done)), flush=True)
     paths = render_report(
@@ -175,7 +176,6 @@ def _cmd_report(args: argparse.Namespace) -> None:
         out=args.out or PROJECT_ROOT / "reports",
         lang=get_lang(),
         progress=sys.stderr.isatty(),
-        build_missing=False,
     )
     print(
         tr(

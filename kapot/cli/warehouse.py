@@ -7,14 +7,10 @@ import datetime as dt
 import sys
 import time
 
+from kapot import runner
+from kapot.cli.output import emit
 from kapot.cli.parser import last_day_of_previous_month
-from kapot.cli.potential import (
-    score,
-)
-from kapot.cli.profiles import (
-    emit,
-    print_build,
-)
+from kapot.cli.profiles import run_pipeline
 from kapot.config import default_db_path
 from kapot.errors import KapotError
 from kapot.i18n import get_lang, tr
@@ -90,11 +86,8 @@ def _cmd_demo(args: argparse.Namespace) -> None:
     )
     for line in report.lines():
         print(line)
-    from kapot.pipeline.build import build
-
     as_of = end + dt.timedelta(days=1)
-    print_build(build(as_of, db=args.db, progress=sys.stderr.isatty()), args.db)
-    score(as_of, args.db, 90)
+    run_pipeline(as_of, args.db, score=True, horizon_days=90)
     _demo_pipeline(as_of, args.db, args.seed)
     _cmd_status(args)
     _demo_account(args.db)
@@ -171,9 +164,7 @@ def _known_managers(db) -> list[str] | None:
     if not wh.exists():
         return None
     with wh.read() as con:
-        rows = con.execute(
-            "SELECT DISTINCT manager FROM clients WHERE manager IS NOT NULL ORDER BY 1"
-        ).fetchall()
+        rows = runner.execute(con, "store/managers")
     return [r[0] for r in rows]
 
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import ipywidgets as w
 import pandas as pd
-from IPython.display import display
 
 from kapot.errors import KapotError
-from kapot.faces.calculator import Calculator
 from kapot.i18n import tr
 
 __all__ = ["ExplorerWidgets"]
@@ -18,6 +15,8 @@ class ExplorerWidgets:
 
     def who_buys_widget(self, category: str | None = None):
         """Pick a category and a dimension; the chart shows its buyers against all clients."""
+        import ipywidgets as w
+        from IPython.display import display
 
         cats = self.categories()
         if not cats:
@@ -52,11 +51,15 @@ class ExplorerWidgets:
 
     def _calc(self):
         if getattr(self, "_calculator", None) is None:
+            from kapot.faces.calculator import Calculator
+
             self._calculator = Calculator.load(self.db)
         return self._calculator
 
     def lookalikes_widget(self, client_id: str | None = None, limit: int = 15):
         """Type or pick a client; the table lists the most similar clients and prospects."""
+        import ipywidgets as w
+        from IPython.display import display
 
         biggest = self.features.nlargest(200, "revenue_12m")
         options = {

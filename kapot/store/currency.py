@@ -16,10 +16,9 @@ import difflib
 import os
 import re
 
-from babel.numbers import get_currency_name, is_currency, list_currencies
-
+from kapot import runner
 from kapot.errors import KapotError
-from kapot.i18n import DEFAULT_CURRENCIES, babel_locale, get_lang, set_currency, tr
+from kapot.i18n import set_currency, tr
 
 __all__ = [
     "normalise_currency",
@@ -37,6 +36,7 @@ _CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 def normalise_currency(code: str, *, source: str | None = None) -> str:
     """``code`` as an upper-case ISO 4217 code Babel knows; a :class:`KapotError` naming the
     nearest codes otherwise (``source``: the file it came from, if any)."""
+    from babel.numbers import is_currency, list_currencies
 
     text = str(code or "").strip().upper()
     if is_currency(text):
@@ -51,21 +51,15 @@ def normalise_currency(code: str, *, source: str | None = None) -> str:
 def read_currency(con) -> tuple[str | None, str | None]:
     """(code, how it was set: given, mapping, guessed, changed) stored in the warehouse, or
     (None, None)."""
-    has = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'settings'"
-    ).fetchall()[0][0]
-    if not has:
+    if not runner.has_table(con, "settings"):
         return None, None
-    row = con.execute("SELECT value, source FROM settings WHERE key = 'currency'").fetchall()
+    row = runner.execute(con, "store/currency")
     return (row[0][0], row[0][1]) if row else (None, None)
 
 
 def write_currency(con, code: str, source: str, *, at: dt.datetime) -> None:
     """Store ``code`` (already normalised) on a write connection of the warehouse."""
-    con.execute(
-        "INSERT OR REPLACE INTO settings VALUES ('currency', $v, $s, $at)",
-        {"v": code, "s": source, "at": at},
-    )
+    runner.execute(con, "store/write_currency", code=code, source=source, at=at)
 
 
 def guess_currency(
@@ -112,6 +106,9 @@ def use_warehouse_currency(con) -> str | None:
 def describe_currency(code: str | None, source: str | None, lang: str | None = None) -> str:
     """One line for a report: 'currency: RUB (Russian Ruble), guessed from the data…', or
     that none is set and which default money is shown in."""
+    from babel.numbers import get_currency_name
+
+    from kapot.i18n import DEFAULT_CURRENCIES, babel_locale, get_lang
 
     if code is None:
         return tr("currency.report_none", lang, default=DEFAULT_CURRENCIES[get_lang(lang)])

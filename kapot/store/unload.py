@@ -7,6 +7,7 @@ import json
 import os
 from dataclasses import asdict, dataclass
 
+from kapot import runner
 from kapot.errors import KapotError
 from kapot.i18n import tr
 from kapot.store.warehouse import Warehouse
@@ -28,7 +29,7 @@ class UnloadReport:
 
 
 def _load_reports(con) -> dict[int, dict]:
-    rows = con.execute("SELECT load_id, report FROM loads ORDER BY load_id").fetchall()
+    rows = runner.execute(con, "ingest/load_reports")
     return {int(i): json.loads(r) for i, r in rows}
 
 
@@ -81,20 +82,17 @@ def unload(
     with wh.write() as con:
         reports = _load_reports(con)  # again under the lock: another writer may have run
         _check_unloadable(reports, int(load_id))
-        removed = con.execute(
-            "SELECT count(*) FROM sales WHERE load_id = $id", {"id": int(load_id)}
-        ).fetchall()[0][0]
-        con.execute("DELETE FROM sales WHERE load_id = $id", {"id": int(load_id)})
+        removed = runner.scalar(con, "ingest/sales_count", load_id=int(load_id))
+        runner.execute(con, "ingest/delete_load", load_id=int(load_id))
         new_id = max(reports, default=0) + 1
         report = UnloadReport(
             load_id=new_id, unloaded=int(load_id), sales_removed=int(removed), db=str(wh.path)
         )
-        con.execute(
-            "INSERT INTO loads VALUES ($id, $at, $report)",
-            {
-                "id": new_id,
-                "at": stamp,
-                "report": json.dumps(report.to_dict(), ensure_ascii=False),
-            },
+        runner.execute(
+            con,
+            "ingest/insert_load",
+            load_id=new_id,
+            at=stamp,
+            report=json.dumps(report.to_dict(), ensure_ascii=False),
         )
     return report

@@ -7,7 +7,7 @@ import pandas as pd
 
 from kapot.errors import KapotError, nearest
 from kapot.i18n import tr
-from kapot.store.warehouse import Warehouse
+from kapot.pipeline.snapshot import Snapshot
 
 __all__ = ["SkuScores"]
 
@@ -18,11 +18,8 @@ class SkuScores:
     def _sku_state(self):
         """(ranker, snapshot, row of each client in the snapshot) or None if not scored."""
         if self._sku_engine is None and self._db is not False:
-            # here, not at the top: the served page's kernels must not import the engine (tests/test_session.py)
-            from kapot.models.potential import read_engine_state
-
-            with Warehouse(self._db).read() as con:
-                self._sku_engine = read_engine_state(con, self.as_of, self.horizon_days, "sku")
+            snapshot = Snapshot(self._db, self.as_of, self.horizon_days)
+            self._sku_engine = snapshot.engine_state("sku")
             self._db = False  # read once
         if self._sku_engine is None:
             return None

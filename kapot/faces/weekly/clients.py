@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from kapot import runner
 from kapot.faces import plots
 from kapot.faces import report as R
 from kapot.faces.display import Column, Section
@@ -91,10 +92,12 @@ class ClientSections:
             month=month,
             shown=len(df),
         )
-        prof = self.con.execute(
-            "SELECT * FROM seasonality WHERE as_of = $a AND client_id IN (SELECT unnest($ids))",
-            {"a": self.as_of, "ids": df["client_id"].head(15).tolist()},
-        ).df()
+        prof = runner.query(
+            self.con,
+            "report/seasonality_of",
+            as_of=self.as_of,
+            client_ids=df["client_id"].head(15).tolist(),
+        )
         prof = df.head(15)[["client_id", "name"]].merge(prof, on="client_id", how="left")
         sec.add_figure(plots.seasonality_heatmap(prof, self.lang))
         df = df.assign(source=[self._t(f"report.source_{s}") for s in df["source"]])

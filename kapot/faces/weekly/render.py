@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kapot.config import PROJECT_ROOT
 from kapot.faces.presets import slug
-from kapot.faces.weekly.prepare import prepare, resolve_week
+from kapot.faces.weekly.prepare import resolve_week
 from kapot.faces.weekly.sections import REPORT_NOTEBOOK, WeeklyReport
 from kapot.i18n import get_lang, tr
 
@@ -43,20 +43,17 @@ def render_report(
     out: str | os.PathLike[str] = PROJECT_ROOT / "reports",
     lang: str | None = None,
     progress: bool = True,
-    build_missing: bool = True,
 ) -> dict[str, Path]:
     """Execute ``notebooks/weekly_report.ipynb`` with papermill for ``week`` and write
     ``<out>/<week>/weekly_report.ipynb`` and a self-contained ``weekly_report.html`` (code
-    hidden, plotly charts interactive offline). Builds missing profiles and scores first
-    unless ``build_missing`` is false. Returns the paths written."""
+    hidden, plotly charts interactive offline). Reads only: the pipeline runs the week needs
+    (:func:`needed_runs`) must have been published. Returns the paths written."""
     import nbformat
     import papermill as pm
     from nbconvert import HTMLExporter
 
     lang = get_lang(lang)
     week = resolve_week(week, db)
-    if build_missing:
-        prepare(week, db=db, progress=progress)
     # fail early, with the catalogue's message, on a bad region, manager or missing build
     WeeklyReport.open(week, db=db, region=region, manager=manager, lang=lang).close()
     folder = report_dir(week, out, region, manager, lang)

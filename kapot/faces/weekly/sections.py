@@ -9,6 +9,7 @@ import os
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 
+from kapot import runner
 from kapot.config import PROJECT_ROOT
 from kapot.errors import KapotError, nearest
 from kapot.faces import report as R
@@ -17,9 +18,10 @@ from kapot.faces.display import REPORT_CSS, Section, plotly_js
 from kapot.faces.weekly.changes import ChangeSections
 from kapot.faces.weekly.clients import ClientSections
 from kapot.faces.weekly.fragments import Raw
-from kapot.faces.weekly.prepare import builds, resolve_week, scores_on_or_before
+from kapot.faces.weekly.prepare import resolve_week, scores_on_or_before
 from kapot.faces.weekly.work import WorkSections
 from kapot.i18n import fmt_date, get_lang, tr
+from kapot.pipeline.snapshot import published_dates
 from kapot.store.currency import use_warehouse_currency
 from kapot.store.warehouse import Warehouse
 
@@ -78,23 +80,15 @@ class WeeklyReport(ClientSections, ChangeSections, WorkSections):
         rep = cls(resolve_week(week, db), db=db, region=region, manager=manager, lang=lang)
         con = rep.con
         use_warehouse_currency(con)  # every figure and table in the company's currency
-        if rep.as_of not in builds(con):
+        if rep.as_of not in published_dates(db):
             raise KapotError(tr("report.not_built", rep.lang, as_of=rep.as_of.isoformat()))
+        known = runner.query(con, "report/scope_values")
         for col, value in (("region", rep.scope.region), ("manager", rep.scope.manager)):
-            if value is not None:
-                q = f"SELECT count(*) FROM clients WHERE {col} = $v"
-                if not con.execute(q, {"v": value}).fetchall()[0][0]:
-                    known = [
-                        r[0] for r in con.execute(f"SELECT DISTINCT {col} FROM clients").fetchall()
-                    ]
-                    raise KapotError(
-                        tr(
-                            f"filters.unknown_{col}",
-                            rep.lang,
-                            name=value,
-                            near=nearest(value, known),
-                        )
-                    )
+            values = known.loc[known["kind"] == col, "value"].tolist()
+            if value is not None and value not in values:
+                raise KapotError(
+                    tr(f"filters.unknown_{col}", rep.lang, name=value, near=nearest(value, values))
+                )
         return rep
 
     # ------------------------------------------------------------------ data access
@@ -110,7 +104,7 @@ class WeeklyReport(ClientSections, ChangeSections, WorkSections):
 
     @property
     def scores(self) -> tuple[dt.date | None, int | None]:
-        return scores_on_or_before(self.con, self.as_of)
+        return scores_on_or_before(self.db, self.as_of)
 
     @property
     def calc(self):

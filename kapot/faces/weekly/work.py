@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from kapot import runner
 from kapot.faces import plots
 from kapot.faces import report as R
 from kapot.faces.display import Column, Section
@@ -111,9 +112,9 @@ class WorkSections:
             sec.empty = self._t("report.pipeline_empty")
             return sec
         store = WorklistStore(path)
-        clients = self.con.execute(
-            f"SELECT client_id FROM clients c WHERE {R._IN_SCOPE}", self.scope.params
-        ).df()
+        clients = runner.query(self.con, "report/clients_in_scope", **self.scope.params)[
+            ["client_id"]
+        ]
         p = R.pipeline_at(
             store, dt.datetime.combine(self.as_of, dt.time()), clients, week_start=self.start
         )
@@ -169,7 +170,7 @@ class WorkSections:
         if p["overdue"].empty:
             sec.add_html(f'<p class="kapot-empty">{self._t("report.pipeline_none_overdue")}</p>')
         else:
-            names = self.con.execute("SELECT client_id, name FROM clients").df()
+            names = runner.query(self.con, "report/clients_in_scope", region=None, manager=None)
             od = p["overdue"].head(limit).merge(names, on="client_id", how="left")
             od["name"] = od["name"].fillna(od["client_id"])
             sec.add_table(
