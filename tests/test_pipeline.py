@@ -9,9 +9,9 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from kapot import KapotError, pipeline
+from kapot import KapotError
 from kapot.models.engine import EngineConfig
-from kapot.pipeline import PROFILE_TABLES, READ_TABLES, PipelineConfig, run
+from kapot.pipeline import PROFILE_TABLES, READ_TABLES, PipelineConfig, pipeline, run
 from kapot.pipeline.snapshot import Snapshot, latest_as_of, published_dates, runs
 from kapot.store.ingest import ingest
 from kapot.store.synth import SynthConfig, generate
