@@ -215,11 +215,7 @@ class CalculatorPage:
             value=50, min=10, max=90, step=5, description=t("list_size"), continuous_update=False
         )
         self.horizon = w.HTML(t("horizon", days=calc.horizon_days))
-        from kapot.potential import illiquid_skus
-        from kapot.warehouse import Warehouse
-
-        with Warehouse(db).read() as con:
-            slow = illiquid_skus(con, calc.as_of)
+        slow = calc.slow_movers()  # from memory: no warehouse connection, no engine import
         self.illiquid = w.Dropdown(
             options=[(t("illiquid_off"), "")] + [(s, s) for s in slow[:200]],
             value="",
@@ -635,7 +631,7 @@ class CalculatorPage:
 
     def _draw_charts(self, res: pd.DataFrame) -> None:
         """The charts are drawn when their tab is open (and redrawn on a change while it is)."""
-        from kapot import plots
+        plots = _plots()
 
         self._charts_stale = False
         with self.charts:
@@ -649,7 +645,7 @@ class CalculatorPage:
             display(plots.seasonality_heatmap(prof, self.lang))
 
     def show_card(self, change=None) -> None:
-        from kapot import plots
+        plots = _plots()
 
         cid = self.card_pick.value
         with self.card:
@@ -841,14 +837,23 @@ def calculator_page(
     )
 
 
+def _plots():
+    """kapot.plots, with plotly drawing through the JupyterLab/Voila mimetype renderer (no CDN,
+    works offline). Set at the first chart, not at the kernel's start: choosing the renderer
+    imports nbformat and jsonschema, about a second and 30 MB per kernel that most visits,
+    which never open a chart, do not need."""
+    import plotly.io as pio
+
+    from kapot import plots
+
+    if pio.renderers.default != "plotly_mimetype":
+        pio.renderers.default = "plotly_mimetype"
+    return plots
+
+
 def preload(db: str | None = None, as_of: str | dt.date | None = None) -> Calculator:
     """Load the scores before the request arrives: in a preheated Voila kernel this runs while
     the kernel waits, so opening the page costs only the widgets."""
-    import plotly.io as pio
-
-    pio.renderers.default = (
-        "plotly_mimetype"  # the JupyterLab/Voila renderer; no CDN, works offline
-    )
     from kapot.session import trim_memory
 
     when = dt.date.fromisoformat(as_of) if isinstance(as_of, str) and as_of else as_of

@@ -210,6 +210,38 @@ def test_sku_illiquid_and_lookalikes(scored):
     )
 
 
+def test_slow_movers_from_memory_are_the_warehouses_illiquid_skus(scored):
+    """The page lists slow movers from the products table in memory; it must be the list the
+    warehouse query gives, also for products with unknown assortment, stock or arrival date."""
+    import copy
+
+    from kapot.potential import illiquid_skus
+    from kapot.warehouse import Warehouse
+
+    db, _, c = scored
+    with Warehouse(db).read() as con:
+        expected = illiquid_skus(con, c.as_of)
+    assert expected and c.slow_movers() == expected
+    with Warehouse(db).read() as con:
+        assert c.slow_movers(30) == illiquid_skus(con, c.as_of, min_age_days=30)
+    p = c.products.copy()
+    slow = expected[0]
+    odd = p["sku"] == slow
+    hostile = copy.copy(c)
+    for col, value, stays in (
+        ("in_assortment", None, True),  # unknown assortment counts as supplied, as in SQL
+        ("in_assortment", False, False),
+        ("stock_qty", None, False),
+        ("stock_qty", 0, False),
+        ("stock_since", None, False),
+    ):
+        q = p.copy()
+        q[col] = q[col].astype(object)
+        q.loc[odd, col] = value
+        hostile.products = q
+        assert (slow in hostile.slow_movers()) is stays, (col, value)
+
+
 @pytest.mark.parametrize("fmt", ["csv", "json", "table", "xlsx"])
 def test_cli_find_formats(scored, tmp_path, capsys, fmt):
     db, _, c = scored

@@ -238,3 +238,82 @@ def test_no_traceback_reaches_the_browser(team, browser):
     status, _, body = _get(team["port"], "/voila/files/x.py")
     assert "Traceback" not in body
     page.close()
+
+
+# ---------------------------------------------------------------------- capacity
+def _kernel_pids(server_pid: int) -> set[int]:
+    import psutil
+
+    pids = set()
+    for p in psutil.Process(server_pid).children(recursive=True):
+        try:
+            if any("ipykernel" in part for part in p.cmdline()):
+                pids.add(p.pid)
+        except psutil.NoSuchProcess:
+            pass
+    return pids
+
+
+@pytest.fixture(scope="module")
+def full_server(team, tmp_path_factory):
+    """A server with room for one visitor: a pool of one kernel, one session at most, and
+    kernels culled after 15 idle seconds."""
+    root = tmp_path_factory.mktemp("full")
+    port = _free_port()
+    env = {**os.environ, "HOME": str(root), "KAPOT_DB": str(team["db"]), "KAPOT_LANG": "en"}
+    env.pop("KAPOT_ACCOUNTS", None)
+    env.pop("KAPOT_WORKLISTS", None)
+    log_path = root / "server.log"
+    log = open(log_path, "w")
+    cmd = serve_command(port, pool_size=1, max_sessions=1, cull_idle_minutes=0.25)
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + 180
+    while time.time() < deadline and "is filled" not in log_path.read_text():
+        assert proc.poll() is None, log_path.read_text()
+        time.sleep(0.5)
+    assert "is filled" in log_path.read_text(), log_path.read_text()
+    yield {"url": f"http://127.0.0.1:{port}/", "pid": proc.pid, "log": log_path}
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def test_over_capacity_busy_in_the_visitors_language_then_idle_culling_frees_the_place(
+    full_server, browser
+):
+    from kapot.i18n import tr
+
+    url, pid = full_server["url"], full_server["pid"]
+    first = browser.new_context()
+    page = first.new_page()
+    page.set_default_timeout(120_000)
+    log_in(page, url, "anna", "anna-password")
+    page.wait_for_selector(".kapot-results table")
+    in_use = _kernel_pids(pid)
+    assert len(in_use) == 1  # the one place is taken and no other kernel started
+    # a second manager, whose browser asks for Russian, is told to come back: no hang
+    second = browser.new_context(locale="ru-RU")
+    other = second.new_page()
+    other.set_default_timeout(60_000)
+    log_in(other, url, "boris", "boris-password")
+    other.wait_for_selector(".kapot-busy")
+    assert other.inner_text(".kapot-busy") == tr("server.busy", "ru")
+    assert other.locator(".kapot-results").count() == 0
+    response = other.request.get(url)
+    assert response.status == 503 and response.headers["retry-after"] == "60"
+    # the first manager leaves the page idle: after the idle timeout their kernel is culled
+    # and the pool is refilled to its size (one fresh kernel, not the one they used)
+    deadline = time.time() + 150
+    while time.time() < deadline:
+        now = _kernel_pids(pid)
+        if len(now) == 1 and not now & in_use:
+            break
+        time.sleep(2)
+    now = _kernel_pids(pid)
+    assert len(now) == 1 and not now & in_use, (in_use, now)
+    assert "seconds of inactivity" in full_server["log"].read_text()  # culled, not crashed
+    # and the place is free again: the second manager gets their table
+    other.goto(url)
+    other.wait_for_selector(".kapot-results table")
+    assert other.locator(".kapot-busy").count() == 0
+    first.close()
+    second.close()

@@ -1,0 +1,84 @@
+"""The peak month as a posterior over the 12 months: each month's likelihood (the harmonic
+along that month's direction, its amplitude profiled out) times an empirical-Bayes prior, the
+segment's distribution of peak months estimated from its seasonal rows by EM (the
+nonparametric maximum-likelihood prior on the 12 months), the row itself left out. The prior's
+weight is data-driven: a segment whose rows peak together gets a sharp prior, one whose rows
+peak all over the year a flat one. The ±months of a peak hold a given share of the posterior.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__: list[str] = []
+
+
+_MONTH_ANGLE = 2 * np.pi * np.arange(1, 13) / 12
+
+
+def _month_loglik(a: np.ndarray, b: np.ndarray, cov: np.ndarray) -> np.ndarray:
+    """Log-likelihood of each calendar month as a row's peak, (n, 12): the harmonic (a, b) is
+    about normal with covariance ``cov`` (n, 2, 2); for a peak in month m it lies along m's
+    direction with an unknown amplitude, profiled out (at least 0)."""
+    u = np.stack([np.cos(_MONTH_ANGLE), np.sin(_MONTH_ANGLE)], axis=1)
+    cov = np.where(np.isfinite(cov), cov, 0.0) + 1e-12 * np.eye(2)
+    vi = np.linalg.inv(cov)
+    v = np.stack([np.nan_to_num(a), np.nan_to_num(b)], axis=1)
+    uvv = np.einsum("mi,nij,nj->nm", u, vi, v)
+    uvu = np.einsum("mi,nij,mj->nm", u, vi, u)
+    return np.maximum(uvv, 0) ** 2 / (2 * uvu)
+
+
+def _segment_prior(
+    loglik: np.ndarray, seg_idx: np.ndarray, n_seg: int, use: np.ndarray, iters: int = 60
+) -> np.ndarray:
+    """Each row's prior over its peak month, (n, 12): the distribution of peak months of its
+    segment, estimated from the segment's rows ``use`` by empirical Bayes (the nonparametric
+    maximum-likelihood prior on the 12 months, by EM, with one pseudo-row spread evenly), the
+    row itself left out. Where a segment's rows peak together the prior is sharp and pulls a
+    noisy phase hard; where they peak all over the year it is flat and leaves each row its own
+    month. The data set the weight, no constant does."""
+    lik = np.exp(loglik - loglik.max(axis=1, keepdims=True))
+    lik = lik / lik.sum(axis=1, keepdims=True)
+    use = use.astype(bool)
+    prior = np.full((n_seg, 12), 1 / 12)
+    for _ in range(iters):
+        post = lik * prior[seg_idx]
+        post /= post.sum(axis=1, keepdims=True)
+        acc = np.zeros((n_seg, 12))
+        np.add.at(acc, seg_idx[use], post[use])
+        new = (acc + 1 / 12) / (acc.sum(axis=1, keepdims=True) + 1)
+        done = np.abs(new - prior).max() < 1e-6
+        prior = new
+        if done:
+            break
+    post = lik * prior[seg_idx]
+    post /= post.sum(axis=1, keepdims=True)
+    acc = np.zeros((n_seg, 12))
+    np.add.at(acc, seg_idx[use], post[use])
+    mine = np.where(use[:, None], post, 0.0)
+    row = acc[seg_idx] - mine + 1 / 12  # leave the row out
+    return row / row.sum(axis=1, keepdims=True)
+
+
+def _map_and_spread(post: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """The most probable month (1-12) of each row's posterior (n, 12), and the smallest k such
+    that months within ±k of it hold at least ``level`` of the probability."""
+    mode = post.argmax(axis=1)
+    pm = np.full(len(post), 6)
+    for k in range(5, -1, -1):
+        idx = (mode[:, None] + np.arange(-k, k + 1)[None, :]) % 12
+        pm = np.where(np.take_along_axis(post, idx, axis=1).sum(axis=1) >= level, k, pm)
+    return mode + 1, pm
+
+
+def _posterior(loglik: np.ndarray, log_prior: np.ndarray) -> np.ndarray:
+    lp = loglik + log_prior
+    post = np.exp(lp - lp.max(axis=1, keepdims=True))
+    return post / post.sum(axis=1, keepdims=True)
+
+
+def _cov(res: pd.DataFrame) -> np.ndarray:
+    va, vb, c = (res[k].to_numpy(dtype=float) for k in ("var_alpha", "var_beta", "cov_ab"))
+    return np.stack([np.stack([va, c], axis=1), np.stack([c, vb], axis=1)], axis=1)
