@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from kapot import runner
 from kapot.engine import candidates as _cand
 from kapot.engine.config import _DAY0, EngineConfig
 
@@ -52,15 +53,8 @@ class History:
     @classmethod
     def from_con(cls, con) -> History:
         """Read the warehouse's sales (returns excluded) and clients."""
-        lines = con.execute(
-            """
-            SELECT s.client_id, s.sku, p.category, s.date, s.amount,
-                   coalesce(s.invoice_id, s.client_id || '@' || CAST(s.date AS VARCHAR)) AS "order"
-            FROM sales s LEFT JOIN products p USING (sku)
-            WHERE NOT s.is_return AND s.client_id IS NOT NULL
-            """
-        ).df()
-        clients = con.execute("SELECT client_id, industry, region FROM clients").df()
+        lines = runner.query(con, "staging/engine_lines")
+        clients = runner.query(con, "staging/engine_clients")
         return cls(lines, clients)
 
     @property
