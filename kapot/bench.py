@@ -335,7 +335,6 @@ def _bench_find(clients: int = 100_000, lines: int = 3_000_000) -> dict:
 
     import numpy as np
 
-    from kapot.build import build
     from kapot.calculator import Calculator, Query
     from kapot.ingest import ingest
     from kapot.synth import SynthConfig, generate
@@ -351,8 +350,7 @@ def _bench_find(clients: int = 100_000, lines: int = 3_000_000) -> dict:
         else:
             d = generate(SynthConfig(n_clients=clients, seed=77, end=end, target_lines=lines))
             ingest(d.sales, clients=d.clients, products=d.products, invoices=d.invoices, db=db)
-            build(as_of, db=db)
-        out.update(_score_vs_als(db, as_of))
+        out.update(_score_vs_als(db, as_of))  # kapot score runs the whole pipeline
         calc = Calculator.load(db)
         sku = calc.products["sku"].iloc[3]
         cats, regions = calc.categories, calc.regions()
@@ -399,7 +397,8 @@ def _bench_find(clients: int = 100_000, lines: int = 3_000_000) -> dict:
 
 
 def _score_vs_als(db: Path, as_of) -> dict:
-    """``kapot score`` (validation included) in its own process, and side by side on the same
+    """``kapot score`` (the whole pipeline: profiles, validation, scores and read tables, one
+    publish) in its own process, and side by side on the same
     warehouse, fitting implicit's ALS on the client x SKU purchases and ranking with it."""
     import implicit
     import numpy as np
@@ -825,10 +824,9 @@ def _bench_server(clients: int = 100_000, lines: int = 3_000_000) -> dict:
     import os
     import shutil
 
-    from kapot.build import build
     from kapot.calculator import Calculator
     from kapot.ingest import ingest
-    from kapot.potential import score_warehouse
+    from kapot.pipeline import run
     from kapot.synth import SynthConfig, generate
 
     end = dt.date(2026, 10, 31)
@@ -842,8 +840,7 @@ def _bench_server(clients: int = 100_000, lines: int = 3_000_000) -> dict:
         else:
             d = generate(SynthConfig(n_clients=clients, seed=77, end=end, target_lines=lines))
             ingest(d.sales, clients=d.clients, products=d.products, invoices=d.invoices, db=db)
-            build(as_of, db=db)
-            score_warehouse(as_of, db=db)
+            run(as_of, db=db)
         calc = Calculator.load(db)
         team = _team_figures(
             db, Path(tmp), calc.managers(), visitors=visitors, pool=visitors, idle_minutes=1.0
@@ -859,8 +856,9 @@ def _bench_report(lines: int = 1_000_000, clients: int = 10_000) -> dict:
 
     from kapot.calculator import Calculator
     from kapot.ingest import ingest
+    from kapot.pipeline import run_plan
     from kapot.synth import SynthConfig, generate, simulate_pipeline
-    from kapot.weekly import prepare, render_report
+    from kapot.weekly import needed_runs, render_report
     from kapot.worklists import WorklistStore, default_store_path
 
     end = dt.date(2026, 11, 22)  # a Sunday: the report is for 2026-W47
@@ -871,7 +869,7 @@ def _bench_report(lines: int = 1_000_000, clients: int = 10_000) -> dict:
             data.sales, clients=data.clients, products=data.products, invoices=data.invoices, db=db
         )
         t0 = time.perf_counter()
-        done = prepare("2026-W47", db=db)
+        done = run_plan(needed_runs("2026-W47", db=db), db=db)
         prep = time.perf_counter() - t0
         simulate_pipeline(WorklistStore(default_store_path(db)), Calculator.load(db), end, seed=1)
         t0 = time.perf_counter()

@@ -227,76 +227,35 @@ class Calculator:
         as_of: dt.date | None = None,
         horizon_days: int | None = None,
     ) -> Calculator:
-        """Read the latest (or the given) scores and profiles from the warehouse."""
+        """Read the latest (or the given) scores and profiles from the published snapshot
+        (:class:`kapot.snapshot.Snapshot`)."""
+        from kapot.snapshot import Snapshot
         from kapot.warehouse import Warehouse
 
-        with Warehouse(db).read() as con:
-            has = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-            if "potential" not in has or "segments" not in has:
-                raise KapotError(tr("calculator.not_scored"))
-            if as_of is None:
-                as_of = con.execute("SELECT max(as_of) FROM potential").fetchall()[0][0]
-                if as_of is None:
-                    raise KapotError(tr("calculator.not_scored"))
-                as_of = as_of.date() if hasattr(as_of, "date") else as_of
-            if horizon_days is None:
-                horizon_days = con.execute(
-                    "SELECT max(horizon_days) FROM potential WHERE as_of = $a", {"a": as_of}
-                ).fetchall()[0][0]
-            snap = _snapshot_dir(Warehouse(db).path, as_of, int(horizon_days))
-            shared = _read_snapshot(snap)
-            if shared is not None:  # another kernel (or an earlier run) read this already
-                calc = cls(
-                    shared["clients"],
-                    shared["scores"],
-                    shared["categories"],
-                    as_of,
-                    int(horizon_days),
-                    shared["products"],
-                    currency=shared["meta"]["currency"],
-                )
-                calc.validation = shared["meta"]["validation"]
-                calc._db = db
-                return calc
-            pot = con.execute(
-                "SELECT * FROM potential WHERE as_of = $a AND horizon_days = $h AND level = 'category'",
-                {"a": as_of, "h": horizon_days},
-            ).df()
-            if pot.empty:
-                raise KapotError(tr("calculator.not_scored_for", as_of=str(as_of)))
-            # the peak's ±months (issue 13); a warehouse built before it has no such column
-            has_pm = con.execute(
-                "SELECT count(*) FROM duckdb_columns() "
-                "WHERE table_name = 'seasonality' AND column_name = 'peak_pm'"
-            ).fetchall()[0][0]
-            peak_pm = "z.peak_pm" if has_pm else "CAST(NULL AS INTEGER) AS peak_pm"
-            clients = con.execute(
-                f"""
-                SELECT f.client_id, c.name, c.region, c.city, c.industry, c.manager, c.inn,
-                       c.contact_person, c.phone, c.email,
-                       f.is_prospect, f.revenue_12m, f.trend_12m, f.pays_on_time, f.off_assortment_share,
-                       f.overdue_reorder, f.median_days_between_orders, f.recency_days,
-                       g.size_tier, g.rfm_segment, g.abc, g.abc_xyz, g.cluster_name,
-                       z.peak_month, {peak_pm}, z.seasonal, z.source AS peak_source,
-                       z.m01, z.m02, z.m03, z.m04, z.m05, z.m06, z.m07, z.m08, z.m09, z.m10, z.m11, z.m12
-                FROM client_features f
-                LEFT JOIN clients c USING (client_id)
-                LEFT JOIN segments g ON g.client_id = f.client_id AND g.as_of = f.as_of
-                LEFT JOIN seasonality z ON z.client_id = f.client_id AND z.as_of = f.as_of
-                WHERE f.as_of = (SELECT max(as_of) FROM client_features WHERE as_of <= $a)
-                ORDER BY f.client_id
-                """,
-                {"a": as_of},
-            ).df()
-            from kapot.potential import read_validation
-
-            validation = read_validation(con, as_of, int(horizon_days))
-            products = con.execute(
-                "SELECT sku, name, category, price, in_assortment, stock_qty, stock_since FROM products"
-            ).df()
-            from kapot.currency import read_currency
-
-            currency, _ = read_currency(con)
+        snapshot = Snapshot.open(db, as_of, horizon_days=horizon_days, scored=True)
+        as_of, horizon_days = snapshot.as_of, int(snapshot.horizon_days)
+        snap = _snapshot_dir(Warehouse(db).path, as_of, horizon_days)
+        shared = _read_snapshot(snap)
+        if shared is not None:  # another kernel (or an earlier run) read this already
+            calc = cls(
+                shared["clients"],
+                shared["scores"],
+                shared["categories"],
+                as_of,
+                horizon_days,
+                shared["products"],
+                currency=shared["meta"]["currency"],
+            )
+            calc.validation = shared["meta"]["validation"]
+            calc._db = db
+            return calc
+        pot = snapshot.potential()
+        if pot.empty:
+            raise KapotError(tr("calculator.not_scored_for", as_of=str(as_of)))
+        clients = snapshot.client_profile()
+        validation = snapshot.validation()
+        products = snapshot.products().drop(columns="illiquid")
+        currency = snapshot.currency()
         categories = sorted(pot["item"].unique())
         idx = pd.Index(clients["client_id"])
         rows = idx.get_indexer(pot["client_id"])
@@ -402,11 +361,10 @@ class Calculator:
     def _sku_state(self):
         """(ranker, snapshot, row of each client in the snapshot) or None if not scored."""
         if self._sku_engine is None and self._db is not False:
-            from kapot.potential import read_engine_state
-            from kapot.warehouse import Warehouse
+            from kapot.snapshot import Snapshot
 
-            with Warehouse(self._db).read() as con:
-                self._sku_engine = read_engine_state(con, self.as_of, self.horizon_days, "sku")
+            snapshot = Snapshot(self._db, self.as_of, self.horizon_days)
+            self._sku_engine = snapshot.engine_state("sku")
             self._db = False  # read once
         if self._sku_engine is None:
             return None
@@ -772,81 +730,8 @@ def client_card(
     as_of: dt.date,
     scope=None,
 ) -> dict[str, pd.DataFrame]:
-    """What a manager sees on a client's card, from data before ``as_of``: ``monthly``
-    (month, revenue, orders over the last 24 months, zero months included), ``categories``
-    (category, revenue, share), ``payments`` (invoice, issued, due, paid, days_late, amount).
-    With ``scope``, a client that account may not see is refused as if it did not exist."""
-    from kapot.warehouse import Warehouse
+    """What a manager sees on a client's card, from data before ``as_of``: see
+    :meth:`kapot.snapshot.Snapshot.card`."""
+    from kapot.snapshot import Snapshot
 
-    with Warehouse(db).read() as con:
-        if scope is not None and not scope.sees_all:
-            row = con.execute(
-                """
-                SELECT c.client_id, c.manager, c.region, coalesce(f.is_prospect, true) AS is_prospect
-                FROM clients c
-                LEFT JOIN client_features f ON f.client_id = c.client_id
-                    AND f.as_of = (SELECT max(as_of) FROM client_features WHERE as_of <= $a)
-                WHERE c.client_id = $c
-                """,
-                {"c": client_id, "a": as_of},
-            ).df()
-            if not len(row) or not _card_allowed(scope, row, con):
-                raise KapotError(tr("calculator.unknown_client", client=client_id))
-        monthly = con.execute(
-            """
-            WITH m AS (
-                SELECT unnest(generate_series(date_trunc('month', CAST($a AS DATE) - INTERVAL 1 DAY) - INTERVAL 23 MONTH,
-                                              date_trunc('month', CAST($a AS DATE) - INTERVAL 1 DAY), INTERVAL 1 MONTH)) AS month
-            ),
-            s AS (
-                SELECT date_trunc('month', date) AS month, sum(amount) AS revenue,
-                       count(DISTINCT coalesce(invoice_id, CAST(date AS VARCHAR))) AS orders
-                FROM sales WHERE client_id = $c AND date < $a GROUP BY 1
-            )
-            SELECT CAST(m.month AS DATE) AS month, coalesce(s.revenue, 0) AS revenue, coalesce(s.orders, 0) AS orders
-            FROM m LEFT JOIN s USING (month) ORDER BY month
-            """,
-            {"c": client_id, "a": as_of},
-        ).df()
-        categories = con.execute(
-            """
-            SELECT coalesce(p.category, '?') AS category, sum(s.amount) AS revenue
-            FROM sales s LEFT JOIN products p USING (sku)
-            WHERE s.client_id = $c AND s.date < $a AND s.date >= CAST($a AS DATE) - INTERVAL 24 MONTH
-            GROUP BY 1 HAVING sum(s.amount) > 0 ORDER BY 2 DESC
-            """,
-            {"c": client_id, "a": as_of},
-        ).df()
-        payments = con.execute(
-            """
-            SELECT invoice_id, issued, due, paid, amount,
-                   greatest(0, date_diff('day', due, least(coalesce(paid, CAST($a AS DATE)), CAST($a AS DATE)))) AS days_late
-            FROM invoices WHERE client_id = $c AND issued < $a AND due IS NOT NULL
-            ORDER BY issued DESC LIMIT 60
-            """,
-            {"c": client_id, "a": as_of},
-        ).df()
-    categories["share"] = (
-        categories["revenue"] / categories["revenue"].sum() if len(categories) else []
-    )
-    return {
-        "monthly": monthly,
-        "categories": categories,
-        "payments": payments.iloc[::-1].reset_index(drop=True),
-    }
-
-
-def _card_allowed(scope, row: pd.DataFrame, con) -> bool:
-    """May ``scope`` see the client in ``row``? The regions of a manager without a region list
-    are those of their own clients, as in :meth:`kapot.access.Scope.mask`."""
-    if scope.regions or row["manager"].iloc[0] == scope.manager:
-        return bool(scope.mask(row)[0])
-    regions = [
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT region FROM clients WHERE manager = $m", {"m": scope.manager}
-        ).fetchall()
-    ]
-    from dataclasses import replace
-
-    return bool(replace(scope, regions=tuple(regions) or ("\x00",)).mask(row)[0])
+    return Snapshot(db, as_of).card(client_id, scope=scope)

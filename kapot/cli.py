@@ -10,7 +10,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from kapot import __version__
+from kapot import __version__, runner
 from kapot.config import default_db_path
 from kapot.errors import KapotError
 from kapot.i18n import get_lang, set_currency, set_lang, tr
@@ -346,11 +346,8 @@ def _cmd_demo(args: argparse.Namespace) -> None:
     )
     for line in report.lines():
         print(line)
-    from kapot.build import build
-
     as_of = end + dt.timedelta(days=1)
-    _print_build(build(as_of, db=args.db, progress=sys.stderr.isatty()), args.db)
-    _score(as_of, args.db, 90)
+    _run_pipeline(as_of, args.db, score=True, horizon_days=90)
     _demo_pipeline(as_of, args.db, args.seed)
     _cmd_status(args)
     _demo_account(args.db)
@@ -389,16 +386,36 @@ def _demo_pipeline(as_of: dt.date, db, seed: int) -> None:
 
 
 def _cmd_build(args: argparse.Namespace) -> None:
-    from kapot.build import build
+    _run_pipeline(args.as_of, args.db, score=False)
 
-    report = build(args.as_of, db=args.db, progress=sys.stderr.isatty())
-    _print_build(report, args.db)
+
+def _run_pipeline(as_of: dt.date, db, *, score: bool, horizon_days: int = 90) -> None:
+    """Run the pipeline for ``as_of`` (:func:`kapot.pipeline.run`, the one orchestrator) and
+    print what it built; with ``score``, the scores and their validation too."""
+    from dataclasses import replace
+
+    from kapot.engine import EngineConfig
+    from kapot.pipeline import PipelineConfig, run
+
+    config = replace(PipelineConfig(), score=score, engine=EngineConfig(horizon_days=horizon_days))
+    report = run(as_of, db=db, config=config, progress=sys.stderr.isatty())
+    _print_build(report, db)
+    if score:
+        print(
+            tr(
+                "cli.scored",
+                as_of=as_of.isoformat(),
+                rows=f"{report.rows['potential']:,}",
+                days=horizon_days,
+            )
+        )
+        _print_validation(report.reports)
 
 
 def _print_build(report, db) -> None:
-    from kapot.build import read_result
+    from kapot.snapshot import Snapshot
 
-    seas = read_result("seasonality", report.as_of, db=db)
+    seas = Snapshot(db, report.as_of).table("seasonality")
     print(
         tr(
             "build.done",
@@ -460,47 +477,30 @@ def _emit(frame, fmt: str, output: str | None, *, kinds: dict[str, str] | None =
 
 
 def _cmd_seasonality(args: argparse.Namespace) -> None:
-    from kapot.build import read_result
+    from kapot.snapshot import Snapshot
 
-    df = read_result("seasonality", args.as_of, db=args.db)[_SEASONALITY_COLUMNS]
+    df = Snapshot.open(args.db, args.as_of).table("seasonality")[_SEASONALITY_COLUMNS]
     df = df.astype({"peak_month": "Int64"})
     df.loc[df["peak_month"] == 0, "peak_month"] = None
     _emit(df, args.format, args.output)
 
 
 def _cmd_segments(args: argparse.Namespace) -> None:
-    from kapot.build import read_result
+    from kapot.snapshot import Snapshot
 
-    _emit(
-        read_result("segments", args.as_of, db=args.db)[_SEGMENT_COLUMNS], args.format, args.output
-    )
-
-
-def _cmd_who_buys(args: argparse.Namespace) -> None:
-    from kapot.build import latest_as_of
-    from kapot.segments import who_buys
-    from kapot.warehouse import Warehouse
-
-    as_of = args.as_of or latest_as_of("segments", db=args.db)
-    with Warehouse(args.db).read() as con:
-        df = who_buys(con, as_of, category=args.category, sku=args.sku)
+    df = Snapshot.open(args.db, args.as_of).table("segments")[_SEGMENT_COLUMNS]
     _emit(df, args.format, args.output)
 
 
-def _score(as_of: dt.date, db, horizon_days: int) -> None:
-    from kapot.engine import EngineConfig
-    from kapot.potential import score_warehouse
+def _cmd_who_buys(args: argparse.Namespace) -> None:
+    from kapot.segments import who_buys
+    from kapot.snapshot import latest_as_of
+    from kapot.warehouse import Warehouse
 
-    res = score_warehouse(as_of, db=db, config=EngineConfig(horizon_days=horizon_days))
-    print(
-        tr(
-            "cli.scored",
-            as_of=as_of.isoformat(),
-            rows=f"{sum(res['rows'].values()):,}",
-            days=horizon_days,
-        )
-    )
-    _print_validation(res["reports"])
+    as_of = args.as_of or latest_as_of(args.db)
+    with Warehouse(args.db).read() as con:
+        df = who_buys(con, as_of, category=args.category, sku=args.sku)
+    _emit(df, args.format, args.output)
 
 
 def _print_validation(reports: dict[str, dict]) -> None:
@@ -543,7 +543,7 @@ def _print_validation(reports: dict[str, dict]) -> None:
 
 
 def _cmd_score(args: argparse.Namespace) -> None:
-    _score(args.as_of, args.db, args.horizon_days)
+    _run_pipeline(args.as_of, args.db, score=True, horizon_days=args.horizon_days)
 
 
 def _cmd_find(args: argparse.Namespace) -> None:
@@ -855,12 +855,13 @@ def _cmd_calculators(args: argparse.Namespace) -> None:
 
 def _cmd_report(args: argparse.Namespace) -> None:
     from kapot.config import PROJECT_ROOT
-    from kapot.weekly import prepare, render_report, resolve_week
+    from kapot.pipeline import run_plan
+    from kapot.weekly import needed_runs, render_report, resolve_week
 
     t0 = time.perf_counter()
     week = resolve_week(args.week, args.db)
     if not args.no_build:
-        done = prepare(week, db=args.db, progress=sys.stderr.isatty())
+        done = run_plan(needed_runs(week, db=args.db), db=args.db, progress=sys.stderr.isatty())
         if done:
             print(tr("report.prepared", steps=", ".join(done)), flush=True)
     paths = render_report(
@@ -871,7 +872,6 @@ def _cmd_report(args: argparse.Namespace) -> None:
         out=args.out or PROJECT_ROOT / "reports",
         lang=get_lang(),
         progress=sys.stderr.isatty(),
-        build_missing=False,
     )
     print(
         tr(
@@ -923,9 +923,7 @@ def _known_managers(db) -> list[str] | None:
     if not wh.exists():
         return None
     with wh.read() as con:
-        rows = con.execute(
-            "SELECT DISTINCT manager FROM clients WHERE manager IS NOT NULL ORDER BY 1"
-        ).fetchall()
+        rows = runner.execute(con, "store/managers")
     return [r[0] for r in rows]
 
 

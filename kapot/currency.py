@@ -16,6 +16,7 @@ import difflib
 import os
 import re
 
+from kapot import runner
 from kapot.errors import KapotError
 from kapot.i18n import set_currency, tr
 
@@ -50,21 +51,15 @@ def normalise_currency(code: str, *, source: str | None = None) -> str:
 def read_currency(con) -> tuple[str | None, str | None]:
     """(code, how it was set: given, mapping, guessed, changed) stored in the warehouse, or
     (None, None)."""
-    has = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'settings'"
-    ).fetchall()[0][0]
-    if not has:
+    if not runner.has_table(con, "settings"):
         return None, None
-    row = con.execute("SELECT value, source FROM settings WHERE key = 'currency'").fetchall()
+    row = runner.execute(con, "store/currency")
     return (row[0][0], row[0][1]) if row else (None, None)
 
 
 def write_currency(con, code: str, source: str, *, at: dt.datetime) -> None:
     """Store ``code`` (already normalised) on a write connection of the warehouse."""
-    con.execute(
-        "INSERT OR REPLACE INTO settings VALUES ('currency', $v, $s, $at)",
-        {"v": code, "s": source, "at": at},
-    )
+    runner.execute(con, "store/write_currency", code=code, source=source, at=at)
 
 
 def guess_currency(

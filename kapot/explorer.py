@@ -13,10 +13,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kapot import plots
-from kapot.build import latest_as_of, read_result
 from kapot.errors import KapotError
-from kapot.i18n import get_lang, tr
+from kapot.i18n import get_lang, set_currency, tr
 from kapot.segments import CLUSTER_FEATURES, _cluster_matrix, who_buys
+from kapot.snapshot import Snapshot
 from kapot.warehouse import Warehouse
 
 __all__ = ["Explorer", "use_renderer"]
@@ -67,24 +67,20 @@ class Explorer:
         """Read the build of ``as_of`` (default: the latest)."""
         if isinstance(as_of, str):
             as_of = dt.date.fromisoformat(as_of)
-        as_of = as_of or latest_as_of(db=db)
-        feats = read_result("client_features", as_of, db=db)
-        seg = read_result("segments", as_of, db=db).drop(columns="as_of")
-        with Warehouse(db).read() as con:
-            clients = con.execute(
-                "SELECT client_id, coalesce(name, client_id) AS name, region, industry, manager FROM clients"
-            ).df()
-            from kapot.currency import use_warehouse_currency
-
-            use_warehouse_currency(con)  # the views' money in the company's currency
+        snapshot = Snapshot.open(db, as_of)
+        feats = snapshot.table("client_features")
+        seg = snapshot.table("segments").drop(columns="as_of")
+        clients = snapshot.client_profile()[["client_id", "name", "region", "industry", "manager"]]
+        clients = clients.assign(name=clients["name"].fillna(clients["client_id"]))
+        set_currency(snapshot.currency())  # the views' money in the company's currency
         features = feats.merge(seg, on="client_id", how="left").merge(
             clients, on="client_id", how="left"
         )
         return cls(
             features=features,
-            seasonality=read_result("seasonality", as_of, db=db),
-            category_seasonality=read_result("category_seasonality", as_of, db=db),
-            as_of=as_of,
+            seasonality=snapshot.table("seasonality"),
+            category_seasonality=snapshot.table("category_seasonality"),
+            as_of=snapshot.as_of,
             db=db,
             lang=get_lang(lang),
         )

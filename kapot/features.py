@@ -3,32 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
-from importlib import resources
 
 import duckdb
 import pandas as pd
+
+from kapot import runner
 
 __all__ = [
     "client_features",
     "client_categories",
     "monthly_orders",
     "client_category_monthly",
+    "category_monthly",
+    "client_industries",
     "run_sql",
 ]
-
-
-@cache
-def _sql(name: str) -> str:
-    return resources.files("kapot").joinpath(f"sql/{name}.sql").read_text("utf-8")
 
 
 def run_sql(
     con: duckdb.DuckDBPyConnection, name: str, as_of: dt.date, **params: object
 ) -> pd.DataFrame:
-    """Run ``kapot/sql/<name>.sql`` with ``$as_of`` (and ``params``) bound; only sales before
-    ``as_of`` are read."""
-    return con.execute(_sql(name), {"as_of": as_of, **params}).df()
+    """Run ``kapot/sql/<name>.sql`` (``features/...``) with ``$as_of`` (and ``params``) bound; only sales before
+    ``as_of`` are read (through :func:`kapot.runner.query`)."""
+    return runner.query(con, name, as_of=as_of, **params)
 
 
 def client_features(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
@@ -37,19 +34,19 @@ def client_features(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFr
     categories, returns share, off-assortment share, median days between orders, expected next
     order and the overdue-reorder flag, payment discipline and ``pays_on_time``.
 
-    See ``kapot/sql/client_features.sql`` for every definition.
+    See ``kapot/sql/features/client_features.sql`` for every definition.
     """
-    return run_sql(con, "client_features", as_of)
+    return run_sql(con, "features/client_features", as_of)
 
 
 def client_categories(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
     """Revenue per client and category (total, last 12 months), first/last bought, share."""
-    return run_sql(con, "client_categories", as_of)
+    return run_sql(con, "features/client_categories", as_of)
 
 
 def monthly_orders(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
     """Orders per client and month (columns client_id, month, orders)."""
-    return run_sql(con, "monthly_orders", as_of)
+    return run_sql(con, "features/monthly_orders", as_of)
 
 
 def client_category_monthly(
@@ -57,4 +54,16 @@ def client_category_monthly(
 ) -> pd.DataFrame:
     """Orders per client, category and month, for pairs with at least ``min_orders`` orders in
     the last ``months`` months (columns client_id, category, month, orders)."""
-    return run_sql(con, "client_category_monthly", as_of, min_orders=min_orders, months=months)
+    return run_sql(
+        con, "features/client_category_monthly", as_of, min_orders=min_orders, months=months
+    )
+
+
+def category_monthly(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
+    """Orders per category and month (columns category, month, orders)."""
+    return run_sql(con, "features/category_monthly", as_of)
+
+
+def client_industries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Each client's industry (columns client_id, industry)."""
+    return runner.query(con, "staging/client_industries")

@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kapot import runner
 from kapot.currency import (
     describe_currency,
     guess_currency,
@@ -483,33 +484,13 @@ def _insert_sales(con, frame: pd.DataFrame, load_id: int) -> tuple[int, int]:
         data["invoice_id"] = pd.Series(None, index=data.index, dtype="object")
     con.register("_incoming_sales", data)
     try:
-        con.execute(
-            """
-            CREATE OR REPLACE TEMP TABLE _sales_batch AS
-            SELECT CAST(date AS DATE) AS date, CAST(invoice_id AS VARCHAR) AS invoice_id,
-                   CAST(client_id AS VARCHAR) AS client_id, CAST(sku AS VARCHAR) AS sku,
-                   CAST(quantity AS DOUBLE) AS quantity, CAST(amount AS DOUBLE) AS amount,
-                   (quantity < 0 OR amount < 0) AS is_return,
-                   md5_number_lower(concat_ws('|', CAST(date AS DATE), coalesce(CAST(invoice_id AS VARCHAR), ''), client_id, sku,
-                        CAST(quantity AS DOUBLE), CAST(amount AS DOUBLE),
-                        row_number() OVER (PARTITION BY CAST(date AS DATE), invoice_id, client_id, sku, quantity, amount)
-                   )) AS line_key
-            FROM _incoming_sales
-            """
-        )
+        runner.execute(con, "ingest/stage_sales")
     finally:
         con.unregister("_incoming_sales")
-    before = con.execute("SELECT count(*) FROM sales").fetchall()[0][0]
-    con.execute(
-        """
-        INSERT INTO sales
-        SELECT b.*, $load_id FROM _sales_batch b
-        WHERE NOT EXISTS (SELECT 1 FROM sales s WHERE s.line_key = b.line_key)
-        """,
-        {"load_id": load_id},
-    )
-    after = con.execute("SELECT count(*) FROM sales").fetchall()[0][0]
-    con.execute("DROP TABLE _sales_batch")
+    before = runner.scalar(con, "ingest/sales_count", load_id=None)
+    runner.execute(con, "ingest/insert_sales", load_id=load_id)
+    after = runner.scalar(con, "ingest/sales_count", load_id=None)
+    runner.execute(con, "ingest/drop_staged_sales")
     return after - before, len(frame) - (after - before)
 
 
@@ -614,7 +595,7 @@ def ingest(
     wh = Warehouse(db)
     stamp = loaded_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with wh.write(fresh=replace) as con:
-        load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchall()[0][0]
+        load_id = runner.scalar(con, "ingest/next_load_id")
         report = LoadReport(load_id=load_id, db=str(wh.path), tables=[])
         for name in _ORDER:
             if name not in prepared:
@@ -635,10 +616,7 @@ def ingest(
                 prep.report.loaded, prep.report.updated = _upsert(con, TABLES[name], prep.frame)
             report.tables.append(prep.report)
         # products whose category is a code get the name from the categories table
-        con.execute(
-            "UPDATE products SET category = c.category FROM categories c "
-            "WHERE products.category = c.category_id"
-        )
+        runner.execute(con, "ingest/category_names")
         # the company's currency, published with the load
         stored, _ = read_currency(con)
         if given:
@@ -656,13 +634,12 @@ def ingest(
             write_currency(con, code, source, at=stamp)
         report.currency, report.currency_source = code, source
         report.currency_previous = stored if stored and stored != code else None
-        con.execute(
-            "INSERT INTO loads VALUES ($id, $at, $report)",
-            {
-                "id": load_id,
-                "at": stamp,
-                "report": json.dumps(report.to_dict(), ensure_ascii=False),
-            },
+        runner.execute(
+            con,
+            "ingest/insert_load",
+            load_id=load_id,
+            at=stamp,
+            report=json.dumps(report.to_dict(), ensure_ascii=False),
         )
     return report
 
@@ -684,7 +661,7 @@ class UnloadReport:
 
 
 def _load_reports(con) -> dict[int, dict]:
-    rows = con.execute("SELECT load_id, report FROM loads ORDER BY load_id").fetchall()
+    rows = runner.execute(con, "ingest/load_reports")
     return {int(i): json.loads(r) for i, r in rows}
 
 
@@ -737,20 +714,17 @@ def unload(
     with wh.write() as con:
         reports = _load_reports(con)  # again under the lock: another writer may have run
         _check_unloadable(reports, int(load_id))
-        removed = con.execute(
-            "SELECT count(*) FROM sales WHERE load_id = $id", {"id": int(load_id)}
-        ).fetchall()[0][0]
-        con.execute("DELETE FROM sales WHERE load_id = $id", {"id": int(load_id)})
+        removed = runner.scalar(con, "ingest/sales_count", load_id=int(load_id))
+        runner.execute(con, "ingest/delete_load", load_id=int(load_id))
         new_id = max(reports, default=0) + 1
         report = UnloadReport(
             load_id=new_id, unloaded=int(load_id), sales_removed=int(removed), db=str(wh.path)
         )
-        con.execute(
-            "INSERT INTO loads VALUES ($id, $at, $report)",
-            {
-                "id": new_id,
-                "at": stamp,
-                "report": json.dumps(report.to_dict(), ensure_ascii=False),
-            },
+        runner.execute(
+            con,
+            "ingest/insert_load",
+            load_id=new_id,
+            at=stamp,
+            report=json.dumps(report.to_dict(), ensure_ascii=False),
         )
     return report

@@ -13,6 +13,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from kapot import runner
 from kapot.errors import KapotError
 from kapot.i18n import tr
 
@@ -45,13 +46,6 @@ class Scope:
         return {"region": self.region, "manager": self.manager}
 
 
-# the clients in scope; every query joins clients as ``c`` and binds $region and $manager
-_IN_SCOPE = (
-    "(CAST($region AS VARCHAR) IS NULL OR c.region = $region)"
-    " AND (CAST($manager AS VARCHAR) IS NULL OR c.manager = $manager)"
-)
-
-
 def week_bounds(week: str) -> tuple[dt.date, dt.date]:
     """``"2026-W47"`` -> (Monday, next Monday) of that ISO week."""
     try:
@@ -72,7 +66,7 @@ def default_week(con: duckdb.DuckDBPyConnection) -> str:
     """The last complete ISO week of the sales in the warehouse (a cron job on Monday reports
     the week that ended the day before; a warehouse loaded to a Saturday reports the week
     before that)."""
-    last = con.execute("SELECT max(date) FROM sales").fetchall()[0][0]
+    last = runner.scalar(con, "report/last_sale")
     if last is None:
         raise KapotError(tr("report.no_sales"))
     last = last.date() if hasattr(last, "date") else last
@@ -88,16 +82,6 @@ def _same_week_last_year(start: dt.date) -> dt.date:
         return dt.date.fromisocalendar(year - 1, 52, 1)
 
 
-_WEEK_SQL = f"""
-    SELECT round(coalesce(sum(s.amount), 0), 2),
-           count(DISTINCT coalesce(s.invoice_id, s.client_id || '@' || CAST(s.date AS VARCHAR)))
-               FILTER (WHERE NOT s.is_return),
-           count(DISTINCT s.client_id) FILTER (WHERE NOT s.is_return)
-    FROM sales s LEFT JOIN clients c USING (client_id)
-    WHERE s.date >= $b AND s.date < CAST($b AS DATE) + INTERVAL 7 DAY AND {_IN_SCOPE}
-"""
-
-
 def kpis(con: duckdb.DuckDBPyConnection, start: dt.date, scope: Scope = Scope()) -> pd.DataFrame:
     """Revenue, orders, active clients and average order value for the week starting ``start``,
     the week before and the same ISO week last year, with relative changes.
@@ -111,7 +95,7 @@ def kpis(con: duckdb.DuckDBPyConnection, start: dt.date, scope: Scope = Scope())
         "previous_week": start - dt.timedelta(days=7),
         "last_year": _same_week_last_year(start),
     }
-    first = con.execute("SELECT min(date) FROM sales").fetchall()[0][0]
+    first = runner.scalar(con, "report/first_sale")
     first = first.date() if hasattr(first, "date") else first
     rows = {}
     for name, begin in periods.items():
@@ -120,9 +104,9 @@ def kpis(con: duckdb.DuckDBPyConnection, start: dt.date, scope: Scope = Scope())
                 ("revenue", "orders", "active_clients", "avg_order_value"), np.nan
             )
             continue
-        revenue, orders, clients = con.execute(_WEEK_SQL, {"b": begin, **scope.params}).fetchall()[
-            0
-        ]
+        revenue, orders, clients = runner.execute(
+            con, "report/week_kpis", week_start=begin, **scope.params
+        )[0]
         rows[name] = {
             "revenue": float(revenue),
             "orders": int(orders),
@@ -147,28 +131,20 @@ def weekly_revenue(
     frame = pd.DataFrame({"week_start": starts, "ly_start": ly})
     con.register("_weeks", frame)
     try:
-        df = con.execute(
-            f"""
-            WITH s AS (
-                SELECT s.date, s.amount FROM sales s LEFT JOIN clients c USING (client_id)
-                WHERE s.date >= $lo AND s.date < $hi AND {_IN_SCOPE}
-            )
-            SELECT w.week_start,
-                   (SELECT round(coalesce(sum(amount), 0), 2) FROM s
-                    WHERE s.date >= w.week_start AND s.date < w.week_start + INTERVAL 7 DAY) AS revenue,
-                   (SELECT round(coalesce(sum(amount), 0), 2) FROM s
-                    WHERE s.date >= w.ly_start AND s.date < w.ly_start + INTERVAL 7 DAY) AS revenue_last_year
-            FROM _weeks w ORDER BY w.week_start
-            """,
-            {"lo": min(ly), "hi": start + dt.timedelta(days=7), **scope.params},
-        ).df()
+        df = runner.query(
+            con,
+            "report/weekly_revenue",
+            lo=min(ly),
+            hi=start + dt.timedelta(days=7),
+            **scope.params,
+        )
     finally:
         con.unregister("_weeks")
     df["week_start"] = pd.to_datetime(df["week_start"]).dt.date
     df.insert(0, "week", [iso_week(d) for d in df["week_start"]])
     df["revenue"] = df["revenue"].astype(float)
     df["revenue_last_year"] = df["revenue_last_year"].astype(float)
-    first = con.execute("SELECT min(date) FROM sales").fetchall()[0][0]
+    first = runner.scalar(con, "report/first_sale")
     if first is not None:  # weeks that end before the data begins are unknown, not zero
         first = pd.Timestamp(first)
         before = pd.to_datetime(pd.Series(ly)) + pd.Timedelta(days=6) < first
@@ -196,20 +172,7 @@ def peak_next_month(
     last_purchase, pays_on_time. Largest 12-month revenue first; ``attrs['matched']`` holds
     how many clients qualify in all."""
     month = _next_month(as_of)
-    df = con.execute(
-        f"""
-        SELECT z.client_id, coalesce(c.name, z.client_id) AS name, c.region, c.manager, z.peak_month, z.source,
-               z.m{month:02d} AS peak_share, f.revenue_12m,
-               CAST($a AS DATE) - to_days(CAST(f.recency_days AS INTEGER)) AS last_purchase,
-               f.pays_on_time
-        FROM seasonality z
-        JOIN client_features f ON f.client_id = z.client_id AND f.as_of = z.as_of
-        LEFT JOIN clients c ON c.client_id = z.client_id
-        WHERE z.as_of = $a AND z.seasonal AND z.peak_month = $m AND {_IN_SCOPE}
-        ORDER BY f.revenue_12m DESC, z.client_id
-        """,
-        {"a": as_of, "m": month, **scope.params},
-    ).df()
+    df = runner.query(con, "report/peak_next_month", as_of=as_of, month=month, **scope.params)
     out = df.head(limit).reset_index(drop=True)
     out.attrs["matched"] = len(df)
     out.attrs["month"] = month
@@ -233,22 +196,7 @@ def at_risk(
     overdue_amount, reasons (how many of the three). Most warning signs first, then most
     revenue at stake;
     ``attrs['counts']`` holds the number of clients per reason over all matches."""
-    df = con.execute(
-        f"""
-        SELECT f.client_id, coalesce(c.name, f.client_id) AS name, c.region, c.manager,
-               f.revenue_12m, f.trend_12m,
-               coalesce(f.trend_12m <= $falling, false) AS falling_trend,
-               coalesce(f.overdue_reorder, false) AS overdue_reorder,
-               f.expected_next_order,
-               f.overdue_amount > 0 AS overdue_invoices,
-               f.overdue_amount
-        FROM client_features f LEFT JOIN clients c USING (client_id)
-        WHERE f.as_of = $a AND NOT f.is_prospect AND f.revenue_24m > 0 AND {_IN_SCOPE}
-          AND (coalesce(f.trend_12m <= $falling, false) OR coalesce(f.overdue_reorder, false)
-               OR f.overdue_amount > 0)
-        """,
-        {"a": as_of, "falling": falling, **scope.params},
-    ).df()
+    df = runner.query(con, "report/at_risk", as_of=as_of, falling=falling, **scope.params)
     flags = ["falling_trend", "overdue_reorder", "overdue_invoices"]
     df["reasons"] = df[flags].sum(axis=1).astype(int)
     df = df.sort_values(["reasons", "revenue_12m", "client_id"], ascending=[False, False, True])
@@ -272,33 +220,19 @@ def new_and_lost(
     the week's end). Columns: client_id, name, region, manager, status, first_purchase,
     last_purchase, revenue_12m (the 12 months to the week's end)."""
     end = start + dt.timedelta(days=7)
-    return con.execute(
-        f"""
-        WITH s AS (
-            SELECT client_id, min(date) AS first_purchase, max(date) AS last_purchase,
-                   round(sum(amount) FILTER (WHERE date >= CAST($e AS DATE) - INTERVAL 12 MONTH), 2) AS revenue_12m
-            FROM sales WHERE date < $e AND NOT is_return GROUP BY client_id
-        )
-        SELECT s.client_id, coalesce(c.name, s.client_id) AS name, c.region, c.manager,
-               CASE WHEN first_purchase >= $s THEN 'new' ELSE 'lost' END AS status,
-               first_purchase, last_purchase, coalesce(revenue_12m, 0) AS revenue_12m
-        FROM s LEFT JOIN clients c USING (client_id)
-        WHERE (first_purchase >= $s
-               OR (last_purchase <  CAST($e AS DATE) - to_days(CAST($d AS INTEGER))
-                   AND last_purchase >= CAST($s AS DATE) - to_days(CAST($d AS INTEGER))))
-          AND {_IN_SCOPE}
-        ORDER BY status DESC, revenue_12m DESC, s.client_id
-        """,
-        {"s": start, "e": end, "d": lost_after_days, **scope.params},
-    ).df()
+    return runner.query(
+        con,
+        "report/new_and_lost",
+        week_start=start,
+        week_end=end,
+        lost_after_days=lost_after_days,
+        **scope.params,
+    )
 
 
 def previous_build(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dt.date | None:
     """The latest segments build at least four weeks before ``as_of`` ("last month")."""
-    got = con.execute(
-        "SELECT max(as_of) FROM segments WHERE as_of <= CAST($a AS DATE) - INTERVAL 28 DAY",
-        {"a": as_of},
-    ).fetchall()[0][0]
+    got = runner.scalar(con, "report/previous_build", as_of=as_of)
     return got.date() if hasattr(got, "date") else got
 
 
@@ -314,22 +248,9 @@ def segment_movements(
     at risk / hibernating / lost, 'up' when the ABC class rose, else 'side'). Downs first,
     then by revenue. Clients present in only one build are not movements (see new and
     lost)."""
-    df = con.execute(
-        f"""
-        SELECT a.client_id, coalesce(c.name, a.client_id) AS name, c.manager,
-               p.abc AS abc_from, a.abc AS abc_to,
-               p.abc_xyz AS abc_xyz_from, a.abc_xyz AS abc_xyz_to,
-               p.rfm_segment AS rfm_from, a.rfm_segment AS rfm_to, f.revenue_12m
-        FROM segments a
-        JOIN segments p ON p.client_id = a.client_id AND p.as_of = $p
-        JOIN client_features f ON f.client_id = a.client_id AND f.as_of = a.as_of
-        LEFT JOIN clients c ON c.client_id = a.client_id
-        WHERE a.as_of = $a AND {_IN_SCOPE}
-          AND (a.abc_xyz IS DISTINCT FROM p.abc_xyz OR a.rfm_segment IS DISTINCT FROM p.rfm_segment)
-          AND NOT (a.rfm_segment = 'prospect' AND p.rfm_segment = 'prospect')
-        """,
-        {"a": as_of, "p": previous, **scope.params},
-    ).df()
+    df = runner.query(
+        con, "report/segment_movements", as_of=as_of, previous=previous, **scope.params
+    )
     bad = {"at_risk", "hibernating", "lost"}
     rank_from = df["abc_from"].map(_ABC_ORDER)
     rank_to = df["abc_to"].map(_ABC_ORDER)
@@ -414,18 +335,16 @@ def illiquid_stock(
     *,
     skus: int = 10,
     buyers: int = 3,
-    min_age_days: int = 180,
     lang: str | None = None,
 ) -> pd.DataFrame:
-    """The ``skus`` illiquid SKUs with the most money tied up (stock for ``min_age_days`` or
-    more), each with its most likely buyers in scope (all regions unless the report is for
-    one). Columns: sku, name, category, stock_qty, stock_value, days_on_stock, buyers (names,
+    """The ``skus`` illiquid SKUs with the most money tied up (stock that has lain long, as
+    the pipeline's ``product_stock`` says), each with its most likely buyers in scope (all
+    regions unless the report is for one). Columns: sku, name, category, stock_qty, stock_value, days_on_stock, buyers (names,
     best first), expected_quantity (what the top buyers are expected to take),
     ``attrs['matched']`` the number of illiquid SKUs, ``attrs['stock_value']`` their total."""
     from kapot.calculator import Query
-    from kapot.potential import illiquid_skus
 
-    ill = illiquid_skus(con, as_of, min_age_days=min_age_days)
+    ill = [r[0] for r in runner.execute(con, "read/illiquid_skus", as_of=as_of)]
     prod = calc.products.set_index("sku").loc[ill].reset_index()
     prod["stock_value"] = prod["stock_qty"].astype(float) * prod["price"].astype(float).fillna(0)
     prod["days_on_stock"] = (pd.Timestamp(as_of) - pd.to_datetime(prod["stock_since"])).dt.days
@@ -545,36 +464,7 @@ def order_taker_vs_hunter(
     client bought in the 12 months before the sale), new categories for existing clients, and
     new clients (first purchase ever in the period), with shares. A manager whose revenue is
     nearly all routine is an order taker; a hunter brings new clients and new categories."""
-    df = con.execute(
-        f"""
-        WITH l AS (
-            SELECT s.client_id, s.date, s.amount, coalesce(p.category, '?') AS category,
-                   coalesce(c.manager, '?') AS manager
-            FROM sales s
-            LEFT JOIN products p USING (sku)
-            LEFT JOIN clients c USING (client_id)
-            WHERE NOT s.is_return AND s.date < $e AND {_IN_SCOPE}
-        ),
-        firsts AS (SELECT client_id, min(date) AS first_purchase FROM l GROUP BY client_id),
-        period AS (SELECT * FROM l WHERE date >= $s),
-        kind AS (
-            SELECT p.manager, p.amount,
-                   CASE
-                       WHEN f.first_purchase >= $s THEN 'new_client'
-                       WHEN EXISTS (SELECT 1 FROM l h WHERE h.client_id = p.client_id AND h.category = p.category
-                                    AND h.date < p.date AND h.date >= p.date - INTERVAL 12 MONTH) THEN 'routine'
-                       ELSE 'new_category'
-                   END AS kind
-            FROM period p JOIN firsts f USING (client_id)
-        )
-        SELECT manager,
-               round(coalesce(sum(amount) FILTER (WHERE kind = 'routine'), 0), 2) AS routine,
-               round(coalesce(sum(amount) FILTER (WHERE kind = 'new_category'), 0), 2) AS new_category,
-               round(coalesce(sum(amount) FILTER (WHERE kind = 'new_client'), 0), 2) AS new_client
-        FROM kind GROUP BY manager ORDER BY manager
-        """,
-        {"s": start, "e": end, **scope.params},
-    ).df()
+    df = runner.query(con, "report/order_taker", period_start=start, period_end=end, **scope.params)
     total = df[["routine", "new_category", "new_client"]].sum(axis=1)
     for col in ("routine", "new_category", "new_client"):
         df[f"{col}_share"] = df[col] / total.where(total != 0)

@@ -11,12 +11,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from kapot import runner
+
 __all__ = [
     "SegmentConfig",
     "abc_xyz",
     "rfm",
     "size_tiers",
     "Clusterer",
+    "Segmenter",
     "segment_clients",
     "who_buys",
     "CLUSTER_FEATURES",
@@ -106,14 +109,16 @@ def rfm(features: pd.DataFrame, config: SegmentConfig = SegmentConfig()) -> pd.D
     )
 
 
-def size_tiers(features: pd.DataFrame, config: SegmentConfig = SegmentConfig()) -> pd.DataFrame:
-    """large / medium / small by 12-month revenue (24-month revenue / 2 for clients quiet this
-    year), non_profile where most purchases are outside our assortment, prospect otherwise."""
-    f = features[
-        ["client_id", "is_prospect", "revenue_12m", "revenue_24m", "off_assortment_share"]
-    ].copy()
-    rev = f["revenue_12m"].where(f["revenue_12m"] > 0, f["revenue_24m"] / 2)
-    buyers = ~f["is_prospect"] & (rev > 0)
+def _tier_revenue(features: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The revenue a size tier is judged by (12 months, or 24 months / 2 for clients quiet
+    this year) and which clients are buyers with such revenue."""
+    rev = features["revenue_12m"].where(features["revenue_12m"] > 0, features["revenue_24m"] / 2)
+    return rev, ~features["is_prospect"] & (rev > 0)
+
+
+def _tier_thresholds(features: pd.DataFrame, config: SegmentConfig) -> tuple[float, float]:
+    """(large, medium) revenue thresholds: the configured ones, else buyers' quantiles."""
+    rev, buyers = _tier_revenue(features)
     large = (
         config.large_revenue
         if config.large_revenue is not None
@@ -124,10 +129,29 @@ def size_tiers(features: pd.DataFrame, config: SegmentConfig = SegmentConfig()) 
         if config.medium_revenue is not None
         else rev[buyers].quantile(config.medium_quantile)
     )
+    return large, medium
+
+
+def _tiers(
+    features: pd.DataFrame, large: float, medium: float, config: SegmentConfig
+) -> pd.DataFrame:
+    f = features[
+        ["client_id", "is_prospect", "revenue_12m", "revenue_24m", "off_assortment_share"]
+    ].copy()
+    rev, _ = _tier_revenue(f)
     tier = np.where(rev >= large, "large", np.where(rev >= medium, "medium", "small"))
     tier = np.where(f["off_assortment_share"] > config.non_profile_share, "non_profile", tier)
     f["size_tier"] = np.where(f["is_prospect"], "prospect", tier)
     return f[["client_id", "size_tier"]]
+
+
+def size_tiers(features: pd.DataFrame, config: SegmentConfig = SegmentConfig()) -> pd.DataFrame:
+    """large / medium / small by 12-month revenue (24-month revenue / 2 for clients quiet this
+    year), non_profile where most purchases are outside our assortment, prospect otherwise.
+
+    ``features`` needs client_id, is_prospect, revenue_12m, revenue_24m, off_assortment_share;
+    the thresholds are those of :class:`SegmentConfig`, else quantiles of these clients."""
+    return _tiers(features, *_tier_thresholds(features, config), config)
 
 
 CLUSTER_FEATURES = (
@@ -241,6 +265,52 @@ class Clusterer:
         )
 
 
+@dataclass
+class Segmenter:
+    """Every segment label, scikit-learn style, on a client-features frame
+    (:func:`kapot.features.client_features`: client_id, is_prospect, revenue_12m,
+    revenue_24m, revenue_cv_12m, recency_days, orders_12m, tenure_days,
+    off_assortment_share and the :data:`CLUSTER_FEATURES` inputs).
+
+    :meth:`fit` learns the size tiers' revenue thresholds (``large_``, ``medium_``) and the
+    behavioural clusters (``clusterer_``, fitted on buyers with 12-month revenue; None with
+    fewer than 50) and returns the segmenter; :meth:`transform` labels a features frame with
+    them. ABC/XYZ and RFM are ranks among the clients of the frame transformed."""
+
+    config: SegmentConfig = SegmentConfig()
+    clusterer: Clusterer | None = None
+
+    def fit(self, features: pd.DataFrame) -> Segmenter:
+        self.large_, self.medium_ = _tier_thresholds(features, self.config)
+        active = features[features["revenue_12m"] > 0]
+        self.clusterer_ = (
+            (self.clusterer or Clusterer()).fit(active) if len(active) >= _MIN_CLUSTERED else None
+        )
+        return self
+
+    def transform(self, features: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+        """One row per client: abc, xyz, abc_xyz, rfm_r/f/m, rfm_score, rfm_segment,
+        size_tier, cluster and cluster_name (empty for clients without 12-month revenue)."""
+        cfg = self.config
+        out = features[["client_id"]].merge(abc_xyz(features, cfg), on="client_id")
+        out = out.merge(rfm(features, cfg), on="client_id").merge(
+            _tiers(features, self.large_, self.medium_, cfg), on="client_id"
+        )
+        out["cluster"] = pd.NA
+        out["cluster_name"] = None
+        if self.clusterer_ is not None:
+            active = features[features["revenue_12m"] > 0]
+            labels = self.clusterer_.predict(active)
+            idx = out["client_id"].isin(active["client_id"])
+            out.loc[idx, "cluster"] = labels
+            names = {c: self.clusterer_.label(c, lang) for c in range(self.clusterer_.k_)}
+            out.loc[idx, "cluster_name"] = pd.Series(labels).map(names).to_numpy()
+        return out
+
+
+_MIN_CLUSTERED = 50  # fewer buyers than this get no behavioural clusters
+
+
 def segment_clients(
     features: pd.DataFrame,
     config: SegmentConfig = SegmentConfig(),
@@ -248,22 +318,10 @@ def segment_clients(
     clusterer: Clusterer | None = None,
     lang: str | None = None,
 ) -> tuple[pd.DataFrame, Clusterer | None]:
-    """All segment labels for every client. Clusters are fitted on buyers with 12-month revenue."""
-    out = features[["client_id"]].merge(abc_xyz(features, config), on="client_id")
-    out = out.merge(rfm(features, config), on="client_id").merge(
-        size_tiers(features, config), on="client_id"
-    )
-    active = features[features["revenue_12m"] > 0]
-    out["cluster"] = pd.NA
-    out["cluster_name"] = None
-    if len(active) >= 50:
-        clusterer = (clusterer or Clusterer()).fit(active)
-        labels = clusterer.predict(active)
-        idx = out["client_id"].isin(active["client_id"])
-        out.loc[idx, "cluster"] = labels
-        names = {c: clusterer.label(c, lang) for c in range(clusterer.k_)}
-        out.loc[idx, "cluster_name"] = pd.Series(labels).map(names).to_numpy()
-    return out, clusterer if len(active) >= 50 else None
+    """All segment labels for every client (:class:`Segmenter` fitted on ``features`` and
+    applied to them), and the fitted clusterer (None with too few buyers)."""
+    segmenter = Segmenter(config, clusterer).fit(features)
+    return segmenter.transform(features, lang), segmenter.clusterer_
 
 
 def who_buys(
@@ -281,43 +339,10 @@ def who_buys(
 
     if (category is None) == (sku is None):
         raise KapotError(tr("segments.who_buys_args"))
-    where = "p.category = $item" if category is not None else "s.sku = $item"
-    sql = f"""
-        WITH buyers AS (
-            SELECT DISTINCT s.client_id FROM sales s LEFT JOIN products p USING (sku)
-            WHERE {where} AND s.date < $as_of AND s.date >= $as_of - to_months($months) AND NOT s.is_return
-        ),
-        base AS (
-            SELECT c.client_id,
-                   coalesce(c.industry, '?') AS industry, coalesce(c.region, '?') AS region,
-                   coalesce(g.size_tier, '?') AS size_tier,
-                   CASE WHEN z.peak_month > 0 THEN CAST(z.peak_month AS VARCHAR) ELSE '-' END AS peak_month,
-                   b.client_id IS NOT NULL AS buyer
-            FROM clients c
-            LEFT JOIN segments g ON g.client_id = c.client_id AND g.as_of = $as_of
-            LEFT JOIN seasonality z ON z.client_id = c.client_id AND z.as_of = $as_of
-            LEFT JOIN buyers b ON b.client_id = c.client_id
-        ),
-        long AS (
-            SELECT 'industry' AS dimension, industry AS value, buyer FROM base
-            UNION ALL SELECT 'region', region, buyer FROM base
-            UNION ALL SELECT 'size_tier', size_tier, buyer FROM base
-            UNION ALL SELECT 'peak_month', peak_month, buyer FROM base
-        ),
-        final AS (
-            SELECT dimension, value,
-                   count(*) FILTER (WHERE buyer) AS buyers,
-                   count(*) FILTER (WHERE buyer) / nullif(sum(count(*) FILTER (WHERE buyer)) OVER (PARTITION BY dimension), 0)
-                       AS share_of_buyers,
-                   count(*) / sum(count(*)) OVER (PARTITION BY dimension) AS share_of_all
-            FROM long GROUP BY dimension, value
-        )
-        SELECT *, share_of_buyers / nullif(share_of_all, 0) AS lift FROM final
-        ORDER BY dimension, buyers DESC, value
-    """
     item = category if category is not None else sku
-    col = "category" if category is not None else "sku"
-    known = [r[0] for r in con.execute(f"SELECT DISTINCT {col} FROM products").fetchall()]
+    kinds = runner.query(con, "read/known_items")
+    known = kinds.loc[kinds["kind"] == ("category" if category is not None else "sku"), "value"]
+    known = known.tolist()
     if item not in set(known):  # a typo must not look like "nobody buys it"
         from kapot.calculator import nearest
 
@@ -326,4 +351,6 @@ def who_buys(
         )
         near = "known" if category else "near"
         raise KapotError(tr(key, **{name: item, near: nearest(item, known)}))
-    return con.execute(sql, {"item": item, "as_of": as_of, "months": months}).df()
+    return runner.query(
+        con, "read/who_buys", category=category, sku=sku, as_of=as_of, months=months
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from kapot import runner
 from kapot.currency import describe_currency, read_currency, use_warehouse_currency
 from kapot.i18n import fmt_date, fmt_int, fmt_money, tr
 from kapot.warehouse import Warehouse
@@ -23,9 +24,7 @@ def warehouse_summary(
     with wh.read() as con:
         use_warehouse_currency(con)
         currency_line = describe_currency(*read_currency(con), lang)
-        start, end, revenue = con.execute(
-            "SELECT min(date), max(date), sum(amount) FROM sales"
-        ).fetchall()[0]
+        start, end, revenue = runner.execute(con, "store/sales_period")[0]
         if start is not None:
             out.append(
                 tr(
@@ -36,14 +35,7 @@ def warehouse_summary(
                     revenue=fmt_money(revenue, lang),
                 )
             )
-        buyers, prospects = con.execute(
-            """
-            SELECT count(DISTINCT s.client_id),
-                   (SELECT count(*) FROM clients c WHERE NOT EXISTS
-                        (SELECT 1 FROM sales x WHERE x.client_id = c.client_id))
-            FROM sales s
-            """
-        ).fetchall()[0]
+        buyers, prospects = runner.execute(con, "store/buyers_and_prospects")[0]
         out.append(
             tr(
                 "warehouse.clients_line",
@@ -52,23 +44,16 @@ def warehouse_summary(
                 prospects=fmt_int(prospects, lang),
             )
         )
-        regions = con.execute(
-            """
-            SELECT coalesce(c.region, '?') AS region, sum(s.amount) AS revenue
-            FROM sales s LEFT JOIN clients c USING (client_id)
-            GROUP BY 1 ORDER BY 2 DESC LIMIT 5
-            """
-        ).fetchall()
+        regions = runner.execute(con, "store/top_regions", n=5)
         if regions:
             out.append(tr("warehouse.top_regions", lang))
             out += [
                 "  " + tr("warehouse.region_line", lang, region=r, revenue=fmt_money(v, lang))
                 for r, v in regions
             ]
-        last = con.execute(
-            "SELECT load_id, loaded_at FROM loads ORDER BY load_id DESC LIMIT 1"
-        ).fetchall()[0]
+        last = runner.execute(con, "store/last_load")
         if last:
+            last = last[0]
             out.append(tr("warehouse.last_load", lang, load_id=last[0], at=fmt_date(last[1], lang)))
     out.append(currency_line)
     return out

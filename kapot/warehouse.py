@@ -17,6 +17,7 @@ group (it is not a member) refuses to publish rather than silently change it.
 
 from __future__ import annotations
 
+import contextvars
 import fcntl
 import os
 import shutil
@@ -35,6 +36,11 @@ from kapot.i18n import tr
 __all__ = ["Warehouse", "connect"]
 
 _TABLES = ("sales", "clients", "products", "invoices", "categories", "loads")
+
+# the write open in this context, per published path: a write inside it joins it (one publish)
+_OPEN_WRITES: contextvars.ContextVar[dict[str, duckdb.DuckDBPyConnection] | None] = (
+    contextvars.ContextVar("kapot_open_writes", default=None)
+)
 
 
 def _schema_sql() -> str:
@@ -74,7 +80,19 @@ class Warehouse:
 
         With ``fresh`` the copy starts empty, so the publish replaces the whole warehouse.
         On any exception (or if the process dies) the published file stays as it was.
+
+        A write opened inside another write of the same file (in the same context, e.g. a
+        pipeline step that writes through its own API) joins it: it gets the same connection
+        and publishes nothing itself, so everything is published once, at the outer end, or
+        not at all.
         """
+        key = os.path.abspath(self.path)
+        open_writes = _OPEN_WRITES.get() or {}
+        if key in open_writes:
+            if fresh:
+                raise KapotError(tr("pipeline.nested_fresh", path=str(self.path)))
+            yield open_writes[key]
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.lock_path, "a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
@@ -85,6 +103,7 @@ class Warehouse:
                 if published is not None and not fresh:
                     _copy_keeping(self.path, tmp, published)
                 con = duckdb.connect(str(tmp))
+                token = _OPEN_WRITES.set({**open_writes, key: con})
                 try:
                     if published is not None and fresh:
                         _match_permissions(tmp, published)
@@ -95,6 +114,8 @@ class Warehouse:
                     con.close()
                     _unlink(tmp)
                     raise
+                finally:
+                    _OPEN_WRITES.reset(token)
                 con.close()
                 _fsync(tmp)
                 if published is not None:

@@ -4,8 +4,10 @@ rendering (``kapot report``: papermill runs the notebook, nbconvert writes self-
 The report for ISO week W covers sales from Monday to Sunday of W and reads the client
 profiles built as of the Monday after (``as_of``, data strictly before it), the build four
 weeks earlier for segment movements, and the latest potential scores on or before ``as_of``.
-:func:`prepare` makes whichever of these is missing; the notebook itself only reads, so it
-never blocks a load and a load never shows it a half-written warehouse.
+:func:`needed_runs` names the pipeline runs (:func:`kapot.pipeline.run`) that are missing for
+a week, and ``kapot report`` runs them; the report itself only reads, so it never blocks a
+load, a load never shows it a half-written warehouse, and a report for a date whose pipeline
+has run leaves the warehouse file byte-identical.
 """
 
 from __future__ import annotations
@@ -20,18 +22,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from kapot import plots, validation
+from kapot import plots, runner, validation
 from kapot import report as R
-from kapot.build import _has_table
 from kapot.config import PROJECT_ROOT
 from kapot.currency import use_warehouse_currency
 from kapot.display import REPORT_CSS, Column, Section, plotly_js
 from kapot.errors import KapotError
 from kapot.i18n import fmt_date, fmt_int, fmt_money, fmt_percent, get_lang, month_name, tr
 from kapot.presets import _slug
+from kapot.snapshot import latest_as_of, published_dates
 from kapot.warehouse import Warehouse
 
-__all__ = ["WeeklyReport", "prepare", "render_report", "REPORT_NOTEBOOK", "SECTIONS"]
+__all__ = ["WeeklyReport", "needed_runs", "render_report", "REPORT_NOTEBOOK", "SECTIONS"]
 
 REPORT_NOTEBOOK = PROJECT_ROOT / "notebooks" / "weekly_report.ipynb"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -63,21 +65,15 @@ def _previous_month(as_of: dt.date) -> dt.date:
     return (pd.Timestamp(as_of) - pd.DateOffset(months=1)).date()
 
 
-def _builds(con) -> set[dt.date]:
-    if not _has_table(con, "segments"):
-        return set()
-    return {_date(r[0]) for r in con.execute("SELECT DISTINCT as_of FROM segments").fetchall()}
-
-
-def _scores_on_or_before(con, as_of: dt.date) -> tuple[dt.date | None, int | None]:
-    if not _has_table(con, "potential"):
+def _scores_on_or_before(db, as_of: dt.date) -> tuple[dt.date | None, int | None]:
+    """The latest scored run on or before ``as_of`` and its longest horizon, or (None, None)."""
+    try:
+        day = latest_as_of(db, scored=True, before=as_of)
+    except KapotError:
         return None, None
-    got = con.execute(
-        "SELECT as_of, max(horizon_days) FROM potential WHERE as_of <= $a "
-        "GROUP BY as_of ORDER BY as_of DESC LIMIT 1",
-        {"a": as_of},
-    ).fetchall()
-    return (_date(got[0][0]), int(got[0][1])) if got else (None, None)
+    from kapot.snapshot import Snapshot
+
+    return day, Snapshot.open(db, day, scored=True).horizon_days
 
 
 def resolve_week(week: str | None, db=None) -> str:
@@ -87,36 +83,28 @@ def resolve_week(week: str | None, db=None) -> str:
         if not week:
             return R.default_week(con)
         start, _ = R.week_bounds(week)
-        last = _date(con.execute("SELECT max(date) FROM sales").fetchall()[0][0])
+        last = _date(runner.scalar(con, "report/last_sale"))
     if last is None or start > last:
         raise KapotError(tr("report.week_after_data", week=week.upper(), last=str(last or "-")))
     return week.upper()
 
 
-def prepare(week: str, *, db=None, score: bool = True, progress: bool = False) -> list[str]:
-    """Build the client profiles the report for ``week`` reads (as of the Monday after, and
-    one month earlier) and score the potential if no scores exist on or before that date.
-    Returns what was done (empty when everything was there)."""
-    from kapot.build import build
-
+def needed_runs(week: str, *, db=None) -> list[tuple[dt.date, bool]]:
+    """The pipeline runs the report for ``week`` needs and the warehouse lacks, as (date,
+    score) pairs: the profiles as of the Monday after and one month earlier, with scores as of
+    the Monday after if none exist on or before it. Reads only; empty when all is there."""
     _, as_of = R.week_bounds(week)
     previous = _previous_month(as_of)
+    have = published_dates(db)
     with Warehouse(db).read() as con:
-        have = _builds(con)
-        first = con.execute("SELECT min(date) FROM sales").fetchall()[0][0]
-        scored, _ = _scores_on_or_before(con, as_of)
-    first = _date(first)
-    done = []
+        first = _date(runner.scalar(con, "report/first_sale"))
+    scored, _ = _scores_on_or_before(db, as_of)
+    plan = []
     for day in (as_of, previous):
-        if day not in have and first is not None and first < day:
-            build(day, db=db, progress=progress)
-            done.append(f"build {day.isoformat()}")
-    if score and scored is None:
-        from kapot.potential import score_warehouse
-
-        score_warehouse(as_of, db=db)
-        done.append(f"score {as_of.isoformat()}")
-    return done
+        score = day == as_of and scored is None
+        if (day not in have or score) and first is not None and first < day:
+            plan.append((day, score))
+    return plan
 
 
 @dataclass
@@ -158,25 +146,17 @@ class WeeklyReport:
         rep = cls(resolve_week(week, db), db=db, region=region, manager=manager, lang=lang)
         con = rep.con
         use_warehouse_currency(con)  # every figure and table in the company's currency
-        if rep.as_of not in _builds(con):
+        if rep.as_of not in published_dates(db):
             raise KapotError(tr("report.not_built", rep.lang, as_of=rep.as_of.isoformat()))
+        known = runner.query(con, "report/scope_values")
         for col, value in (("region", rep.scope.region), ("manager", rep.scope.manager)):
-            if value is not None:
-                q = f"SELECT count(*) FROM clients WHERE {col} = $v"
-                if not con.execute(q, {"v": value}).fetchall()[0][0]:
-                    from kapot.calculator import nearest
+            values = known.loc[known["kind"] == col, "value"].tolist()
+            if value is not None and value not in values:
+                from kapot.calculator import nearest
 
-                    known = [
-                        r[0] for r in con.execute(f"SELECT DISTINCT {col} FROM clients").fetchall()
-                    ]
-                    raise KapotError(
-                        tr(
-                            f"filters.unknown_{col}",
-                            rep.lang,
-                            name=value,
-                            near=nearest(value, known),
-                        )
-                    )
+                raise KapotError(
+                    tr(f"filters.unknown_{col}", rep.lang, name=value, near=nearest(value, values))
+                )
         return rep
 
     # ------------------------------------------------------------------ data access
@@ -192,7 +172,7 @@ class WeeklyReport:
 
     @property
     def scores(self) -> tuple[dt.date | None, int | None]:
-        return _scores_on_or_before(self.con, self.as_of)
+        return _scores_on_or_before(self.db, self.as_of)
 
     @property
     def calc(self):
@@ -320,10 +300,12 @@ class WeeklyReport:
             month=month,
             shown=len(df),
         )
-        prof = self.con.execute(
-            "SELECT * FROM seasonality WHERE as_of = $a AND client_id IN (SELECT unnest($ids))",
-            {"a": self.as_of, "ids": df["client_id"].head(15).tolist()},
-        ).df()
+        prof = runner.query(
+            self.con,
+            "report/seasonality_of",
+            as_of=self.as_of,
+            client_ids=df["client_id"].head(15).tolist(),
+        )
         prof = df.head(15)[["client_id", "name"]].merge(prof, on="client_id", how="left")
         sec.add_figure(plots.seasonality_heatmap(prof, self.lang))
         df = df.assign(source=[self._t(f"report.source_{s}") for s in df["source"]])
@@ -552,9 +534,9 @@ class WeeklyReport:
             sec.empty = self._t("report.pipeline_empty")
             return sec
         store = WorklistStore(path)
-        clients = self.con.execute(
-            f"SELECT client_id FROM clients c WHERE {R._IN_SCOPE}", self.scope.params
-        ).df()
+        clients = runner.query(self.con, "report/clients_in_scope", **self.scope.params)[
+            ["client_id"]
+        ]
         p = R.pipeline_at(
             store, dt.datetime.combine(self.as_of, dt.time()), clients, week_start=self.start
         )
@@ -610,7 +592,7 @@ class WeeklyReport:
         if p["overdue"].empty:
             sec.add_html(f'<p class="kapot-empty">{self._t("report.pipeline_none_overdue")}</p>')
         else:
-            names = self.con.execute("SELECT client_id, name FROM clients").df()
+            names = runner.query(self.con, "report/clients_in_scope", region=None, manager=None)
             od = p["overdue"].head(limit).merge(names, on="client_id", how="left")
             od["name"] = od["name"].fillna(od["client_id"])
             sec.add_table(
@@ -705,20 +687,17 @@ def render_report(
     out: str | os.PathLike[str] = PROJECT_ROOT / "reports",
     lang: str | None = None,
     progress: bool = True,
-    build_missing: bool = True,
 ) -> dict[str, Path]:
     """Execute ``notebooks/weekly_report.ipynb`` with papermill for ``week`` and write
     ``<out>/<week>/weekly_report.ipynb`` and a self-contained ``weekly_report.html`` (code
-    hidden, plotly charts interactive offline). Builds missing profiles and scores first
-    unless ``build_missing`` is false. Returns the paths written."""
+    hidden, plotly charts interactive offline). Reads only: the pipeline runs the week needs
+    (:func:`needed_runs`) must have been published. Returns the paths written."""
     import nbformat
     import papermill as pm
     from nbconvert import HTMLExporter
 
     lang = get_lang(lang)
     week = resolve_week(week, db)
-    if build_missing:
-        prepare(week, db=db, progress=progress)
     # fail early, with the catalogue's message, on a bad region, manager or missing build
     WeeklyReport.open(week, db=db, region=region, manager=manager, lang=lang).close()
     folder = report_dir(week, out, region, manager, lang)

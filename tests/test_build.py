@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 from kapot import KapotError
-from kapot.build import build, read_result
+from kapot.build import build
 from kapot.cli import main
 from kapot.ingest import ingest
+from kapot.snapshot import Snapshot
 from kapot.synth import SynthConfig, generate
 
 END = dt.date(2026, 10, 31)
@@ -35,7 +36,7 @@ def test_build_materialises_every_table(built):
         "category_seasonality",
         "segments",
     ):
-        df = read_result(table, AS_OF, db=db)
+        df = Snapshot.open(db, AS_OF).table(table)
         assert len(df) > 0 and (df["as_of"] == pd.Timestamp(AS_OF)).all()
 
 
@@ -43,8 +44,8 @@ def test_rebuild_replaces_only_its_date(built):
     db, _, _ = built
     build(AS_OF, db=db)
     build(dt.date(2026, 6, 1), db=db)
-    assert len(read_result("segments", AS_OF, db=db)) == 800
-    assert len(read_result("segments", dt.date(2026, 6, 1), db=db)) == 800
+    assert len(Snapshot.open(db, AS_OF).table("segments")) == 800
+    assert len(Snapshot.open(db, dt.date(2026, 6, 1)).table("segments")) == 800
 
 
 def test_as_of_rule_later_sales_change_nothing(tmp_path):
@@ -60,13 +61,13 @@ def test_as_of_rule_later_sales_change_nothing(tmp_path):
     )
     build(cut.date(), db=db)
     before = {
-        t: read_result(t, cut.date(), db=db)
+        t: Snapshot.open(db, cut.date()).table(t)
         for t in ("client_features", "seasonality", "client_categories")
     }
     ingest(d.sales[d.sales["date"] >= cut], db=db)
     build(cut.date(), db=db)
     for t, df in before.items():
-        pd.testing.assert_frame_equal(df, read_result(t, cut.date(), db=db), check_dtype=False)
+        pd.testing.assert_frame_equal(df, Snapshot.open(db, cut.date()).table(t), check_dtype=False)
 
 
 def test_build_errors(tmp_path):
@@ -88,7 +89,7 @@ def test_build_errors(tmp_path):
     with pytest.raises(KapotError, match="no sales before"):
         build(dt.date(2024, 1, 1), db=db)
     with pytest.raises(KapotError, match="no build"):
-        read_result("segments", db=db)
+        Snapshot.open(db).table("segments")
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "table"])
@@ -142,12 +143,12 @@ def test_online_retail_peaks_in_november(real, tmp_path):
     rep = build(dt.date(2010, 12, 1), db=db)
     assert rep.rows["client_features"] == 4_383
     # the aggregate peak of Online Retail II is November, as kapot's category profile says
-    cats = read_result("category_seasonality", dt.date(2010, 12, 1), db=db)
+    cats = Snapshot.open(db, dt.date(2010, 12, 1)).table("category_seasonality")
     assert cats["profile_peak_month"].tolist() == [11]
     # with one yearly cycle, trend and season cannot be told apart: no significant aggregate
     # verdict, and no client has the two cycles an own verdict needs
     assert not cats["seasonal"].any()
-    clients = read_result("seasonality", dt.date(2010, 12, 1), db=db)
+    clients = Snapshot.open(db, dt.date(2010, 12, 1)).table("seasonality")
     assert clients["months_of_history"].max() == 12
     assert (clients["source"] != "own").all()
 
@@ -185,7 +186,7 @@ def test_who_buys_profiles_buyers_against_everyone(built):
 
 def test_client_category_seasonality_follows_the_clients_truth(built):
     db, d, _ = built
-    pairs = read_result("client_category_seasonality", AS_OF, db=db)
+    pairs = Snapshot.open(db, AS_OF).table("client_category_seasonality")
     assert {
         "client_id",
         "category",

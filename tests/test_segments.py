@@ -1,8 +1,16 @@
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
-from kapot.segments import SegmentConfig, abc_xyz, rfm, segment_clients, size_tiers
+from kapot.segments import (
+    SegmentConfig,
+    Segmenter,
+    abc_xyz,
+    rfm,
+    segment_clients,
+    size_tiers,
+)
 
 
 def feats(**cols):
@@ -83,3 +91,37 @@ def test_clusters_are_stable_and_named(tmp_path):
     t = d.truth.set_index("client_id")
     np_ids = t.index[t["non_profile"]]
     assert (seg.set_index("client_id").loc[np_ids, "size_tier"] == "non_profile").mean() > 0.8
+
+
+def test_the_segmenter_learns_its_tiers_on_one_frame_and_applies_them_to_another():
+    """fit returns the segmenter with learned attributes (ending in _); transform uses them."""
+    rng = np.random.default_rng(5)
+    train = feats(revenue_12m=[float(v) for v in range(1, 101)])  # 100 buyers, 1..100
+    train = train.assign(
+        trend_12m=rng.normal(0, 0.3, 100),
+        distinct_categories=rng.integers(1, 9, 100),
+        late_share=rng.uniform(0, 1, 100),
+        avg_order_value=rng.lognormal(5, 1, 100),
+    )
+    seg = Segmenter().fit(train)
+    assert seg.large_ == train["revenue_12m"].quantile(0.90)
+    assert seg.medium_ == train["revenue_12m"].quantile(0.60)
+    assert seg.clusterer_ is not None and seg.clusterer_.k_ >= 3
+    # on a frame of the same clients it is segment_clients
+    alone, clusterer = segment_clients(train)
+    pd.testing.assert_frame_equal(seg.transform(train), alone)
+    assert clusterer.k_ == seg.clusterer_.k_
+
+    # on another frame the learned thresholds hold (95 large, 70 medium, 30 small), where
+    # that frame's own quantiles would call its top client large
+    def plain(f):  # the cluster inputs, all alike
+        return f.assign(trend_12m=0.0, distinct_categories=2, late_share=0.0, avg_order_value=1.0)
+
+    other = plain(feats(revenue_12m=[95.0, 70.0, 30.0]))
+    assert seg.transform(other)["size_tier"].tolist() == ["large", "medium", "small"]
+    small = plain(feats(revenue_12m=[30.0, 20.0, 10.0]))
+    assert seg.transform(small)["size_tier"].tolist() == ["small"] * 3
+    assert size_tiers(small)["size_tier"].tolist() == ["large", "small", "small"]
+    few = Segmenter().fit(feats(revenue_12m=[1.0] * 10))
+    assert few.clusterer_ is None  # too few buyers to cluster
+    assert few.transform(feats(revenue_12m=[1.0] * 10))["cluster"].isna().all()

@@ -13,8 +13,16 @@ from kapot.calculator import Calculator
 from kapot.cli import main
 from kapot.ingest import ingest
 from kapot.page import HEADLESS_CHROMIUM, HEADLESS_CHROMIUM_ARGS
+from kapot.pipeline import run_plan
 from kapot.synth import SynthConfig, generate, simulate_pipeline
-from kapot.weekly import REPORT_NOTEBOOK, SECTIONS, WeeklyReport, prepare, render_report
+from kapot.weekly import (
+    REPORT_NOTEBOOK,
+    SECTIONS,
+    WeeklyReport,
+    needed_runs,
+    render_report,
+    resolve_week,
+)
 from kapot.worklists import WorklistStore, default_store_path
 
 pytestmark = pytest.mark.slow
@@ -28,9 +36,10 @@ def demo(tmp_path_factory):
     db = tmp_path_factory.mktemp("weekly") / "w.duckdb"
     d = generate(SynthConfig(n_clients=600, seed=31, end=END))
     ingest(d.sales, clients=d.clients, products=d.products, invoices=d.invoices, db=db)
-    done = prepare(WEEK, db=db)
-    assert done == ["build 2026-10-26", "build 2026-09-26", "score 2026-10-26"]
-    assert prepare(WEEK, db=db) == []  # nothing left to do
+    plan = needed_runs(WEEK, db=db)
+    assert plan == [(dt.date(2026, 10, 26), True), (dt.date(2026, 9, 26), False)]
+    assert run_plan(plan, db=db) == ["score 2026-10-26", "build 2026-09-26"]
+    assert needed_runs(WEEK, db=db) == []  # nothing left to do
     calc = Calculator.load(db)
     simulate_pipeline(WorklistStore(default_store_path(db)), calc, END, seed=3)
     return db
@@ -218,6 +227,7 @@ def test_papermill_explains_the_parameters():
 def test_report_on_online_retail_ii(real, tmp_path):
     db = tmp_path / "w.duckdb"
     ingest(real / "uci_online_retail_ii_sheet_2009_2010.parquet", db=db)
+    run_plan(needed_runs(resolve_week(None, db), db=db), db=db)
     paths = render_report(None, db=db, out=tmp_path / "reports", progress=False)
     # the sales end on Thursday 2010-12-09, so the last complete week is 2010-W48
     assert paths["html"] == tmp_path / "reports" / "2010-W48" / "weekly_report.html"
@@ -233,3 +243,20 @@ def test_report_on_online_retail_ii(real, tmp_path):
     assert re.search(r"<td>\d{5}</td>", sections["at_risk"])
     assert "No working lists yet" in sections["pipeline"]
     assert "Plotly.newPlot" in sections["movements"]
+
+
+def test_a_report_for_a_built_week_leaves_the_warehouse_byte_identical(demo, tmp_path):
+    """The report only reads: with its pipeline runs published, ``kapot report`` (English and
+    Russian, everyone and one manager) changes not one byte of the warehouse file."""
+    import hashlib
+    import os
+
+    def state():
+        return hashlib.sha256(demo.read_bytes()).hexdigest(), os.stat(demo).st_mtime_ns
+
+    assert needed_runs(WEEK, db=demo) == []
+    before = state()
+    assert main(["report", "--week", WEEK, "--db", str(demo), "--out", str(tmp_path)]) == 0
+    assert main(["--lang", "ru", "report", "--db", str(demo), "--out", str(tmp_path)]) == 0
+    assert state() == before
+    assert not list(demo.parent.glob(demo.name + ".tmp-*"))

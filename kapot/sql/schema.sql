@@ -56,3 +56,14 @@ CREATE TABLE IF NOT EXISTS settings (
     source     VARCHAR NOT NULL,  -- given, mapping, guessed, changed
     changed_at TIMESTAMP NOT NULL
 );
+-- One row per pipeline run published (kapot.pipeline): the date, what it built, with which code.
+CREATE TABLE IF NOT EXISTS runs (
+    run_id       INTEGER PRIMARY KEY,
+    as_of        DATE      NOT NULL,
+    horizon_days INTEGER,            -- NULL when the run did not score
+    started      TIMESTAMP NOT NULL,
+    finished     TIMESTAMP NOT NULL,
+    steps        JSON      NOT NULL, -- step -> seconds, in run order
+    row_counts   JSON      NOT NULL, -- table -> rows published
+    code_version VARCHAR   NOT NULL
+);

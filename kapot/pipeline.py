@@ -1,0 +1,262 @@
+"""The one pipeline: everything derived from the warehouse's data, for a date, in one publish.
+
+:func:`run` computes, from sales strictly before ``as_of``: client features and categories,
+seasonality (per client, category and client x category), segments, optionally the potential
+scores with their validation (:func:`kapot.potential.score_warehouse`), and the read tables
+the faces show (``client_profile``, ``card_monthly``, ``card_categories``, ``card_payments``,
+``product_stock``). All of it is written into one private copy of the warehouse and published
+with one atomic rename (:meth:`kapot.warehouse.Warehouse.write`), together with a row in
+``runs`` (date, start, end, steps with their seconds, row counts, code version). A reader sees
+the previous run or this one, whole; a step that fails publishes nothing. Nothing else in kapot
+orchestrates these steps: the CLI, the weekly report and the bench call :func:`run`, and the
+faces read what it published through :mod:`kapot.snapshot`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from tqdm.auto import tqdm
+
+from kapot import __version__, runner
+from kapot.engine import EngineConfig
+from kapot.errors import KapotError
+from kapot.features import (
+    category_monthly,
+    client_categories,
+    client_category_monthly,
+    client_features,
+    client_industries,
+    monthly_orders,
+)
+from kapot.i18n import tr
+from kapot.potential import score_warehouse
+from kapot.seasonality import SeasonalityConfig, client_seasonality, profile_seasonality
+from kapot.segments import SegmentConfig, segment_clients
+from kapot.snapshot import PROFILE_TABLES, READ_TABLES
+from kapot.warehouse import Warehouse
+
+__all__ = [
+    "PipelineConfig",
+    "RunReport",
+    "run",
+    "run_plan",
+    "PROFILE_TABLES",
+    "READ_TABLES",
+    "code_version",
+]
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """What a run computes. ``score`` False stops after the profiles and read tables (a
+    backtest scores on its own); ``card_payments`` is how many invoices a client card lists;
+    stock is illiquid when it arrived ``illiquid_days`` or more before the date."""
+
+    seasonality: SeasonalityConfig = SeasonalityConfig()
+    segments: SegmentConfig = SegmentConfig()
+    engine: EngineConfig = EngineConfig()
+    score: bool = True
+    top_skus: int = 50
+    card_payments: int = 60
+    illiquid_days: int = 180
+
+
+@dataclass
+class RunReport:
+    """What a run published: its date, ``rows`` per table, ``seconds`` per step, the
+    clustering's k and stability, the validation ``reports`` per level (when it scored)."""
+
+    as_of: dt.date
+    run_id: int | None = None
+    horizon_days: int | None = None
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    cluster_k: int | None = None
+    cluster_stability: float | None = None
+    reports: dict[str, dict] = field(default_factory=dict)
+    code_version: str = ""
+
+
+@cache
+def code_version() -> str:
+    """kapot's version and a digest of its code and SQL, so a run names the code that made it."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted([*root.rglob("*.py"), *root.rglob("*.sql")]):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
+def publish(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, as_of: dt.date) -> int:
+    """Store ``frame`` as table ``name``'s rows for ``as_of`` (rows of other dates stay; a
+    table whose columns changed is recreated). Returns the rows stored."""
+    table = runner.identifier(name)
+    frame = frame.copy()
+    frame["as_of"] = pd.Timestamp(as_of)
+    con.register("_result", frame)
+    try:
+        exists = runner.has_table(con, name)
+        if exists:
+            cols = {r[0] for r in runner.execute(con, "store/columns", table=name)}
+            if cols != set(frame.columns):  # the definition changed: rebuild the table
+                con.execute(f"DROP TABLE {table}")
+                exists = False
+        if not exists:
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM _result LIMIT 0")
+        con.execute(f"DELETE FROM {table} WHERE as_of = $a", {"a": as_of})
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _result")
+    finally:
+        con.unregister("_result")
+    return len(frame)
+
+
+class _Steps:
+    """Times each step and shows progress."""
+
+    def __init__(self, report: RunReport, total: int, progress: bool) -> None:
+        self.report = report
+        self.bar = tqdm(total=total, disable=not progress, desc="kapot pipeline")
+
+    def __call__(self, name, fn):
+        t0 = time.perf_counter()
+        out = fn()
+        self.report.seconds[name] = round(time.perf_counter() - t0, 2)
+        self.bar.update(1)
+        return out
+
+
+def _profiles(con, as_of: dt.date, config: PipelineConfig, step: _Steps) -> dict[str, pd.DataFrame]:
+    """Features, categories, seasonality and segments as of ``as_of`` (nothing stored)."""
+    feats = step("client_features", lambda: client_features(con, as_of))
+    cats = step("client_categories", lambda: client_categories(con, as_of))
+    clients = feats[["client_id"]].merge(client_industries(con), on="client_id", how="left")
+    seas = step(
+        "seasonality",
+        lambda: client_seasonality(
+            monthly_orders(con, as_of), clients, as_of, config=config.seasonality
+        ),
+    )
+    cat_seas = step(
+        "category_seasonality",
+        lambda: profile_seasonality(
+            category_monthly(con, as_of), "category", as_of, config.seasonality
+        ),
+    )
+    pair_monthly = client_category_monthly(con, as_of, months=config.seasonality.max_months)
+    pair_seas = step(
+        "client_category_seasonality",
+        lambda: profile_seasonality(
+            pair_monthly,
+            ["client_id", "category"],
+            as_of,
+            config.seasonality,
+            moderate=True,
+            prior_by="client_id",
+        ),
+    )
+    seg, clusterer = step("segments", lambda: segment_clients(feats, config.segments))
+    if clusterer is not None:
+        step.report.cluster_k = clusterer.k_
+        step.report.cluster_stability = round(clusterer.stability_, 3)
+    return {
+        "client_features": feats,
+        "client_categories": cats,
+        "seasonality": seas,
+        "category_seasonality": cat_seas,
+        "client_category_seasonality": pair_seas,
+        "segments": seg,
+    }
+
+
+def _read_tables(con, as_of: dt.date, config: PipelineConfig) -> dict[str, pd.DataFrame]:
+    """The faces' read tables, from the profiles just stored and the base tables."""
+    return {
+        "client_profile": runner.query(con, "marts/client_profile", as_of=as_of),
+        "card_monthly": runner.query(con, "marts/card_monthly", as_of=as_of),
+        "card_categories": runner.query(con, "marts/card_categories", as_of=as_of),
+        "card_payments": runner.query(
+            con, "marts/card_payments", as_of=as_of, per_client=config.card_payments
+        ),
+        "product_stock": runner.query(
+            con, "marts/product_stock", as_of=as_of, min_age_days=config.illiquid_days
+        ),
+    }
+
+
+def run(
+    as_of: dt.date,
+    *,
+    db: str | os.PathLike[str] | None = None,
+    config: PipelineConfig = PipelineConfig(),
+    progress: bool = False,
+) -> RunReport:
+    """Run the pipeline for ``as_of`` and publish everything it computed at once.
+
+    Rerunning a date replaces that date's rows (and, for the scores, that date and horizon's)
+    and keeps other dates, so segment movements can be compared across dates.
+
+    Raises
+    ------
+    KapotError
+        if there is no warehouse, no sales before ``as_of``, or (when scoring) too little
+        history to learn from; nothing is published then.
+    """
+    wh = Warehouse(db)
+    if not wh.exists():
+        raise KapotError(tr("warehouse.missing", path=str(wh.path)))
+    report = RunReport(as_of=as_of, code_version=code_version())
+    started = dt.datetime.now()
+    step = _Steps(report, 7 + config.score, progress)
+    with wh.write() as con:
+        if not runner.scalar(con, "staging/sales_before", as_of=as_of):
+            raise KapotError(tr("build.no_sales", as_of=as_of.isoformat()))
+        for name, frame in _profiles(con, as_of, config, step).items():
+            report.rows[name] = publish(con, name, frame, as_of)
+        if config.score:
+            res = step(
+                "potential",
+                lambda: score_warehouse(
+                    as_of, db=wh.path, config=config.engine, top_skus=config.top_skus
+                ),
+            )  # joins this write: the scores are published with everything else
+            report.horizon_days = config.engine.horizon_days
+            report.reports = res["reports"]
+            report.rows["potential"] = sum(res["rows"].values())
+        for name, frame in step("read_tables", lambda: _read_tables(con, as_of, config)).items():
+            report.rows[name] = publish(con, name, frame, as_of)
+        report.run_id = runner.scalar(
+            con,
+            "store/insert_run",
+            as_of=as_of,
+            horizon_days=report.horizon_days,
+            started=started,
+            finished=dt.datetime.now(),
+            steps=json.dumps(report.seconds),
+            row_counts=json.dumps(report.rows),
+            code_version=report.code_version,
+        )
+    step.bar.close()
+    return report
+
+
+def run_plan(
+    plan, *, db: str | os.PathLike[str] | None = None, progress: bool = False
+) -> list[str]:
+    """:func:`run` for each (date, score) of ``plan`` (e.g. :func:`kapot.weekly.needed_runs`),
+    one publish per date. Returns what was run, as ``"build DATE"`` or ``"score DATE"``."""
+    done = []
+    for day, score in plan:
+        run(day, db=db, config=replace(PipelineConfig(), score=score), progress=progress)
+        done.append(f"{'score' if score else 'build'} {day.isoformat()}")
+    return done

@@ -1,0 +1,2 @@
+-- The staged lines are stored: drop them.
+DROP TABLE _sales_batch
