@@ -9,8 +9,9 @@ from kapot import KapotError
 from kapot.cli import main
 from kapot.faces.calculator import Calculator, Query
 from kapot.models import validation
-from kapot.models.potential import read_validation, score_warehouse
+from kapot.models.potential import score_warehouse
 from kapot.pipeline.build import build
+from kapot.pipeline.snapshot import Snapshot
 from kapot.store.ingest import ingest
 from kapot.store.synth import SynthConfig, generate
 
@@ -46,11 +47,7 @@ def test_scores_validation_and_evidence_are_stored(world, db):
     _load(db, world)
     res, calc = _score_and_find(db)
     assert set(res["reports"]) == {"category", "sku"}
-    import duckdb
-
-    con = duckdb.connect(str(db), read_only=True)
-    stored = read_validation(con, AS_OF, 90)
-    con.close()
+    stored = Snapshot(db, AS_OF, 90).validation()  # what the faces read
     assert stored["category"]["served"] == res["reports"]["category"]["served"]
     assert stored["category"]["folds"]["test"] == ["2026-08-03"]
     lb = validation.leaderboard(stored["category"])

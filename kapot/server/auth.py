@@ -51,18 +51,13 @@ ROLES = ("manager", "head", "analyst", "admin")
 MIN_PASSWORD = 8
 _LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS accounts (
-    login      TEXT PRIMARY KEY,
-    role       TEXT NOT NULL,
-    manager    TEXT,
-    regions    TEXT NOT NULL DEFAULT '',
-    pw_hash    TEXT NOT NULL,
-    disabled   INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL,
-    changed_at TEXT NOT NULL
-);
-"""
+
+def _sql(name: str) -> str:
+    """The account store's statement ``kapot/sql/accounts/<name>.sql`` (SQLite, values bound
+    by name), read through the project's one SQL runner."""
+    from kapot.runner import sql
+
+    return sql(f"accounts/{name}")
 
 
 def _hasher():
@@ -118,11 +113,11 @@ class AccountStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
+        # timeout: SQLite's busy timeout (30 s) while another process writes
         con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
-            con.execute("PRAGMA busy_timeout=30000")
             if write:
-                con.executescript(_SCHEMA)
+                con.executescript(_sql("schema"))
             yield con
         finally:
             con.close()
@@ -131,11 +126,7 @@ class AccountStore:
         if not self.path.exists():
             return False
         with self._connect() as con:
-            return bool(
-                con.execute(
-                    "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='accounts'"
-                ).fetchone()[0]
-            )
+            return bool(con.execute(_sql("has_table")).fetchone()[0])
 
     # ------------------------------------------------------------------ changes
     def add(
@@ -154,9 +145,15 @@ class AccountStore:
         with self._connect(write=True) as con:
             try:
                 con.execute(
-                    "INSERT INTO accounts (login, role, manager, regions, pw_hash, created_at, changed_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (login, role, manager or None, "|".join(regions), digest, _now(), _now()),
+                    _sql("insert"),
+                    {
+                        "login": login,
+                        "role": role,
+                        "manager": manager or None,
+                        "regions": "|".join(regions),
+                        "pw_hash": digest,
+                        "now": _now(),
+                    },
                 )
             except sqlite3.IntegrityError:
                 raise KapotError(tr("auth.exists", login=login)) from None
@@ -168,8 +165,7 @@ class AccountStore:
         digest = _hasher().hash(password)
         with self._connect(write=True) as con:
             cur = con.execute(
-                "UPDATE accounts SET pw_hash = ?, changed_at = ? WHERE login = ?",
-                (digest, _now(), login),
+                _sql("set_password"), {"pw_hash": digest, "now": _now(), "login": login}
             )
             if cur.rowcount == 0:
                 raise KapotError(tr("auth.unknown", login=login))
@@ -178,8 +174,7 @@ class AccountStore:
         """Disable (or enable again) an account; a disabled account's sessions end at once."""
         with self._connect(write=True) as con:
             cur = con.execute(
-                "UPDATE accounts SET disabled = ?, changed_at = ? WHERE login = ?",
-                (int(disabled), _now(), login),
+                _sql("set_disabled"), {"disabled": int(disabled), "now": _now(), "login": login}
             )
             if cur.rowcount == 0:
                 raise KapotError(tr("auth.unknown", login=login))
@@ -190,10 +185,7 @@ class AccountStore:
         if not isinstance(login, str) or not self._exists():
             return None
         with self._connect() as con:
-            row = con.execute(
-                "SELECT login, role, manager, regions, disabled FROM accounts WHERE login = ?",
-                (login,),
-            ).fetchone()
+            row = con.execute(_sql("get"), {"login": login}).fetchone()
         if row is None:
             return None
         return Account(
@@ -206,7 +198,7 @@ class AccountStore:
         if not self._exists():
             return pd.DataFrame(columns=cols)
         with self._connect() as con:
-            df = pd.read_sql_query(f"SELECT {', '.join(cols)} FROM accounts ORDER BY login", con)
+            df = pd.read_sql_query(_sql("list"), con)[cols]
         df["regions"] = df["regions"].str.replace("|", ", ", regex=False)
         df["disabled"] = df["disabled"].astype(bool)
         return df
@@ -216,9 +208,7 @@ class AccountStore:
         if not self._exists():
             return 0
         with self._connect() as con:
-            return int(
-                con.execute("SELECT count(*) FROM accounts WHERE disabled = 0").fetchone()[0]
-            )
+            return int(con.execute(_sql("active_count")).fetchone()[0])
 
     def verify(self, login: str, password: str) -> Account | None:
         """The account if ``password`` is right and the account enabled, else None. An unknown
@@ -228,9 +218,7 @@ class AccountStore:
         row = None
         if isinstance(login, str) and self._exists():
             with self._connect() as con:
-                row = con.execute(
-                    "SELECT pw_hash, disabled FROM accounts WHERE login = ?", (login,)
-                ).fetchone()
+                row = con.execute(_sql("get_hash"), {"login": login}).fetchone()
         ph = _hasher()
         digest = row[0] if row else _dummy_hash()
         try:
@@ -241,9 +229,7 @@ class AccountStore:
             return None
         if ph.check_needs_rehash(digest):
             with self._connect(write=True) as con:
-                con.execute(
-                    "UPDATE accounts SET pw_hash = ? WHERE login = ?", (ph.hash(password), login)
-                )
+                con.execute(_sql("rehash"), {"pw_hash": ph.hash(password), "login": login})
         return self.get(login)
 
 

@@ -1,0 +1,1 @@
+SELECT login, role, manager, regions, disabled FROM accounts WHERE login = :login

@@ -1,0 +1,1 @@
+SELECT pw_hash, disabled FROM accounts WHERE login = :login

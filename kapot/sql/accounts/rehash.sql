@@ -1,0 +1,1 @@
+UPDATE accounts SET pw_hash = :pw_hash WHERE login = :login

@@ -1,0 +1,1 @@
+UPDATE accounts SET disabled = :disabled, changed_at = :now WHERE login = :login
