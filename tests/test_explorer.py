@@ -72,6 +72,7 @@ def test_notebook_runs_with_papermill(warehouse, tmp_path):
         progress_bar=False,
         kernel_name="python3",
         cwd=str(src.parent),
+        execution_timeout=600,  # a cell that hangs (a renderer waiting for a browser) fails
     )
     nb = nbformat.read(out, as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
