@@ -124,7 +124,7 @@ def backtest(
         lists[item] = [ids[i] for i in top if not before[i, j]][:k]
     scores["kapot"] = kapot
     eng = stored["engines"][level]
-    boosted = eng._boosted(cutoff, eng.history_.items(level).get_indexer(items))
+    boosted = eng.boosted_scores(items)
     if boosted is not None:
         cand["boosted"] = boosted.reshape(-1, len(items))
     for name in CANDIDATES:

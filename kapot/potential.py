@@ -18,34 +18,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from kapot.engine import Engine, EngineConfig, History, ServedRanker, Snapshot
+from kapot import runner
+from kapot.engine import Engine, EngineConfig, History
 from kapot.errors import KapotError
 from kapot.i18n import tr
 
-__all__ = [
-    "score_warehouse",
-    "expected_values",
-    "read_validation",
-    "read_engine_state",
-    "illiquid_skus",
-    "all_items",
-    "horizon_months",
-]
-
-
-def all_items(con: duckdb.DuckDBPyConnection, level: str) -> list[str]:
-    """Every category (or SKU) that appears in the sales."""
-    if level == "sku":
-        q = "SELECT DISTINCT sku FROM sales ORDER BY 1"
-    else:
-        q = "SELECT DISTINCT coalesce(p.category, '?') FROM sales s LEFT JOIN products p USING (sku) ORDER BY 1"
-    return [r[0] for r in con.execute(q).fetchall()]
-
-
-def horizon_months(as_of: dt.date, horizon_days: int) -> np.ndarray:
-    """Weight of each calendar month (index 0 = January) in the horizon, summing to 1."""
-    days = pd.date_range(as_of, periods=horizon_days, freq="D")
-    return np.bincount(days.month.to_numpy() - 1, minlength=12) / horizon_days
+__all__ = ["score_warehouse", "expected_values", "illiquid_skus"]
 
 
 _STORED = (
@@ -129,7 +107,7 @@ def score_warehouse(
             items = None if level == "category" else history.top_items(as_of, top_skus, "sku")
             eng = Engine(config).fit(history, as_of, level=level, items=items)
             reports[level] = eng.report() | {"has_categories": history.has_categories}
-            if not con.execute("SELECT count(*) FROM invoices").fetchall()[0][0]:
+            if not runner.scalar(con, "potential/invoice_count"):
                 reports[level]["notes"].append("no_invoices")
             engines[level] = eng
             ranker = eng.ranker()
@@ -150,57 +128,17 @@ def score_warehouse(
         out["horizon_days"] = config.horizon_days
         meta = {"as_of": as_of, "h": config.horizon_days}
         con.register("_scores", out)
-        con.execute("CREATE TABLE IF NOT EXISTS potential AS SELECT * FROM _scores LIMIT 0")
-        con.execute("DELETE FROM potential WHERE as_of = $as_of AND horizon_days = $h", meta)
-        con.execute("INSERT INTO potential BY NAME SELECT * FROM _scores")
+        runner.execute(con, "potential/create_tables")
+        for table in ("scores", "engine_state", "validation"):
+            runner.execute(con, f"potential/delete_{table}", **meta)
+        runner.execute(con, "potential/insert_scores")
         con.unregister("_scores")
-        con.execute(
-            """CREATE TABLE IF NOT EXISTS engine_state
-               (as_of DATE, horizon_days INTEGER, level VARCHAR, state BLOB)"""
-        )
-        con.execute(
-            """CREATE TABLE IF NOT EXISTS validation
-               (as_of DATE, horizon_days INTEGER, level VARCHAR, report JSON)"""
-        )
-        for table in ("engine_state", "validation"):
-            con.execute(f"DELETE FROM {table} WHERE as_of = $as_of AND horizon_days = $h", meta)
         for st in states:
-            con.execute("INSERT INTO engine_state VALUES ($as_of, $h, $level, $state)", meta | st)
+            runner.execute(con, "potential/insert_engine_state", **meta, **st)
         for level, rep in reports.items():
-            con.execute(
-                "INSERT INTO validation VALUES ($as_of, $h, $level, $report)",
-                meta | {"level": level, "report": json.dumps(rep, default=str)},
-            )
+            report = json.dumps(rep, default=str)
+            runner.execute(con, "potential/insert_validation", **meta, level=level, report=report)
     return {"rows": rows, "reports": reports, "engines": engines}
-
-
-def read_validation(
-    con: duckdb.DuckDBPyConnection, as_of: dt.date, horizon_days: int
-) -> dict[str, dict]:
-    """The stored validation reports per level for a scored date (empty if none)."""
-    has = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    if "validation" not in has:
-        return {}
-    got = con.execute(
-        "SELECT level, report FROM validation WHERE as_of = $a AND horizon_days = $h",
-        {"a": as_of, "h": horizon_days},
-    ).fetchall()
-    return {lvl: json.loads(rep) for lvl, rep in got}
-
-
-def read_engine_state(
-    con: duckdb.DuckDBPyConnection, as_of: dt.date, horizon_days: int, level: str
-) -> tuple[ServedRanker, Snapshot] | None:
-    """The served ranker and its snapshot for a level, as :func:`score_warehouse` stored them
-    (the warehouse is written only by kapot's own pipeline, so its pickles are trusted)."""
-    has = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    if "engine_state" not in has:
-        return None
-    got = con.execute(
-        "SELECT state FROM engine_state WHERE as_of = $a AND horizon_days = $h AND level = $l",
-        {"a": as_of, "h": horizon_days, "l": level},
-    ).fetchall()
-    return pickle.loads(got[0][0]) if got else None
 
 
 def illiquid_skus(
@@ -208,10 +146,5 @@ def illiquid_skus(
 ) -> list[str]:
     """SKUs we can supply (in assortment, on stock) whose stock arrived ``min_age_days`` or more
     before ``as_of``: the slow movers to find buyers for."""
-    q = """
-        SELECT sku FROM products
-        WHERE coalesce(in_assortment, true) AND stock_qty > 0
-          AND stock_since <= CAST($a AS DATE) - to_days(CAST($d AS INTEGER))
-        ORDER BY sku
-    """
-    return [r[0] for r in con.execute(q, {"a": as_of, "d": min_age_days}).fetchall()]
+    got = runner.execute(con, "potential/illiquid_by_age", as_of=as_of, min_age_days=min_age_days)
+    return [r[0] for r in got]

@@ -10,7 +10,8 @@ from kapot.build import build
 from kapot.calculator import Calculator, Query
 from kapot.cli import main
 from kapot.ingest import ingest
-from kapot.potential import read_validation, score_warehouse
+from kapot.potential import score_warehouse
+from kapot.snapshot import Snapshot
 from kapot.synth import SynthConfig, generate
 
 END = dt.date(2026, 10, 31)
@@ -45,11 +46,7 @@ def test_scores_validation_and_evidence_are_stored(world, db):
     _load(db, world)
     res, calc = _score_and_find(db)
     assert set(res["reports"]) == {"category", "sku"}
-    import duckdb
-
-    con = duckdb.connect(str(db), read_only=True)
-    stored = read_validation(con, AS_OF, 90)
-    con.close()
+    stored = Snapshot(db, AS_OF, 90).validation()  # what the faces read
     assert stored["category"]["served"] == res["reports"]["category"]["served"]
     assert stored["category"]["folds"]["test"] == ["2026-08-03"]
     lb = validation.leaderboard(stored["category"])

@@ -1,0 +1,160 @@
+"""The candidate rankers, computed from a snapshot: smoothed peer adoption rates, item-kNN,
+SAR, time-decayed repeat frequency, implicit ALS, popularity, largest clients; and the pair
+frame the boosted model reads (the candidates among its inputs)."""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from threadpoolctl import threadpool_limits
+
+from kapot.engine.config import EngineConfig
+
+if TYPE_CHECKING:
+    from kapot.engine.history import Snapshot
+
+
+def similarity(snap: Snapshot, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(cosine, jaccard) similarity of every item to the target items over clients' 24-month
+    baskets, an item never recommending itself."""
+    b = (snap.n24 > 0).astype(float).tocsc()
+    occ = np.asarray(b.sum(axis=0)).ravel()
+    co = np.asarray((b.T @ b[:, cols]).toarray())
+    norms = np.sqrt(np.maximum(occ, 1))
+    cos = co / norms[:, None] / norms[cols][None, :]
+    jac = co / np.maximum(occ[:, None] + occ[cols][None, :] - co, 1)
+    cos[cols, np.arange(len(cols))] = 0
+    jac[cols, np.arange(len(cols))] = 0
+    return cos, jac
+
+
+def als_factors(snap: Snapshot, cfg: EngineConfig) -> tuple[np.ndarray, np.ndarray] | None:
+    if "als" in snap._cache:
+        return snap._cache["als"]
+    x = snap.n24.copy()
+    x.data = np.log1p(x.data) * 10.0
+    res = None
+    if x.nnz > 0 and min(x.shape) >= 3:
+        import implicit  # 0.4 s: only when a snapshot is fitted, never on a served page
+
+        factors = int(min(cfg.als_factors, max(2, min(x.shape) - 1)))
+        with threadpool_limits(1, "blas"), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="OpenBLAS is configured")
+            warnings.filterwarnings("ignore", category=RuntimeWarning)
+            model = implicit.cpu.als.AlternatingLeastSquares(
+                factors=factors,
+                regularization=cfg.als_regularization,
+                iterations=cfg.als_iterations,
+                random_state=cfg.seed,
+            )
+            model.fit(x.astype(np.float32), show_progress=False)
+        res = (np.asarray(model.user_factors), np.asarray(model.item_factors))
+    snap._cache["als"] = res
+    return res
+
+
+def peer_rates(adopt: np.ndarray, groups: np.ndarray, prior: float) -> np.ndarray:
+    """Smoothed share of each client's peer group buying each item, the client left out."""
+    n_g = int(groups.max()) + 1 if len(groups) else 1
+    g = sparse.csr_matrix(
+        (np.ones(len(groups)), (groups, np.arange(len(groups)))), shape=(n_g, len(groups))
+    )
+    sums = np.asarray(g @ adopt)
+    sizes = np.bincount(groups, minlength=n_g).astype(float)
+    overall = adopt.mean(axis=0, keepdims=True)
+    own = sums[groups] - adopt
+    return (own + prior * overall) / (sizes[groups][:, None] - 1 + prior)
+
+
+def candidates(snap: Snapshot, cols: np.ndarray, cfg: EngineConfig) -> dict[str, np.ndarray]:
+    """Every candidate's raw score, (clients x target items), higher is likelier."""
+    h = snap
+    n = len(snap.client_ids)
+    adopt = snap.dense(snap.n12 > 0, cols)
+    out: dict[str, np.ndarray] = {}
+    tier = snap.size_tier
+    ind_reg = h.industry * (int(h.region.max()) + 1) + h.region
+    for name, groups in (
+        ("peer_industry", h.industry),
+        ("peer_region", h.region),
+        ("peer_size", tier),
+        ("peer_industry_region", pd.factorize(ind_reg)[0]),
+    ):
+        out[name] = peer_rates(adopt, np.asarray(groups, dtype=np.int64), cfg.peer_prior)
+    cos, jac = similarity(snap, cols)
+    b24 = (snap.n24 > 0).astype(float)
+    out["item_knn"] = np.asarray(b24 @ cos)
+    out["sar"] = np.asarray(snap.decayed @ jac)
+    out["recency_frequency"] = snap.dense(snap.decayed, cols)
+    als = als_factors(snap, cfg)
+    if als is not None:
+        uf, itf = als
+        out["als"] = uf @ itf[cols].T
+    else:
+        out["als"] = np.zeros((n, len(cols)))
+    out["popularity"] = np.repeat(snap.orders12[:, None], len(cols), axis=1)
+    out["largest"] = np.repeat(snap.revenue12[:, None], len(cols), axis=1)
+    return out
+
+
+def pair_frame(
+    snap: Snapshot, cols: np.ndarray, cfg: EngineConfig, *, cache: bool = True
+) -> dict[str, np.ndarray]:
+    """The boosted model's inputs for (clients x target items), as flat arrays
+    (row-major: client, then item), plus the candidates' raw scores."""
+    key = ("pairs", tuple(cols))
+    if key in snap._cache:
+        return snap._cache[key]
+    n, m = len(snap.client_ids), len(cols)
+    cand = candidates(snap, cols, cfg)
+    rep = lambda v: np.repeat(v, m)  # noqa: E731
+    tile = lambda v: np.tile(v, n)  # noqa: E731
+    spend = snap.dense(snap.spend12, cols)
+    total = np.maximum(snap.revenue12, 0)[:, None]
+    # each input cast to float32 as it is made: a frame is clients x items x ~40 columns
+    # (100k x 50 SKUs: 0.8 GB at 32 bits, and twice that at 64 while it is built)
+    spec = {
+        "is_prospect": lambda: rep(snap.prospect.astype(float)),
+        "log_revenue_12m": lambda: rep(np.log1p(np.clip(snap.revenue12, 0, None))),
+        "log_orders_12m": lambda: rep(np.log1p(snap.orders12)),
+        "recency_days": lambda: rep(snap.recency),
+        "tenure_days": lambda: rep(snap.tenure),
+        "trend_12m": lambda: rep(
+            np.clip(
+                np.divide(
+                    snap.revenue12 - snap.revenue_prev12,
+                    np.abs(snap.revenue_prev12),
+                    out=np.zeros(n),
+                    where=snap.revenue_prev12 > 0,
+                ),
+                -1,
+                3,
+            )
+        ),
+        "breadth": lambda: rep(snap.breadth),
+        "has_bought": lambda: (snap.dense(snap.ever, cols) > 0).astype(float).ravel(),
+        "log_item_lines_24m": lambda: np.log1p(snap.dense(snap.n24, cols)).ravel(),
+        "log_item_lines_3m": lambda: np.log1p(snap.dense(snap.n3, cols)).ravel(),
+        "item_months_12m": lambda: snap.dense(snap.months12, cols).ravel(),
+        "log_item_spend_12m": lambda: np.log1p(np.clip(spend, 0, None)).ravel(),
+        "item_share_12m": lambda: np.divide(
+            spend, total, out=np.zeros_like(spend), where=total > 0
+        ).ravel(),
+        "item_days_since": lambda: snap.days_since(cols).ravel(),
+        "log_item_same_season_ly": lambda: np.log1p(
+            np.clip(snap.dense(snap.same_season_ly, cols), 0, None)
+        ).ravel(),
+        "client_horizon_share": lambda: rep(snap.client_horizon_share),
+        "item_horizon_share": lambda: tile(snap.item_horizon_share[cols]),
+        "item_popularity": lambda: tile(np.asarray((snap.n12[:, cols] > 0).mean(axis=0)).ravel()),
+    }
+    f = {k: np.asarray(make(), dtype=np.float32) for k, make in spec.items()}
+    for name in list(cand):
+        f[f"cand_{name}"] = np.asarray(cand.pop(name), dtype=np.float32).ravel()
+    if cache:
+        snap._cache[key] = f
+    return f

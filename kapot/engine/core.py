@@ -1,0 +1,275 @@
+"""The engine: rolling-origin folds over a history, the candidates validated on them (see
+:mod:`kapot.engine.selection`), and the ranker served per task."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from kapot.engine.boosted import boosted_predict, fit_boosted
+from kapot.engine.config import _DAY0, _FOLD_KEEP, _PROBABILITIES, CANDIDATES, TASKS, EngineConfig
+from kapot.engine.history import History, Snapshot, _days
+from kapot.engine.ranking import Fold
+from kapot.engine.selection import Selection
+from kapot.engine.serving import ServedRanker
+
+
+def fold_dates(cfg: EngineConfig, as_of: dt.date, first: dt.date) -> dict[str, list[dt.date]]:
+    """The test cutoff (``as_of - h``) and the validation cutoffs (``as_of - 2h``, then
+    ``step_days`` earlier each), those with ``min_history_days`` of history before them."""
+    h, s = cfg.horizon_days, cfg.step_days
+    ok = lambda d: d >= first + dt.timedelta(days=cfg.min_history_days)  # noqa: E731
+    test = as_of - dt.timedelta(days=h)
+    vals = [as_of - dt.timedelta(days=2 * h + s * k) for k in range(cfg.validation_folds)]
+    return {"test": [test] if ok(test) else [], "validation": [v for v in vals if ok(v)]}
+
+
+def train_dates(cfg: EngineConfig, cutoff: dt.date, first: dt.date) -> list[dt.date]:
+    """The cutoffs the boosted model scored at ``cutoff`` is trained on (labels known by then)."""
+    out = [
+        cutoff - dt.timedelta(days=cfg.horizon_days + cfg.step_days * k)
+        for k in range(cfg.boosted_cutoffs)
+    ]
+    return [d for d in out if d >= first + dt.timedelta(days=cfg.min_history_days)]
+
+
+def plan_folds(
+    cfg: EngineConfig, as_of: dt.date, first: dt.date
+) -> tuple[dict[str, list[dt.date]], bool, list[str]]:
+    """(fold dates, whether the boosted candidate can run, notes) for a history starting at
+    ``first``: a short history validates on its latest horizon and reports no test figure."""
+    dates = fold_dates(cfg, as_of, first)
+    boostable = lambda d: bool(train_dates(cfg, d, first))  # noqa: E731
+    use_boosted, notes = True, []
+    if dates["validation"] and not all(boostable(v) for v in dates["validation"]):
+        if dates["test"] and boostable(dates["test"][0]):
+            # the latest horizon is the only one the boosted model can be checked on, so it
+            # chooses the ranker and no separate test figure exists
+            dates = {"test": [], "validation": dates["test"]}
+            notes.append("short_history_no_test")
+        else:
+            use_boosted = False
+            notes.append("boosted_no_history")
+    elif not dates["validation"]:
+        use_boosted = False
+        if dates["test"]:  # one labelled horizon: validate on it, test nothing
+            dates = {"test": [], "validation": dates["test"]}
+            notes.append("short_history_no_test")
+    return dates, use_boosted, notes
+
+
+def warehouse_notes(history: History, as_of: dt.date, n_items: int) -> list[str]:
+    """What this warehouse cannot tell the rankers (shown to the user, never an error)."""
+    out = []
+    if n_items == 1:
+        out.append("one_item")
+    if len(np.unique(history.region)) <= 1:
+        out.append("one_region")
+    if len(np.unique(history.industry)) <= 1:
+        out.append("one_industry")
+    c = int(_days([as_of])[0])
+    active = np.zeros(history.n_clients, dtype=bool)
+    active[history.client[history.span(-(10**9), c)]] = True
+    if active.all():
+        out.append("no_prospects")
+    if history.first_day is not None and c - history.first_day < 183:
+        out.append("short_history")
+    return out
+
+
+@dataclass
+class Engine:
+    """Validate the candidates on the history before ``as_of`` and serve the best ranker.
+
+    After :meth:`fit`, ``leaderboard_`` holds the test-fold metrics per task and ranker,
+    ``served_`` the ranker served per task (``blend`` or a candidate's name), ``weights_`` the
+    blend's weights, ``notes_`` what could not be validated and why.
+    """
+
+    config: EngineConfig = field(default_factory=EngineConfig)
+
+    # ---------------------------------------------------------------- folds
+    def _snap(self, cutoff: dt.date) -> Snapshot:
+        if cutoff not in self._snaps:
+            self._snaps[cutoff] = self.history_.snapshot(
+                cutoff, self.level_, self.config.horizon_days, self.config.decay_days
+            )
+        return self._snaps[cutoff]
+
+    def _frame(self, cutoff: dt.date, cols: np.ndarray) -> dict[str, np.ndarray]:
+        """The pair frame at ``cutoff``, kept in its snapshot only while a later step of fit
+        still needs it (``_uses``: its own fold, and each boosted model trained on it)."""
+        left = self._uses.get(cutoff, 0) - 1
+        self._uses[cutoff] = left
+        sn = self._snap(cutoff)
+        f = sn.pair_frame(cols, self.config, cache=left > 0)
+        if left <= 0:
+            sn._cache.pop(("pairs", tuple(cols)), None)
+        return f
+
+    def _train_boosted(self, cutoff: dt.date) -> dict | None:
+        """The boosted models scoring at ``cutoff`` (trained once), None without history."""
+        if cutoff not in self._boost_models:
+            dates = train_dates(self.config, cutoff, self.first_)
+            if not dates:
+                return None
+            snaps = [self._snap(d) for d in dates]
+            frames = lambda i: self._frame(dates[i], self.cols_)  # noqa: E731
+            self._boost_models[cutoff] = fit_boosted(snaps, frames, self.cols_, self.config)
+        return self._boost_models[cutoff]
+
+    def _fold(self, cutoff: dt.date, role: str) -> Fold:
+        cols = self.cols_
+        sn = self._snap(cutoff)
+        full = self._frame(cutoff, cols)
+        models = self._train_boosted(cutoff) if self.use_boosted_ else None
+        # what validation reads of a fold: the candidates, the task and the item's base rate
+        f = {k: v for k, v in full.items() if k.startswith("cand_") or k in _FOLD_KEEP}
+        n_rows = len(f["has_bought"])
+        f["cand_boosted"] = (
+            boosted_predict(models, full) if models is not None else np.full(n_rows, np.nan)
+        )
+        del full
+        n, m = self.history_.n_clients, len(cols)
+        item, client = np.tile(np.arange(m), n), np.repeat(np.arange(n), m)
+        fold = Fold(cutoff, role, f, sn.labels(cols), item, client)
+        for task in TASKS:  # the blend's inputs, then the raw scores go
+            self.sel_.task_design(fold, task)
+        fold.frame = {"has_bought": f["has_bought"]}
+        return fold
+
+    # ---------------------------------------------------------------- fit
+    def fit(
+        self, history: History, as_of: dt.date, *, level: str, items: list[str] | None = None
+    ) -> Engine:
+        """Validate on the folds before ``as_of`` and choose the served ranker per task.
+
+        ``items`` are the items validated (default: all of the level's items; at the SKU level
+        pass the active ones, e.g. :meth:`History.top_items`)."""
+        self.history_, self.level_, self.as_of_ = history, level, as_of
+        self._snaps: dict[dt.date, Snapshot] = {}
+        self._boost_models: dict = {}
+        all_items = history.items(level)
+        self.items_ = list(items) if items is not None else list(all_items)
+        self.cols_ = all_items.get_indexer(self.items_)
+        if (self.cols_ < 0).any():
+            raise ValueError("unknown items")
+        first = history.first_day
+        self.first_ = (
+            (_DAY0 + np.timedelta64(first, "D")).astype(dt.date) if first is not None else as_of
+        )
+        dates, self.use_boosted_, self.notes_ = plan_folds(self.config, as_of, self.first_)
+        self.fold_dates_ = dates
+        self._count_uses(dates, as_of)
+        self.notes_ += warehouse_notes(history, as_of, len(self.cols_))
+        self.blend_names_ = [c for c in CANDIDATES if c != "boosted" or self.use_boosted_]
+        self.sel_ = Selection(self.config, self.blend_names_, len(self.cols_))
+        val = [self._fold(d, "validation") for d in dates["validation"]]
+        test = [self._fold(d, "test") for d in dates["test"]]
+        self.served_, rows = {}, []
+        for task in TASKS:
+            served, reason = self.sel_.choose(val, task, self.blend_names_)
+            self.served_[task] = served
+            if reason:
+                self.notes_.append(f"{task}:{reason}")
+            if test:
+                rows += self.sel_.evaluate(val, test[0], task, self.blend_names_, served)
+        if not test:  # no separate test fold: show the validation figures, marked as such
+            rows = self.sel_.validation_rows(val, self.served_)
+        self.leaderboard_ = pd.DataFrame(rows)
+        self._refit(val + test)
+        if not dates["validation"]:
+            self.notes_.append("no_validation_fold")
+        if self.use_boosted_:  # the models serving uses, trained before the snapshots go
+            self._train_boosted(as_of)
+        # what fit needed and serving does not: the folds' frames and the training snapshots
+        for d, sn in list(self._snaps.items()):
+            if d != as_of:
+                del self._snaps[d]
+            else:
+                sn._cache = {k: v for k, v in sn._cache.items() if k == "als"}
+        return self
+
+    def _count_uses(self, dates: dict[str, list[dt.date]], as_of: dt.date) -> None:
+        """How many steps of fit read each cutoff's pair frame (see :meth:`_frame`)."""
+        self._uses: dict[dt.date, int] = {}
+        folds = [*dates["validation"], *dates["test"]]
+        for d in folds:
+            self._uses[d] = self._uses.get(d, 0) + 1
+        for d in [*folds, as_of] if self.use_boosted_ else []:
+            for t in train_dates(self.config, d, self.first_):
+                self._uses[t] = self._uses.get(t, 0) + 1
+
+    def _refit(self, labelled: list[Fold]) -> None:
+        """The served rankers refitted on every labelled fold, and the blend's weights."""
+        self._lrs, self.weights_ = {}, {}
+        for task in TASKS:
+            served = self.served_[task]
+            names = self.blend_names_ if served == "blend" else [served]
+            lr = self.sel_.fit_lr(labelled, task, names) if labelled else None
+            self._lrs[task] = lr
+            if served == "blend" and lr is not None:
+                labels = [
+                    x for n in names for x in ([n, f"{n}_logit"] if n in _PROBABILITIES else [n])
+                ]
+                # weights of standardised inputs: comparable across inputs
+                coef = lr[-1].coef_[0].round(3).tolist()
+                self.weights_[task] = dict(zip([*labels, "item_base_rate"], coef, strict=True))
+
+    # ---------------------------------------------------------------- serving
+    def ranker(self) -> ServedRanker:
+        """What :meth:`fit` chose, ready to score any item of the level at ``as_of`` (pickle
+        it with a detached snapshot to serve without the history)."""
+        uses_boosted = any(
+            self.served_[t] == "boosted"
+            or (self.served_[t] == "blend" and "boosted" in self.blend_names_)
+            for t in TASKS
+        )
+        return ServedRanker(
+            config=self.config,
+            served=dict(self.served_),
+            blend_names=list(self.blend_names_),
+            lrs=dict(self._lrs),
+            boosted=self._train_boosted(self.as_of_) if uses_boosted else None,
+        )
+
+    def boosted_scores(self, items: list[str]) -> np.ndarray | None:
+        """The boosted candidate's probabilities at ``as_of`` for every client x item of
+        ``items`` (row-major), or None when it had no history to train on."""
+        models = self._train_boosted(self.as_of_) if self.use_boosted_ else None
+        if models is None:
+            return None
+        cols = self.history_.items(self.level_).get_indexer(items)
+        return boosted_predict(models, self.snapshot().pair_frame(cols, self.config, cache=False))
+
+    def snapshot(self) -> Snapshot:
+        """The snapshot at ``as_of`` that the ranker scores."""
+        return self._snap(self.as_of_)
+
+    def score_items(self, items: list[str] | None = None) -> pd.DataFrame:
+        """Scores at ``as_of`` for every client and item (default: the validated items); see
+        :meth:`ServedRanker.score`."""
+        items = list(items) if items is not None else self.items_
+        return self.ranker().score(self.snapshot(), items)
+
+    def report(self) -> dict:
+        """What the validation found, ready to store as JSON."""
+        lb = self.leaderboard_.copy()
+        if len(lb):
+            lb["test_cutoff"] = lb["test_cutoff"].map(lambda d: None if d is None else str(d))
+        return {
+            "level": self.level_,
+            "as_of": str(self.as_of_),
+            "horizon_days": self.config.horizon_days,
+            "k": self.config.k,
+            "items": len(self.items_),
+            "served": self.served_,
+            "weights": self.weights_,
+            "validation": self.sel_.validation_scores_,
+            "folds": {k: [str(d) for d in v] for k, v in self.fold_dates_.items()},
+            "notes": self.notes_,
+            "leaderboard": lb.round(4).to_dict(orient="records"),
+        }

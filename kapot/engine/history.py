@@ -1,0 +1,218 @@
+"""A company's sales history in arrays, and snapshots of it at a cutoff (sparse client x item
+matrices obeying the as-of rule, labelled with what was bought in the horizon after)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from kapot import runner
+from kapot.engine import candidates as _cand
+from kapot.engine.config import _DAY0, EngineConfig
+
+
+def _days(values) -> np.ndarray:
+    return (np.asarray(values, dtype="datetime64[D]") - _DAY0).astype(np.int64)
+
+
+class History:
+    """A company's sales history in arrays, sorted by day, with both item axes.
+
+    Parameters
+    ----------
+    lines : DataFrame
+        One row per sales line (returns excluded): ``client_id``, ``sku``, ``category``
+        (None where unknown), ``date``, ``amount``, ``order`` (invoice or client-day key).
+    clients : DataFrame
+        Every client, prospects included: ``client_id``, ``industry``, ``region``.
+    """
+
+    def __init__(self, lines: pd.DataFrame, clients: pd.DataFrame) -> None:
+        ids = pd.Index(
+            sorted(set(clients["client_id"].dropna()) | set(lines["client_id"].dropna()))
+        )
+        self.client_ids = ids
+        lines = lines.sort_values("date", kind="stable")
+        self.day = _days(lines["date"].to_numpy())
+        self.client = ids.get_indexer(lines["client_id"]).astype(np.int64)
+        self.amount = np.nan_to_num(lines["amount"].to_numpy(dtype=float), nan=0.0)
+        self.sku_codes, self.skus = pd.factorize(lines["sku"], sort=True)
+        cat = lines["category"].astype(object).where(lines["category"].notna(), None)
+        self.has_categories = bool(pd.Series(cat).notna().any())
+        self.cat_codes, self.categories = pd.factorize(pd.Series(cat).fillna("?"), sort=True)
+        self.order = pd.factorize(lines["order"])[0]
+        attrs = clients.drop_duplicates("client_id").set_index("client_id").reindex(ids)
+        self.industry = pd.factorize(attrs["industry"].fillna("?"))[0]
+        self.region = pd.factorize(attrs["region"].fillna("?"))[0]
+        self.first_day = int(self.day.min()) if len(self.day) else None
+        self.last_day = int(self.day.max()) if len(self.day) else None
+
+    @classmethod
+    def from_con(cls, con) -> History:
+        """Read the warehouse's sales (returns excluded) and clients."""
+        lines = runner.query(con, "staging/engine_lines")
+        clients = runner.query(con, "staging/engine_clients")
+        return cls(lines, clients)
+
+    @property
+    def n_clients(self) -> int:
+        return len(self.client_ids)
+
+    def items(self, level: str) -> pd.Index:
+        return pd.Index(self.skus if level == "sku" else self.categories)
+
+    def codes(self, level: str) -> np.ndarray:
+        return self.sku_codes if level == "sku" else self.cat_codes
+
+    def span(self, lo: int, hi: int) -> slice:
+        """The lines with ``lo <= day < hi`` (the arrays are sorted by day)."""
+        return slice(
+            int(np.searchsorted(self.day, lo, "left")), int(np.searchsorted(self.day, hi, "left"))
+        )
+
+    def snapshot(self, cutoff: dt.date, level: str, horizon_days: int, decay_days: float):
+        return Snapshot(self, cutoff, level, horizon_days, decay_days)
+
+    def top_items(self, cutoff: dt.date, n: int, level: str = "sku") -> list[str]:
+        """The ``n`` items with the most lines before ``cutoff``."""
+        sl = self.span(-(10**9), int(_days([cutoff])[0]))
+        counts = np.bincount(self.codes(level)[sl], minlength=len(self.items(level)))
+        order = np.lexsort((np.arange(len(counts)), -counts))
+        return [self.items(level)[i] for i in order[:n] if counts[i] > 0]
+
+
+def _csr(rows, cols, vals, shape) -> sparse.csr_matrix:
+    m = sparse.csr_matrix((vals, (rows, cols)), shape=shape)
+    m.sum_duplicates()
+    return m
+
+
+class Snapshot:
+    """What is known at ``cutoff`` (sparse client x item matrices) and, where the horizon has
+    passed, what was bought in it (``label``)."""
+
+    def __init__(
+        self, h: History, cutoff: dt.date, level: str, horizon_days: int, decay_days: float
+    ) -> None:
+        self.history, self.cutoff, self.level, self.horizon_days = h, cutoff, level, horizon_days
+        self.client_ids, self.industry, self.region = h.client_ids, h.industry, h.region
+        c = int(_days([cutoff])[0])
+        self.c = c
+        items = h.items(level)
+        self.items = items
+        n, m = h.n_clients, len(items)
+        shape = (n, m)
+        codes = h.codes(level)
+        past = h.span(-(10**9), c)
+        w24 = h.span(c - 730, c)
+        w12 = h.span(c - 365, c)
+        w3 = h.span(c - 91, c)
+        cl, it = h.client, codes
+        self.ever = _csr(cl[past], it[past], np.ones(past.stop - past.start), shape)
+        self.n24 = _csr(cl[w24], it[w24], np.ones(w24.stop - w24.start), shape)
+        self.spend12 = _csr(cl[w12], it[w12], h.amount[w12], shape)
+        self.n12 = _csr(cl[w12], it[w12], np.ones(w12.stop - w12.start), shape)
+        self.n3 = _csr(cl[w3], it[w3], np.ones(w3.stop - w3.start), shape)
+        age = (c - h.day[w24]).astype(float)
+        self.decayed = _csr(cl[w24], it[w24], np.exp(-age / decay_days), shape)
+        # days since the last purchase of the item, plus one (0: never bought)
+        last = pd.DataFrame({"c": cl[past], "i": it[past], "d": h.day[past]})
+        last = last.groupby(["c", "i"], sort=False)["d"].max().reset_index()
+        self.since = _csr(
+            last["c"].to_numpy(), last["i"].to_numpy(), (c - last["d"].to_numpy() + 1), shape
+        )
+        month = (h.day[w12] // 30).astype(np.int64)
+        key = pd.DataFrame({"c": cl[w12], "i": it[w12], "m": month}).drop_duplicates()
+        self.months12 = _csr(
+            key["c"].to_numpy(), key["i"].to_numpy(), np.ones(len(key)), shape
+        ).minimum(12)
+        ly = h.span(c - 365, c - 365 + horizon_days)
+        self.same_season_ly = _csr(cl[ly], it[ly], h.amount[ly], shape)
+        # per client
+        self.revenue12 = np.bincount(cl[w12], weights=h.amount[w12], minlength=n)
+        prev = h.span(c - 730, c - 365)
+        self.revenue_prev12 = np.bincount(cl[prev], weights=h.amount[prev], minlength=n)
+        ords = pd.DataFrame({"c": cl[w12], "o": h.order[w12]}).drop_duplicates()
+        self.orders12 = np.bincount(ords["c"].to_numpy(), minlength=n).astype(float)
+        lastc = np.full(n, -(10**6), dtype=np.int64)
+        np.maximum.at(lastc, cl[past], h.day[past])
+        firstc = np.full(n, 10**9, dtype=np.int64)
+        np.minimum.at(firstc, cl[past], h.day[past])
+        self.prospect = lastc < -(10**5)
+        self.recency = np.where(self.prospect, 9999, c - lastc).astype(float)
+        self.tenure = np.where(self.prospect, 0, c - firstc).astype(float)
+        self.breadth = np.asarray((self.n12 > 0).sum(axis=1)).ravel().astype(float)
+        rev = np.where(self.revenue12 > 0, self.revenue12, 0)
+        buyers = rev > 0
+        tier = np.zeros(n, dtype=np.int64)  # 0: no revenue this year
+        if buyers.any():
+            q1, q2 = np.quantile(rev[buyers], [0.5, 0.85])
+            tier = np.where(buyers, 1 + (rev >= q1) + (rev >= q2), 0)
+        self.size_tier = tier
+        # timing: share of the client's / item's lines (24 months) in the horizon's months
+        hmonths = pd.date_range(cutoff, periods=horizon_days, freq="D").month.to_numpy() - 1
+        weights = np.bincount(hmonths, minlength=12) / horizon_days
+        cal = pd.DatetimeIndex((h.day[w24] + _DAY0).astype("datetime64[ns]")).month.to_numpy() - 1
+        per_client = np.zeros((n, 12))
+        np.add.at(per_client, (cl[w24], cal), 1.0)
+        tot = per_client.sum(axis=1, keepdims=True)
+        self.client_horizon_share = np.divide(
+            per_client, tot, out=np.zeros_like(per_client), where=tot > 0
+        ) @ (weights * 12)
+        per_item = np.zeros((m, 12))
+        np.add.at(per_item, (it[w24], cal), 1.0)
+        tot = per_item.sum(axis=1, keepdims=True)
+        self.item_horizon_share = np.divide(
+            per_item, tot, out=np.zeros_like(per_item), where=tot > 0
+        ) @ (weights * 12)
+        # labels, when the horizon has passed
+        fut = h.span(c, c + horizon_days)
+        self.labelled = h.last_day is not None and h.last_day >= c + horizon_days - 1
+        self.label = _csr(cl[fut], it[fut], np.ones(fut.stop - fut.start), shape)
+        self.label_amount = _csr(cl[fut], it[fut], h.amount[fut], shape)
+        self._cache: dict = {}
+
+    def detached(self, cfg: EngineConfig) -> Snapshot:
+        """A copy for serving: no history behind it, no labels, matrices in float32, the ALS
+        factors computed (so a page can score any item of the level without the sales)."""
+        self._als(cfg)
+        out = object.__new__(Snapshot)
+        out.__dict__.update(self.__dict__)
+        out.history = None
+        out.label = out.label_amount = None
+        out._cache = {"als": self._cache.get("als")}
+        for name, v in list(out.__dict__.items()):
+            if sparse.issparse(v):  # serving slices columns (items): CSC does that in O(nnz)
+                setattr(out, name, v.astype(np.float32).tocsc())
+        return out
+
+    # ---------------------------------------------------------------- helpers
+    def dense(self, mat: sparse.csr_matrix, cols: np.ndarray) -> np.ndarray:
+        return np.asarray(mat[:, cols].toarray(), dtype=float)
+
+    def days_since(self, cols: np.ndarray) -> np.ndarray:
+        """Days since the client last bought each item (9999 if never)."""
+        d = self.dense(self.since, cols)
+        return np.where(d > 0, d - 1, 9999.0)
+
+    # ---------------------------------------------------------------- candidates
+    def _als(self, cfg: EngineConfig) -> tuple[np.ndarray, np.ndarray] | None:
+        return _cand.als_factors(self, cfg)
+
+    def candidates(self, cols: np.ndarray, cfg: EngineConfig) -> dict[str, np.ndarray]:
+        """Every candidate's raw score, (clients x target items), higher is likelier (see
+        :func:`kapot.engine.candidates.candidates`)."""
+        return _cand.candidates(self, cols, cfg)
+
+    def pair_frame(
+        self, cols: np.ndarray, cfg: EngineConfig, *, cache: bool = True
+    ) -> dict[str, np.ndarray]:
+        """The boosted model's inputs and the candidates' raw scores for (clients x target
+        items), as flat arrays (see :func:`kapot.engine.candidates.pair_frame`)."""
+        return _cand.pair_frame(self, cols, cfg, cache=cache)
+
+    def labels(self, cols: np.ndarray) -> np.ndarray:
+        return (self.dense(self.label, cols) > 0).ravel()

@@ -1,0 +1,93 @@
+"""Ranking metrics and the blend's inputs: precision@k and NDCG@k per item, within-item
+percentiles, and the validation fold a blend is fitted and measured on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from kapot.engine.config import _PROBABILITIES
+
+
+@dataclass
+class Fold:
+    cutoff: dt.date
+    role: str  # test / validation / serve
+    frame: dict[str, np.ndarray]
+    y: np.ndarray | None
+    item: np.ndarray  # item position of each row
+    client: np.ndarray
+    designs: dict = field(default_factory=dict)  # (task, names) -> (rows, blend inputs)
+
+
+def design(fold: Fold, rows: np.ndarray, names: list[str]) -> np.ndarray:
+    """Blend inputs: each candidate's percentile within the item (among the task's rows),
+    plus the item's base rate (log-odds) so probabilities keep their scale."""
+    cols = []
+    item = fold.item[rows]
+    for name in names:
+        v = fold.frame[f"cand_{name}"][rows]
+        cols.append(group_pct(v, item))
+        if name in _PROBABILITIES:  # a probability keeps its scale, not only its rank
+            v = np.clip(v, 1e-5, 1 - 1e-5)
+            cols.append(np.log(v / (1 - v)))
+    pop = np.clip(fold.frame["item_popularity"][rows], 1e-4, 1 - 1e-4)
+    cols.append(np.log(pop / (1 - pop)))
+    return np.column_stack(cols)
+
+
+def design_columns(full: list[str], names: list[str]) -> list[int]:
+    """Columns of :func:`_design` (over ``full``) holding ``names``' inputs, and the base rate."""
+    at, j = {}, 0
+    for n in full:
+        at[n] = [j, j + 1] if n in _PROBABILITIES else [j]
+        j += len(at[n])
+    return [c for n in names for c in at[n]] + [j]
+
+
+def group_pct(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Percentile rank (0..1] of each value within its group (average ranks for ties)."""
+    s = pd.Series(values)
+    if len(groups) and (groups == groups[0]).all():  # one item (a SKU typed on the page)
+        return s.rank(pct=True).to_numpy()
+    return s.groupby(groups).rank(pct=True).to_numpy()
+
+
+def ranking_metrics(
+    groups: np.ndarray, y: np.ndarray, s: np.ndarray, k: int = 50
+) -> dict[str, float]:
+    """Mean over groups (items) with at least one positive of precision@k and NDCG@k; ties
+    broken by position (callers add their own tie-breaker)."""
+    order = np.argsort(groups, kind="stable")
+    g = groups[order]
+    starts = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
+    ends = np.r_[starts[1:], len(g)]
+    prec, ndcg, base = [], [], []
+    disc = 1 / np.log2(np.arange(2, k + 2))
+    for a, b in zip(starts, ends, strict=True):
+        idx = order[a:b]
+        yg = y[idx].astype(float)
+        npos = yg.sum()
+        if npos == 0:
+            continue
+        neg_s = -np.asarray(s[idx], dtype=float)
+        if len(idx) > k:  # only the k best (ties at the edge included) need sorting
+            kth = np.partition(neg_s, k - 1)[k - 1]
+            cand = np.flatnonzero(neg_s <= kth)
+        else:
+            cand = np.arange(len(idx))
+        top = yg[cand[np.argsort(neg_s[cand], kind="stable")][:k]]
+        prec.append(top.sum() / k)
+        ndcg.append((top * disc[: len(top)]).sum() / disc[: int(min(k, npos))].sum())
+        base.append(yg.mean())
+    if not prec:
+        return {"precision": float("nan"), "ndcg": float("nan"), "base_rate": float("nan")}
+    return {
+        "precision": float(np.mean(prec)),
+        "ndcg": float(np.mean(ndcg)),
+        "base_rate": float(np.mean(base)),
+        "items": len(prec),
+    }

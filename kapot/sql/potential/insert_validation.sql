@@ -1,0 +1,2 @@
+-- One level's validation report.
+INSERT INTO validation VALUES ($as_of, $h, $level, $report)
