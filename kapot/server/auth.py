@@ -55,9 +55,13 @@ _LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 def _sql(name: str) -> str:
     """The account store's statement ``kapot/sql/accounts/<name>.sql`` (SQLite, values bound
     by name), read through the project's one SQL runner."""
+    return sql_text(f"accounts/{name}")
+
+
+def sql_text(name: str) -> str:
     from kapot.runner import sql
 
-    return sql(f"accounts/{name}")
+    return sql(name)
 
 
 def _hasher():
@@ -117,7 +121,7 @@ class AccountStore:
         con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
             if write:
-                con.executescript(_sql("schema"))
+                con.executescript(sql_text("accounts_schema"))
             yield con
         finally:
             con.close()

@@ -17,9 +17,11 @@ from kapot.models.engine.config import TASKS, EngineConfig
 if TYPE_CHECKING:
     from kapot.models.engine.history import Snapshot
 
-# _ONE_THREAD: the boosted models train on at most max_boost_rows rows (negatives sampled),
-# where OpenMP's thread start-up and spin-waits cost more than a second core gains; measured
-# on a 2-core machine: 700 clients 61 s of CPU for 133 s of wall time with two threads.
+# _ONE_THREAD: the boosted models train and predict on one OpenMP thread. Training sees at most
+# max_boost_rows rows (negatives sampled), where thread start-up and spin-waits cost more than
+# a second core gains (2-core machine: 700 clients, 61 s of CPU for 133 s of wall time with
+# two threads); prediction on a busy machine spins too (one SKU at 100k clients: 2 s with two
+# threads, see boosted_predict), and the served page shares the server with other kernels.
 
 BOOSTED_FEATURES = (
     "is_prospect",
@@ -70,8 +72,8 @@ def boosted_predict(models: dict, frame: dict[str, np.ndarray]) -> np.ndarray:
     """The boosted model's probabilities for a pair frame (see :meth:`Snapshot.pair_frame`):
     one model for repeat purchases, one for first purchases (a constant where the history had
     too few purchases to learn from). Rows are stacked a million at a time (a 100k x 50 frame
-    would need 0.5 GB at once), and predicted on every core: unlike training, prediction over
-    that many rows gains from the second core."""
+    would need 0.5 GB at once), on one thread (see _ONE_THREAD: on a busy 2-core machine a
+    second OpenMP thread made one SKU's 100k rows take 2 s instead of 0.2 s)."""
     rep = frame["has_bought"] > 0
     out = np.zeros(len(rep))
     for task, mask in (("repeat", rep), ("new", ~rep)):
@@ -85,7 +87,8 @@ def boosted_predict(models: dict, frame: dict[str, np.ndarray]) -> np.ndarray:
         for lo in range(0, len(rows), 1_000_000):
             r = rows[lo : lo + 1_000_000]
             x = np.column_stack([frame[c][r] for c in BOOSTED_FEATURES])
-            out[r] = m.predict_proba(x)[:, 1]
+            with threadpool_limits(1, "openmp"):  # see _ONE_THREAD
+                out[r] = m.predict_proba(x)[:, 1]
     return out
 
 

@@ -53,6 +53,8 @@ def design_columns(full: list[str], names: list[str]) -> list[int]:
 def group_pct(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """Percentile rank (0..1] of each value within its group (average ranks for ties)."""
     s = pd.Series(values)
+    if len(groups) and (groups == groups[0]).all():  # one item (a SKU typed on the page)
+        return s.rank(pct=True).to_numpy()
     return s.groupby(groups).rank(pct=True).to_numpy()
 
 

@@ -1,1 +1,2 @@
-SELECT count(*) FROM accounts WHERE disabled = 0
+WITH final AS (SELECT count(*) AS n FROM accounts WHERE disabled = 0)
+SELECT n FROM final

@@ -1,1 +1,2 @@
-SELECT login, role, manager, regions, disabled FROM accounts WHERE login = :login
+WITH final AS (SELECT login, role, manager, regions, disabled FROM accounts WHERE login = :login)
+SELECT * FROM final

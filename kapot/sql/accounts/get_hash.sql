@@ -1,1 +1,2 @@
-SELECT pw_hash, disabled FROM accounts WHERE login = :login
+WITH final AS (SELECT pw_hash, disabled FROM accounts WHERE login = :login)
+SELECT * FROM final

@@ -1,2 +1,5 @@
 -- never the hash
-SELECT login, role, manager, regions, disabled, created_at, changed_at FROM accounts ORDER BY login
+WITH final AS (
+    SELECT login, role, manager, regions, disabled, created_at, changed_at FROM accounts
+)
+SELECT * FROM final ORDER BY login
