@@ -131,7 +131,7 @@ def score_warehouse(
         out["horizon_days"] = config.horizon_days
         meta = {"as_of": as_of, "h": config.horizon_days}
         con.register("_scores", out)
-        runner.execute(con, "potential/create_tables")
+        runner.execute(con, "potential_schema")  # DDL, beside schema.sql
         for table in ("scores", "engine_state", "validation"):
             runner.execute(con, f"potential/delete_{table}", **meta)
         runner.execute(con, "potential/insert_scores")
