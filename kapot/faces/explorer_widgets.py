@@ -10,13 +10,35 @@ from kapot.i18n import tr
 __all__ = ["ExplorerWidgets"]
 
 
+def _show(out, obj) -> None:
+    """Replace what the ``Output`` widget ``out`` shows with ``obj``, by setting its ``outputs``
+    in the kernel, not by ``with out: display(obj)``. Under nbclient (papermill, Voila) a
+    capture makes the client send each captured output back to the kernel as a comm message
+    on the shell socket it is polling for the cell's execute_reply; when the reply comes at
+    that moment the client can miss it and wait forever with the kernel idle (seen as
+    test_explorer's papermill run hanging in the widget cells after test_views had left the
+    calculator's snapshot cache, so those cells ran fast). Setting ``outputs`` sends the state
+    one way only, kernel to client."""
+    if isinstance(obj, str):
+        out.outputs = ({"output_type": "stream", "name": "stdout", "text": obj + "\n"},)
+        return
+    if hasattr(obj, "to_plotly_json"):  # a figure: its bundle for the current renderer
+        data, meta = obj._repr_mimebundle_(), {}
+    else:
+        from IPython import get_ipython
+        from IPython.core.formatters import DisplayFormatter
+
+        ip = get_ipython()
+        data, meta = (ip.display_formatter if ip else DisplayFormatter()).format(obj)
+    out.outputs = ({"output_type": "display_data", "data": data, "metadata": meta},)
+
+
 class ExplorerWidgets:
     """The explorer's interactive views for JupyterLab: who buys a category, and a client's lookalikes, each with its picker."""
 
     def who_buys_widget(self, category: str | None = None):
         """Pick a category and a dimension; the chart shows its buyers against all clients."""
         import ipywidgets as w
-        from IPython.display import display
 
         cats = self.categories()
         if not cats:
@@ -33,12 +55,10 @@ class ExplorerWidgets:
         out = w.Output()
 
         def draw(*_):
-            with out:
-                out.clear_output(wait=True)
-                try:
-                    display(self.who_buys_figure(pick.value, dim.value))
-                except KapotError as exc:
-                    print(exc)
+            try:
+                _show(out, self.who_buys_figure(pick.value, dim.value))
+            except KapotError as exc:
+                _show(out, str(exc))
 
         pick.observe(draw, "value")
         dim.observe(draw, "value")
@@ -59,7 +79,6 @@ class ExplorerWidgets:
     def lookalikes_widget(self, client_id: str | None = None, limit: int = 15):
         """Type or pick a client; the table lists the most similar clients and prospects."""
         import ipywidgets as w
-        from IPython.display import display
 
         biggest = self.features.nlargest(200, "revenue_12m")
         options = {
@@ -77,12 +96,10 @@ class ExplorerWidgets:
 
         def draw(*_):
             cid = options.get(box.value, box.value)
-            with out:
-                out.clear_output(wait=True)
-                try:
-                    display(self.lookalikes(cid, limit=limit))
-                except KapotError as exc:
-                    print(exc)
+            try:
+                _show(out, self.lookalikes(cid, limit=limit))
+            except KapotError as exc:
+                _show(out, str(exc))
 
         box.observe(draw, "value")
         draw()
