@@ -59,6 +59,7 @@ def _sql(name: str) -> str:
 
 
 def sql_text(name: str) -> str:
+    """The text of the account store's query file ``kapot/sql/<name>.sql``."""
     from kapot.runner import sql
 
     return sql(name)

@@ -14,6 +14,8 @@ from threadpoolctl import threadpool_limits
 
 from kapot.models.engine.config import TASKS, EngineConfig
 
+__all__ = ["BOOSTED_FEATURES", "boosted_predict", "fit_boosted"]
+
 if TYPE_CHECKING:
     from kapot.models.engine.history import Snapshot
 

@@ -14,6 +14,8 @@ from threadpoolctl import threadpool_limits
 
 from kapot.models.engine.config import EngineConfig
 
+__all__ = ["similarity", "als_factors", "peer_rates", "candidates", "pair_frame"]
+
 if TYPE_CHECKING:
     from kapot.models.engine.history import Snapshot
 

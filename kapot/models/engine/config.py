@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+__all__ = ["PEER_CANDIDATES", "CANDIDATES", "TASKS", "EngineConfig"]
+
 PEER_CANDIDATES = ("peer_industry", "peer_region", "peer_size", "peer_industry_region")
 CANDIDATES = (
     "boosted",

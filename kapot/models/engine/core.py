@@ -23,6 +23,8 @@ from kapot.models.engine.ranking import Fold
 from kapot.models.engine.selection import Selection
 from kapot.models.engine.serving import ServedRanker
 
+__all__ = ["Engine", "fold_dates", "train_dates", "plan_folds", "warehouse_notes"]
+
 
 def fold_dates(cfg: EngineConfig, as_of: dt.date, first: dt.date) -> dict[str, list[dt.date]]:
     """The test cutoff (``as_of - h``) and the validation cutoffs (``as_of - 2h``, then

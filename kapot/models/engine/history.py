@@ -13,6 +13,8 @@ from kapot import runner
 from kapot.models.engine import candidates as _cand
 from kapot.models.engine.config import _DAY0, EngineConfig
 
+__all__ = ["History", "Snapshot"]
+
 
 def _days(values) -> np.ndarray:
     return (np.asarray(values, dtype="datetime64[D]") - _DAY0).astype(np.int64)

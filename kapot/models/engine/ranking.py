@@ -11,6 +11,8 @@ import pandas as pd
 
 from kapot.models.engine.config import _PROBABILITIES
 
+__all__ = ["Fold", "design", "design_columns", "group_pct", "ranking_metrics"]
+
 
 @dataclass
 class Fold:

@@ -14,6 +14,8 @@ from sklearn.preprocessing import StandardScaler
 from kapot.models.engine.config import PEER_CANDIDATES, EngineConfig
 from kapot.models.engine.ranking import Fold, design, design_columns, ranking_metrics
 
+__all__ = ["Selection"]
+
 
 @dataclass
 class Selection:

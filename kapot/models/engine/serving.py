@@ -12,6 +12,8 @@ from kapot.models.engine.config import TASKS, EngineConfig
 from kapot.models.engine.history import Snapshot
 from kapot.models.engine.ranking import Fold, design, group_pct
 
+__all__ = ["ServedRanker"]
+
 
 @dataclass
 class ServedRanker:
