@@ -13,13 +13,12 @@ from kapot.models.engine.boosted import boosted_predict, fit_boosted
 from kapot.models.engine.config import (
     _DAY0,
     _FOLD_KEEP,
-    _PROBABILITIES,
     CANDIDATES,
     TASKS,
     EngineConfig,
 )
 from kapot.models.engine.history import History, Snapshot, _days
-from kapot.models.engine.ranking import Fold
+from kapot.models.engine.ranking import Fold, design_labels
 from kapot.models.engine.selection import Selection
 from kapot.models.engine.serving import ServedRanker
 
@@ -221,12 +220,9 @@ class Engine:
             lr = self.sel_.fit_lr(labelled, task, names) if labelled else None
             self._lrs[task] = lr
             if served == "blend" and lr is not None:
-                labels = [
-                    x for n in names for x in ([n, f"{n}_logit"] if n in _PROBABILITIES else [n])
-                ]
                 # weights of standardised inputs: comparable across inputs
                 coef = lr[-1].coef_[0].round(3).tolist()
-                self.weights_[task] = dict(zip([*labels, "item_base_rate"], coef, strict=True))
+                self.weights_[task] = dict(zip(design_labels(names), coef, strict=True))
 
     # ---------------------------------------------------------------- serving
     def ranker(self) -> ServedRanker:

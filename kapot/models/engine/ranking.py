@@ -11,7 +11,7 @@ import pandas as pd
 
 from kapot.models.engine.config import _PROBABILITIES
 
-__all__ = ["Fold", "design", "design_columns", "group_pct", "ranking_metrics"]
+__all__ = ["Fold", "design", "design_columns", "design_labels", "group_pct", "ranking_metrics"]
 
 
 @dataclass
@@ -24,7 +24,7 @@ class Fold:
     y: np.ndarray | None
     item: np.ndarray  # item position of each row
     client: np.ndarray
-    designs: dict = field(default_factory=dict)  # (task, names) -> (rows, blend inputs)
+    designs: dict = field(default_factory=dict)  # task -> (rows, blend inputs)
 
 
 def design(fold: Fold, rows: np.ndarray, names: list[str]) -> np.ndarray:
@@ -43,8 +43,16 @@ def design(fold: Fold, rows: np.ndarray, names: list[str]) -> np.ndarray:
     return np.column_stack(cols)
 
 
+def design_labels(names: list[str]) -> list[str]:
+    """Names of :func:`design`'s columns over ``names`` (a probability has a ``_logit`` column
+    too), the item's base rate last."""
+    return [x for n in names for x in ([n, f"{n}_logit"] if n in _PROBABILITIES else [n])] + [
+        "item_base_rate"
+    ]
+
+
 def design_columns(full: list[str], names: list[str]) -> list[int]:
-    """Columns of :func:`_design` (over ``full``) holding ``names``' inputs, and the base rate."""
+    """Columns of :func:`design` (over ``full``) holding ``names``' inputs, and the base rate."""
     at, j = {}, 0
     for n in full:
         at[n] = [j, j + 1] if n in _PROBABILITIES else [j]

@@ -29,6 +29,9 @@ class Selection:
     validation_scores_: dict = field(default_factory=dict)
 
     def task_rows(self, fold: Fold, task: str) -> np.ndarray:
+        """The fold's rows of ``task`` (the ones its blend inputs were computed on, once)."""
+        if task in fold.designs:
+            return fold.designs[task][0]
         rep = fold.frame["has_bought"] > 0
         return np.flatnonzero(rep if task == "repeat" else ~rep)
 
