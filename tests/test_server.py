@@ -247,6 +247,7 @@ def test_the_page_loads_only_what_its_first_screen_needs(team, browser):
     assert not [u for u in urls if any(x in u.lower() for x in unneeded)], urls
     html_text = page.request.get(team["url"]).text()
     assert "cdn." not in html_text and "jupyterlab-plotly" not in html_text
+    assert "#loading .spinner, #loading .voila-skeleton-post * { animation: none" in html_text
     # a chart: drawn in a frame with plotly.js from the server, kept by the browser a year
     with page.expect_response(lambda r: r.url.endswith(js)) as got:
         page.locator(".lm-TabBar-tabLabel", has_text="Charts").click()
