@@ -10,6 +10,7 @@ import pytest
 from kapot import KapotError
 from kapot.cli import main
 from kapot.faces.calculator import Calculator, Query
+from kapot.faces.wording import with_reasons
 from kapot.models.potential import score_warehouse
 from kapot.pipeline.build import build
 from kapot.store.ingest import ingest
@@ -133,8 +134,13 @@ def test_reasons_match_the_data(scored):
             elif key == "same_season":
                 assert c.scores["item_revenue_same_season_ly"][i, j] > 0
     assert {"buys_regularly", "pays_on_time", "lookalike"} <= seen
-    ru = c.find(Query(limit=5), lang="ru")["reasons"]
+    # the calculator returns the codes; the faces word them in their language
+    res = c.find(Query(limit=5))
+    assert "reasons" not in res and res["reason_codes"].map(len).gt(0).all()
+    ru = with_reasons(res, "ru")["reasons"]
     assert ru.str.len().gt(0).all() and ru.str.contains("[а-я]", regex=True).all()
+    en = with_reasons(res, "en")["reasons"]
+    assert not en.str.contains("[а-я]", regex=True).any() and (en != ru).all()
 
 
 def test_bad_queries(scored):
@@ -167,7 +173,9 @@ def test_unknown_filter_values_are_errors_with_the_nearest(scored, tmp_path, cap
     with pytest.raises(KapotError, match=f"unknown SKU '{sku}9'; nearest known: .*{sku}"):
         c.find(Query(skus=(sku + "9",)))
     # known values with no match still give an empty list, not an error
-    assert c.find(Query(size_tiers=("non_profile",), regions=(region,))).attrs["matched"] >= 0
+    want = int((c.clients["size_tier"].eq("non_profile") & c.clients["region"].eq(region)).sum())
+    got = c.find(Query(size_tiers=("non_profile",), regions=(region,)))
+    assert got.attrs["matched"] == want and len(got) == min(want, Query().limit)
     # the CLI: one line, exit 2, both languages
     for lang, word in (("en", "unknown region"), ("ru", "неизвестный регион")):
         assert main(["--lang", lang, "find", "--region", "Mosow", "--db", str(db)]) == 2
