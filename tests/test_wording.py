@@ -45,13 +45,14 @@ def test_reasons_are_worded_from_their_codes_and_figures():
         ("peak_in_horizon", {"month": 6}),
         ("growing", {"share": 0.25}),
         ("pays_on_time", {}),
-        ("same_season", {"item": "Tea"}),
+        ("same_season", {"item": "Tea", "peak_month": 7, "peak_pm": 1}),
         ("reorder_due", {"days": 30}),
     ]
     en = reason_text(codes, "en")
     ru = reason_text(codes, "ru")
     assert en.count("; ") == 3 and ru.count("; ") == 3  # the first four
     assert "June" in en and "25%" in en and "июн" in ru and "30" not in en
+    assert "bought Tea in this season last year (peak in July, ±1 month)" in en
     res = pd.DataFrame({"client_id": ["A", "B"], "reason_codes": [codes[:1], []], "x": [1, 2]})
     res.attrs["matched"] = 7
     out = with_reasons(res, "en")
