@@ -14,9 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from kapot.i18n import (
     _catalogue,
@@ -28,6 +28,9 @@ from kapot.i18n import (
     month_name,
     tr,
 )
+
+if TYPE_CHECKING:  # plotly only for the figures: the served page imports this module for its
+    import plotly.graph_objects as go  # stylesheet, and its kernels load no plotly (issue 12)
 
 __all__ = [
     "Column",

@@ -27,11 +27,18 @@ def voila_plots():
     start: plotly and choosing the renderer (which imports nbformat and jsonschema) cost about
     a second and 30 MB per kernel that most visits, which never open a chart, do not need
     (issue 12; tests/test_session.py checks a served kernel loads none of them)."""
+    import os
+
     import plotly.io as pio
 
     from kapot.faces import plots
+    from kapot.server.session import SERVED_ENV
 
-    if pio.renderers.default != "plotly_mimetype":
+    if os.environ.get(SERVED_ENV) == "1":
+        from kapot.server.charts import use_frames
+
+        use_frames()  # kapot serve: plotly.js only when a chart is opened (kapot.server.charts)
+    elif pio.renderers.default != "plotly_mimetype":
         pio.renderers.default = "plotly_mimetype"
     return plots
 
