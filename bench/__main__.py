@@ -247,6 +247,8 @@ def _bench_seasonality(seeds: tuple[int, ...] = (1001, 1002, 1003), clients: int
         # the ceiling: an oracle knowing the generator's parameters, told the client is
         # seasonal, from the same orders; a world whose oracle is under 0.85 cannot reach it
         "worst_oracle_exact": min(v["oracle_exact"] for v in tuning.values()),
+        "worst_pairs_exact": min(v["pairs_exact"] for v in tuning.values()),
+        "worst_pairs_false_pos": max(v["pairs_false_pos"] for v in tuning.values()),
         "target": "every world: exact>=0.85 within_1>=0.95 false_pos<=0.05",
     }
     for world, agg in rows.items():
