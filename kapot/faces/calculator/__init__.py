@@ -206,10 +206,13 @@ class Calculator(Loading, Filtering, SkuScores, Reasons, Lookalikes):
         cand = np.flatnonzero(keep)
         limit = max(int(q.limit), 0)
         if len(cand) > limit:
-            top = cand[np.argpartition(-key[cand], limit - 1)[:limit]] if limit else cand[:0]
+            # the limit's best and every client tied with the last of them: ties go by client
+            # id below, whatever the limit (a list of 50 is the head of a list of 500)
+            kth = -np.partition(-key[cand], limit - 1)[limit - 1] if limit else np.inf
+            top = cand[key[cand] >= kth]
         else:
             top = cand
-        top = top[np.lexsort((c["client_id"].to_numpy()[top], -key[top]))]
+        top = top[np.lexsort((c["client_id"].to_numpy()[top], -key[top]))][:limit]
         return top, p, v, cand, names
 
     # ------------------------------------------------------------------ illiquid stock

@@ -9,7 +9,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from kapot.models.engine.boosted import boosted_predict, fit_boosted
+from kapot.models.engine.boosted import (
+    BOOSTED_FEATURES,
+    boosted_predict,
+    boosted_predict_all,
+    fit_boosted,
+)
 from kapot.models.engine.config import (
     _DAY0,
     _FOLD_KEEP,
@@ -18,6 +23,7 @@ from kapot.models.engine.config import (
     EngineConfig,
 )
 from kapot.models.engine.history import History, Snapshot, _days
+from kapot.models.engine.pool import outside_counts, pool_rows
 from kapot.models.engine.ranking import Fold, design_labels
 from kapot.models.engine.selection import Selection
 from kapot.models.engine.serving import ServedRanker
@@ -107,16 +113,22 @@ class Engine:
             )
         return self._snaps[cutoff]
 
-    def _frame(self, cutoff: dt.date, cols: np.ndarray) -> dict[str, np.ndarray]:
-        """The pair frame at ``cutoff``, kept in its snapshot only while a later step of fit
-        still needs it (``_uses``: its own fold, and each boosted model trained on it)."""
+    def _candidates(self, cutoff: dt.date) -> dict[str, np.ndarray]:
+        """The candidates' scores at ``cutoff`` (clients x items), kept only while a later step
+        of fit still reads them (``_uses``: its own fold, and each boosted model trained on
+        it)."""
         left = self._uses.get(cutoff, 0) - 1
         self._uses[cutoff] = left
+        if cutoff not in self._cands:
+            sn = self._snap(cutoff)
+            self._cands[cutoff] = sn.candidates(self.cols_, self.config)
+        return self._cands[cutoff] if left > 0 else self._cands.pop(cutoff)
+
+    def _pool(self, cutoff: dt.date, cand: dict) -> tuple[np.ndarray, np.ndarray]:
+        """(the pool's flat rows, clients x items 'bought before') at ``cutoff``."""
         sn = self._snap(cutoff)
-        f = sn.pair_frame(cols, self.config, cache=left > 0)
-        if left <= 0:
-            sn._cache.pop(("pairs", tuple(cols)), None)
-        return f
+        bought = sn.dense(sn.ever, self.cols_) > 0
+        return pool_rows(cand, bought, self.config.pool_size), bought
 
     def _train_boosted(self, cutoff: dt.date) -> dict | None:
         """The boosted models scoring at ``cutoff`` (trained once), None without history."""
@@ -125,25 +137,40 @@ class Engine:
             if not dates:
                 return None
             snaps = [self._snap(d) for d in dates]
-            frames = lambda i: self._frame(dates[i], self.cols_)  # noqa: E731
-            self._boost_models[cutoff] = fit_boosted(snaps, frames, self.cols_, self.config)
+            cands = [self._candidates(d) for d in dates]
+            pools = (
+                [self._pool(d, c)[0] for d, c in zip(dates, cands, strict=True)]
+                if self.config.boost_on_pool
+                else None
+            )
+
+            def frames(i: int, rows: np.ndarray) -> dict:
+                return snaps[i].pair_frame(self.cols_, self.config, rows=rows, cand=cands[i])
+
+            self._boost_models[cutoff] = fit_boosted(snaps, frames, self.cols_, self.config, pools)
         return self._boost_models[cutoff]
 
     def _fold(self, cutoff: dt.date, role: str) -> Fold:
-        cols = self.cols_
+        cols, m, n = self.cols_, len(self.cols_), self.history_.n_clients
         sn = self._snap(cutoff)
-        full = self._frame(cutoff, cols)
+        cand = self._candidates(cutoff)
         models = self._train_boosted(cutoff) if self.use_boosted_ else None
-        # what validation reads of a fold: the candidates, the task and the item's base rate
-        f = {k: v for k, v in full.items() if k.startswith("cand_") or k in _FOLD_KEEP}
-        n_rows = len(f["has_bought"])
-        f["cand_boosted"] = (
-            boosted_predict(models, full) if models is not None else np.full(n_rows, np.nan)
+        boosted = boosted_predict_all(
+            models,
+            lambda rows: sn.pair_frame(
+                cols, self.config, rows=rows, cand=cand, columns=BOOSTED_FEATURES
+            ),
+            n * m,
         )
-        del full
-        n, m = self.history_.n_clients, len(cols)
-        item, client = np.tile(np.arange(m), n), np.repeat(np.arange(n), m)
-        fold = Fold(cutoff, role, f, sn.labels(cols), item, client)
+        rows, bought = self._pool(cutoff, {**cand, "boosted": boosted.reshape(n, m)})
+        # what validation reads of a fold: the candidates, the task and the item's base rate
+        keep = tuple(f"cand_{c}" for c in cand) + _FOLD_KEEP
+        f = sn.pair_frame(cols, self.config, rows=rows, cand=cand, columns=keep)
+        f["cand_boosted"] = boosted[rows]
+        y = sn.labels(cols)
+        fold = Fold(cutoff, role, f, y[rows], rows % m, rows // m)
+        fold.outside = outside_counts(rows, y, bought)
+        fold.item_popularity = np.asarray((sn.n12[:, cols] > 0).mean(axis=0)).ravel()
         for task in TASKS:  # the blend's inputs, then the raw scores go
             self.sel_.task_design(fold, task)
         fold.frame = {"has_bought": f["has_bought"]}
@@ -159,6 +186,7 @@ class Engine:
         pass the active ones, e.g. :meth:`History.top_items`)."""
         self.history_, self.level_, self.as_of_ = history, level, as_of
         self._snaps: dict[dt.date, Snapshot] = {}
+        self._cands: dict[dt.date, dict] = {}
         self._boost_models: dict = {}
         all_items = history.items(level)
         self.items_ = list(items) if items is not None else list(all_items)
@@ -199,10 +227,11 @@ class Engine:
                 del self._snaps[d]
             else:
                 sn._cache = {k: v for k, v in sn._cache.items() if k == "als"}
+        self._cands.clear()
         return self
 
     def _count_uses(self, dates: dict[str, list[dt.date]], as_of: dt.date) -> None:
-        """How many steps of fit read each cutoff's pair frame (see :meth:`_frame`)."""
+        """How many steps of fit read each cutoff's candidates (see :meth:`_candidates`)."""
         self._uses: dict[dt.date, int] = {}
         folds = [*dates["validation"], *dates["test"]]
         for d in folds:
@@ -212,8 +241,9 @@ class Engine:
                 self._uses[t] = self._uses.get(t, 0) + 1
 
     def _refit(self, labelled: list[Fold]) -> None:
-        """The served rankers refitted on every labelled fold, and the blend's weights."""
-        self._lrs, self.weights_ = {}, {}
+        """The served rankers refitted on every labelled fold, the blend's weights, and the
+        outside-the-pool rate per task (positives per expected at the item's base rate)."""
+        self._lrs, self.weights_, self.outside_ratio_ = {}, {}, {}
         for task in TASKS:
             served = self.served_[task]
             names = self.blend_names_ if served == "blend" else [served]
@@ -223,6 +253,11 @@ class Engine:
                 # weights of standardised inputs: comparable across inputs
                 coef = lr[-1].coef_[0].round(3).tolist()
                 self.weights_[task] = dict(zip(design_labels(names), coef, strict=True))
+            pos = sum(fo.outside[task][0].sum() for fo in labelled if fo.outside)
+            expected = sum(
+                (fo.outside[task][1] * fo.item_popularity).sum() for fo in labelled if fo.outside
+            )
+            self.outside_ratio_[task] = float(pos / expected) if expected > 0 else 1.0
 
     # ---------------------------------------------------------------- serving
     def ranker(self) -> ServedRanker:
@@ -239,6 +274,7 @@ class Engine:
             blend_names=list(self.blend_names_),
             lrs=dict(self._lrs),
             boosted=self._train_boosted(self.as_of_) if uses_boosted else None,
+            outside_ratio=dict(self.outside_ratio_),
         )
 
     def boosted_scores(self, items: list[str]) -> np.ndarray | None:
@@ -248,7 +284,7 @@ class Engine:
         if models is None:
             return None
         cols = self.history_.items(self.level_).get_indexer(items)
-        return boosted_predict(models, self.snapshot().pair_frame(cols, self.config, cache=False))
+        return boosted_predict(models, self.snapshot().pair_frame(cols, self.config))
 
     def snapshot(self) -> Snapshot:
         """The snapshot at ``as_of`` that the ranker scores."""
