@@ -4,6 +4,7 @@ purchases), trained on earlier cutoffs' labelled pairs with the negatives sample
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -70,12 +71,13 @@ class _Corrected:
         return np.column_stack([1 - p, p])
 
 
-def boosted_predict(models: dict, frame: dict[str, np.ndarray]) -> np.ndarray:
+def boosted_predict(models: dict, frame: dict[str, np.ndarray], threads: int = 1) -> np.ndarray:
     """The boosted model's probabilities for a pair frame (see :meth:`Snapshot.pair_frame`):
     one model for repeat purchases, one for first purchases (a constant where the history had
     too few purchases to learn from). Rows are stacked a million at a time (a 100k x 50 frame
     would need 0.5 GB at once), on one thread (see _ONE_THREAD: on a busy 2-core machine a
-    second OpenMP thread made one SKU's 100k rows take 2 s instead of 0.2 s)."""
+    second OpenMP thread made one SKU's 100k rows take 2 s instead of 0.2 s; ``threads`` for
+    batches of a million rows, where a second thread halves the time)."""
     rep = frame["has_bought"] > 0
     out = np.zeros(len(rep))
     for task, mask in (("repeat", rep), ("new", ~rep)):
@@ -89,7 +91,7 @@ def boosted_predict(models: dict, frame: dict[str, np.ndarray]) -> np.ndarray:
         for lo in range(0, len(rows), 1_000_000):
             r = rows[lo : lo + 1_000_000]
             x = np.column_stack([frame[c][r] for c in BOOSTED_FEATURES])
-            with threadpool_limits(1, "openmp"):  # see _ONE_THREAD
+            with threadpool_limits(threads, "openmp"):  # see _ONE_THREAD
                 out[r] = m.predict_proba(x)[:, 1]
     return out
 
@@ -104,9 +106,11 @@ def boosted_predict_all(
         return np.full(n_rows, np.nan, dtype=np.float32)
     out = np.empty(n_rows, dtype=np.float32)
     step = 1_000_000
+    # every core for a batch (kapot score); one for a page's SKU (see _ONE_THREAD)
+    threads = (os.cpu_count() or 1) if n_rows >= step else 1
     for lo in range(0, n_rows, step):
         rows = np.arange(lo, min(lo + step, n_rows))
-        out[rows] = boosted_predict(models, frame_at(rows))
+        out[rows] = boosted_predict(models, frame_at(rows), threads)
     return out
 
 

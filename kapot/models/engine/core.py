@@ -23,12 +23,20 @@ from kapot.models.engine.config import (
     EngineConfig,
 )
 from kapot.models.engine.history import History, Snapshot, _days
-from kapot.models.engine.pool import outside_counts, pool_rows
+from kapot.models.engine.pool import outside_counts, outside_ratio, pool_rows
 from kapot.models.engine.ranking import Fold, design_labels
 from kapot.models.engine.selection import Selection
 from kapot.models.engine.serving import ServedRanker
 
-__all__ = ["Engine", "fold_dates", "train_dates", "plan_folds", "warehouse_notes"]
+__all__ = [
+    "Engine",
+    "engine_report",
+    "count_uses",
+    "fold_dates",
+    "train_dates",
+    "plan_folds",
+    "warehouse_notes",
+]
 
 
 def fold_dates(cfg: EngineConfig, as_of: dt.date, first: dt.date) -> dict[str, list[dt.date]]:
@@ -92,6 +100,25 @@ def warehouse_notes(history: History, as_of: dt.date, n_items: int) -> list[str]
     if history.first_day is not None and c - history.first_day < 183:
         out.append("short_history")
     return out
+
+
+def count_uses(
+    cfg: EngineConfig,
+    dates: dict[str, list[dt.date]],
+    as_of: dt.date,
+    first: dt.date,
+    use_boosted: bool,
+) -> dict[dt.date, int]:
+    """How many steps of a fit read each cutoff's candidates: its own fold, and each boosted
+    model trained on it (see :meth:`Engine._candidates`)."""
+    uses: dict[dt.date, int] = {}
+    folds = [*dates["validation"], *dates["test"]]
+    for d in folds:
+        uses[d] = uses.get(d, 0) + 1
+    for d in [*folds, as_of] if use_boosted else []:
+        for t in train_dates(cfg, d, first):
+            uses[t] = uses.get(t, 0) + 1
+    return uses
 
 
 @dataclass
@@ -199,7 +226,7 @@ class Engine:
         )
         dates, self.use_boosted_, self.notes_ = plan_folds(self.config, as_of, self.first_)
         self.fold_dates_ = dates
-        self._count_uses(dates, as_of)
+        self._uses = count_uses(self.config, dates, as_of, self.first_, self.use_boosted_)
         self.notes_ += warehouse_notes(history, as_of, len(self.cols_))
         self.blend_names_ = [c for c in CANDIDATES if c != "boosted" or self.use_boosted_]
         self.sel_ = Selection(self.config, self.blend_names_, len(self.cols_))
@@ -230,16 +257,6 @@ class Engine:
         self._cands.clear()
         return self
 
-    def _count_uses(self, dates: dict[str, list[dt.date]], as_of: dt.date) -> None:
-        """How many steps of fit read each cutoff's candidates (see :meth:`_candidates`)."""
-        self._uses: dict[dt.date, int] = {}
-        folds = [*dates["validation"], *dates["test"]]
-        for d in folds:
-            self._uses[d] = self._uses.get(d, 0) + 1
-        for d in [*folds, as_of] if self.use_boosted_ else []:
-            for t in train_dates(self.config, d, self.first_):
-                self._uses[t] = self._uses.get(t, 0) + 1
-
     def _refit(self, labelled: list[Fold]) -> None:
         """The served rankers refitted on every labelled fold, the blend's weights, and the
         outside-the-pool rate per task (positives per expected at the item's base rate)."""
@@ -253,11 +270,7 @@ class Engine:
                 # weights of standardised inputs: comparable across inputs
                 coef = lr[-1].coef_[0].round(3).tolist()
                 self.weights_[task] = dict(zip(design_labels(names), coef, strict=True))
-            pos = sum(fo.outside[task][0].sum() for fo in labelled if fo.outside)
-            expected = sum(
-                (fo.outside[task][1] * fo.item_popularity).sum() for fo in labelled if fo.outside
-            )
-            self.outside_ratio_[task] = float(pos / expected) if expected > 0 else 1.0
+            self.outside_ratio_[task] = outside_ratio(labelled, task)
 
     # ---------------------------------------------------------------- serving
     def ranker(self) -> ServedRanker:
@@ -297,20 +310,27 @@ class Engine:
         return self.ranker().score(self.snapshot(), items)
 
     def report(self) -> dict:
-        """What the validation found, ready to store as JSON."""
-        lb = self.leaderboard_.copy()
-        if len(lb):
-            lb["test_cutoff"] = lb["test_cutoff"].map(lambda d: None if d is None else str(d))
-        return {
-            "level": self.level_,
-            "as_of": str(self.as_of_),
-            "horizon_days": self.config.horizon_days,
-            "k": self.config.k,
-            "items": len(self.items_),
-            "served": self.served_,
-            "weights": self.weights_,
-            "validation": self.sel_.validation_scores_,
-            "folds": {k: [str(d) for d in v] for k, v in self.fold_dates_.items()},
-            "notes": self.notes_,
-            "leaderboard": lb.round(4).to_dict(orient="records"),
-        }
+        """What the validation found, ready to store as JSON (see :func:`engine_report`)."""
+        return engine_report(self)
+
+
+def engine_report(eng: Engine) -> dict:
+    """What a fitted engine's validation found, ready to store as JSON: level, date,
+    horizon, k, items, served rankers, weights, validation scores, folds, notes and the
+    leaderboard."""
+    lb = eng.leaderboard_.copy()
+    if len(lb):
+        lb["test_cutoff"] = lb["test_cutoff"].map(lambda d: None if d is None else str(d))
+    return {
+        "level": eng.level_,
+        "as_of": str(eng.as_of_),
+        "horizon_days": eng.config.horizon_days,
+        "k": eng.config.k,
+        "items": len(eng.items_),
+        "served": eng.served_,
+        "weights": eng.weights_,
+        "validation": eng.sel_.validation_scores_,
+        "folds": {k: [str(d) for d in v] for k, v in eng.fold_dates_.items()},
+        "notes": eng.notes_,
+        "leaderboard": lb.round(4).to_dict(orient="records"),
+    }

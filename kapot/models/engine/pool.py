@@ -16,7 +16,13 @@ import numpy as np
 
 from kapot.models.engine.ranking import group_pct
 
-__all__ = ["POOL_CANDIDATES", "pool_rows", "outside_counts", "outside_probability"]
+__all__ = [
+    "POOL_CANDIDATES",
+    "pool_rows",
+    "outside_counts",
+    "outside_ratio",
+    "outside_probability",
+]
 
 POOL_CANDIDATES = (
     "boosted",
@@ -81,6 +87,14 @@ def outside_counts(
             np.bincount(item[o], minlength=m).astype(float),
         )
     return out
+
+
+def outside_ratio(folds: list, task: str) -> float:
+    """Purchases outside the pool per purchase expected there at the items' base rates, over
+    labelled folds (see :func:`outside_counts`); 1 when nothing was outside."""
+    pos = sum(fo.outside[task][0].sum() for fo in folds if fo.outside)
+    expected = sum((fo.outside[task][1] * fo.item_popularity).sum() for fo in folds if fo.outside)
+    return float(pos / expected) if expected > 0 else 1.0
 
 
 def outside_probability(
