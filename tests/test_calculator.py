@@ -131,10 +131,38 @@ def test_reasons_match_the_data(scored):
             elif key == "peers_buy":
                 assert c.scores["has_bought"][i, j] == 0 and params["share"] >= 0.2
             elif key == "same_season":
+                # bought a year ago, and the pair's own season is significant and now
                 assert c.scores["item_revenue_same_season_ly"][i, j] > 0
-    assert {"buys_regularly", "pays_on_time", "lookalike"} <= seen
+                assert c.scores["in_season"][i, j] == 1
+                assert params["peak_month"] == c.scores["pair_peak_month"][i, j] > 0
+    assert {"buys_regularly", "pays_on_time", "lookalike", "same_season"} <= seen
     ru = c.find(Query(limit=5), lang="ru")["reasons"]
     assert ru.str.len().gt(0).all() and ru.str.contains("[а-я]", regex=True).all()
+
+
+def test_same_season_fires_only_for_a_pair_in_season(scored):
+    # the gate bites: clients who bought a category in this season last year without that
+    # pair being in season get no "same season" reason for it; those in season get it, with
+    # the pair's peak ("peak in June, ±1 month")
+    from kapot.models.seasonality import peak_label
+
+    _, _, c = scored
+    bought = c.scores["item_revenue_same_season_ly"] > 0
+    inseason = c.scores["in_season"] > 0
+    assert (bought & ~inseason).sum() > 10 and (bought & inseason).sum() > 0
+    assert not (inseason & np.isnan(c.scores["pair_peak_month"])).any()
+    hits = misses = 0
+    for i, j in zip(*np.nonzero(bought), strict=True):
+        q = Query(categories=(c.categories[j],))
+        keys = [k for k, _ in c.reason_codes(i, q)]
+        assert ("same_season" in keys) == bool(inseason[i, j])
+        hits, misses = hits + inseason[i, j], misses + (not inseason[i, j])
+        if hits > 30 and misses > 30:
+            break
+    i, j = (x[0] for x in np.nonzero(bought & inseason))
+    text = c._reasons(i, Query(categories=(c.categories[j],)), [], "en")
+    label = peak_label(c.scores["pair_peak_month"][i, j], c.scores["pair_peak_pm"][i, j], "en")
+    assert label.startswith("peak in ") and f"in this season last year ({label})" in text
 
 
 def test_bad_queries(scored):

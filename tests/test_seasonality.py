@@ -335,26 +335,20 @@ def _pair_monthly(d) -> pd.DataFrame:
 @pytest.mark.parametrize("world", ["today", "industry_jitter", "trends_churn"])
 def test_pair_peaks_follow_their_clients_truth(world):
     # a pair's season is its client's (the generator draws a client's lines from its orders):
-    # pairs of seasonal clients found at the client's true month, others flagged at ~5 %
-    from kapot.models.seasonality import SeasonalityConfig, profile_seasonality
+    # pairs of seasonal clients found at the client's true month, others flagged under 5 %
+    # (at the pairs' 4 % level: 4.2, 2.4 and 3.8 % on this seed)
+    from kapot.models.seasonality import pair_seasonality
     from kapot.store.synth import SEASONALITY_WORLDS
 
     d = generate(SynthConfig(n_clients=1500, seed=8, end=END, **SEASONALITY_WORLDS[world]))
-    pairs = profile_seasonality(
-        _pair_monthly(d),
-        ["client_id", "category"],
-        AS_OF,
-        SeasonalityConfig(),
-        moderate=True,
-        prior_by="client_id",
-    )
+    pairs = pair_seasonality(_pair_monthly(d), AS_OF)
     x = pairs.merge(d.truth, on="client_id", suffixes=("", "_true"))
     x = x[x["n"] >= 24]
     true, none = x[x["seasonal_true"]], x[~x["seasonal_true"]]
     assert len(true) > 150 and len(none) > 300
     assert (true["peak_month"] == true["peak_month_true"]).mean() > 0.85
     assert (_circ(true["peak_month"], true["peak_month_true"]) <= 1).mean() > 0.95
-    assert none["seasonal"].mean() < 0.07
+    assert none["seasonal"].mean() < 0.05
     found = true[true["seasonal"]]
     assert (_circ(found["peak_month"], found["peak_month_true"]) <= found["peak_pm"]).mean() > 0.9
     # timing for the next 30 days (November): the pairs said to be in season are pairs of

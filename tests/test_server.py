@@ -224,6 +224,39 @@ def test_an_expired_session_returns_to_the_login(team, browser):
     page.close()
 
 
+def test_the_page_loads_only_what_its_first_screen_needs(team, browser):
+    """No plotly.js, code highlighting, MathJax, mermaid or CDN stylesheet with the page (they
+    cost each visitor's browser seconds under a team's load); plotly.js comes from the server,
+    behind the login and cached, when a chart is opened."""
+    from kapot.server.charts import PLOTLY_JS_ROUTE, plotly_js_name
+
+    js = f"/{PLOTLY_JS_ROUTE}/{plotly_js_name()}"
+    status, headers, body = _get(team["port"], js)
+    assert status == 302 and headers["Location"].startswith("/login") and "Plotly" not in body
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    urls: list[str] = []
+    page.on("request", lambda r: urls.append(r.url))
+    log_in(page, team["url"], "boris", "boris-password")
+    page.wait_for_selector(".kapot-results table")
+    page.wait_for_load_state("networkidle")
+    outside = [u for u in urls if not u.startswith(team["url"])]
+    assert outside == [], outside
+    unneeded = ("plotly", "pygments", "mathjax", "mermaid", "fontawesome")
+    assert not [u for u in urls if any(x in u.lower() for x in unneeded)], urls
+    html_text = page.request.get(team["url"]).text()
+    assert "cdn." not in html_text and "jupyterlab-plotly" not in html_text
+    # a chart: drawn in a frame with plotly.js from the server, kept by the browser a year
+    with page.expect_response(lambda r: r.url.endswith(js)) as got:
+        page.locator(".lm-TabBar-tabLabel", has_text="Charts").click()
+    assert got.value.status == 200 and "max-age=31536000" in got.value.headers["cache-control"]
+    chart = page.frame_locator("iframe.kapot-chart").first.locator(".js-plotly-plot .main-svg")
+    chart.first.wait_for(state="attached")
+    assert page.request.get(team["url"] + f"{PLOTLY_JS_ROUTE}/plotly-0.0.min.js").status == 404
+    ctx.close()
+
+
 def test_no_traceback_reaches_the_browser(team, browser):
     page = browser.new_page()
     page.set_default_timeout(60_000)

@@ -44,6 +44,18 @@ def _add_find_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--min-expected-value", type=float, default=0.0, help=tr("cli.min_value_help"))
 
 
+def _add_output(
+    p: argparse.ArgumentParser,
+    formats: tuple[str, ...] = ("csv", "json", "table", "xlsx"),
+    *,
+    output: bool = True,
+) -> None:
+    """``--format`` (one of ``formats``, a terminal table by default) and ``--output FILE``."""
+    p.add_argument("--format", choices=list(formats), default="table", help=tr("build.format_help"))
+    if output:
+        p.add_argument("--output", metavar="FILE", help=tr("build.output_help"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with help texts in the language in force."""
     common = argparse.ArgumentParser(add_help=False)
@@ -98,13 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         p = sub.add_parser(name, parents=[common], help=tr(help_key), description=tr(help_key))
         p.add_argument("--as-of", type=_date, default=None, help=tr("build.as_of_help"))
-        p.add_argument(
-            "--format",
-            choices=["csv", "json", "table"],
-            default="table",
-            help=tr("build.format_help"),
-        )
-        p.add_argument("--output", metavar="FILE", help=tr("build.output_help"))
+        _add_output(p, ("csv", "json", "table"))
         if name == "who-buys":
             item = p.add_mutually_exclusive_group(required=True)
             item.add_argument("--category", help=tr("segments.category_help"))
@@ -123,13 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_find_filters(p)
     p.add_argument("--horizon-days", type=int, default=None, help=tr("cli.horizon_help"))
     p.add_argument("--limit", type=int, default=50, help=tr("cli.limit_help"))
-    p.add_argument(
-        "--format",
-        choices=["csv", "json", "table", "xlsx"],
-        default="table",
-        help=tr("build.format_help"),
-    )
-    p.add_argument("--output", metavar="FILE", help=tr("build.output_help"))
+    _add_output(p)
 
     p = sub.add_parser(
         "similar", parents=[common], help=tr("cli.similar_help"), description=tr("cli.similar_help")
@@ -137,13 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("client_id", nargs="?", help=tr("cli.client_help"))
     p.add_argument("--segment", default=None, help=tr("cli.like_segment_help"))
     p.add_argument("--limit", type=int, default=20, help=tr("cli.limit_help"))
-    p.add_argument(
-        "--format",
-        choices=["csv", "json", "table", "xlsx"],
-        default="table",
-        help=tr("build.format_help"),
-    )
-    p.add_argument("--output", metavar="FILE", help=tr("build.output_help"))
+    _add_output(p)
 
     p = sub.add_parser(
         "worklist", parents=[common], help=tr("worklist.help"), description=tr("worklist.help")
@@ -163,9 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--for", dest="owner", default=None, metavar="MANAGER", help=tr("cli.wl_owner_help")
     )
     w.add_argument("--max-deal-days", type=int, default=30, help=tr("cli.wl_deal_days_help"))
-    w.add_argument(
-        "--format", choices=["csv", "json", "table"], default="table", help=tr("build.format_help")
-    )
+    _add_output(w, ("csv", "json", "table"), output=False)
     w = wl.add_parser("move", parents=[common], help=tr("cli.wl_move_help"))
     w.add_argument("client_id", help=tr("cli.client_help"))
     w.add_argument("--to", required=True, help=tr("cli.wl_to_help"))
@@ -242,7 +234,5 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--top-skus", type=int, default=50, help=tr("cli.top_skus_help"))
     p.add_argument("--new-buyers-only", action="store_true", help=tr("cli.new_buyers_help"))
-    p.add_argument(
-        "--format", choices=["json", "table"], default="table", help=tr("build.format_help")
-    )
+    _add_output(p, ("json", "table"), output=False)
     return parser

@@ -38,6 +38,7 @@ def serve_command(
     import json
 
     from kapot.config import PROJECT_ROOT
+    from kapot.server.charts import DENIED_EXTENSIONS, PAGE_TEMPLATE
     from kapot.server.session import IDENTITY_HEADER
 
     notebook = PROJECT_ROOT / "notebooks" / "potential_calculator.ipynb"
@@ -49,11 +50,14 @@ def serve_command(
         f"--port={port}",
         f"--Voila.ip={ip}",
         "--no-browser",
+        f"--template={PAGE_TEMPLATE}",
         "--preheat_kernel=True",
         f"--pool_size={pool_size}",
         "--show_tracebacks=False",
         "--VoilaConfiguration.file_allowlist=[]",
         f"--VoilaConfiguration.http_header_envs={json.dumps([IDENTITY_HEADER])}",
+        # the page's first screen needs neither plotly's extension nor code highlighting
+        f"--VoilaConfiguration.extension_denylist={json.dumps(list(DENIED_EXTENSIONS))}",
         f"--KapotVoila.max_sessions={max_sessions}",
         f"--KapotKernelManager.max_kernels={max(max_sessions, pool_size)}",
         f"--MappingKernelManager.cull_idle_timeout={max(int(cull_idle_minutes * 60), 0)}",

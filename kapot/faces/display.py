@@ -10,11 +10,13 @@ inlined once (:func:`plotly_js`). Tables are formatted here with Babel through
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from kapot.i18n import (
     _catalogue,
@@ -27,6 +29,9 @@ from kapot.i18n import (
     tr,
 )
 
+if TYPE_CHECKING:  # plotly only for the figures: the served page imports this module for its
+    import plotly.graph_objects as go  # stylesheet, and its kernels load no plotly (issue 12)
+
 __all__ = [
     "Column",
     "table_html",
@@ -34,42 +39,34 @@ __all__ = [
     "figure_html",
     "plotly_js",
     "Section",
-    "REPORT_CSS",
+    "stylesheet",
 ]
 
-REPORT_CSS = """
-.kapot-section { margin: 1.6em 0 2.4em; }
-.kapot-section h2 { font-size: 1.35em; margin: 0 0 .25em; border-bottom: 2px solid #2a6f97; padding-bottom: .2em; }
-.kapot-section h3 { font-size: 1.05em; margin: 1em 0 .3em; }
-.kapot-section .kapot-note { color: #444; margin: .2em 0 .8em; max-width: 60em; }
-.kapot-section .kapot-empty { color: #666; font-style: italic; }
-table.kapot-table { border-collapse: collapse; margin: .5em 0 1em; font-size: 13px; }
-table.kapot-table th { background: #eef4f8; text-align: left !important; padding: 4px 8px; border-bottom: 1px solid #9ab; }
-table.kapot-table td { text-align: left !important; padding: 3px 8px; border-bottom: 1px solid #e3e8ec; vertical-align: top; }
-table.kapot-table td.code { white-space: nowrap; }
-table.kapot-table td.num { text-align: right !important; white-space: nowrap; font-variant-numeric: tabular-nums; }
-table.kapot-table td.up { color: #1b7a3d; } table.kapot-table td.down { color: #b3261e; }
-.kapot-kpis { display: flex; flex-wrap: wrap; gap: 12px; margin: .5em 0 1em; }
-.kapot-kpi { border: 1px solid #cdd8e0; border-radius: 6px; padding: 8px 14px; min-width: 11em; }
-.kapot-kpi .v { font-size: 1.5em; font-weight: 600; }
-.kapot-kpi .l { color: #555; font-size: .9em; }
-.kapot-kpi .d { font-size: .85em; }
-.kapot-kpi .up { color: #1b7a3d; } .kapot-kpi .down { color: #b3261e; }
-.kapot-report-head h1 { margin-bottom: .1em; }
-.kapot-report-head p { color: #444; margin: .1em 0; }
-"""
+
+@cache
+def stylesheet() -> str:
+    """kapot's one stylesheet (``kapot/faces/kapot.css``) in a ``<style>`` tag: the page, the
+    weekly report and the notebooks all draw their tables and blocks with it."""
+    css = resources.files("kapot.faces").joinpath("kapot.css").read_text("utf-8")
+    return f"<style>{css}</style>"
 
 
 @dataclass(frozen=True)
 class Column:
-    """One table column: the frame's column ``name``, the catalogue key of its header and how
-    to format it: text, code (never wrapped), money, int, number, percent, share (one
-    decimal), signed_percent, date, month, bool,
-    state (a pipeline state) or rfm (an RFM segment)."""
+    """One table column: the frame's column ``name``, the catalogue key of its header (empty:
+    no header) and how to format it: text, code (never wrapped), money (whole units),
+    money_cents, int, number, percent, share (one decimal), signed_percent, date, month, bool,
+    state (a pipeline state) or rfm (an RFM segment). Numbers are right-aligned (``td.num``).
+
+    ``sub`` names a column shown small on a second line of the cell, ``tag`` one shown small
+    after the text; ``css`` is an extra class of the cells. Every text is escaped."""
 
     name: str
     header: str
     kind: str = "text"
+    sub: str = ""
+    tag: str = ""
+    css: str = ""
 
 
 def _cell(value, kind: str, lang: str | None) -> tuple[str, str]:
@@ -78,6 +75,8 @@ def _cell(value, kind: str, lang: str | None) -> tuple[str, str]:
         return "", "num" if kind not in ("text", "state", "rfm") else ""
     if kind == "money":
         return fmt_money(float(value), lang, whole=True), "num"
+    if kind == "money_cents":
+        return fmt_money(float(value), lang), "num"
     if kind == "int":
         return fmt_int(float(value), lang), "num"
     if kind == "number":
@@ -141,27 +140,109 @@ def text_table(
         return out.to_string(index=False, na_rep="")
 
 
-def table_html(
-    frame: pd.DataFrame, columns: Sequence[Column], lang: str | None = None, *, index: str = ""
-) -> str:
-    """``frame`` as an HTML table with localized headers and Babel-formatted cells.
+def _blank(value) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value))
 
-    ``frame`` needs every column a :class:`Column` of ``columns`` names.
+
+def rows_html(
+    frame: pd.DataFrame,
+    columns: Sequence[Column],
+    lang: str | None = None,
+    *,
+    row_attrs: Mapping[str, str] | None = None,
+    row_class: str = "",
+) -> str:
+    """The ``<tr>`` rows of :func:`table_html`, without the table around them.
+
+    Columns of ``frame``: every column a :class:`Column` of ``columns`` names (with its
+    ``sub`` and ``tag``), and those of ``row_attrs`` and ``row_class``.
     """
-    head = "".join(f"<th>{html.escape(tr(c.header, lang))}</th>" for c in columns)
+    attrs = dict(row_attrs or {})
+    extra = [c for c in (*attrs.values(), row_class) if c]
+    extra += [n for c in columns for n in (c.sub, c.tag) if n]
+    names = list(dict.fromkeys([c.name for c in columns] + extra))
+    missing = [n for n in names if n not in frame.columns]
+    if missing:
+        raise KeyError(f"table_html: the frame has no column {', '.join(missing)}")
+    at = {n: i for i, n in enumerate(names)}
     rows = []
-    for rec in frame[[c.name for c in columns]].itertuples(index=False, name=None):
+    for rec in frame[names].itertuples(index=False, name=None):
         cells = []
-        for value, col in zip(rec, columns, strict=True):
-            text, css = _cell(value, col.kind, lang)
-            cls = f' class="{css.strip()}"' if css.strip() else ""
-            cells.append(f"<td{cls}>{html.escape(text)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    ident = f' id="{index}"' if index else ""
-    return (
-        f'<table class="kapot-table"{ident}><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        for col in columns:
+            text, css = _cell(rec[at[col.name]], col.kind, lang)
+            css = f"{css} {col.css}".strip()
+            body = html.escape(text)
+            if col.tag and not _blank(rec[at[col.tag]]) and str(rec[at[col.tag]]):
+                body += f" <small>{html.escape(str(rec[at[col.tag]]))}</small>"
+            if col.sub and not _blank(rec[at[col.sub]]):
+                body += f"<br><small>{html.escape(str(rec[at[col.sub]]))}</small>"
+            cls = f' class="{html.escape(css)}"' if css else ""
+            cells.append(f"<td{cls}>{body}</td>")
+        tr_attrs = ""
+        if row_class:
+            value = rec[at[row_class]]
+            tr_attrs += f' class="{html.escape("" if _blank(value) else str(value))}"'
+        for attr, name in attrs.items():
+            value = rec[at[name]]
+            tr_attrs += f' {attr}="{html.escape("" if _blank(value) else str(value))}"'
+        rows.append(f"<tr{tr_attrs}>" + "".join(cells) + "</tr>")
+    return "".join(rows)
+
+
+def table_html(
+    frame: pd.DataFrame,
+    columns: Sequence[Column],
+    lang: str | None = None,
+    *,
+    index: str = "",
+    css: str = "",
+    row_attrs: Mapping[str, str] | None = None,
+    row_class: str = "",
+    more_rows: str = "",
+    box: bool = False,
+) -> str:
+    """``frame`` as an HTML table with localized headers and Babel-formatted cells: the one
+    table renderer of every face (page, card, pipeline, weekly report). Every cell, header and
+    attribute is escaped; an empty frame gives the headers over an empty body.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Every column a :class:`Column` of ``columns`` names (with its ``sub`` and ``tag``),
+        and those of ``row_attrs`` and ``row_class``.
+    columns : sequence of Column
+        The columns shown, in order.
+    lang : str, optional
+        ``en`` or ``ru``.
+    index : str
+        The table's element id (fixed, so reruns give identical HTML).
+    css : str
+        Extra classes of the table beside ``kapot-table``.
+    row_attrs : mapping, optional
+        Attributes of each ``<tr>`` from a column, e.g. ``{"data-client": "client_id"}``.
+    row_class : str
+        The column holding each row's class (e.g. ``overdue``).
+    more_rows : str
+        Rows (:func:`rows_html`, formatted with other columns) appended to the body.
+    box : bool
+        Wrap the table in a scrolling ``kapot-tablebox``.
+
+    Raises
+    ------
+    KeyError
+        When ``frame`` lacks a column named.
+    """
+    head = "".join(
+        f"<th>{html.escape(tr(c.header, lang)) if c.header else ''}</th>" for c in columns
     )
+    body = rows_html(frame, columns, lang, row_attrs=row_attrs, row_class=row_class)
+    ident = f' id="{html.escape(index)}"' if index else ""
+    cls = html.escape(f"kapot-table {css}".strip())
+    table = (
+        f'<table class="{cls}"{ident}><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}{more_rows}</tbody></table>"
+    )
+    return f'<div class="kapot-tablebox">{table}</div>' if box else table
 
 
 def figure_html(fig: go.Figure, div_id: str) -> str:

@@ -1,7 +1,8 @@
 """The one pipeline: everything derived from the warehouse's data, for a date, in one publish.
 
 :func:`run` computes, from sales strictly before ``as_of``: client features and categories,
-seasonality (per client, category and client x category), segments, optionally the potential
+seasonality (per client, category and client x category, and the pairs' timing for the
+engine's horizon), segments, optionally the potential
 scores with their validation (:func:`kapot.models.potential.score_warehouse`), and the read tables
 the faces show (``client_profile``, ``card_monthly``, ``card_categories``, ``card_payments``,
 ``product_stock``). All of it is written into one private copy of the warehouse and published
@@ -40,8 +41,14 @@ from kapot.models.features import (
     monthly_orders,
 )
 from kapot.models.potential import score_warehouse
-from kapot.models.seasonality import SeasonalityConfig, client_seasonality, profile_seasonality
+from kapot.models.seasonality import (
+    SeasonalityConfig,
+    client_seasonality,
+    pair_seasonality,
+    profile_seasonality,
+)
 from kapot.models.segments import SegmentConfig, segment_clients
+from kapot.models.timing import pair_timing
 from kapot.pipeline.snapshot import PROFILE_TABLES, READ_TABLES
 from kapot.store.warehouse import Warehouse
 
@@ -153,17 +160,19 @@ def _profiles(con, as_of: dt.date, config: PipelineConfig, step: _Steps) -> dict
             category_monthly(con, as_of), "category", as_of, config.seasonality
         ),
     )
-    pair_monthly = client_category_monthly(con, as_of, months=config.seasonality.max_months)
     pair_seas = step(
         "client_category_seasonality",
-        lambda: profile_seasonality(
-            pair_monthly,
-            ["client_id", "category"],
+        lambda: pair_seasonality(
+            client_category_monthly(con, as_of, months=config.seasonality.max_months),
             as_of,
             config.seasonality,
-            moderate=True,
-            prior_by="client_id",
         ),
+    )
+    # the pairs' timing for the engine's horizon: the calculator's "bought in this season last
+    # year" fires only for a pair in season (another horizon is computed from the pairs)
+    timing = step(
+        "client_category_timing",
+        lambda: pair_timing(pair_seas, as_of, config.engine.horizon_days),
     )
     seg, clusterer = step("segments", lambda: segment_clients(feats, config.segments))
     if clusterer is not None:
@@ -175,6 +184,7 @@ def _profiles(con, as_of: dt.date, config: PipelineConfig, step: _Steps) -> dict
         "seasonality": seas,
         "category_seasonality": cat_seas,
         "client_category_seasonality": pair_seas,
+        "client_category_timing": timing,
         "segments": seg,
     }
 
@@ -217,7 +227,7 @@ def run(
         raise KapotError(tr("warehouse.missing", path=str(wh.path)))
     report = RunReport(as_of=as_of, code_version=code_version())
     started = dt.datetime.now()
-    step = _Steps(report, 7 + config.score, progress)
+    step = _Steps(report, 8 + config.score, progress)
     with wh.write() as con:
         if not runner.scalar(con, "staging/sales_before", as_of=as_of):
             raise KapotError(tr("build.no_sales", as_of=as_of.isoformat()))

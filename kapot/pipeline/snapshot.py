@@ -43,6 +43,7 @@ PROFILE_TABLES = (
     "seasonality",
     "category_seasonality",
     "client_category_seasonality",
+    "client_category_timing",
     "segments",
 )
 # what the faces read besides the profiles and scores, one set per date
@@ -197,6 +198,29 @@ class Snapshot:
         """SKUs we can supply whose stock has lain long: the slow movers to find buyers for."""
         prods = self.products()
         return prods.loc[prods["illiquid"].astype(bool), "sku"].tolist()
+
+    def season_timing(self) -> pd.DataFrame:
+        """The client x category pairs' season timing for this date and horizon: client_id,
+        category, in_season, season_lift, peak_month, peak_pm (see
+        :func:`kapot.models.timing.season_timing`). The published ``client_category_timing``
+        where it was computed for this horizon, else computed from the published pairs'
+        seasonality; empty where no pair had enough orders to be tested."""
+        from kapot.models.timing import TIMING_COLUMNS, pair_timing
+
+        def published(name: str) -> pd.DataFrame:
+            try:
+                return self.table(name).drop(columns="as_of")
+            except KapotError:  # no pair had enough orders (or built before the table)
+                return pd.DataFrame()
+
+        timing = published("client_category_timing")
+        if self.horizon_days is None or (
+            not timing.empty and (timing["horizon_days"] == self.horizon_days).all()
+        ):
+            return timing.reindex(columns=list(TIMING_COLUMNS))
+        return pair_timing(
+            published("client_category_seasonality"), self.as_of, int(self.horizon_days)
+        )
 
     # ------------------------------------------------------------------ scores
     def potential(self) -> pd.DataFrame:

@@ -33,10 +33,10 @@ import sys
 import time
 from urllib.parse import parse_qs, urlparse
 
-import voila.app
 from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.auth.identity import IdentityProvider, User
 from jupyter_server.base.handlers import JupyterHandler
+from jupyter_server.utils import url_path_join
 from tornado import web
 from traitlets import Bool, Float, Int, List, Type, Unicode
 from voila.app import Voila
@@ -44,6 +44,7 @@ from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
 from kapot.i18n import LANGUAGES, get_lang, tr
+from kapot.server import pool  # noqa: F401  (caps the kernels: patches Voila's factory)
 from kapot.server.auth import AccountStore, LoginThrottle, default_accounts_path, sign_identity
 from kapot.server.session import IDENTITY_HEADER, KEY_ENV, SERVED_ENV
 
@@ -358,6 +359,29 @@ class NoFilesHandler(JupyterHandler):
         _error_line(self, status_code, kwargs)
 
 
+class PlotlyJsHandler(JupyterHandler):
+    """plotly.js for the charts' frames (:mod:`kapot.server.charts`), behind the login; the
+    name carries plotly's version, so browsers keep it a year and ask again only for a new
+    plotly."""
+
+    _body: bytes | None = None
+
+    @web.authenticated
+    def get(self, name: str) -> None:
+        from kapot.server.charts import plotly_js_name, plotly_js_path
+
+        if name != plotly_js_name():
+            raise web.HTTPError(404)
+        if PlotlyJsHandler._body is None:
+            PlotlyJsHandler._body = plotly_js_path().read_bytes()
+        self.set_header("Content-Type", "text/javascript; charset=utf-8")
+        self.set_header("Cache-Control", "private, max-age=31536000, immutable")
+        self.finish(PlotlyJsHandler._body)
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        _error_line(self, status_code, kwargs)
+
+
 class LocalRequestInfoHandler(RequestInfoSocketHandler):
     """Voila's request-info websocket, for the kernels on this machine only."""
 
@@ -370,60 +394,6 @@ class LocalRequestInfoHandler(RequestInfoSocketHandler):
             self.close(code=1008)
             return
         super().open(kernel_id)
-
-
-def _capped_kernel_manager_factory(base_class, preheat_kernel, pool_size, **kwargs):
-    """Voila's kernel manager, with the total number of kernels (in use and preheated) capped
-    at the server's ``max_sessions``: a burst of visitors empties the pool without Voila
-    starting as many fresh kernels at once (which doubled memory and CPU), and the pool fills
-    up again as idle kernels are culled."""
-    cls = _voila_factory(base_class, preheat_kernel, pool_size, **kwargs)
-    if not preheat_kernel:
-        return cls
-
-    class KapotKernelManager(cls):
-        max_kernels = Int(0, config=True, help="kernels at most, in use and preheated (0: no cap)")
-
-        def _pending(self, notebook_name) -> int:
-            return sum(1 for task in self._pools.get(notebook_name, []) if not task.done())
-
-        def fill_if_needed(self, delay=None, notebook_name=None, **kw) -> None:
-            if not self.max_kernels:
-                return super().fill_if_needed(delay, notebook_name, **kw)
-            config = self.kernel_pools_config
-            default = config.get("default", {})
-            wanted = config.get(notebook_name, default).get("pool_size", 1)
-            pool = self._pools.get(notebook_name, [])
-            total = len(self.list_kernel_ids()) + self._pending(notebook_name)
-            target = min(wanted, len(pool) + max(self.max_kernels - total, 0))
-            if target <= len(pool):
-                return None
-            self.kernel_pools_config = {**config, "default": {**default, "pool_size": target}}
-            if notebook_name in config:
-                self.kernel_pools_config[notebook_name] = {
-                    **config[notebook_name],
-                    "pool_size": target,
-                }
-            try:
-                return super().fill_if_needed(delay, notebook_name, **kw)
-            finally:
-                self.kernel_pools_config = config
-
-        async def shutdown_kernel(self, kernel_id: str, *args, **kw):
-            result = await super().shutdown_kernel(kernel_id, *args, **kw)
-            if getattr(self, "notebook_path", None) and not getattr(self, "_stopping", False):
-                self.fill_if_needed(notebook_name=self.notebook_path)  # room again: refill
-            return result
-
-        async def shutdown_all(self, *args, **kw):
-            self._stopping = True
-            return await super().shutdown_all(*args, **kw)
-
-    return KapotKernelManager
-
-
-_voila_factory = voila.app.voila_kernel_manager_factory
-voila.app.voila_kernel_manager_factory = _capped_kernel_manager_factory
 
 
 class KapotVoila(Voila):
@@ -452,12 +422,21 @@ class KapotVoila(Voila):
             elif pattern.endswith("/voila/files/(.*)"):
                 cls, rest = NoFilesHandler, []
             handlers.append((pattern, cls, *rest))
-        return handlers
+        from kapot.server.charts import PLOTLY_JS_ROUTE
+
+        route = url_path_join(self.server_url, PLOTLY_JS_ROUTE, r"([^/]+)")
+        return [(route, PlotlyJsHandler), *handlers]
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the server (``kapot serve`` builds the command line)."""
     os.environ[SERVED_ENV] = "1"
+    # kapot's page template (kapot/templates/jupyter/voila/templates/kapot_page), found by
+    # Voila in the Jupyter data path
+    here = os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates", "jupyter")
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        [here, *filter(None, [os.environ.get("JUPYTER_PATH")])]
+    )
     os.environ[KEY_ENV] = secrets.token_hex(32)  # a new key each start; kernels inherit it
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("[kapot %(asctime)s %(levelname)s] %(message)s"))

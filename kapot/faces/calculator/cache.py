@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from kapot.faces.calculator import Calculator
 
 
-__all__ = ["SCORE_COLUMNS", "snapshot_dir", "read_snapshot", "write_snapshot"]
+__all__ = ["SCORE_COLUMNS", "SEASON_COLUMNS", "snapshot_dir", "read_snapshot", "write_snapshot"]
 
 
 def snapshot_dir(db: Path, as_of: dt.date, horizon_days: int) -> Path:
@@ -38,7 +38,9 @@ def read_snapshot(snap: Path) -> dict | None:
         if not (snap / "done").exists():
             return None
         categories = json.loads((snap / "categories.json").read_text("utf-8"))
-        scores = {c: np.load(snap / f"{c}.npy", mmap_mode="r") for c in SCORE_COLUMNS}
+        scores = {
+            c: np.load(snap / f"{c}.npy", mmap_mode="r") for c in SCORE_COLUMNS + SEASON_COLUMNS
+        }
         # written by kapot itself, beside the warehouse it was computed from (same trust)
         with open(snap / "tables.pkl", "rb") as fh:
             clients, products = pickle.load(fh)
@@ -61,7 +63,7 @@ def write_snapshot(snap: Path, calc: Calculator) -> None:
     tmp = snap.with_name(f"{snap.name}.tmp{os.getpid()}")
     try:
         tmp.mkdir(parents=True, exist_ok=True)
-        for c in SCORE_COLUMNS:
+        for c in SCORE_COLUMNS + SEASON_COLUMNS:
             np.save(tmp / f"{c}.npy", np.ascontiguousarray(calc.scores[c]), allow_pickle=False)
         (tmp / "categories.json").write_text(json.dumps(calc.categories), "utf-8")
         with open(tmp / "tables.pkl", "wb") as fh:
@@ -91,3 +93,6 @@ SCORE_COLUMNS = (
     "cf_score_pct",
     "svd_score_pct",
 )
+# the client x category pairs' season timing, client x category like the scores: in season
+# (1/0) for the horizon, the season's lift, the pair's peak month and its ±months (NaN: none)
+SEASON_COLUMNS = ("in_season", "season_lift", "pair_peak_month", "pair_peak_pm")

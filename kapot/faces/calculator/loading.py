@@ -12,6 +12,7 @@ import pandas as pd
 from kapot.errors import KapotError
 from kapot.faces.calculator.cache import (
     SCORE_COLUMNS,
+    SEASON_COLUMNS,
     read_snapshot,
     snapshot_dir,
     write_snapshot,
@@ -23,7 +24,33 @@ from kapot.store.warehouse import Warehouse
 if TYPE_CHECKING:
     from kapot.faces.calculator import Calculator
 
-__all__ = ["Loading"]
+__all__ = ["Loading", "season_arrays"]
+
+
+def season_arrays(
+    timing: pd.DataFrame, clients: pd.Index, categories: pd.Index
+) -> dict[str, np.ndarray]:
+    """The pairs' season timing (:meth:`kapot.pipeline.snapshot.Snapshot.season_timing`,
+    columns client_id, category, in_season, season_lift, peak_month, peak_pm) as
+    client x category arrays in the order of ``clients`` and ``categories``: ``in_season``
+    1/0, ``season_lift`` (1 where a pair has no row), ``pair_peak_month`` and
+    ``pair_peak_pm`` (NaN where the pair has no significant season)."""
+    shape = (len(clients), len(categories))
+    fill = {"in_season": 0.0, "season_lift": 1.0, "pair_peak_month": np.nan, "pair_peak_pm": np.nan}
+    out = {col: np.full(shape, fill[col]) for col in SEASON_COLUMNS}
+    if timing.empty:
+        return out
+    rows = clients.get_indexer(timing["client_id"].astype(str))
+    cols = categories.get_indexer(timing["category"].astype(str))
+    ok = (rows >= 0) & (cols >= 0)
+    r, c = rows[ok], cols[ok]
+    out["in_season"][r, c] = timing["in_season"].astype(bool).to_numpy()[ok]
+    out["season_lift"][r, c] = pd.to_numeric(timing["season_lift"]).to_numpy(dtype=float)[ok]
+    peak = pd.to_numeric(timing["peak_month"], errors="coerce").to_numpy(dtype=float)[ok]
+    pm = pd.to_numeric(timing["peak_pm"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    out["pair_peak_month"][r, c] = np.where(peak > 0, peak, np.nan)
+    out["pair_peak_pm"][r, c] = np.where(peak > 0, pm[ok], np.nan)
+    return out
 
 
 class Loading:
@@ -76,6 +103,7 @@ class Loading:
             )
             scores[col] = arr
         del pot
+        scores |= season_arrays(snapshot.season_timing(), idx, pd.Index(categories))
         calc = cls(
             clients, scores, categories, as_of, int(horizon_days), products, currency=currency
         )

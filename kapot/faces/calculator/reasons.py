@@ -9,6 +9,7 @@ import pandas as pd
 
 from kapot.faces.calculator.query import Query
 from kapot.i18n import fmt_percent, month_name, tr
+from kapot.models.seasonality import peak_label
 
 __all__ = ["Reasons"]
 
@@ -49,8 +50,12 @@ class Reasons:
         j = i  # the item's arrays are per client
         if s["item_months_12m"][j] >= 6:
             out.append(("buys_regularly", {"item": item, "months": int(s["item_months_12m"][j])}))
-        if s["item_revenue_same_season_ly"][j] > 0:
-            out.append(("same_season", {"item": item}))
+        # "bought in this season last year" only where the pair's own season is significant
+        # and the horizon is in it: a purchase a year ago in a pair without a season is no
+        # reason to expect one now
+        if s["item_revenue_same_season_ly"][j] > 0 and s["in_season"][j] > 0:
+            peak = {"peak_month": int(s["pair_peak_month"][j]), "peak_pm": s["pair_peak_pm"][j]}
+            out.append(("same_season", {"item": item, **peak}))
         peak = num("peak_month")
         if yes("seasonal") and peak > 0:
             months = {
@@ -92,6 +97,8 @@ class Reasons:
             shown = dict(params)
             if "month" in shown:
                 shown["month"] = month_name(shown["month"], lang)
+            if "peak_month" in shown:  # "peak in June, ±1 month"
+                shown["peak"] = peak_label(shown.pop("peak_month"), shown.pop("peak_pm"), lang)
             if "share" in shown:
                 shown["share"] = fmt_percent(shown["share"], lang)
             parts.append(tr(f"reason.{key}", lang, **shown))

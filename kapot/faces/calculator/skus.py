@@ -65,10 +65,29 @@ class SkuScores:
         ):
             v = scored[col].to_numpy(dtype=float)
             out[col] = np.where(rows >= 0, v[np.maximum(rows, 0)], 0.0)
+        out |= self._sku_season(sku)
         if len(self._sku_cache) > 64:  # a page session types a few SKUs, not thousands
             self._sku_cache.pop(next(iter(self._sku_cache)))
         self._sku_cache[sku] = out
         return out
+
+    def _sku_season(self, sku: str) -> dict[str, np.ndarray]:
+        """A SKU's season timing per client: its category's pair (client x category) timing,
+        none where the SKU's category is unknown or unscored."""
+        cats = self.products.loc[self.products["sku"].astype(str) == sku, "category"]
+        j = self._cat_index.get(str(cats.iloc[0])) if len(cats) and pd.notna(cats.iloc[0]) else None
+        n = len(self.clients)
+        if j is None or "in_season" not in self.scores:
+            return {
+                "in_season": np.zeros(n),
+                "season_lift": np.ones(n),
+                "pair_peak_month": np.full(n, np.nan),
+                "pair_peak_pm": np.full(n, np.nan),
+            }
+        return {
+            col: np.asarray(self.scores[col][:, j])
+            for col in ("in_season", "season_lift", "pair_peak_month", "pair_peak_pm")
+        }
 
     def slow_movers(self, min_age_days: int = 180) -> list[str]:
         """SKUs we can supply (in assortment, on stock) whose stock arrived ``min_age_days`` or

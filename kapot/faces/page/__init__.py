@@ -22,6 +22,7 @@ import pandas as pd
 
 from kapot.errors import KapotError
 from kapot.faces.calculator import Calculator, Query
+from kapot.faces.display import stylesheet
 from kapot.faces.page import state
 from kapot.faces.page.card_view import CardView
 from kapot.faces.page.filters_view import FilterView
@@ -56,27 +57,6 @@ HEADLESS_CHROMIUM_ARGS = (
     "--no-first-run",
     "--disable-sync",
 )
-
-_CSS = """
-<style>
-.kapot-page { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; max-width: 1340px; }
-.kapot-title { font-size: 22px; font-weight: 600; margin: 4px 0 2px 0; }
-.kapot-sub { color: #555; margin-bottom: 8px; }
-.kapot-summary { font-size: 15px; margin: 6px 0; }
-.kapot-evidence { font-size: 12px; color: #555; margin: 2px 0 6px; }
-.kapot-empty { background: #fff4e5; border: 1px solid #f0c36d; padding: 10px; border-radius: 6px; }
-.kapot-error { background: #fdecea; border: 1px solid #f5c2c0; padding: 10px; border-radius: 6px; white-space: pre-wrap; }
-table.kapot-table { border-collapse: collapse; width: 100%; font-size: 13px; }
-table.kapot-table th { background: #f1f5f9; text-align: left; padding: 5px 6px; position: sticky; top: 0; }
-table.kapot-table td { border-top: 1px solid #e5e7eb; padding: 4px 6px; vertical-align: top; }
-table.kapot-table td.num, table.kapot-table td.nowrap { text-align: right; white-space: nowrap; }
-table.kapot-table td.nowrap { text-align: left; }
-table.kapot-table tr.overdue td { background: #fff1f0; }
-.kapot-reasons { color: #374151; font-size: 12px; }
-.kapot-tablebox { max-height: 520px; overflow-y: auto; border: 1px solid #e5e7eb; border-radius: 6px; }
-.kapot-downloads a { margin-right: 14px; font-weight: 600; }
-</style>
-"""
 
 
 class CalculatorPage:
@@ -132,7 +112,8 @@ class CalculatorPage:
         title = html.escape(self.t("title"))
         sub = html.escape(self.t("subtitle", date=fmt_date(calc.as_of, L), days=calc.horizon_days))
         head = w.HTML(
-            _CSS + f'<div class="kapot-title">{title}</div><div class="kapot-sub">{sub}</div>'
+            stylesheet()
+            + f'<div class="kapot-title">{title}</div><div class="kapot-sub">{sub}</div>'
         )
         tabs = w.Tab(
             children=[self.list.box(self.message), self.list.charts, self.cards.box, self.pipe.box]

@@ -10,9 +10,10 @@ import pandas as pd
 from IPython.display import display
 
 from kapot.faces.calculator import Calculator
+from kapot.faces.display import Column, table_html
 from kapot.faces.page.list_view import voila_plots
 from kapot.faces.page.state import card_data
-from kapot.i18n import fmt_percent, tr
+from kapot.i18n import tr
 
 __all__ = ["CardView", "similar_html"]
 
@@ -29,19 +30,17 @@ def similar_html(sim: pd.DataFrame, lang: str) -> str:
         ``en`` or ``ru``.
     """
 
-    def t(key: str) -> str:
-        return html.escape(tr(f"page.{key}", lang))
-
-    rows = "".join(
-        f"<tr><td>{html.escape(str(r.name or r.client_id))}</td><td>{html.escape(str(r.region or ''))}</td>"
-        f"<td>{html.escape(str(r.industry or ''))}</td><td class='num'>{fmt_percent(r.similarity, lang)}</td></tr>"
-        for r in sim.itertuples()
+    cols = [
+        Column("label", "page.col_name"),
+        Column("region", "page.col_region"),
+        Column("industry", "page.col_industry"),
+        Column("similarity", "page.col_similarity", "percent"),
+    ]
+    shown = sim.assign(
+        label=sim["name"].where(sim["name"].notna() & (sim["name"] != ""), sim["client_id"])
     )
-    return (
-        f"<b>{t('similar_clients')}</b><table class='kapot-table kapot-similar'>"
-        f"<tr><th>{t('col_name')}</th><th>{t('col_region')}</th>"
-        f"<th>{t('col_industry')}</th><th>{t('col_similarity')}</th></tr>{rows}</table>"
-    )
+    title = html.escape(tr("page.similar_clients", lang))
+    return f"<b>{title}</b>" + table_html(shown, cols, lang, css="kapot-similar")
 
 
 class CardView:

@@ -11,8 +11,10 @@ from IPython.display import display
 
 from kapot.faces import exports
 from kapot.faces.calculator import Calculator
+from kapot.faces.display import Column
+from kapot.faces.display import table_html as table_html_
 from kapot.faces.page.state import export_frame
-from kapot.i18n import fmt_money, fmt_percent, tr
+from kapot.i18n import fmt_money, tr
 from kapot.models import validation
 from kapot.models.seasonality import peak_label
 
@@ -25,11 +27,18 @@ def voila_plots():
     start: plotly and choosing the renderer (which imports nbformat and jsonschema) cost about
     a second and 30 MB per kernel that most visits, which never open a chart, do not need
     (issue 12; tests/test_session.py checks a served kernel loads none of them)."""
+    import os
+
     import plotly.io as pio
 
     from kapot.faces import plots
+    from kapot.server.session import SERVED_ENV
 
-    if pio.renderers.default != "plotly_mimetype":
+    if os.environ.get(SERVED_ENV) == "1":
+        from kapot.server.charts import use_frames
+
+        use_frames()  # kapot serve: plotly.js only when a chart is opened (kapot.server.charts)
+    elif pio.renderers.default != "plotly_mimetype":
         pio.renderers.default = "plotly_mimetype"
     return plots
 
@@ -73,68 +82,49 @@ def summary_html(
     )
 
 
-def _cell(r, c: str, v, lang: str) -> str:
-    if c == "score":
-        return f'<td class="num">{fmt_percent(v, lang)}</td>'
-    if c == "expected_value":
-        return f'<td class="num">{fmt_money(v, lang)}</td>'
-    if c == "expected_quantity":
-        return f'<td class="num">{v:,.0f}</td>'
-    if c == "peak_month":
-        pm = getattr(r, "peak_pm", None)
-        text = peak_label(v, pm, lang, short=True) if pd.notna(v) and v else ""
-        return f"<td>{html.escape(text)}</td>"
-    if c == "segment":
-        return f"<td>{html.escape(tr(f'rfm.{v}', lang)) if isinstance(v, str) else ''}</td>"
-    if c == "name":
-        label = v if isinstance(v, str) else r.client_id
-        tag = f" <small>({html.escape(_t('prospect_tag', lang))})</small>" if r.is_prospect else ""
-        return f"<td>{html.escape(label)}{tag}<br><small>{html.escape(r.client_id)}</small></td>"
-    if c == "reasons":
-        return f'<td class="kapot-reasons">{html.escape(v or "")}</td>'
-    cls = ' class="nowrap"' if c == "phone" else ""
-    text = "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
-    return f"<td{cls}>{html.escape(text)}</td>"
+_LIST_COLUMNS = [
+    Column("rank", "page.col_rank", "int"),
+    Column("label", "page.col_name", sub="client_id", tag="tag"),
+    Column("region", "page.col_region"),
+    Column("score", "page.col_score", "percent"),
+    Column("expected_value", "page.col_value", "money_cents"),
+    Column("segment", "page.col_segment", "rfm"),
+    Column("peak", "page.col_peak"),
+    Column("phone", "page.col_phone", "code"),
+    Column("reasons", "page.col_reasons", css="kapot-reasons"),
+]
 
 
 def table_html(res: pd.DataFrame, lang: str) -> str:
-    """The ranked list as an HTML table, every field escaped.
+    """The ranked list as an HTML table (:func:`kapot.faces.display.table_html`, every field
+    escaped); empty for an empty list (the summary says why).
 
     Parameters
     ----------
     res : DataFrame
         The calculator's list: columns ``rank``, ``client_id``, ``name``, ``is_prospect``,
-        ``region``, ``score``, ``expected_value``, ``segment``, ``peak_month``, ``phone``,
-        ``reasons``; with ``expected_quantity`` and ``stock_qty`` for an illiquid SKU.
+        ``region``, ``score``, ``expected_value``, ``segment``, ``peak_month``, ``peak_pm``,
+        ``phone``, ``reasons``; with ``expected_quantity`` and ``stock_qty`` for an illiquid
+        SKU.
     lang : str
         ``en`` or ``ru``.
     """
     if res.empty:
         return ""
-    cols = [
-        ("rank", "#"),
-        ("name", _t("col_name", lang)),
-        ("region", _t("col_region", lang)),
-        ("score", _t("col_score", lang)),
-        ("expected_value", _t("col_value", lang)),
-        ("segment", _t("col_segment", lang)),
-        ("peak_month", _t("col_peak", lang)),
-        ("phone", _t("col_phone", lang)),
-        ("reasons", _t("col_reasons", lang)),
-    ]
+    cols = list(_LIST_COLUMNS)
     if "stock_qty" in res:
-        cols.insert(5, ("expected_quantity", _t("col_qty", lang)))
-    head = "".join(f"<th>{html.escape(h)}</th>" for _, h in cols)
-    rows = [
-        f'<tr data-client="{html.escape(r.client_id)}">'
-        + "".join(_cell(r, c, getattr(r, c), lang) for c, _ in cols)
-        + "</tr>"
-        for r in res.itertuples()
-    ]
-    return (
-        f'<div class="kapot-tablebox"><table class="kapot-table"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
+        cols.insert(5, Column("expected_quantity", "page.col_qty", "int"))
+    pm = res["peak_pm"] if "peak_pm" in res else pd.Series(None, index=res.index, dtype=object)
+    shown = res.assign(
+        label=res["name"].where(res["name"].map(lambda v: isinstance(v, str)), res["client_id"]),
+        tag=res["is_prospect"].map(lambda p: f"({_t('prospect_tag', lang)})" if p else ""),
+        peak=[
+            peak_label(v, p, lang, short=True) if pd.notna(v) and v else ""
+            for v, p in zip(res["peak_month"], pm, strict=True)
+        ],
+        segment=res["segment"].where(res["segment"].map(lambda v: isinstance(v, str))),
     )
+    return table_html_(shown, cols, lang, row_attrs={"data-client": "client_id"}, box=True)
 
 
 def downloads_html(res: pd.DataFrame, lang: str, stamp: str) -> str:

@@ -8,6 +8,7 @@ import ipywidgets as w
 import pandas as pd
 
 from kapot.faces.calculator import Calculator
+from kapot.faces.display import Column, table_html
 from kapot.faces.worklists import REFUSAL_REASONS, STATES
 from kapot.i18n import tr
 from kapot.server import access
@@ -31,26 +32,27 @@ def pipeline_html(view: pd.DataFrame, funnel: pd.DataFrame, names: pd.Series, la
         ``en`` or ``ru``.
     """
 
-    def t(key: str) -> str:
-        return html.escape(tr(f"page.{key}", lang))
-
     chips = " · ".join(
-        f"{html.escape(tr(f'state.{r.state}', lang))}: {r.clients}"
+        f"{html.escape(tr(f'state.{r.state}', lang))}: {int(r.clients)}"
         for r in funnel.itertuples()
         if r.clients
     )
-    rows = "".join(
-        f'<tr class="{"overdue" if r.overdue else ""}" data-client="{html.escape(r.client_id)}">'
-        f"<td>{html.escape(str(names.get(r.client_id, r.client_id)))}<br><small>{html.escape(r.client_id)}</small></td>"
-        f"<td>{html.escape(tr(f'state.{r.state}', lang))}</td><td class='num'>{r.days_in_work}</td>"
-        f"<td>{t('overdue') if r.overdue else ''}</td></tr>"
-        for r in view.itertuples()
+    cols = [
+        Column("name", "page.col_name", sub="client_id"),
+        Column("state", "page.state", "state"),
+        Column("days_in_work", "page.days_in_work", "int"),
+        Column("overdue_text", ""),
+    ]
+    overdue = view["overdue"].astype(bool)
+    shown = view.assign(
+        name=[str(names.get(c, c)) for c in view["client_id"]],
+        overdue_text=overdue.map({True: tr("page.overdue", lang), False: ""}),
+        row_css=overdue.map({True: "overdue", False: ""}),
     )
-    return (
-        f'<div class="kapot-summary">{chips}</div><div class="kapot-tablebox"><table class="kapot-table">'
-        f"<tr><th>{t('col_name')}</th><th>{t('state')}</th>"
-        f"<th>{t('days_in_work')}</th><th></th></tr>{rows}</table></div>"
+    table = table_html(
+        shown, cols, lang, row_attrs={"data-client": "client_id"}, row_class="row_css", box=True
     )
+    return f'<div class="kapot-summary">{chips}</div>{table}'
 
 
 class PipelineView:

@@ -6,10 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from kapot.faces.plots.layout import (
-    LAYOUT,
-    empty_figure,
-)
+from kapot.faces.plots.layout import empty_figure, hbar, heatmap, vbar
 from kapot.i18n import fmt_money, fmt_percent, month_name, tr
 
 __all__ = [
@@ -31,25 +28,16 @@ def potential_by_region(result: pd.DataFrame, lang: str | None = None) -> go.Fig
         .agg(["sum", "size"])
         .sort_values("sum")
     )
-    fig = go.Figure(
-        go.Bar(
-            x=by["sum"],
-            y=by.index,
-            orientation="h",
-            marker_color="#2a6f97",
-            customdata=np.c_[[fmt_money(v, lang) for v in by["sum"]], by["size"]],
-            hovertemplate="%{y}: %{customdata[0]} (%{customdata[1]})<extra></extra>",
-            text=[fmt_money(v, lang) for v in by["sum"]],
-            textposition="auto",
-        )
+    texts = [fmt_money(v, lang) for v in by["sum"]]
+    return hbar(
+        by.index.tolist(),
+        by["sum"].tolist(),
+        texts,
+        title,
+        tr("plot.expected_value", lang),
+        lang,
+        hover=[f"{t} ({n})" for t, n in zip(texts, by["size"], strict=True)],
     )
-    fig.update_layout(
-        **LAYOUT,
-        title=title,
-        xaxis_title=tr("plot.expected_value", lang),
-        yaxis_title=tr("plot.region", lang),
-    )
-    return fig
 
 
 def seasonality_heatmap(
@@ -66,24 +54,19 @@ def seasonality_heatmap(
         profiles[label].fillna(profiles.get("client_id", "")).astype(str).str.slice(0, 28).tolist()
     )
     months = [month_name(i, lang, width="abbreviated") for i in range(1, 13)]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=months,
-            y=names,
-            colorscale="Blues",
-            zmin=0,
-            colorbar={"title": tr("plot.share_of_orders", lang), "tickformat": ".0%"},
-            hovertemplate="%{y}, %{x}: %{z:.0%}<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        **{**LAYOUT, "height": max(320, 22 * len(names) + 120)},
-        title=title,
-        xaxis_title=tr("plot.month", lang),
+    return heatmap(
+        z,
+        months,
+        names,
+        title,
+        colorscale="Blues",
+        zmin=0,
+        colorbar={"title": tr("plot.share_of_orders", lang), "tickformat": ".0%"},
+        hover="%{y}, %{x}: %{z:.0%}<extra></extra>",
+        height=max(320, 22 * len(names) + 120),
+        xtitle=tr("plot.month", lang),
         yaxis={"autorange": "reversed", "title": ""},
     )
-    return fig
 
 
 def monthly_purchases(monthly: pd.DataFrame, lang: str | None = None) -> go.Figure:
@@ -93,22 +76,16 @@ def monthly_purchases(monthly: pd.DataFrame, lang: str | None = None) -> go.Figu
         return empty_figure(title, lang)
     m = pd.to_datetime(monthly["month"])
     labels = [f"{month_name(d.month, lang, width='abbreviated')} {d.year}" for d in m]
-    fig = go.Figure(
-        go.Bar(
-            x=labels,
-            y=monthly["revenue"],
-            marker_color="#468faf",
-            customdata=[fmt_money(v, lang) for v in monthly["revenue"]],
-            hovertemplate="%{x}: %{customdata}<extra></extra>",
-        )
+    return vbar(
+        labels,
+        monthly["revenue"],
+        title,
+        tr("plot.month", lang),
+        tr("plot.revenue", lang),
+        color="#468faf",
+        hover=[fmt_money(v, lang) for v in monthly["revenue"]],
+        template="%{x}: %{customdata}<extra></extra>",
     )
-    fig.update_layout(
-        **LAYOUT,
-        title=title,
-        xaxis_title=tr("plot.month", lang),
-        yaxis_title=tr("plot.revenue", lang),
-    )
-    return fig
 
 
 def category_mix(categories: pd.DataFrame, lang: str | None = None) -> go.Figure:
@@ -117,24 +94,17 @@ def category_mix(categories: pd.DataFrame, lang: str | None = None) -> go.Figure
     if categories.empty:
         return empty_figure(title, lang)
     c = categories.sort_values("revenue")
-    fig = go.Figure(
-        go.Bar(
-            x=c["share"],
-            y=c["category"],
-            orientation="h",
-            marker_color="#61a5c2",
-            text=[fmt_percent(v, lang) for v in c["share"]],
-            textposition="auto",
-            customdata=[fmt_money(v, lang) for v in c["revenue"]],
-            hovertemplate="%{y}: %{customdata}<extra></extra>",
-        )
+    return hbar(
+        c["category"].tolist(),
+        c["share"].tolist(),
+        [fmt_percent(v, lang) for v in c["share"]],
+        title,
+        tr("plot.share_of_revenue", lang),
+        lang,
+        color="#61a5c2",
+        hover=[fmt_money(v, lang) for v in c["revenue"]],
+        tickformat=".0%",
     )
-    fig.update_layout(
-        **LAYOUT,
-        title=title,
-        xaxis={"title": tr("plot.share_of_revenue", lang), "tickformat": ".0%"},
-    )
-    return fig
 
 
 def payment_history(payments: pd.DataFrame, lang: str | None = None) -> go.Figure:
@@ -143,19 +113,13 @@ def payment_history(payments: pd.DataFrame, lang: str | None = None) -> go.Figur
     if payments.empty:
         return empty_figure(title, lang)
     late = payments["days_late"].to_numpy(dtype=float)
-    fig = go.Figure(
-        go.Bar(
-            x=pd.to_datetime(payments["issued"]),
-            y=late,
-            marker_color=np.where(late > 0, "#c1121f", "#52b788"),
-            customdata=[fmt_money(v, lang) for v in payments["amount"]],
-            hovertemplate="%{x|%d.%m.%Y}: %{y} · %{customdata}<extra></extra>",
-        )
+    return vbar(
+        pd.to_datetime(payments["issued"]),
+        late,
+        title,
+        tr("plot.invoice_date", lang),
+        tr("plot.days_late", lang),
+        color=np.where(late > 0, "#c1121f", "#52b788"),
+        hover=[fmt_money(v, lang) for v in payments["amount"]],
+        template="%{x|%d.%m.%Y}: %{y} · %{customdata}<extra></extra>",
     )
-    fig.update_layout(
-        **LAYOUT,
-        title=title,
-        xaxis_title=tr("plot.invoice_date", lang),
-        yaxis_title=tr("plot.days_late", lang),
-    )
-    return fig

@@ -20,6 +20,8 @@ __all__ = [
     "compact_axis",
     "empty_figure",
     "hbar",
+    "heatmap",
+    "vbar",
 ]
 
 
@@ -77,9 +79,22 @@ def empty_figure(title: str, lang: str | None) -> go.Figure:
     return fig
 
 
-def hbar(labels, values, texts, title, xtitle, lang, *, color="#2a6f97", hover=None, compact=False):
+def hbar(
+    labels,
+    values,
+    texts,
+    title,
+    xtitle,
+    lang,
+    *,
+    color="#2a6f97",
+    hover=None,
+    compact=False,
+    tickformat=None,
+):
     """A horizontal bar chart of ``values`` by ``labels``, with ``texts`` on the bars (and on
-    hover unless ``hover`` is given); a compact money axis with ``compact``."""
+    hover unless ``hover`` is given); a compact money axis with ``compact``, or the axis's
+    plotly ``tickformat``."""
     fig = go.Figure(
         go.Bar(
             x=values,
@@ -95,8 +110,54 @@ def hbar(labels, values, texts, title, xtitle, lang, *, color="#2a6f97", hover=N
     fig.update_layout(
         **{**LAYOUT, "height": max(260, 34 * len(labels) + 110)},
         title=title,
-        xaxis={"title": xtitle, **(compact_axis(values, lang) if compact else {})},
+        xaxis={
+            "title": xtitle,
+            **(compact_axis(values, lang) if compact else {}),
+            **({"tickformat": tickformat} if tickformat else {}),
+        },
         separators=separators(lang),
         yaxis={"automargin": True},
     )
+    return fig
+
+
+def heatmap(
+    z,
+    x,
+    y,
+    title: str,
+    *,
+    colorscale: str,
+    colorbar: dict,
+    hover: str,
+    height: int,
+    xtitle: str,
+    yaxis: dict,
+    text=None,
+    zmin: float | None = None,
+) -> go.Figure:
+    """A heatmap of the matrix ``z`` (rows ``y``, columns ``x``), with ``text`` in the cells
+    when given, the ``hover`` template, and the y axis as ``yaxis`` (title, order)."""
+    trace = {
+        "z": z,
+        "x": x,
+        "y": y,
+        "colorscale": colorscale,
+        "colorbar": colorbar,
+        "hovertemplate": hover,
+    }
+    if text is not None:
+        trace.update(text=text, texttemplate="%{text}")
+    if zmin is not None:
+        trace["zmin"] = zmin
+    fig = go.Figure(go.Heatmap(**trace))
+    fig.update_layout(**{**LAYOUT, "height": height}, title=title, xaxis_title=xtitle, yaxis=yaxis)
+    return fig
+
+
+def vbar(x, y, title: str, xtitle: str, ytitle: str, *, color, hover, template: str) -> go.Figure:
+    """A vertical bar chart of ``y`` over ``x`` (``color`` one colour or one per bar), with
+    ``hover`` as the customdata of the plotly hover ``template``."""
+    fig = go.Figure(go.Bar(x=x, y=y, marker_color=color, customdata=hover, hovertemplate=template))
+    fig.update_layout(**LAYOUT, title=title, xaxis_title=xtitle, yaxis_title=ytitle)
     return fig

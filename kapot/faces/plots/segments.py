@@ -6,10 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from kapot.faces.plots.layout import (
-    LAYOUT,
-    empty_figure,
-)
+from kapot.faces.plots.layout import LAYOUT, empty_figure, heatmap
 from kapot.i18n import fmt_int, fmt_money, fmt_number, month_name, tr
 
 __all__ = ["abc_xyz_matrix", "rfm_grid", "cluster_profiles", "who_buys", "peak_months"]
@@ -36,25 +33,19 @@ def abc_xyz_matrix(segments: pd.DataFrame, lang: str | None = None) -> go.Figure
         ]
         for i in range(3)
     ]
-    fig = go.Figure(
-        go.Heatmap(
-            z=n.to_numpy(dtype=float),
-            x=list("XYZ"),
-            y=list("ABC"),
-            text=text,
-            texttemplate="%{text}",
-            colorscale="Blues",
-            colorbar={"title": tr("plot.clients", lang)},
-            hovertemplate="%{y}%{x}: %{text}<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        **{**LAYOUT, "height": 360},
-        title=title,
-        xaxis_title=tr("plot.xyz_axis", lang),
+    return heatmap(
+        n.to_numpy(dtype=float),
+        list("XYZ"),
+        list("ABC"),
+        title,
+        text=text,
+        colorscale="Blues",
+        colorbar={"title": tr("plot.clients", lang)},
+        hover="%{y}%{x}: %{text}<extra></extra>",
+        height=360,
+        xtitle=tr("plot.xyz_axis", lang),
         yaxis={"title": tr("plot.abc_axis", lang), "autorange": "reversed"},
     )
-    return fig
 
 
 def rfm_grid(segments: pd.DataFrame, lang: str | None = None) -> go.Figure:
@@ -68,25 +59,19 @@ def rfm_grid(segments: pd.DataFrame, lang: str | None = None) -> go.Figure:
     n = pd.crosstab(s["rfm_r"].astype(int), s["rfm_f"].astype(int)).reindex(
         index=scores[::-1], columns=scores, fill_value=0
     )
-    fig = go.Figure(
-        go.Heatmap(
-            z=n.to_numpy(dtype=float),
-            x=[str(v) for v in scores],
-            y=[str(v) for v in scores[::-1]],
-            text=[[fmt_int(v, lang) for v in row] for row in n.to_numpy()],
-            texttemplate="%{text}",
-            colorscale="Greens",
-            colorbar={"title": tr("plot.clients", lang)},
-            hovertemplate="R %{y}, F %{x}: %{z}<extra></extra>",
-        )
+    return heatmap(
+        n.to_numpy(dtype=float),
+        [str(v) for v in scores],
+        [str(v) for v in scores[::-1]],
+        title,
+        text=[[fmt_int(v, lang) for v in row] for row in n.to_numpy()],
+        colorscale="Greens",
+        colorbar={"title": tr("plot.clients", lang)},
+        hover="R %{y}, F %{x}: %{z}<extra></extra>",
+        height=380,
+        xtitle=tr("plot.frequency_score", lang),
+        yaxis={"title": tr("plot.recency_score", lang)},
     )
-    fig.update_layout(
-        **{**LAYOUT, "height": 380},
-        title=title,
-        xaxis_title=tr("plot.frequency_score", lang),
-        yaxis_title=tr("plot.recency_score", lang),
-    )
-    return fig
 
 
 def cluster_profiles(profiles: pd.DataFrame, lang: str | None = None) -> go.Figure:

@@ -10,6 +10,7 @@ from kapot.faces.plots.layout import (
     compact_axis,
     empty_figure,
     hbar,
+    heatmap,
     money_title,
     separators,
 )
@@ -118,25 +119,19 @@ def transition_heatmap(matrix: pd.DataFrame, title: str, lang: str | None = None
     """Clients moving between segments: rows the segment a month ago, columns now."""
     if matrix.empty:
         return empty_figure(title, lang)
-    fig = go.Figure(
-        go.Heatmap(
-            z=matrix.to_numpy(dtype=float),
-            x=[str(c) for c in matrix.columns],
-            y=[str(r) for r in matrix.index],
-            colorscale="Oranges",
-            text=[[fmt_int(v, lang) if v else "" for v in row] for row in matrix.to_numpy()],
-            texttemplate="%{text}",
-            colorbar={"title": tr("plot.clients", lang)},
-            hovertemplate="%{y} → %{x}: %{z}<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        **{**LAYOUT, "height": max(320, 30 * len(matrix) + 140)},
-        title=title,
-        xaxis_title=tr("plot.segment_now", lang),
+    return heatmap(
+        matrix.to_numpy(dtype=float),
+        [str(c) for c in matrix.columns],
+        [str(r) for r in matrix.index],
+        title,
+        text=[[fmt_int(v, lang) if v else "" for v in row] for row in matrix.to_numpy()],
+        colorscale="Oranges",
+        colorbar={"title": tr("plot.clients", lang)},
+        hover="%{y} → %{x}: %{z}<extra></extra>",
+        height=max(320, 30 * len(matrix) + 140),
+        xtitle=tr("plot.segment_now", lang),
         yaxis={"title": tr("plot.segment_before", lang), "autorange": "reversed"},
     )
-    return fig
 
 
 def expected_by(frame: pd.DataFrame, key: str, lang: str | None = None) -> go.Figure:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
-from kapot.faces.display import Column, table_html
+from kapot.faces.display import Column, rows_html, table_html
 
 __all__ = ["Raw", "table_rows", "CLIENT_COLUMNS"]
 
@@ -31,8 +29,5 @@ def table_rows(frame, money_cols, int_cols, *, money_rows: int, lang) -> str:
     the rest with ``int_cols`` (each a list of :class:`kapot.faces.display.Column` naming
     columns of ``frame``)."""
 
-    head = table_html(frame.iloc[:money_rows], money_cols, lang)
-    tail = table_html(frame.iloc[money_rows:], int_cols, lang)
-    # one table: the count rows' body appended to the money rows' table
-    body = re.search(r"<tbody>(.*)</tbody>", tail, flags=re.S).group(1)
-    return head.replace("</tbody>", body + "</tbody>")
+    tail = rows_html(frame.iloc[money_rows:], int_cols, lang)
+    return table_html(frame.iloc[:money_rows], money_cols, lang, more_rows=tail)

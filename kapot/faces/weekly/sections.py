@@ -14,7 +14,7 @@ from kapot.config import PROJECT_ROOT
 from kapot.errors import KapotError, nearest
 from kapot.faces import report as R
 from kapot.faces.calculator import Calculator
-from kapot.faces.display import REPORT_CSS, Section, plotly_js
+from kapot.faces.display import Section, plotly_js, stylesheet
 from kapot.faces.weekly.changes import ChangeSections
 from kapot.faces.weekly.clients import ClientSections
 from kapot.faces.weekly.fragments import Raw
@@ -149,7 +149,7 @@ class WeeklyReport(ClientSections, ChangeSections, WorkSections):
                 "report.scores_line", date=fmt_date(scored, self.lang), days=horizon
             )
         return Raw(
-            f"<style>{REPORT_CSS}</style>{plotly_js()}"
+            f"{stylesheet()}{plotly_js()}"
             f'<div class="kapot-report-head"><h1>{html.escape(title)}</h1>'
             f"<p>{html.escape(period)} · {html.escape(scope)}</p>"
             f"<p>{html.escape(data)}</p></div>"
