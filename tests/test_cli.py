@@ -5,38 +5,16 @@ import sys
 
 import pytest
 
-from kapot import __version__
 from kapot.cli import main
 from kapot.store.warehouse import Warehouse
 
 from .conftest import write
-
-COMMANDS = ["ingest", "demo", "status", "build", "seasonality", "segments", "who-buys"]
 
 
 def run(*args, env=None):
     return subprocess.run(
         [sys.executable, "-m", "kapot.cli", *args], capture_output=True, text=True, env=env
     )
-
-
-def test_version(capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(["--version"])
-    assert exc.value.code == 0
-    assert capsys.readouterr().out.strip() == f"kapot {__version__}"
-
-
-@pytest.mark.parametrize("command", [None, *COMMANDS])
-@pytest.mark.parametrize("lang", ["en", "ru"])
-def test_help_everywhere(capsys, command, lang):
-    with pytest.raises(SystemExit) as exc:
-        main(["--lang", lang, *([command] if command else []), "--help"])
-    assert exc.value.code == 0
-    out = capsys.readouterr().out
-    assert "usage: kapot" in out
-    if lang == "ru":
-        assert "хранилища" in out or "загрузить" in out
 
 
 @pytest.mark.slow

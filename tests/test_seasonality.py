@@ -299,18 +299,6 @@ def test_industry_prior_weight_is_data_driven():
     assert prior[0, 5] > 0.8 and prior[300:600].max() < 0.2  # sharp in A, flat in B
 
 
-def test_peak_label():
-    from kapot.models.seasonality import peak_label
-
-    assert peak_label(6, 1, "en") == "peak in June, ±1 month"
-    assert peak_label(6, 2, "en") == "peak in June, ±2 months"
-    assert peak_label(6, 0, "en") == "peak in June"
-    assert peak_label(6, 1, "ru") == "пик закупок: июнь, ±1 мес."
-    assert peak_label(11, 1, "en", short=True) == "November ±1"
-    assert peak_label(0, 1, "en") == "" and peak_label(None, None, "en") == ""
-    assert peak_label(3, pd.NA, "en") == "March"
-
-
 def _pair_monthly(d) -> pd.DataFrame:
     """Orders per client, category and month from the generated lines, for pairs with at least
     24 orders in the 36 months before AS_OF (as client_category_monthly.sql keeps them)."""

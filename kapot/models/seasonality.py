@@ -46,7 +46,6 @@ __all__ = [
     "client_seasonality",
     "profile_seasonality",
     "pair_seasonality",
-    "peak_label",
     "horizon_months",
     "season_timing",
 ]
@@ -67,27 +66,6 @@ class SeasonalityConfig:
     # worlds' development seeds, 4.3-5.5 % on the bench's), busy pairs more than quiet ones;
     # 4 % keeps the false seasons under 5 % in every tuning world at a power cost of 1-2 points
     pair_alpha: float = 0.04
-
-
-def peak_label(
-    month: object, pm: object = None, lang: str | None = None, *, short: bool = False
-) -> str:
-    """A peak month with its uncertainty for the page and the card: "peak in June, ±1 month"
-    ("peak in June" when the month is certain, only the month's name when ``pm`` is unknown;
-    "" when there is no peak). ``month`` 1-12 (0 or empty: no peak), ``pm`` the seasonality
-    table's ``peak_pm``. ``short``: "June ±1" for a table's peak-month column."""
-    from kapot.i18n import month_name, tr
-
-    if month is None or pd.isna(month) or not 1 <= int(month) <= 12:
-        return ""
-    name = month_name(int(month), lang)
-    if pm is None or pd.isna(pm):
-        return name
-    pm = int(pm)
-    if short:
-        return name if pm == 0 else tr("seasonality.short_pm", lang, month=name, pm=pm)
-    key = "peak_exact" if pm == 0 else "peak_pm_one" if pm == 1 else "peak_pm_many"
-    return tr(f"seasonality.{key}", lang, month=name, pm=pm)
 
 
 def _last_full_month(as_of: dt.date) -> pd.Period:
