@@ -43,6 +43,15 @@ _REASON_COLUMNS = (
 )
 
 
+def top_rows(key: np.ndarray, cand: np.ndarray, ids: np.ndarray, limit: int) -> np.ndarray:
+    """The ``limit`` rows of ``cand`` with the highest ``key``, best first, ties by ``ids``
+    whatever the limit (a list of 50 is the head of a list of 500)."""
+    if len(cand) > limit:
+        kth = -np.partition(-key[cand], limit - 1)[limit - 1] if limit else np.inf
+        cand = cand[key[cand] >= kth]  # the best and every row tied with the last of them
+    return cand[np.lexsort((ids[cand], -key[cand]))][:limit]
+
+
 class Calculator(Loading, Filtering, SkuScores, Reasons, Lookalikes):
     """One scored date of one warehouse, in memory; the score matrices are memory-mapped from
     a snapshot beside the warehouse, so the page's kernels share one copy.
@@ -207,12 +216,7 @@ class Calculator(Loading, Filtering, SkuScores, Reasons, Lookalikes):
             keep &= v >= q.min_expected_value
         key = p if q.rank_by == "probability" else v
         cand = np.flatnonzero(keep)
-        limit = max(int(q.limit), 0)
-        if len(cand) > limit:
-            top = cand[np.argpartition(-key[cand], limit - 1)[:limit]] if limit else cand[:0]
-        else:
-            top = cand
-        top = top[np.lexsort((c["client_id"].to_numpy()[top], -key[top]))]
+        top = top_rows(key, cand, c["client_id"].to_numpy(), max(int(q.limit), 0))
         return top, p, v, cand, names
 
     # ------------------------------------------------------------------ illiquid stock
