@@ -204,9 +204,9 @@ def test_client_category_seasonality_follows_the_clients_truth(built):
         suffixes=("", "_true"),
     )
     tested = x[x["p_value"].notna() & (x["n"] >= 24)]
-    # pairs of non-seasonal clients: flagged at about the test's 5 % level. Here ~850 pairs of
-    # ~160 clients, so the share is noisy: 8.7 % on this seed (7.3 % before issue 13), 4.3 and
-    # 2.6 % on seeds 22 and 23; `make bench` measures 4.8 % on 3 x 5,000 clients
+    # pairs of non-seasonal clients: flagged at about the pairs' 4 % level. Here ~850 pairs of
+    # ~160 clients, so the share is noisy: 7.9 % on this seed (8.7 % at 5 %), 3.6 and 2.0 % on
+    # seeds 22 and 23; `make bench` measures it on 3 x 5,000 clients per world
     assert tested.loc[~tested["seasonal_true"], "seasonal"].mean() < 0.09
     # pairs of seasonal clients: mostly found, and at the client's true peak (±1 month)
     true = tested[tested["seasonal_true"]]

@@ -10,6 +10,7 @@ import pytest
 from kapot import KapotError
 from kapot.cli import main
 from kapot.faces.calculator import Calculator, Query
+from kapot.faces.wording import peak_label, reason_text, with_reasons
 from kapot.models.potential import score_warehouse
 from kapot.pipeline.build import build
 from kapot.store.ingest import ingest
@@ -136,16 +137,19 @@ def test_reasons_match_the_data(scored):
                 assert c.scores["in_season"][i, j] == 1
                 assert params["peak_month"] == c.scores["pair_peak_month"][i, j] > 0
     assert {"buys_regularly", "pays_on_time", "lookalike", "same_season"} <= seen
-    ru = c.find(Query(limit=5), lang="ru")["reasons"]
+    # the calculator returns the codes; the faces word them in their language
+    res = c.find(Query(limit=5))
+    assert "reasons" not in res and res["reason_codes"].map(len).gt(0).all()
+    ru = with_reasons(res, "ru")["reasons"]
     assert ru.str.len().gt(0).all() and ru.str.contains("[а-я]", regex=True).all()
+    en = with_reasons(res, "en")["reasons"]
+    assert not en.str.contains("[а-я]", regex=True).any() and (en != ru).all()
 
 
 def test_same_season_fires_only_for_a_pair_in_season(scored):
     # the gate bites: clients who bought a category in this season last year without that
     # pair being in season get no "same season" reason for it; those in season get it, with
     # the pair's peak ("peak in June, ±1 month")
-    from kapot.models.seasonality import peak_label
-
     _, _, c = scored
     bought = c.scores["item_revenue_same_season_ly"] > 0
     inseason = c.scores["in_season"] > 0
@@ -160,9 +164,19 @@ def test_same_season_fires_only_for_a_pair_in_season(scored):
         if hits > 30 and misses > 30:
             break
     i, j = (x[0] for x in np.nonzero(bought & inseason))
-    text = c._reasons(i, Query(categories=(c.categories[j],)), [], "en")
+    text = reason_text(c.reason_codes(i, Query(categories=(c.categories[j],))), "en")
     label = peak_label(c.scores["pair_peak_month"][i, j], c.scores["pair_peak_pm"][i, j], "en")
     assert label.startswith("peak in ") and f"in this season last year ({label})" in text
+    # a SKU's reasons use its category's pair: a SKU of the category just seen, for that client
+    prods = c.products
+    sku = prods.loc[prods["category"] == c.categories[j], "sku"].astype(str)
+    sku = next(x for x in sku if x in set(c.skus()))
+    s = c.sku_scores(sku)
+    assert np.array_equal(s["in_season"], c.scores["in_season"][:, j])
+    assert np.array_equal(s["pair_peak_month"], c.scores["pair_peak_month"][:, j], equal_nan=True)
+    for i in np.flatnonzero(s["item_revenue_same_season_ly"] > 0)[:60]:
+        keys = [k for k, _ in c.reason_codes(i, Query(skus=(sku,)))]
+        assert ("same_season" in keys) == bool(s["in_season"][i])
 
 
 def test_bad_queries(scored):
@@ -195,7 +209,9 @@ def test_unknown_filter_values_are_errors_with_the_nearest(scored, tmp_path, cap
     with pytest.raises(KapotError, match=f"unknown SKU '{sku}9'; nearest known: .*{sku}"):
         c.find(Query(skus=(sku + "9",)))
     # known values with no match still give an empty list, not an error
-    assert c.find(Query(size_tiers=("non_profile",), regions=(region,))).attrs["matched"] >= 0
+    want = int((c.clients["size_tier"].eq("non_profile") & c.clients["region"].eq(region)).sum())
+    got = c.find(Query(size_tiers=("non_profile",), regions=(region,)))
+    assert got.attrs["matched"] == want and len(got) == min(want, Query().limit)
     # the CLI: one line, exit 2, both languages
     for lang, word in (("en", "unknown region"), ("ru", "неизвестный регион")):
         assert main(["--lang", lang, "find", "--region", "Mosow", "--db", str(db)]) == 2

@@ -10,11 +10,11 @@ import pytest
 from kapot import KapotError, i18n
 from kapot.cli import main
 from kapot.faces.page import calculator_page
+from kapot.faces.status import load_lines, warehouse_summary
 from kapot.models.potential import score_warehouse
 from kapot.pipeline.build import build
 from kapot.store.currency import change_currency, guess_currency, normalise_currency, read_currency
 from kapot.store.ingest import ingest
-from kapot.store.summary import warehouse_summary
 from kapot.store.synth import SynthConfig, generate
 from kapot.store.warehouse import Warehouse
 
@@ -73,14 +73,14 @@ def test_given_at_load_and_shown_everywhere(tmp_path, db, capsys):
     assert (rep.currency, rep.currency_source) == ("RUB", "kept") and stored(db)[0][0] == "RUB"
     rep = ingest(more, db=db, currency="EUR")
     assert rep.currency_previous == "RUB" and stored(db) == [["EUR", "given"]]
-    assert "(was RUB)" in rep.lines("en")[-1]
+    assert "(was RUB)" in load_lines(rep, "en")[-1]
 
 
 def test_mapping_file_currency(tmp_path, db):
     src = write(tmp_path / "s.csv", ENGLISH)
     good = write(tmp_path / "m.toml", 'currency = "kzt"\n[sales.columns]\nquantity = "qty"\n')
     rep = ingest(src, mapping=good, db=db)
-    assert stored(db) == [["KZT", "mapping"]] and "from the mapping file" in rep.lines()[-1]
+    assert stored(db) == [["KZT", "mapping"]] and "from the mapping file" in load_lines(rep)[-1]
     # an unknown code is an error naming the mapping file; the warehouse stays as it was
     bad = write(tmp_path / "bad.toml", 'currency = "roubles"\n')
     before = db.read_bytes()

@@ -118,24 +118,31 @@ def test_the_guard_serves_the_peer_baseline_when_the_models_learn_noise(world, m
     """Shuffle every input of the boosted model and every non-peer candidate across clients:
     nothing can beat the peer rates, and the guard must serve one of them."""
     rng = np.random.default_rng(0)
-    original = Snapshot.pair_frame
+    original, original_cand = Snapshot.pair_frame, Snapshot.candidates
+    peers = {f"cand_{p}" for p in PEER_CANDIDATES}
 
-    def shuffled(self, cols, cfg, *, cache=True):
-        f = dict(original(self, cols, cfg, cache=cache))
+    def shuffled_cand(self, cols, cfg):
+        c = dict(original_cand(self, cols, cfg))
+        for key in list(c):
+            if f"cand_{key}" not in peers:
+                c[key] = c[key][rng.permutation(len(c[key]))]
+        return c
+
+    def shuffled(self, cols, cfg, *, rows=None, cand=None, columns=None):
+        f = dict(original(self, cols, cfg, cand=cand, columns=columns))
         n, m = len(self.client_ids), len(cols)
         for key in list(f):
-            if key in {f"cand_{p}" for p in PEER_CANDIDATES} or key == "has_bought":
-                continue
-            if key == "item_popularity":
-                continue
+            if key.startswith("cand_") or key in {"has_bought", "item_popularity"}:
+                continue  # the candidates come shuffled (above); the task and base rate stay
             v = f[key].reshape(n, m)
             f[key] = v[rng.permutation(n)].ravel()
-        return f
+        return f if rows is None else {k: v[rows] for k, v in f.items()}
 
+    monkeypatch.setattr(Snapshot, "candidates", shuffled_cand)
     monkeypatch.setattr(Snapshot, "pair_frame", shuffled)
     h = _history(world)
     eng = Engine(EngineConfig()).fit(h, dt.date(2026, 8, 1), level="category")
-    assert eng.served_["new"] in PEER_CANDIDATES, eng.report()["validation"]["new"]
+    assert eng.served_["new"] in PEER_CANDIDATES, str(eng.report()["validation"]["new"])
     assert "new:peer_baseline_served" in eng.notes_
 
 

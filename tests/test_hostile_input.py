@@ -12,6 +12,7 @@ import pytest
 
 from kapot import KapotError
 from kapot.cli import main
+from kapot.faces.status import load_lines
 from kapot.store import unload as unload_mod
 from kapot.store.ingest import ingest, unload
 
@@ -208,7 +209,7 @@ def test_sign_conflict_is_a_counted_warning(tmp_path, db, capsys):
     rep = ingest(src, db=db)
     t = rep.tables[0]
     assert t.loaded == 3 and t.warnings == {"sign_conflict": 1} and t.returns == 2
-    assert any("opposite signs" in line and line.endswith(": 1") for line in rep.lines())
+    assert any("opposite signs" in line and line.endswith(": 1") for line in load_lines(rep))
     # the load report stored in the warehouse keeps it
     stored = query(db, "SELECT report->>'$.tables[0].warnings.sign_conflict' FROM loads")
     assert stored == [["1"]]
@@ -235,7 +236,7 @@ def test_mixed_file_loads_line_by_line_when_asked(tmp_path, db, capsys):
         ["Иванов и партнёры"],
         ["Петров и сыновья"],
     ]
-    assert any("decoded as cp1251" in line for line in rep.lines())
+    assert any("decoded as cp1251" in line for line in load_lines(rep))
     other = tmp_path / "other.csv"
     shutil.copyfile(HOSTILE / "mixed_cp1251_then_utf8.csv", other)
     db2 = tmp_path / "other.duckdb"

@@ -7,8 +7,8 @@ import pytest
 
 from kapot import KapotError
 from kapot.cli import main
+from kapot.faces import validation
 from kapot.faces.calculator import Calculator, Query
-from kapot.models import validation
 from kapot.models.potential import score_warehouse
 from kapot.pipeline.build import build
 from kapot.pipeline.snapshot import Snapshot

@@ -23,6 +23,7 @@ from kapot.faces.report import (
     weekly_revenue,
 )
 from kapot.faces.worklists import PipelineConfig, WorklistStore
+from kapot.pipeline.pipeline import publish, report_facts
 from kapot.store.ingest import ingest
 from kapot.store.warehouse import Warehouse
 
@@ -56,6 +57,10 @@ def wh(db):
     )
     products = pd.DataFrame({"sku": ["B1", "N1"], "category": ["Bolts", "Nuts"]})
     ingest(sales, clients=clients, products=products, db=db)
+    # the report reads the facts the pipeline publishes for the Monday after W47, never sales
+    with Warehouse(db).write() as con:
+        for name, frame in report_facts(con, W47 + dt.timedelta(days=7)).items():
+            publish(con, name, frame, W47 + dt.timedelta(days=7))
     return Warehouse(db)
 
 
@@ -86,12 +91,34 @@ def test_new_and_lost(wh):
 
 def test_order_taker_vs_hunter(wh):
     with wh.read() as con:
-        oh = order_taker_vs_hunter(con, W47, W47 + dt.timedelta(days=7)).set_index("manager")
+        oh = order_taker_vs_hunter(con, W47 + dt.timedelta(days=7), weeks=1).set_index("manager")
     p = oh.loc["Petrova"]
     # A's bolts: routine (bought in W46); A's nuts: a new category; N: a new client
     assert (p["routine"], p["new_category"], p["new_client"]) == (100.0, 50.0, 30.0)
     assert p["routine_share"] == pytest.approx(100 / 180)
     assert "Sidorov" not in oh.index or np.isnan(oh.loc["Sidorov", "routine_share"])
+
+    with wh.read() as con:
+        two = order_taker_vs_hunter(con, W47 + dt.timedelta(days=7), weeks=2)
+        with pytest.raises(ValueError, match="weeks"):
+            order_taker_vs_hunter(con, W47 + dt.timedelta(days=7), weeks=14)
+    # over W46 and W47, A's W46 bolts are routine too (bought 2025-11-18, within 12 months)
+    assert two.set_index("manager").loc["Petrova", "routine"] == 300.0
+
+
+def test_the_report_reads_published_facts_never_sales_or_invoices():
+    import re
+    from importlib import resources
+
+    folder = resources.files("kapot").joinpath("sql/report")
+    # first_sale and last_sale tell kapot report which runs to ask for, before any exists
+    ahead = {"first_sale.sql", "last_sale.sql"}
+    for f in folder.iterdir():
+        if f.name.endswith(".sql") and f.name not in ahead:
+            text = re.sub(r"--[^\n]*", "", f.read_text("utf-8"))
+            assert not re.search(r"\b(sales|invoices)\b", text), f.name
+    for name in ahead:
+        assert name in {f.name for f in folder.iterdir()}
 
 
 def test_scope_restricts_every_figure_to_its_clients(wh):

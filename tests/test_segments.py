@@ -3,6 +3,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from kapot import i18n
+from kapot.faces.wording import cluster_label
+from kapot.i18n import catalogue
 from kapot.models.segments import (
     SegmentConfig,
     Segmenter,
@@ -71,7 +74,7 @@ def test_rfm_names():
     assert got.tolist() == ["champions", "lost", "loyal", "at_risk", "new", "prospect"]
 
 
-def test_clusters_are_stable_and_named(tmp_path):
+def test_clusters_are_stable_and_named(tmp_path, monkeypatch):
     from kapot.models.features import client_features
     from kapot.store.ingest import ingest
     from kapot.store.synth import SynthConfig, generate
@@ -84,8 +87,17 @@ def test_clusters_are_stable_and_named(tmp_path):
         f = client_features(con, dt.date(2026, 11, 1))
     seg, cl = segment_clients(f)
     assert cl.stability_ >= 0.8
-    named = seg.dropna(subset=["cluster_name"])
-    assert named["cluster"].nunique() == cl.k_ and named["cluster_name"].str.len().gt(3).all()
+    named = seg.dropna(subset=["cluster_code"])
+    assert named["cluster"].nunique() == cl.k_ == named["cluster_code"].nunique()
+    # stored as a code of catalogue keys (never words of one language); the faces word it
+    keys = catalogue()
+    parts = {p for code in named["cluster_code"] for p in code.split(",")}
+    assert parts and all(f"cluster.{p}" in keys for p in parts)
+    code = named["cluster_code"].iloc[0]
+    assert cluster_label(code, "en") != cluster_label(code, "ru") != ""
+    monkeypatch.setattr(i18n, "_current", ["ru"])  # the language in force must not matter
+    again, _ = segment_clients(f)
+    pd.testing.assert_series_equal(again["cluster_code"], seg["cluster_code"])
     assert seg["size_tier"].isin(["large", "medium", "small", "non_profile", "prospect"]).all()
     # the truly non-profile clients are labelled so
     t = d.truth.set_index("client_id")

@@ -53,7 +53,7 @@ def print_validation(reports: dict[str, dict]) -> None:
     """The leaderboard per level, what is served, the blend's weights and the notes."""
     import pandas as pd
 
-    from kapot.models import validation
+    from kapot.faces import validation
 
     for level, rep in reports.items():
         if level == "category" and not rep.get("has_categories", True):

@@ -10,14 +10,22 @@ from pathlib import Path
 from kapot.cli.output import emit
 from kapot.cli.profiles import run_pipeline
 from kapot.errors import KapotError
-from kapot.i18n import set_currency, tr
+from kapot.i18n import get_lang, set_currency, tr
 
 # the library is imported inside each command: a measured start-up cost (kapot.cli's docstring)
 
 __all__ = ["COMMANDS"]
 
 
-def _query_from(args: argparse.Namespace, limit: int):
+def _segment(calc, value: str) -> str:
+    """A ``--segment`` as the calculator knows it: a cluster's name in the language in force
+    (or its code) becomes its code; an RFM segment or ABC class stays as it is."""
+    from kapot.faces.wording import cluster_code_of
+
+    return cluster_code_of(value, calc.known_values()["segment"], get_lang())
+
+
+def _query_from(args: argparse.Namespace, limit: int, calc):
     from kapot.faces.filters import build_query
 
     return build_query(
@@ -31,7 +39,7 @@ def _query_from(args: argparse.Namespace, limit: int):
         new_buyers_only=args.new_buyers_only,
         who=args.who,
         size_tiers=args.size_tier,
-        segments=args.segment,
+        segments=[_segment(calc, s) for s in args.segment],
         min_expected_value=args.min_expected_value,
         limit=limit,
     )
@@ -46,8 +54,10 @@ def _cmd_find(args: argparse.Namespace) -> None:
 
     calc = Calculator.load(args.db, args.as_of, args.horizon_days)
     set_currency(calc.currency)
-    q = _query_from(args, args.limit)
-    res = calc.find(q)
+    from kapot.faces.wording import find_summary, with_reasons
+
+    q = _query_from(args, args.limit, calc)
+    res = with_reasons(calc.find(q), get_lang())
     cols = [
         "rank",
         "client_id",
@@ -64,7 +74,7 @@ def _cmd_find(args: argparse.Namespace) -> None:
         "reasons",
     ]
     if args.format == "table":
-        print(calc.summary(res), file=sys.stderr)
+        print(find_summary(res, get_lang(), currency=calc.currency), file=sys.stderr)
     emit(res[cols], args.format, args.output, kinds=_FIND_KINDS)
 
 
@@ -83,7 +93,7 @@ def _cmd_similar(args: argparse.Namespace) -> None:
     calc = Calculator.load(args.db)
     set_currency(calc.currency)
     if args.segment:
-        res = calc.similar_to_segment(args.segment, limit=args.limit)
+        res = calc.similar_to_segment(_segment(calc, args.segment), limit=args.limit)
     elif args.client_id:
         res = calc.similar(args.client_id, limit=args.limit)
     else:
@@ -171,7 +181,7 @@ def _cmd_worklist(args: argparse.Namespace) -> None:
 
         store = WorklistStore(path)
         calc = Calculator.load(args.db, args.as_of)
-        candidates = calc.find(_query_from(args, 5000))["client_id"].tolist()
+        candidates = calc.find(_query_from(args, 5000, calc))["client_id"].tolist()
         added = store.create_list(
             args.owner,
             candidates,

@@ -8,7 +8,7 @@ import datetime as dt
 import sys
 
 from kapot.cli.output import emit, print_build, print_validation
-from kapot.i18n import tr
+from kapot.i18n import get_lang, tr
 
 # the library is imported inside each command: a measured start-up cost (kapot.cli's docstring)
 
@@ -78,9 +78,13 @@ def _cmd_seasonality(args: argparse.Namespace) -> None:
 
 
 def _cmd_segments(args: argparse.Namespace) -> None:
+    from kapot.faces.wording import cluster_label
     from kapot.pipeline.snapshot import Snapshot
 
-    df = Snapshot.open(args.db, args.as_of).table("segments")[_SEGMENT_COLUMNS]
+    df = Snapshot.open(args.db, args.as_of).table("segments")
+    # the cluster is stored as a code; its name in the language in force
+    df["cluster_name"] = [cluster_label(c, get_lang()) or None for c in df["cluster_code"]]
+    df = df[_SEGMENT_COLUMNS]
     emit(df, args.format, args.output)
 
 

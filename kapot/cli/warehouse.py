@@ -21,6 +21,7 @@ __all__ = ["COMMANDS"]
 
 
 def _cmd_ingest(args: argparse.Namespace) -> None:
+    from kapot.faces.status import load_lines
     from kapot.store.ingest import ingest
 
     report = ingest(
@@ -35,7 +36,7 @@ def _cmd_ingest(args: argparse.Namespace) -> None:
         mixed_encoding=args.mixed_encoding,
         currency=args.currency,
     )
-    for line in report.lines():
+    for line in load_lines(report):
         print(line)
     print(tr("ingest.done", path=report.db, load_id=report.load_id))
 
@@ -56,6 +57,7 @@ def _cmd_unload(args: argparse.Namespace) -> None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> None:
+    from kapot.faces.status import load_lines
     from kapot.store.ingest import ingest
     from kapot.store.synth import SynthConfig, generate
 
@@ -84,7 +86,7 @@ def _cmd_demo(args: argparse.Namespace) -> None:
         replace=True,
         currency="RUB" if get_lang() == "ru" else None,  # the Russian demo trades in roubles
     )
-    for line in report.lines():
+    for line in load_lines(report):
         print(line)
     as_of = end + dt.timedelta(days=1)
     run_pipeline(as_of, args.db, score=True, horizon_days=90)
@@ -126,8 +128,9 @@ def _demo_pipeline(as_of: dt.date, db, seed: int) -> None:
 
 
 def _cmd_currency(args: argparse.Namespace) -> None:
+    from kapot.faces.status import describe_currency
     from kapot.i18n import fmt_money
-    from kapot.store.currency import change_currency, describe_currency, read_currency
+    from kapot.store.currency import change_currency, read_currency
     from kapot.store.warehouse import Warehouse
 
     wh = Warehouse(args.db)
@@ -141,7 +144,7 @@ def _cmd_currency(args: argparse.Namespace) -> None:
 
 
 def _cmd_status(args: argparse.Namespace) -> None:
-    from kapot.store.summary import warehouse_summary
+    from kapot.faces.status import warehouse_summary
 
     for line in warehouse_summary(args.db):
         print(line)

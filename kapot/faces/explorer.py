@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from kapot.errors import KapotError
 from kapot.faces import plots
 from kapot.faces.explorer_widgets import ExplorerWidgets
+from kapot.faces.wording import cluster_label
 from kapot.i18n import get_lang, set_currency, tr
 from kapot.models.segments import CLUSTER_FEATURES, cluster_matrix, who_buys
 from kapot.pipeline.snapshot import Snapshot
@@ -71,6 +72,8 @@ class Explorer(ExplorerWidgets):
         snapshot = Snapshot.open(db, as_of)
         feats = snapshot.table("client_features")
         seg = snapshot.table("segments").drop(columns="as_of")
+        lang = get_lang(lang)
+        seg = seg.assign(cluster_name=[cluster_label(c, lang) or None for c in seg["cluster_code"]])
         clients = snapshot.client_profile()[["client_id", "name", "region", "industry", "manager"]]
         clients = clients.assign(name=clients["name"].fillna(clients["client_id"]))
         set_currency(snapshot.currency())  # the views' money in the company's currency
@@ -83,7 +86,7 @@ class Explorer(ExplorerWidgets):
             category_seasonality=snapshot.table("category_seasonality"),
             as_of=snapshot.as_of,
             db=db,
-            lang=get_lang(lang),
+            lang=lang,
         )
 
     # ------------------------------------------------------------------ tables

@@ -18,6 +18,7 @@ from kapot.errors import KapotError
 from kapot.i18n import tr
 
 __all__ = [
+    "ORDER_MIX_WEEKS",
     "Scope",
     "week_bounds",
     "default_week",
@@ -32,6 +33,10 @@ __all__ = [
     "pipeline_at",
     "order_taker_vs_hunter",
 ]
+
+
+# how many weeks of order-taker facts the pipeline publishes (marts/report_order_mix)
+ORDER_MIX_WEEKS = 13
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,12 @@ def _same_week_last_year(start: dt.date) -> dt.date:
         return dt.date.fromisocalendar(year - 1, 52, 1)
 
 
+def _data_start(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dt.date | None:
+    """The first sale in the warehouse, from the report facts published as of ``as_of``."""
+    first = runner.scalar(con, "report/data_start", as_of=as_of)
+    return first.date() if hasattr(first, "date") else first
+
+
 def kpis(con: duckdb.DuckDBPyConnection, start: dt.date, scope: Scope = Scope()) -> pd.DataFrame:
     """Revenue, orders, active clients and average order value for the week starting ``start``,
     the week before and the same ISO week last year, with relative changes.
@@ -89,14 +100,15 @@ def kpis(con: duckdb.DuckDBPyConnection, start: dt.date, scope: Scope = Scope())
     Returns a frame indexed by kpi (revenue, orders, active_clients, avg_order_value) with
     columns this_week, previous_week, last_year, vs_previous, vs_last_year (NaN where the base
     is zero). Returns count as revenue (negative) but not as orders. A week that ends before
-    the first sale in the warehouse has no figures (NaN), not zeros."""
+    the first sale in the warehouse has no figures (NaN), not zeros. Reads the report facts
+    the pipeline published as of the week's end (``report_weeks``, ``report_span``)."""
     periods = {
         "this_week": start,
         "previous_week": start - dt.timedelta(days=7),
         "last_year": _same_week_last_year(start),
     }
-    first = runner.scalar(con, "report/first_sale")
-    first = first.date() if hasattr(first, "date") else first
+    as_of = start + dt.timedelta(days=7)
+    first = _data_start(con, as_of)
     rows = {}
     for name, begin in periods.items():
         if first is None or begin < first - dt.timedelta(days=6):  # before the data: unknown
@@ -105,7 +117,7 @@ def kpis(con: duckdb.DuckDBPyConnection, start: dt.date, scope: Scope = Scope())
             )
             continue
         revenue, orders, clients = runner.execute(
-            con, "report/week_kpis", week_start=begin, **scope.params
+            con, "report/week_kpis", as_of=as_of, week_start=begin, **scope.params
         )[0]
         rows[name] = {
             "revenue": float(revenue),
@@ -125,18 +137,15 @@ def weekly_revenue(
 ) -> pd.DataFrame:
     """Revenue of the ``weeks`` ISO weeks ending with the week starting ``start``, next to the
     same ISO weeks a year earlier. Columns: week (``2026-W47``), week_start, revenue,
-    revenue_last_year (NaN for weeks before the first sale)."""
+    revenue_last_year (NaN for weeks before the first sale). Reads the report facts published
+    as of the week's end (``report_weeks``: two years of weeks)."""
     starts = [start - dt.timedelta(days=7 * k) for k in range(weeks - 1, -1, -1)]
     ly = [_same_week_last_year(d) for d in starts]
     frame = pd.DataFrame({"week_start": starts, "ly_start": ly})
     con.register("_weeks", frame)
     try:
         df = runner.query(
-            con,
-            "report/weekly_revenue",
-            lo=min(ly),
-            hi=start + dt.timedelta(days=7),
-            **scope.params,
+            con, "report/weekly_revenue", as_of=start + dt.timedelta(days=7), **scope.params
         )
     finally:
         con.unregister("_weeks")
@@ -144,7 +153,7 @@ def weekly_revenue(
     df.insert(0, "week", [iso_week(d) for d in df["week_start"]])
     df["revenue"] = df["revenue"].astype(float)
     df["revenue_last_year"] = df["revenue_last_year"].astype(float)
-    first = runner.scalar(con, "report/first_sale")
+    first = _data_start(con, start + dt.timedelta(days=7))
     if first is not None:  # weeks that end before the data begins are unknown, not zero
         first = pd.Timestamp(first)
         before = pd.to_datetime(pd.Series(ly)) + pd.Timedelta(days=6) < first
@@ -218,7 +227,8 @@ def new_and_lost(
     ever in the week; ``lost`` crossed ``lost_after_days`` without a purchase during the week
     (their last purchase was between ``lost_after_days`` + 7 and ``lost_after_days`` days before
     the week's end). Columns: client_id, name, region, manager, status, first_purchase,
-    last_purchase, revenue_12m (the 12 months to the week's end)."""
+    last_purchase, revenue_12m (the 12 months to the week's end). Reads the report facts
+    published as of the week's end (``report_clients``)."""
     end = start + dt.timedelta(days=7)
     return runner.query(
         con,
@@ -335,7 +345,6 @@ def illiquid_stock(
     *,
     skus: int = 10,
     buyers: int = 3,
-    lang: str | None = None,
 ) -> pd.DataFrame:
     """The ``skus`` illiquid SKUs with the most money tied up (stock that has lain long, as
     the pipeline's ``product_stock`` says), each with its most likely buyers in scope (all
@@ -354,9 +363,7 @@ def illiquid_stock(
     regions = (scope.region,) if scope.region else ()
     managers = (scope.manager,) if scope.manager else ()
     for sku, price in zip(out["sku"], out["price"], strict=True):
-        res = calc.find(
-            Query(skus=(sku,), regions=regions, managers=managers, limit=buyers), lang=lang
-        )
+        res = calc.find(Query(skus=(sku,), regions=regions, managers=managers, limit=buyers))
         names.append(", ".join(res["name"].fillna(res["client_id"]).astype(str)))
         quantities.append(res["expected_value"].sum() / price if price else np.nan)
     out["buyers"] = names
@@ -461,13 +468,17 @@ def pipeline_at(
 
 
 def order_taker_vs_hunter(
-    con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, scope: Scope = Scope()
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, scope: Scope = Scope(), *, weeks: int = 4
 ) -> pd.DataFrame:
-    """Per manager, the revenue of [start, end) split into routine reorders (a category the
-    client bought in the 12 months before the sale), new categories for existing clients, and
-    new clients (first purchase ever in the period), with shares. A manager whose revenue is
-    nearly all routine is an order taker; a hunter brings new clients and new categories."""
-    df = runner.query(con, "report/order_taker", period_start=start, period_end=end, **scope.params)
+    """Per manager, the revenue of the ``weeks`` weeks before ``as_of`` split into routine
+    reorders (a category the client bought in the 12 months before the sale), new categories
+    for existing clients, and new clients (first purchase ever in the period), with shares. A
+    manager whose revenue is nearly all routine is an order taker; a hunter brings new clients
+    and new categories. Reads the report facts published as of ``as_of``
+    (``report_order_mix``: :data:`ORDER_MIX_WEEKS` weeks at most)."""
+    if not 1 <= weeks <= ORDER_MIX_WEEKS:
+        raise ValueError(f"weeks must be 1..{ORDER_MIX_WEEKS}, not {weeks}")
+    df = runner.query(con, "report/order_taker", as_of=as_of, weeks=weeks, **scope.params)
     total = df[["routine", "new_category", "new_client"]].sum(axis=1)
     for col in ("routine", "new_category", "new_client"):
         df[f"{col}_share"] = df[col] / total.where(total != 0)

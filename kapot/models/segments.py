@@ -268,12 +268,11 @@ class Clusterer:
     def predict(self, features: pd.DataFrame) -> np.ndarray:
         return self.model_.predict(self.scaler_.transform(cluster_matrix(features)))
 
-    def label(self, cluster: int, lang: str | None = None) -> str:
-        from kapot.i18n import tr
-
-        return ", ".join(
-            tr(f"cluster.{level}.{feat}", lang) for feat, level in self.names_[int(cluster)]
-        )
+    def code(self, cluster: int) -> str:
+        """The cluster's code: its two most distinctive features with their side, e.g.
+        ``high.log_revenue_12m,low.log_recency`` (the faces word it:
+        :func:`kapot.faces.wording.cluster_label`)."""
+        return ",".join(f"{level}.{feat}" for feat, level in self.names_[int(cluster)])
 
 
 @dataclass
@@ -299,23 +298,24 @@ class Segmenter:
         )
         return self
 
-    def transform(self, features: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    def transform(self, features: pd.DataFrame) -> pd.DataFrame:
         """One row per client: abc, xyz, abc_xyz, rfm_r/f/m, rfm_score, rfm_segment,
-        size_tier, cluster and cluster_name (empty for clients without 12-month revenue)."""
+        size_tier, cluster and cluster_code (:meth:`Clusterer.code`; empty for clients
+        without 12-month revenue)."""
         cfg = self.config
         out = features[["client_id"]].merge(abc_xyz(features, cfg), on="client_id")
         out = out.merge(rfm(features, cfg), on="client_id").merge(
             _tiers(features, self.large_, self.medium_, cfg), on="client_id"
         )
         out["cluster"] = pd.NA
-        out["cluster_name"] = None
+        out["cluster_code"] = None
         if self.clusterer_ is not None:
             active = features[features["revenue_12m"] > 0]
             labels = self.clusterer_.predict(active)
             idx = out["client_id"].isin(active["client_id"])
             out.loc[idx, "cluster"] = labels
-            names = {c: self.clusterer_.label(c, lang) for c in range(self.clusterer_.k_)}
-            out.loc[idx, "cluster_name"] = pd.Series(labels).map(names).to_numpy()
+            codes = {c: self.clusterer_.code(c) for c in range(self.clusterer_.k_)}
+            out.loc[idx, "cluster_code"] = pd.Series(labels).map(codes).to_numpy()
         return out
 
 
@@ -327,7 +327,6 @@ def segment_clients(
     config: SegmentConfig = SegmentConfig(),
     *,
     clusterer: Clusterer | None = None,
-    lang: str | None = None,
 ) -> tuple[pd.DataFrame, Clusterer | None]:
     """All segment labels for every client (:class:`Segmenter` fitted on ``features`` and
     applied to them), and the fitted clusterer (None with too few buyers).
@@ -336,7 +335,7 @@ def segment_clients(
     :func:`rfm`, :func:`size_tiers` and ``CLUSTER_FEATURES``).
     """
     segmenter = Segmenter(config, clusterer).fit(features)
-    return segmenter.transform(features, lang), segmenter.clusterer_
+    return segmenter.transform(features), segmenter.clusterer_
 
 
 def who_buys(

@@ -15,6 +15,7 @@ __all__ = [
     "PROFILE_TABLES",
     "READ_TABLES",
     "code_version",
+    "report_facts",
 ]
 
 

@@ -5,9 +5,11 @@ seasonality (per client, category and client x category, and the pairs' timing f
 engine's horizon), segments, optionally the potential
 scores with their validation (:func:`kapot.models.potential.score_warehouse`), and the read tables
 the faces show (``client_profile``, ``card_monthly``, ``card_categories``, ``card_payments``,
-``product_stock``). All of it is written into one private copy of the warehouse and published
-with one atomic rename (:meth:`kapot.store.warehouse.Warehouse.write`), together with a row in
-``runs`` (date, start, end, steps with their seconds, row counts, code version). A reader sees
+``product_stock``, and the weekly report's facts ``report_weeks``, ``report_clients``,
+``report_order_mix``, ``report_span``: :func:`report_facts`). All of it is written into one
+private copy of the warehouse and published with one atomic rename
+(:meth:`kapot.store.warehouse.Warehouse.write`), together with a row in ``runs`` (date, start,
+end, steps with their seconds, row counts, code version). A reader sees
 the previous run or this one, whole; a step that fails publishes nothing. Nothing else in kapot
 orchestrates these steps: the CLI, the weekly report and the bench call :func:`run`, and the
 faces read what it published through :mod:`kapot.pipeline.snapshot`.
@@ -60,6 +62,7 @@ __all__ = [
     "PROFILE_TABLES",
     "READ_TABLES",
     "code_version",
+    "report_facts",
 ]
 
 
@@ -76,6 +79,7 @@ class PipelineConfig:
     top_skus: int = 50
     card_payments: int = 60
     illiquid_days: int = 180
+    order_mix_weeks: int = 13  # weeks of order-taker facts (kapot.faces.report.ORDER_MIX_WEEKS)
 
 
 @dataclass
@@ -201,6 +205,25 @@ def _read_tables(con, as_of: dt.date, config: PipelineConfig) -> dict[str, pd.Da
         "product_stock": runner.query(
             con, "marts/product_stock", as_of=as_of, min_age_days=config.illiquid_days
         ),
+        **report_facts(con, as_of, config),
+    }
+
+
+def report_facts(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, config: PipelineConfig = PipelineConfig()
+) -> dict[str, pd.DataFrame]:
+    """The weekly report's facts as of ``as_of`` (published by :func:`run`; the report reads
+    them, never ``sales``): ``report_weeks`` (revenue, orders and active clients per ISO week
+    and (region, manager), two years back), ``report_clients`` (first and last purchase and
+    12-month revenue per client), ``report_order_mix`` (the last ``order_mix_weeks`` weeks'
+    revenue by routine / new category / new client) and ``report_span`` (the first sale)."""
+    return {
+        "report_weeks": runner.query(con, "marts/report_weeks", as_of=as_of),
+        "report_clients": runner.query(con, "marts/report_clients", as_of=as_of),
+        "report_order_mix": runner.query(
+            con, "marts/report_order_mix", as_of=as_of, weeks=config.order_mix_weeks
+        ),
+        "report_span": runner.query(con, "marts/report_span"),
     }
 
 

@@ -53,6 +53,11 @@ READ_TABLES = (
     "card_categories",
     "card_payments",
     "product_stock",
+    # the weekly report's facts (kapot.pipeline.pipeline.report_facts)
+    "report_weeks",
+    "report_clients",
+    "report_order_mix",
+    "report_span",
 )
 RESULT_TABLES = PROFILE_TABLES + READ_TABLES
 
@@ -183,6 +188,10 @@ class Snapshot:
             )
         if df.empty:
             raise KapotError(tr("build.not_built", as_of=str(self.as_of)))
+        if "cluster_name" in df and "cluster_code" not in df:
+            # published before clusters were stored as codes (a name in one language): no
+            # cluster until the date's next run
+            df = df.drop(columns="cluster_name").assign(cluster_code=None)
         return df
 
     def client_profile(self) -> pd.DataFrame:

@@ -135,7 +135,6 @@ def give_list(
     *,
     at: dt.datetime,
     size: int | None = None,
-    lang: str | None = None,
 ) -> list[str]:
     """Give ``manager`` a working list from ``query``'s ranking, drawn only from the clients
     that manager may see (a head or admin: from every client, which reassigns them). A
@@ -145,7 +144,7 @@ def give_list(
     if manager not in calc.managers():
         raise KapotError(tr("access.unknown_manager", manager=str(manager)))
     target = None if scope.moves_any else scope
-    res = calc.find(replace(query, limit=5000), lang=lang, scope=target)
+    res = calc.find(replace(query, limit=5000), scope=target)
     return store.create_list(
         manager, res["client_id"].tolist(), author=scope.login, at=at, size=size
     )

@@ -27,7 +27,6 @@ __all__ = [
     "guess_currency",
     "change_currency",
     "use_warehouse_currency",
-    "describe_currency",
 ]
 
 _CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
@@ -101,16 +100,3 @@ def use_warehouse_currency(con) -> str | None:
     code, _ = read_currency(con)
     set_currency(code)
     return code
-
-
-def describe_currency(code: str | None, source: str | None, lang: str | None = None) -> str:
-    """One line for a report: 'currency: RUB (Russian Ruble), guessed from the data…', or
-    that none is set and which default money is shown in."""
-    from babel.numbers import get_currency_name
-
-    from kapot.i18n import DEFAULT_CURRENCIES, babel_locale, get_lang
-
-    if code is None:
-        return tr("currency.report_none", lang, default=DEFAULT_CURRENCIES[get_lang(lang)])
-    name = get_currency_name(code, locale=babel_locale(lang))
-    return tr(f"currency.report_{source}", lang, code=code, name=name)

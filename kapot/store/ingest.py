@@ -27,7 +27,6 @@ import datetime as dt
 import json
 import os
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -36,7 +35,6 @@ from kapot import runner
 from kapot.errors import KapotError
 from kapot.i18n import tr
 from kapot.store.currency import (
-    describe_currency,
     guess_currency,
     normalise_currency,
     read_currency,
@@ -75,62 +73,6 @@ class LoadReport:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-    def lines(self, lang: str | None = None) -> list[str]:
-        """A human summary, one line per input, in the chosen language."""
-        out = []
-        for t in self.tables:
-            out.append(
-                tr(
-                    "ingest.report_line",
-                    lang,
-                    table=t.table,
-                    file=Path(t.file).name,
-                    read=t.rows_read,
-                    loaded=t.loaded,
-                    updated=t.updated,
-                    duplicates=t.duplicates,
-                    rejected=t.rejected_total,
-                )
-            )
-            for reason, n in sorted(t.rejected.items()):
-                out.append(
-                    "  - "
-                    + tr(
-                        "ingest.rejected_reason", lang, reason=tr(f"reject.{reason}", lang), count=n
-                    )
-                )
-            if t.returns:
-                out.append("  - " + tr("ingest.returns_kept", lang, count=t.returns))
-            for reason, n in sorted(t.warnings.items()):
-                out.append("  - " + tr(f"warning.{reason}", lang, count=n))
-            if t.fallback_lines:
-                out.append(
-                    "  - "
-                    + tr(
-                        "encoding.fallback_lines",
-                        lang,
-                        count=t.fallback_lines,
-                        encoding=t.fallback_encoding or "",
-                    )
-                )
-        if self.derived_clients or self.derived_products:
-            out.append(
-                tr(
-                    "ingest.derived",
-                    lang,
-                    clients=self.derived_clients,
-                    products=self.derived_products,
-                )
-            )
-        out.append(self._currency_line(lang))
-        return out
-
-    def _currency_line(self, lang: str | None) -> str:
-        line = describe_currency(self.currency, self.currency_source, lang)
-        if self.currency_previous:
-            line += " " + tr("currency.report_replaced", lang, old=self.currency_previous)
-        return line
 
 
 # --------------------------------------------------------------------------- mapping

@@ -26,7 +26,7 @@ from kapot.faces.calculator.lookalikes import Lookalikes
 from kapot.faces.calculator.query import REASON_KEYS, Query
 from kapot.faces.calculator.reasons import Reasons
 from kapot.faces.calculator.skus import SkuScores
-from kapot.i18n import fmt_money, tr
+from kapot.i18n import tr
 
 __all__ = ["Calculator", "Query", "REASON_KEYS", "client_card", "nearest"]
 
@@ -41,6 +41,15 @@ _REASON_COLUMNS = (
     "trend_12m",
     "pays_on_time",
 )
+
+
+def top_rows(key: np.ndarray, cand: np.ndarray, ids: np.ndarray, limit: int) -> np.ndarray:
+    """The ``limit`` rows of ``cand`` with the highest ``key``, best first, ties by ``ids``
+    whatever the limit (a list of 50 is the head of a list of 500)."""
+    if len(cand) > limit:
+        kth = -np.partition(-key[cand], limit - 1)[limit - 1] if limit else np.inf
+        cand = cand[key[cand] >= kth]  # the best and every row tied with the last of them
+    return cand[np.lexsort((ids[cand], -key[cand]))][:limit]
 
 
 class Calculator(Loading, Filtering, SkuScores, Reasons, Lookalikes):
@@ -99,7 +108,7 @@ class Calculator(Loading, Filtering, SkuScores, Reasons, Lookalikes):
         )
         self._codes = {
             col: pd.Categorical(c[col])
-            for col in ("region", "manager", "size_tier", "rfm_segment", "abc", "cluster_name")
+            for col in ("region", "manager", "size_tier", "rfm_segment", "abc", "cluster_code")
         }
 
     # ------------------------------------------------------------------ access
@@ -126,16 +135,19 @@ class Calculator(Loading, Filtering, SkuScores, Reasons, Lookalikes):
     def managers(self, scope=None) -> list[str]:
         return sorted(self.clients.loc[self.visible(scope), "manager"].dropna().unique().tolist())
 
-    def find(self, q: Query = Query(), *, lang: str | None = None, scope=None) -> pd.DataFrame:
-        """Ranked clients for the query, best first, at most ``q.limit``, with reasons. With
-        ``scope`` (a :class:`kapot.server.access.Scope`), only the clients that account may see.
+    def find(self, q: Query = Query(), *, scope=None) -> pd.DataFrame:
+        """Ranked clients for the query, best first, at most ``q.limit``, with the reasons'
+        codes. With ``scope`` (a :class:`kapot.server.access.Scope`), only the clients that
+        account may see.
 
         Columns: rank, client_id, name, region, manager, score (probability of buying the
         chosen assortment in the horizon), expected_value, peak_month, peak_pm (its ±months),
-        size_tier, segment, is_prospect, phone, email, contact_person, reasons.
+        size_tier, segment, is_prospect, phone, email, contact_person, reason_codes (a list of
+        (catalogue key, figures), strongest first: :meth:`reason_codes`; the faces word them
+        with :func:`kapot.faces.wording.with_reasons`).
         """
         c = self.clients
-        top, p, v, cand, names = self.rank(q, scope=scope)
+        top, p, v, cand, _ = self.rank(q, scope=scope)
         out = c.iloc[top][
             [
                 "client_id",
@@ -161,7 +173,7 @@ class Calculator(Loading, Filtering, SkuScores, Reasons, Lookalikes):
         )
         out["peak_pm"] = out["peak_pm"].where(out["peak_month"].notna())
         out = out.rename(columns={"rfm_segment": "segment"})
-        out["reasons"] = [self._reasons(i, q, names, lang) for i in top]
+        out["reason_codes"] = [self.reason_codes(i, q) for i in top]
         out.attrs["matched"] = int(len(cand))
         out.attrs["total_expected_value"] = float(v[cand].sum())
         return out.reset_index(drop=True)
@@ -198,27 +210,20 @@ class Calculator(Loading, Filtering, SkuScores, Reasons, Lookalikes):
             keep &= (
                 self._isin("rfm_segment", q.segments)
                 | self._isin("abc", q.segments)
-                | self._isin("cluster_name", q.segments)
+                | self._isin("cluster_code", q.segments)
             )
         if q.min_expected_value:
             keep &= v >= q.min_expected_value
         key = p if q.rank_by == "probability" else v
         cand = np.flatnonzero(keep)
-        limit = max(int(q.limit), 0)
-        if len(cand) > limit:
-            top = cand[np.argpartition(-key[cand], limit - 1)[:limit]] if limit else cand[:0]
-        else:
-            top = cand
-        top = top[np.lexsort((c["client_id"].to_numpy()[top], -key[top]))]
+        top = top_rows(key, cand, c["client_id"].to_numpy(), max(int(q.limit), 0))
         return top, p, v, cand, names
 
     # ------------------------------------------------------------------ illiquid stock
-    def illiquid(
-        self, sku: str, *, limit: int = 50, lang: str | None = None, scope=None
-    ) -> pd.DataFrame:
+    def illiquid(self, sku: str, *, limit: int = 50, scope=None) -> pd.DataFrame:
         """The clients across all regions most likely to buy ``sku``, with their expected
         quantity against the stock on hand."""
-        res = self.find(Query(skus=(sku,), limit=limit), lang=lang, scope=scope)
+        res = self.find(Query(skus=(sku,), limit=limit), scope=scope)
         prods = self.products.set_index("sku")
         prod = (
             prods.loc[sku]
@@ -230,15 +235,3 @@ class Calculator(Loading, Filtering, SkuScores, Reasons, Lookalikes):
         res["stock_qty"] = float(prod["stock_qty"]) if pd.notna(prod["stock_qty"]) else np.nan
         res["cumulative_quantity"] = res["expected_quantity"].cumsum()
         return res
-
-    def summary(self, result: pd.DataFrame, lang: str | None = None) -> str:
-        """'312 clients found, expected value $1.2M' in the chosen language."""
-        return tr(
-            "calculator.summary",
-            lang,
-            found=result.attrs.get("matched", len(result)),
-            shown=len(result),
-            value=fmt_money(
-                result.attrs.get("total_expected_value", 0.0), lang, currency=self.currency
-            ),
-        )

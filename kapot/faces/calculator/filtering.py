@@ -60,7 +60,7 @@ class Filtering:
 
     def known_values(self) -> dict[str, list[str]]:
         """What each filter accepts: regions and managers in the data, size tiers and segments
-        (RFM segments, ABC classes, cluster names) in the data or in kapot's catalogue."""
+        (RFM segments, ABC classes, cluster codes) in the data or in kapot's catalogue."""
 
         def data(*cols: str) -> set[str]:
             return {v for col in cols for v in self._codes[col].categories if isinstance(v, str)}
@@ -71,7 +71,7 @@ class Filtering:
             "manager": sorted(data("manager")),
             "size_tier": sorted(data("size_tier") | {k[5:] for k in keys if k.startswith("tier.")}),
             "segment": sorted(
-                data("rfm_segment", "abc", "cluster_name")
+                data("rfm_segment", "abc", "cluster_code")
                 | {k[4:] for k in keys if k.startswith("rfm.")}
                 | {"A", "B", "C"}
             ),

@@ -61,11 +61,11 @@ class Lookalikes:
 
     def similar_to_segment(self, segment: str, *, limit: int = 50, scope=None) -> pd.DataFrame:
         """ "More like my best clients": clients outside ``segment`` (an RFM segment, an ABC
-        class or a cluster name) closest to the segment's average profile."""
+        class or a cluster code) closest to the segment's average profile."""
         c = self.clients
         seen = self.visible(scope)
         members = (
-            c["rfm_segment"].eq(segment) | c["abc"].eq(segment) | c["cluster_name"].eq(segment)
+            c["rfm_segment"].eq(segment) | c["abc"].eq(segment) | c["cluster_code"].eq(segment)
         ).to_numpy() & seen
         if not members.any():
             known = self.known_values()["segment"]

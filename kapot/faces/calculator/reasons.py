@@ -8,8 +8,6 @@ import numpy as np
 import pandas as pd
 
 from kapot.faces.calculator.query import Query
-from kapot.i18n import fmt_percent, month_name, tr
-from kapot.models.seasonality import peak_label
 
 __all__ = ["Reasons"]
 
@@ -90,16 +88,3 @@ class Reasons:
         if yes("pays_on_time"):
             out.append(("pays_on_time", {}))
         return out
-
-    def _reasons(self, i: int, q: Query, names: list[str], lang: str | None, most: int = 4) -> str:
-        parts = []
-        for key, params in self.reason_codes(i, q)[:most]:
-            shown = dict(params)
-            if "month" in shown:
-                shown["month"] = month_name(shown["month"], lang)
-            if "peak_month" in shown:  # "peak in June, ±1 month"
-                shown["peak"] = peak_label(shown.pop("peak_month"), shown.pop("peak_pm"), lang)
-            if "share" in shown:
-                shown["share"] = fmt_percent(shown["share"], lang)
-            parts.append(tr(f"reason.{key}", lang, **shown))
-        return "; ".join(parts)

@@ -29,6 +29,7 @@ from kapot.faces.page.filters_view import FilterView
 from kapot.faces.page.list_view import ListView, downloads_html, table_html
 from kapot.faces.page.pipeline_view import PipelineView
 from kapot.faces.page.state import page_params
+from kapot.faces.wording import with_reasons
 from kapot.faces.worklists import PipelineConfig, WorklistStore, default_store_path
 from kapot.i18n import fmt_date, get_lang, set_currency, tr
 from kapot.server.access import Scope
@@ -177,7 +178,7 @@ class CalculatorPage:
         """Run the query and redraw the summary, the table, the downloads and the charts."""
         t0 = time.perf_counter()
         q = self.query()
-        res = self.calc.find(q, lang=self.lang, scope=self.scope)
+        res = with_reasons(self.calc.find(q, scope=self.scope), self.lang)
         if self.illiquid.value:
             res = state.with_stock(self.calc.products, res, self.illiquid.value)
         res = state.sort_result(res, self.sort.value, self.descending.value)
@@ -194,14 +195,18 @@ class CalculatorPage:
             self.list.draw_charts(self.result)
 
     def export_frame(self, res: pd.DataFrame | None = None) -> pd.DataFrame:
-        """The call list with headers in the page's language (:func:`state.export_frame`)."""
-        return state.export_frame(self.result if res is None else res, self.lang)
+        """The call list with headers in the page's language (:func:`state.export_frame`);
+        ``res`` a list of :meth:`Calculator.find` (its reason codes worded here) or the page's."""
+        return state.export_frame(self._worded(self.result if res is None else res), self.lang)
+
+    def _worded(self, res: pd.DataFrame) -> pd.DataFrame:
+        return with_reasons(res, self.lang) if "reason_codes" in res else res
 
     def _table_html(self, res: pd.DataFrame) -> str:
-        return table_html(res, self.lang)
+        return table_html(self._worded(res), self.lang)
 
     def _downloads_html(self, res: pd.DataFrame) -> str:
-        return downloads_html(res, self.lang, self.calc.as_of.isoformat())
+        return downloads_html(self._worded(res), self.lang, self.calc.as_of.isoformat())
 
     def give_list(self) -> None:
         """Give the chosen manager a working list from the current query."""

@@ -9,14 +9,13 @@ import ipywidgets as w
 import pandas as pd
 from IPython.display import display
 
-from kapot.faces import exports
+from kapot.faces import exports, validation
 from kapot.faces.calculator import Calculator
 from kapot.faces.display import Column
 from kapot.faces.display import table_html as table_html_
 from kapot.faces.page.state import export_frame
+from kapot.faces.wording import peak_label
 from kapot.i18n import fmt_money, tr
-from kapot.models import validation
-from kapot.models.seasonality import peak_label
 
 __all__ = ["ListView", "table_html", "downloads_html", "voila_plots"]
 

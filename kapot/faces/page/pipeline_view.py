@@ -122,7 +122,6 @@ class PipelineView:
             query,
             at=self.now(),
             size=min(max(limit, 1), 90),
-            lang=self.lang,
         )
         self.message.value = html.escape(self.t("given", manager=manager, added=len(added)))
         self.show()

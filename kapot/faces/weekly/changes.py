@@ -104,7 +104,7 @@ class ChangeSections:
         routine reorders, new categories for existing clients and new clients."""
         sec = self._section("order_taker")
         start = self.as_of - dt.timedelta(days=7 * weeks)
-        df = R.order_taker_vs_hunter(self.con, start, self.as_of, self.scope)
+        df = R.order_taker_vs_hunter(self.con, self.as_of, self.scope, weeks=weeks)
         sec.note = self._t(
             "report.order_taker_note",
             start=fmt_date(start, self.lang),

@@ -53,16 +53,21 @@ def resolve_week(week: str | None, db=None) -> str:
 def needed_runs(week: str, *, db=None) -> list[tuple[dt.date, bool]]:
     """The pipeline runs the report for ``week`` needs and the warehouse lacks, as (date,
     score) pairs: the profiles as of the Monday after and one month earlier, with scores as of
-    the Monday after if none exist on or before it. Reads only; empty when all is there."""
+    the Monday after if none exist on or before it, and the Monday after again when its run
+    predates the report facts (``report_span``). Reads only; empty when all is there."""
     _, as_of = R.week_bounds(week)
     previous = _previous_month(as_of)
     have = published_dates(db)
     with Warehouse(db).read() as con:
         first = _date(runner.scalar(con, "report/first_sale"))
+        facts = runner.has_table(con, "report_span") and (
+            runner.scalar(con, "report/data_start", as_of=as_of) is not None
+        )
     scored, _ = scores_on_or_before(db, as_of)
     plan = []
     for day in (as_of, previous):
         score = day == as_of and scored is None
-        if (day not in have or score) and first is not None and first < day:
+        stale = day == as_of and not facts
+        if (day not in have or score or stale) and first is not None and first < day:
             plan.append((day, score))
     return plan

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from kapot import runner
-from kapot.faces import plots
+from kapot.faces import plots, validation
 from kapot.faces import report as R
 from kapot.faces.display import Column, Section
 from kapot.faces.worklists import WorklistStore, default_store_path
 from kapot.i18n import fmt_date, fmt_int, fmt_money
-from kapot.models import validation
 
 __all__ = ["WorkSections"]
 
@@ -72,9 +71,7 @@ class WorkSections:
         if calc is None:
             sec.empty = self._t("report.potential_empty")
             return sec
-        df = R.illiquid_stock(
-            calc, self.con, self.as_of, self.scope, skus=skus, buyers=buyers, lang=self.lang
-        )
+        df = R.illiquid_stock(calc, self.con, self.as_of, self.scope, skus=skus, buyers=buyers)
         if df.empty:
             sec.empty = self._t("report.illiquid_empty", days=180)
             return sec

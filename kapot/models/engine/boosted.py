@@ -4,6 +4,7 @@ purchases), trained on earlier cutoffs' labelled pairs with the negatives sample
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -14,7 +15,7 @@ from threadpoolctl import threadpool_limits
 
 from kapot.models.engine.config import TASKS, EngineConfig
 
-__all__ = ["BOOSTED_FEATURES", "boosted_predict", "fit_boosted"]
+__all__ = ["BOOSTED_FEATURES", "boosted_predict", "boosted_predict_all", "fit_boosted"]
 
 if TYPE_CHECKING:
     from kapot.models.engine.history import Snapshot
@@ -70,12 +71,13 @@ class _Corrected:
         return np.column_stack([1 - p, p])
 
 
-def boosted_predict(models: dict, frame: dict[str, np.ndarray]) -> np.ndarray:
+def boosted_predict(models: dict, frame: dict[str, np.ndarray], threads: int = 1) -> np.ndarray:
     """The boosted model's probabilities for a pair frame (see :meth:`Snapshot.pair_frame`):
     one model for repeat purchases, one for first purchases (a constant where the history had
     too few purchases to learn from). Rows are stacked a million at a time (a 100k x 50 frame
     would need 0.5 GB at once), on one thread (see _ONE_THREAD: on a busy 2-core machine a
-    second OpenMP thread made one SKU's 100k rows take 2 s instead of 0.2 s)."""
+    second OpenMP thread made one SKU's 100k rows take 2 s instead of 0.2 s; ``threads`` for
+    batches of a million rows, where a second thread halves the time)."""
     rep = frame["has_bought"] > 0
     out = np.zeros(len(rep))
     for task, mask in (("repeat", rep), ("new", ~rep)):
@@ -89,24 +91,56 @@ def boosted_predict(models: dict, frame: dict[str, np.ndarray]) -> np.ndarray:
         for lo in range(0, len(rows), 1_000_000):
             r = rows[lo : lo + 1_000_000]
             x = np.column_stack([frame[c][r] for c in BOOSTED_FEATURES])
-            with threadpool_limits(1, "openmp"):  # see _ONE_THREAD
+            with threadpool_limits(threads, "openmp"):  # see _ONE_THREAD
                 out[r] = m.predict_proba(x)[:, 1]
     return out
 
 
+def boosted_predict_all(
+    models: dict | None, frame_at: Callable[[np.ndarray], dict], n_rows: int
+) -> np.ndarray:
+    """The boosted model's probabilities for every one of ``n_rows`` pairs, the pair frame
+    made a million rows at a time by ``frame_at(rows)`` (a 100k x 50 frame at once would hold
+    1 GB); NaN without a model."""
+    if models is None:
+        return np.full(n_rows, np.nan, dtype=np.float32)
+    out = np.empty(n_rows, dtype=np.float32)
+    step = 1_000_000
+    # every core for a batch (kapot score); one for a page's SKU (see _ONE_THREAD)
+    threads = (os.cpu_count() or 1) if n_rows >= step else 1
+    for lo in range(0, n_rows, step):
+        rows = np.arange(lo, min(lo + step, n_rows))
+        out[rows] = boosted_predict(models, frame_at(rows), threads)
+    return out
+
+
 def fit_boosted(
-    snaps: list[Snapshot], frames: Callable[[int], dict], cols: np.ndarray, cfg: EngineConfig
+    snaps: list[Snapshot],
+    frames: Callable[[int, np.ndarray], dict],
+    cols: np.ndarray,
+    cfg: EngineConfig,
+    pools: list[np.ndarray] | None = None,
 ) -> dict:
     """One boosted model per task on the pairs of the training snapshots ``snaps``: every
     positive and a sample of the negatives at one rate across the snapshots (so one prior
-    correction holds), only the sampled rows ever stacked into a matrix."""
+    correction holds). ``frames(i, rows)`` gives the i-th snapshot's pair frame at ``rows``:
+    only the sampled rows are ever made. With ``pools`` (flat rows per snapshot), the model
+    learns on the candidate pool only, the pairs it will score."""
     rng = np.random.default_rng(cfg.seed)
     ys = [sn.labels(cols) for sn in snaps]
     reps = [(sn.dense(sn.ever, cols) > 0).ravel() for sn in snaps]
+    if pools is not None:
+        allowed = []
+        for r, pool in zip(reps, pools, strict=True):
+            a = np.zeros(len(r), dtype=bool)
+            a[pool] = True
+            allowed.append(a)
+    else:
+        allowed = [np.ones(len(r), dtype=bool) for r in reps]
     picks: dict[str, list[np.ndarray]] = {t: [] for t in TASKS}
     rates: dict[str, float] = {}
     for task in TASKS:
-        masks = [r if task == "repeat" else ~r for r in reps]
+        masks = [(r if task == "repeat" else ~r) & a for r, a in zip(reps, allowed, strict=True)]
         pos = sum(int(y[m].sum()) for y, m in zip(ys, masks, strict=True))
         neg = sum(int((~y[m]).sum()) for y, m in zip(ys, masks, strict=True))
         if pos < 5 or neg == 0:
@@ -120,11 +154,14 @@ def fit_boosted(
             picks[task].append(np.sort(np.r_[np.flatnonzero(m & y), take]))
     xs: dict[str, list[np.ndarray]] = {t: [] for t in TASKS}
     for i in range(len(snaps)):
-        f = frames(i)  # the i-th snapshot's pair frame
+        if not any(picks[t] for t in TASKS):
+            break
+        union = np.unique(np.concatenate([picks[t][i] for t in TASKS if picks[t]]))
+        f = frames(i, union)  # the i-th snapshot's pair frame at the sampled rows
         for task in TASKS:
             if picks[task]:
-                rows = picks[task][i]
-                xs[task].append(np.column_stack([f[c][rows] for c in BOOSTED_FEATURES]))
+                at = np.searchsorted(union, picks[task][i])
+                xs[task].append(np.column_stack([f[c][at] for c in BOOSTED_FEATURES]))
         del f
     models: dict = {}
     for task in TASKS:

@@ -75,7 +75,7 @@ def peer_rates(adopt: np.ndarray, groups: np.ndarray, prior: float) -> np.ndarra
 
 
 def candidates(snap: Snapshot, cols: np.ndarray, cfg: EngineConfig) -> dict[str, np.ndarray]:
-    """Every candidate's raw score, (clients x target items), higher is likelier."""
+    """Every candidate's raw score, (clients x target items) in float32, higher is likelier."""
     h = snap
     n = len(snap.client_ids)
     adopt = snap.dense(snap.n12 > 0, cols)
@@ -102,22 +102,38 @@ def candidates(snap: Snapshot, cols: np.ndarray, cfg: EngineConfig) -> dict[str,
         out["als"] = np.zeros((n, len(cols)))
     out["popularity"] = np.repeat(snap.orders12[:, None], len(cols), axis=1)
     out["largest"] = np.repeat(snap.revenue12[:, None], len(cols), axis=1)
-    return out
+    # float32, as the pair frame holds them: 100k clients x 50 SKUs is 20 MB a candidate
+    return {k: np.asarray(v, dtype=np.float32) for k, v in out.items()}
 
 
 def pair_frame(
-    snap: Snapshot, cols: np.ndarray, cfg: EngineConfig, *, cache: bool = True
+    snap: Snapshot,
+    cols: np.ndarray,
+    cfg: EngineConfig,
+    *,
+    rows: np.ndarray | None = None,
+    cand: dict[str, np.ndarray] | None = None,
+    columns: tuple[str, ...] | None = None,
 ) -> dict[str, np.ndarray]:
-    """The boosted model's inputs for (clients x target items), as flat arrays
-    (row-major: client, then item), plus the candidates' raw scores."""
-    key = ("pairs", tuple(cols))
-    if key in snap._cache:
-        return snap._cache[key]
+    """The boosted model's inputs for (clients x target items), as flat arrays (row-major:
+    client, then item), plus the candidates' raw scores (``cand_<name>``).
+
+    ``rows`` keeps only those flat rows (e.g. the candidate pool, see
+    :mod:`kapot.models.engine.pool`); ``cand`` passes candidates already computed (see
+    :func:`candidates`); ``columns`` computes only the named columns."""
     n, m = len(snap.client_ids), len(cols)
-    cand = candidates(snap, cols, cfg)
-    rep = lambda v: np.repeat(v, m)  # noqa: E731
-    tile = lambda v: np.tile(v, n)  # noqa: E731
-    spend = snap.dense(snap.spend12, cols)
+    if cand is None:
+        cand = candidates(snap, cols, cfg)
+    if rows is None:
+        rep = lambda v: np.repeat(v, m)  # noqa: E731
+        tile = lambda v: np.tile(v, n)  # noqa: E731
+        take = lambda v: np.asarray(v).ravel()  # noqa: E731
+    else:
+        client, item = rows // m, rows % m
+        rep = lambda v: np.asarray(v)[client]  # noqa: E731
+        tile = lambda v: np.asarray(v)[item]  # noqa: E731
+        take = lambda v: np.asarray(v).ravel()[rows]  # noqa: E731
+    spend = lambda: snap.dense(snap.spend12, cols)  # noqa: E731
     total = np.maximum(snap.revenue12, 0)[:, None]
     # each input cast to float32 as it is made: a frame is clients x items x ~40 columns
     # (100k x 50 SKUs: 0.8 GB at 32 bits, and twice that at 64 while it is built)
@@ -140,25 +156,23 @@ def pair_frame(
             )
         ),
         "breadth": lambda: rep(snap.breadth),
-        "has_bought": lambda: (snap.dense(snap.ever, cols) > 0).astype(float).ravel(),
-        "log_item_lines_24m": lambda: np.log1p(snap.dense(snap.n24, cols)).ravel(),
-        "log_item_lines_3m": lambda: np.log1p(snap.dense(snap.n3, cols)).ravel(),
-        "item_months_12m": lambda: snap.dense(snap.months12, cols).ravel(),
-        "log_item_spend_12m": lambda: np.log1p(np.clip(spend, 0, None)).ravel(),
-        "item_share_12m": lambda: np.divide(
-            spend, total, out=np.zeros_like(spend), where=total > 0
-        ).ravel(),
-        "item_days_since": lambda: snap.days_since(cols).ravel(),
-        "log_item_same_season_ly": lambda: np.log1p(
-            np.clip(snap.dense(snap.same_season_ly, cols), 0, None)
-        ).ravel(),
+        "has_bought": lambda: take((snap.dense(snap.ever, cols) > 0).astype(float)),
+        "log_item_lines_24m": lambda: take(np.log1p(snap.dense(snap.n24, cols))),
+        "log_item_lines_3m": lambda: take(np.log1p(snap.dense(snap.n3, cols))),
+        "item_months_12m": lambda: take(snap.dense(snap.months12, cols)),
+        "log_item_spend_12m": lambda: take(np.log1p(np.clip(spend(), 0, None))),
+        "item_share_12m": lambda: take(
+            np.divide(s := spend(), total, out=np.zeros_like(s), where=total > 0)
+        ),
+        "item_days_since": lambda: take(snap.days_since(cols)),
+        "log_item_same_season_ly": lambda: take(
+            np.log1p(np.clip(snap.dense(snap.same_season_ly, cols), 0, None))
+        ),
         "client_horizon_share": lambda: rep(snap.client_horizon_share),
         "item_horizon_share": lambda: tile(snap.item_horizon_share[cols]),
         "item_popularity": lambda: tile(np.asarray((snap.n12[:, cols] > 0).mean(axis=0)).ravel()),
     }
-    f = {k: np.asarray(make(), dtype=np.float32) for k, make in spec.items()}
-    for name in list(cand):
-        f[f"cand_{name}"] = np.asarray(cand.pop(name), dtype=np.float32).ravel()
-    if cache:
-        snap._cache[key] = f
-    return f
+    for name, v in cand.items():
+        spec[f"cand_{name}"] = lambda v=v: take(v)
+    keys = list(spec) if columns is None else [k for k in columns if k in spec]
+    return {k: np.asarray(spec[k](), dtype=np.float32) for k in keys}

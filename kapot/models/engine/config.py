@@ -46,4 +46,8 @@ class EngineConfig:
     k: int = 50  # the list length the validation measures (precision@k, NDCG@k)
     max_blend_rows: int = 100_000
     max_boost_rows: int = 60_000
+    # the candidate pool (see kapot.models.engine.pool): clients each cheap candidate names per
+    # item and task, the pairs the boosted model and the blend score; 0 scores every pair
+    pool_size: int = 300
+    boost_on_pool: bool = False  # train the boosted model on the pool's pairs only
     seed: int = 0

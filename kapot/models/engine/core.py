@@ -9,7 +9,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from kapot.models.engine.boosted import boosted_predict, fit_boosted
+from kapot.models.engine.boosted import (
+    BOOSTED_FEATURES,
+    boosted_predict,
+    boosted_predict_all,
+    fit_boosted,
+)
 from kapot.models.engine.config import (
     _DAY0,
     _FOLD_KEEP,
@@ -18,11 +23,20 @@ from kapot.models.engine.config import (
     EngineConfig,
 )
 from kapot.models.engine.history import History, Snapshot, _days
+from kapot.models.engine.pool import outside_counts, outside_ratio, pool_rows
 from kapot.models.engine.ranking import Fold, design_labels
 from kapot.models.engine.selection import Selection
 from kapot.models.engine.serving import ServedRanker
 
-__all__ = ["Engine", "fold_dates", "train_dates", "plan_folds", "warehouse_notes"]
+__all__ = [
+    "Engine",
+    "engine_report",
+    "count_uses",
+    "fold_dates",
+    "train_dates",
+    "plan_folds",
+    "warehouse_notes",
+]
 
 
 def fold_dates(cfg: EngineConfig, as_of: dt.date, first: dt.date) -> dict[str, list[dt.date]]:
@@ -88,6 +102,25 @@ def warehouse_notes(history: History, as_of: dt.date, n_items: int) -> list[str]
     return out
 
 
+def count_uses(
+    cfg: EngineConfig,
+    dates: dict[str, list[dt.date]],
+    as_of: dt.date,
+    first: dt.date,
+    use_boosted: bool,
+) -> dict[dt.date, int]:
+    """How many steps of a fit read each cutoff's candidates: its own fold, and each boosted
+    model trained on it (see :meth:`Engine._candidates`)."""
+    uses: dict[dt.date, int] = {}
+    folds = [*dates["validation"], *dates["test"]]
+    for d in folds:
+        uses[d] = uses.get(d, 0) + 1
+    for d in [*folds, as_of] if use_boosted else []:
+        for t in train_dates(cfg, d, first):
+            uses[t] = uses.get(t, 0) + 1
+    return uses
+
+
 @dataclass
 class Engine:
     """Validate the candidates on the history before ``as_of`` and serve the best ranker.
@@ -107,16 +140,22 @@ class Engine:
             )
         return self._snaps[cutoff]
 
-    def _frame(self, cutoff: dt.date, cols: np.ndarray) -> dict[str, np.ndarray]:
-        """The pair frame at ``cutoff``, kept in its snapshot only while a later step of fit
-        still needs it (``_uses``: its own fold, and each boosted model trained on it)."""
+    def _candidates(self, cutoff: dt.date) -> dict[str, np.ndarray]:
+        """The candidates' scores at ``cutoff`` (clients x items), kept only while a later step
+        of fit still reads them (``_uses``: its own fold, and each boosted model trained on
+        it)."""
         left = self._uses.get(cutoff, 0) - 1
         self._uses[cutoff] = left
+        if cutoff not in self._cands:
+            sn = self._snap(cutoff)
+            self._cands[cutoff] = sn.candidates(self.cols_, self.config)
+        return self._cands[cutoff] if left > 0 else self._cands.pop(cutoff)
+
+    def _pool(self, cutoff: dt.date, cand: dict) -> tuple[np.ndarray, np.ndarray]:
+        """(the pool's flat rows, clients x items 'bought before') at ``cutoff``."""
         sn = self._snap(cutoff)
-        f = sn.pair_frame(cols, self.config, cache=left > 0)
-        if left <= 0:
-            sn._cache.pop(("pairs", tuple(cols)), None)
-        return f
+        bought = sn.dense(sn.ever, self.cols_) > 0
+        return pool_rows(cand, bought, self.config.pool_size), bought
 
     def _train_boosted(self, cutoff: dt.date) -> dict | None:
         """The boosted models scoring at ``cutoff`` (trained once), None without history."""
@@ -125,25 +164,40 @@ class Engine:
             if not dates:
                 return None
             snaps = [self._snap(d) for d in dates]
-            frames = lambda i: self._frame(dates[i], self.cols_)  # noqa: E731
-            self._boost_models[cutoff] = fit_boosted(snaps, frames, self.cols_, self.config)
+            cands = [self._candidates(d) for d in dates]
+            pools = (
+                [self._pool(d, c)[0] for d, c in zip(dates, cands, strict=True)]
+                if self.config.boost_on_pool
+                else None
+            )
+
+            def frames(i: int, rows: np.ndarray) -> dict:
+                return snaps[i].pair_frame(self.cols_, self.config, rows=rows, cand=cands[i])
+
+            self._boost_models[cutoff] = fit_boosted(snaps, frames, self.cols_, self.config, pools)
         return self._boost_models[cutoff]
 
     def _fold(self, cutoff: dt.date, role: str) -> Fold:
-        cols = self.cols_
+        cols, m, n = self.cols_, len(self.cols_), self.history_.n_clients
         sn = self._snap(cutoff)
-        full = self._frame(cutoff, cols)
+        cand = self._candidates(cutoff)
         models = self._train_boosted(cutoff) if self.use_boosted_ else None
-        # what validation reads of a fold: the candidates, the task and the item's base rate
-        f = {k: v for k, v in full.items() if k.startswith("cand_") or k in _FOLD_KEEP}
-        n_rows = len(f["has_bought"])
-        f["cand_boosted"] = (
-            boosted_predict(models, full) if models is not None else np.full(n_rows, np.nan)
+        boosted = boosted_predict_all(
+            models,
+            lambda rows: sn.pair_frame(
+                cols, self.config, rows=rows, cand=cand, columns=BOOSTED_FEATURES
+            ),
+            n * m,
         )
-        del full
-        n, m = self.history_.n_clients, len(cols)
-        item, client = np.tile(np.arange(m), n), np.repeat(np.arange(n), m)
-        fold = Fold(cutoff, role, f, sn.labels(cols), item, client)
+        rows, bought = self._pool(cutoff, {**cand, "boosted": boosted.reshape(n, m)})
+        # what validation reads of a fold: the candidates, the task and the item's base rate
+        keep = tuple(f"cand_{c}" for c in cand) + _FOLD_KEEP
+        f = sn.pair_frame(cols, self.config, rows=rows, cand=cand, columns=keep)
+        f["cand_boosted"] = boosted[rows]
+        y = sn.labels(cols)
+        fold = Fold(cutoff, role, f, y[rows], rows % m, rows // m)
+        fold.outside = outside_counts(rows, y, bought)
+        fold.item_popularity = np.asarray((sn.n12[:, cols] > 0).mean(axis=0)).ravel()
         for task in TASKS:  # the blend's inputs, then the raw scores go
             self.sel_.task_design(fold, task)
         fold.frame = {"has_bought": f["has_bought"]}
@@ -159,6 +213,7 @@ class Engine:
         pass the active ones, e.g. :meth:`History.top_items`)."""
         self.history_, self.level_, self.as_of_ = history, level, as_of
         self._snaps: dict[dt.date, Snapshot] = {}
+        self._cands: dict[dt.date, dict] = {}
         self._boost_models: dict = {}
         all_items = history.items(level)
         self.items_ = list(items) if items is not None else list(all_items)
@@ -171,7 +226,7 @@ class Engine:
         )
         dates, self.use_boosted_, self.notes_ = plan_folds(self.config, as_of, self.first_)
         self.fold_dates_ = dates
-        self._count_uses(dates, as_of)
+        self._uses = count_uses(self.config, dates, as_of, self.first_, self.use_boosted_)
         self.notes_ += warehouse_notes(history, as_of, len(self.cols_))
         self.blend_names_ = [c for c in CANDIDATES if c != "boosted" or self.use_boosted_]
         self.sel_ = Selection(self.config, self.blend_names_, len(self.cols_))
@@ -199,21 +254,13 @@ class Engine:
                 del self._snaps[d]
             else:
                 sn._cache = {k: v for k, v in sn._cache.items() if k == "als"}
+        self._cands.clear()
         return self
 
-    def _count_uses(self, dates: dict[str, list[dt.date]], as_of: dt.date) -> None:
-        """How many steps of fit read each cutoff's pair frame (see :meth:`_frame`)."""
-        self._uses: dict[dt.date, int] = {}
-        folds = [*dates["validation"], *dates["test"]]
-        for d in folds:
-            self._uses[d] = self._uses.get(d, 0) + 1
-        for d in [*folds, as_of] if self.use_boosted_ else []:
-            for t in train_dates(self.config, d, self.first_):
-                self._uses[t] = self._uses.get(t, 0) + 1
-
     def _refit(self, labelled: list[Fold]) -> None:
-        """The served rankers refitted on every labelled fold, and the blend's weights."""
-        self._lrs, self.weights_ = {}, {}
+        """The served rankers refitted on every labelled fold, the blend's weights, and the
+        outside-the-pool rate per task (positives per expected at the item's base rate)."""
+        self._lrs, self.weights_, self.outside_ratio_ = {}, {}, {}
         for task in TASKS:
             served = self.served_[task]
             names = self.blend_names_ if served == "blend" else [served]
@@ -223,6 +270,7 @@ class Engine:
                 # weights of standardised inputs: comparable across inputs
                 coef = lr[-1].coef_[0].round(3).tolist()
                 self.weights_[task] = dict(zip(design_labels(names), coef, strict=True))
+            self.outside_ratio_[task] = outside_ratio(labelled, task)
 
     # ---------------------------------------------------------------- serving
     def ranker(self) -> ServedRanker:
@@ -239,6 +287,7 @@ class Engine:
             blend_names=list(self.blend_names_),
             lrs=dict(self._lrs),
             boosted=self._train_boosted(self.as_of_) if uses_boosted else None,
+            outside_ratio=dict(self.outside_ratio_),
         )
 
     def boosted_scores(self, items: list[str]) -> np.ndarray | None:
@@ -248,7 +297,7 @@ class Engine:
         if models is None:
             return None
         cols = self.history_.items(self.level_).get_indexer(items)
-        return boosted_predict(models, self.snapshot().pair_frame(cols, self.config, cache=False))
+        return boosted_predict(models, self.snapshot().pair_frame(cols, self.config))
 
     def snapshot(self) -> Snapshot:
         """The snapshot at ``as_of`` that the ranker scores."""
@@ -261,20 +310,27 @@ class Engine:
         return self.ranker().score(self.snapshot(), items)
 
     def report(self) -> dict:
-        """What the validation found, ready to store as JSON."""
-        lb = self.leaderboard_.copy()
-        if len(lb):
-            lb["test_cutoff"] = lb["test_cutoff"].map(lambda d: None if d is None else str(d))
-        return {
-            "level": self.level_,
-            "as_of": str(self.as_of_),
-            "horizon_days": self.config.horizon_days,
-            "k": self.config.k,
-            "items": len(self.items_),
-            "served": self.served_,
-            "weights": self.weights_,
-            "validation": self.sel_.validation_scores_,
-            "folds": {k: [str(d) for d in v] for k, v in self.fold_dates_.items()},
-            "notes": self.notes_,
-            "leaderboard": lb.round(4).to_dict(orient="records"),
-        }
+        """What the validation found, ready to store as JSON (see :func:`engine_report`)."""
+        return engine_report(self)
+
+
+def engine_report(eng: Engine) -> dict:
+    """What a fitted engine's validation found, ready to store as JSON: level, date,
+    horizon, k, items, served rankers, weights, validation scores, folds, notes and the
+    leaderboard."""
+    lb = eng.leaderboard_.copy()
+    if len(lb):
+        lb["test_cutoff"] = lb["test_cutoff"].map(lambda d: None if d is None else str(d))
+    return {
+        "level": eng.level_,
+        "as_of": str(eng.as_of_),
+        "horizon_days": eng.config.horizon_days,
+        "k": eng.config.k,
+        "items": len(eng.items_),
+        "served": eng.served_,
+        "weights": eng.weights_,
+        "validation": eng.sel_.validation_scores_,
+        "folds": {k: [str(d) for d in v] for k, v in eng.fold_dates_.items()},
+        "notes": eng.notes_,
+        "leaderboard": lb.round(4).to_dict(orient="records"),
+    }

@@ -210,11 +210,18 @@ class Snapshot:
         return _cand.candidates(self, cols, cfg)
 
     def pair_frame(
-        self, cols: np.ndarray, cfg: EngineConfig, *, cache: bool = True
+        self,
+        cols: np.ndarray,
+        cfg: EngineConfig,
+        *,
+        rows: np.ndarray | None = None,
+        cand: dict[str, np.ndarray] | None = None,
+        columns: tuple[str, ...] | None = None,
     ) -> dict[str, np.ndarray]:
         """The boosted model's inputs and the candidates' raw scores for (clients x target
-        items), as flat arrays (see :func:`kapot.models.engine.candidates.pair_frame`)."""
-        return _cand.pair_frame(self, cols, cfg, cache=cache)
+        items), as flat arrays, at ``rows`` when given (see
+        :func:`kapot.models.engine.candidates.pair_frame`)."""
+        return _cand.pair_frame(self, cols, cfg, rows=rows, cand=cand, columns=columns)
 
     def labels(self, cols: np.ndarray) -> np.ndarray:
         return (self.dense(self.label, cols) > 0).ravel()

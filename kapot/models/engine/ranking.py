@@ -16,7 +16,8 @@ __all__ = ["Fold", "design", "design_columns", "design_labels", "group_pct", "ra
 
 @dataclass
 class Fold:
-    """One cutoff's rows: the pair frame, labels (None when serving), item and client positions."""
+    """One cutoff's rows (the candidate pool's pairs): the pair frame, labels (None when
+    serving), item and client positions."""
 
     cutoff: dt.date
     role: str  # test / validation / serve
@@ -25,6 +26,9 @@ class Fold:
     item: np.ndarray  # item position of each row
     client: np.ndarray
     designs: dict = field(default_factory=dict)  # task -> (rows, blend inputs)
+    # task -> (positives, pairs) per item outside the candidate pool (see engine.pool)
+    outside: dict = field(default_factory=dict)
+    item_popularity: np.ndarray | None = None  # per item: the share of clients buying it
 
 
 def design(fold: Fold, rows: np.ndarray, names: list[str]) -> np.ndarray:
@@ -72,7 +76,8 @@ def ranking_metrics(
     groups: np.ndarray, y: np.ndarray, s: np.ndarray, k: int = 50
 ) -> dict[str, float]:
     """Mean over groups (items) with at least one positive of precision@k and NDCG@k; ties
-    broken by position (callers add their own tie-breaker)."""
+    broken by position (callers add their own tie-breaker). ``per_item`` holds each such
+    group's precision@k, in group order."""
     order = np.argsort(groups, kind="stable")
     g = groups[order]
     starts = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
@@ -96,9 +101,15 @@ def ranking_metrics(
         ndcg.append((top * disc[: len(top)]).sum() / disc[: int(min(k, npos))].sum())
         base.append(yg.mean())
     if not prec:
-        return {"precision": float("nan"), "ndcg": float("nan"), "base_rate": float("nan")}
+        return {
+            "precision": float("nan"),
+            "ndcg": float("nan"),
+            "base_rate": float("nan"),
+            "per_item": np.zeros(0),
+        }
     return {
         "precision": float(np.mean(prec)),
+        "per_item": np.asarray(prec),
         "ndcg": float(np.mean(ndcg)),
         "base_rate": float(np.mean(base)),
         "items": len(prec),

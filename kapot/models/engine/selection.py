@@ -14,7 +14,17 @@ from sklearn.preprocessing import StandardScaler
 from kapot.models.engine.config import PEER_CANDIDATES, EngineConfig
 from kapot.models.engine.ranking import Fold, design, design_columns, ranking_metrics
 
-__all__ = ["Selection"]
+__all__ = ["Selection", "beats"]
+
+
+def beats(a: np.ndarray, b: np.ndarray, z: float = 1.645) -> bool:
+    """Whether per-item precisions ``a`` beat ``b`` (the same items) by more than chance: the
+    paired differences' mean over its standard error above ``z`` (one-sided 5 %)."""
+    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    if len(d) < 2 or d.mean() <= 0:
+        return bool(len(d) == 1 and d[0] > 0)
+    se = d.std(ddof=1) / np.sqrt(len(d))
+    return bool(se == 0 or d.mean() / se > z)
 
 
 @dataclass
@@ -88,29 +98,34 @@ class Selection:
 
     def choose(self, val: list[Fold], task: str, names: list[str]) -> tuple[str, str | None]:
         """The served ranker for ``task`` on the validation folds only: the blend (scored
-        leave-one-fold-out) or a single candidate, never worse than the best peer rate."""
+        leave-one-fold-out) or a single candidate, never worse than the best peer rate: a
+        ranker that is not a peer rate is served only if it beats the best one by more than
+        chance (a one-sided paired test over the folds' items at 5 %)."""
         if not val:
             return "peer_industry_region", "no_validation"
         score: dict[str, float] = {}
+        per: dict[str, np.ndarray] = {}
         for name in names:
-            ps = [self.fold_metric(fo, task, self.pct(fo, task, name)) for fo in val]
-            score[name] = float(np.nanmean(ps)) if np.isfinite(ps).any() else float("nan")
+            ms = [self.fold_items(fo, task, self.pct(fo, task, name)) for fo in val]
+            per[name] = np.concatenate(ms) if ms else np.zeros(0)
+            score[name] = float(per[name].mean()) if len(per[name]) else float("nan")
         blend = self.blend_cv(val, task, names)
         if blend is not None:
-            ps = [
-                self.fold_metric(fo, task, s[self.task_rows(fo, task)])
+            ms = [
+                self.fold_items(fo, task, s[self.task_rows(fo, task)])
                 for fo, s in zip(val, blend, strict=True)
             ]
-            score["blend"] = float(np.nanmean(ps)) if np.isfinite(ps).any() else float("nan")
+            per["blend"] = np.concatenate(ms)
+            score["blend"] = float(per["blend"].mean()) if len(per["blend"]) else float("nan")
         self.validation_scores_[task] = score
         finite = {k: v for k, v in score.items() if np.isfinite(v)}
         if not finite:
             return "peer_industry_region", "nothing_to_validate"
         best = max(finite, key=lambda k: (finite[k], k == "blend"))
         peers = {k: v for k, v in finite.items() if k in PEER_CANDIDATES}
-        if peers:
+        if peers and best not in peers:
             best_peer = max(peers, key=peers.get)
-            if finite[best] <= peers[best_peer]:
+            if not beats(per[best], per[best_peer]):
                 return best_peer, "peer_baseline_served"
         return best, None
 
@@ -143,13 +158,14 @@ class Selection:
             return out
         return None
 
-    def fold_metric(self, fo: Fold, task: str, s: np.ndarray) -> float:
-        """precision@k of scores ``s`` (one per row of the task) in fold ``fo``."""
+    def fold_items(self, fo: Fold, task: str, s: np.ndarray) -> np.ndarray:
+        """precision@k per item (those with a purchase) of scores ``s`` (one per row of the
+        task) in fold ``fo``."""
         rows = self.task_rows(fo, task)
         if not len(rows) or not np.isfinite(s).any():
-            return float("nan")
+            return np.zeros(0)
         tie = np.random.default_rng(0).random(len(rows)) * 1e-9
-        return ranking_metrics(fo.item[rows], fo.y[rows], s + tie, self.config.k)["precision"]
+        return ranking_metrics(fo.item[rows], fo.y[rows], s + tie, self.config.k)["per_item"]
 
     def evaluate(
         self, val: list[Fold], te: Fold, task: str, names: list[str], served: str

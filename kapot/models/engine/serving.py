@@ -2,63 +2,106 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from kapot.models.engine.boosted import boosted_predict
+from kapot.models.engine.boosted import BOOSTED_FEATURES, boosted_predict_all
 from kapot.models.engine.config import TASKS, EngineConfig
 from kapot.models.engine.history import Snapshot
+from kapot.models.engine.pool import FALLBACK, outside_probability, pool_rows
 from kapot.models.engine.ranking import Fold, design, group_pct
 
 __all__ = ["ServedRanker"]
 
 
+# what serving reads of every pair (the pool's pairs get the whole frame): the task, the
+# reasons, the expected value's inputs and the order of the clients outside the pool
+_SERVED_COLUMNS = (
+    "has_bought",
+    "is_prospect",
+    "log_item_spend_12m",
+    "item_months_12m",
+    "log_item_same_season_ly",
+    "client_horizon_share",
+    "item_popularity",
+    "cand_peer_industry",
+    "cand_peer_region",
+    "cand_item_knn",
+    "cand_als",
+    f"cand_{FALLBACK}",
+)
+
+
 @dataclass
 class ServedRanker:
     """The rankers :class:`Engine` chose per task, with what they need to score a snapshot:
-    the blend's logistic regressions (or one candidate's calibration), and the boosted models
-    fitted for the scoring date when the served ranker uses them."""
+    the blend's logistic regressions (or one candidate's calibration), the boosted models
+    fitted for the scoring date when the served ranker uses them, and the rate of purchases
+    outside the candidate pool per task (see :mod:`kapot.models.engine.pool`)."""
 
     config: EngineConfig
     served: dict[str, str]
     blend_names: list[str]
     lrs: dict
     boosted: dict | None
+    outside_ratio: dict = field(default_factory=dict)
 
-    def frame(self, snap: Snapshot, cols: np.ndarray) -> Fold:
-        f = dict(snap.pair_frame(cols, self.config))
+    def pool_fold(self, snap: Snapshot, cols: np.ndarray, cand: dict) -> Fold:
+        """The candidate pool's pairs (the boosted model's probabilities among the candidates
+        choosing them, see :mod:`kapot.models.engine.pool`)."""
         n, m = len(snap.client_ids), len(cols)
-        f["cand_boosted"] = (
-            boosted_predict(self.boosted, f) if self.boosted is not None else np.full(n * m, np.nan)
+        boosted = boosted_predict_all(
+            self.boosted,
+            lambda r: snap.pair_frame(
+                cols, self.config, rows=r, cand=cand, columns=BOOSTED_FEATURES
+            ),
+            n * m,
         )
-        return Fold(
-            cutoff=snap.cutoff,
-            role="serve",
-            frame=f,
-            y=None,
-            item=np.tile(np.arange(m), n),
-            client=np.repeat(np.arange(n), m),
-        )
+        bought = snap.dense(snap.ever, cols) > 0
+        pooled = {**cand, "boosted": boosted.reshape(n, m)} if self.boosted is not None else cand
+        rows = pool_rows(pooled, bought, getattr(self.config, "pool_size", 0))
+        f = snap.pair_frame(cols, self.config, rows=rows, cand=cand)
+        f["cand_boosted"] = boosted[rows]
+        return Fold(snap.cutoff, "serve", f, None, item=rows % m, client=rows // m)
 
-    def probability(self, fold: Fold) -> np.ndarray:
-        p = np.zeros(len(fold.frame["has_bought"]))
-        rep = fold.frame["has_bought"] > 0
+    def _inside(self, fold: Fold, rows: np.ndarray, task: str) -> np.ndarray:
+        """The served ranker's probabilities of the pool's ``rows`` of ``task``."""
+        served = self.served[task]
+        names = self.blend_names if served == "blend" else [served]
+        lr = self.lrs.get(task)
+        if lr is None:
+            base = fold.frame["item_popularity"][rows]
+            return base + 1e-6 * group_pct(fold.frame[f"cand_{names[0]}"][rows], fold.item[rows])
+        return lr.predict_proba(design(fold, rows, names))[:, 1]
+
+    def probability(self, pool: Fold, full: dict[str, np.ndarray], m: int) -> np.ndarray:
+        """Every pair's probability: the served ranker's inside the pool, the measured outside
+        rate (ranked after the pool, by the peer rate) outside it."""
+        n_rows = len(full["has_bought"])
+        p = np.zeros(n_rows)
+        at = pool.client * m + pool.item
+        inside = np.zeros(n_rows, dtype=bool)
+        inside[at] = True
+        rep_pool, rep_full = pool.frame["has_bought"] > 0, full["has_bought"] > 0
+        item_full = np.tile(np.arange(m), n_rows // m) if m else np.zeros(0, dtype=np.int64)
+        ratio = getattr(self, "outside_ratio", {}) or {}  # states pickled before the pool: 1
         for task in TASKS:
-            rows = np.flatnonzero(rep if task == "repeat" else ~rep)
-            if not len(rows):
-                continue
-            served = self.served[task]
-            names = self.blend_names if served == "blend" else [served]
-            lr = self.lrs.get(task)
-            if lr is None:
-                base = fold.frame["item_popularity"][rows]
-                p[rows] = base + 1e-6 * group_pct(
-                    fold.frame[f"cand_{names[0]}"][rows], fold.item[rows]
+            rows = np.flatnonzero(rep_pool if task == "repeat" else ~rep_pool)
+            p_in = self._inside(pool, rows, task) if len(rows) else np.zeros(0)
+            p[at[rows]] = p_in
+            out = np.flatnonzero((rep_full if task == "repeat" else ~rep_full) & ~inside)
+            if len(out):
+                base = ratio.get(task, 1.0) * full["item_popularity"][out].astype(float)
+                p[out] = outside_probability(
+                    np.clip(base, 0, 1),
+                    full[f"cand_{FALLBACK}"][out],
+                    item_full[out],
+                    p_in,
+                    pool.item[rows],
+                    m,
                 )
-            else:
-                p[rows] = lr.predict_proba(design(fold, rows, names))[:, 1]
         return p
 
     def score(self, snap: Snapshot, items: list[str]) -> pd.DataFrame:
@@ -71,32 +114,34 @@ class ServedRanker:
         cols = snap.items.get_indexer(items)
         if (cols < 0).any():
             raise KeyError([i for i, c in zip(items, cols, strict=True) if c < 0])
-        fold = self.frame(snap, cols)
-        f = fold.frame
-        spend = np.expm1(f["log_item_spend_12m"]).reshape(len(snap.client_ids), len(cols))
+        n, m = len(snap.client_ids), len(cols)
+        cand = snap.candidates(cols, self.config)
+        pool = self.pool_fold(snap, cols, cand)
+        f = snap.pair_frame(cols, self.config, cand=cand, columns=_SERVED_COLUMNS)
+        del cand
+        client, item = np.repeat(np.arange(n), m), np.tile(np.arange(m), n)
+        probability = self.probability(pool, f, m)
+        spend = np.expm1(f["log_item_spend_12m"]).reshape(n, m)
         buyers = spend > 0
         typical = np.array(
-            [
-                np.median(spend[buyers[:, j], j]) if buyers[:, j].any() else 0.0
-                for j in range(len(cols))
-            ]
+            [np.median(spend[buyers[:, j], j]) if buyers[:, j].any() else 0.0 for j in range(m)]
         )
         return pd.DataFrame(
             {
-                "client_id": snap.client_ids.to_numpy()[fold.client],
-                "item": np.asarray(items, dtype=object)[fold.item],
-                "probability": self.probability(fold),
+                "client_id": snap.client_ids.to_numpy()[client],
+                "item": np.asarray(items, dtype=object)[item],
+                "probability": probability,
                 "task": np.where(f["has_bought"] > 0, "repeat", "new"),
                 "has_bought": f["has_bought"],
                 "is_prospect": f["is_prospect"],
                 "item_spend_12m": spend.ravel(),
-                "item_buyer_spend_12m": np.tile(typical, len(snap.client_ids)),
+                "item_buyer_spend_12m": np.tile(typical, n),
                 "item_months_12m": f["item_months_12m"],
                 "item_revenue_same_season_ly": np.expm1(f["log_item_same_season_ly"]),
                 "adopt_industry": f["cand_peer_industry"],
                 "adopt_region": f["cand_peer_region"],
-                "cf_score_pct": group_pct(f["cand_item_knn"], fold.item),
-                "svd_score_pct": group_pct(f["cand_als"], fold.item),
+                "cf_score_pct": group_pct(f["cand_item_knn"], item),
+                "svd_score_pct": group_pct(f["cand_als"], item),
                 "client_horizon_share": f["client_horizon_share"],
             }
         )

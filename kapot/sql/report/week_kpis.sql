@@ -1,17 +1,17 @@
 -- Revenue, orders and active clients of the week starting $week_start, for the clients in
--- scope ($region and $manager, each NULL for everyone). Returns count as revenue, not orders.
+-- scope ($region and $manager, each NULL for everyone), from the report facts the pipeline
+-- published as of $as_of (marts/report_weeks). Returns count as revenue, not orders.
 WITH scoped AS (
-    SELECT s.*
-    FROM sales s LEFT JOIN clients c USING (client_id)
-    WHERE s.date >= $week_start AND s.date < CAST($week_start AS DATE) + INTERVAL 7 DAY
-      AND (CAST($region AS VARCHAR) IS NULL OR c.region = $region)
-      AND (CAST($manager AS VARCHAR) IS NULL OR c.manager = $manager)
+    SELECT revenue, orders, active_clients
+    FROM report_weeks
+    WHERE as_of = $as_of AND week_start = $week_start
+      AND (CAST($region AS VARCHAR) IS NULL OR region = $region)
+      AND (CAST($manager AS VARCHAR) IS NULL OR manager = $manager)
 ),
 final AS (
-    SELECT round(coalesce(sum(amount), 0), 2) AS revenue,
-           count(DISTINCT coalesce(invoice_id, client_id || '@' || CAST(date AS VARCHAR)))
-               FILTER (WHERE NOT is_return) AS orders,
-           count(DISTINCT client_id) FILTER (WHERE NOT is_return) AS active_clients
+    SELECT round(coalesce(sum(revenue), 0), 2) AS revenue,
+           coalesce(sum(orders), 0) AS orders,
+           coalesce(sum(active_clients), 0) AS active_clients
     FROM scoped
 )
 SELECT * FROM final
