@@ -172,26 +172,3 @@ def test_sku_level_without_categories(world):
     scored = eng.ranker().score(eng.snapshot(), [top[0], rare])
     assert len(scored) == 2 * h.n_clients and scored["probability"].between(0, 1).all()
     assert set(eng.leaderboard_["ranker"]) >= {"blend", "als", "item_knn"}
-
-
-def test_als_runs_in_date_order_each_snapshot_starting_from_an_earlier_one(world, monkeypatch):
-    """The warm start never reads the future: a snapshot's factors start from an earlier
-    snapshot's (older data), the earliest from scratch."""
-    from kapot.models.engine import candidates as cand_mod
-    from kapot.models.engine import core
-
-    calls = []
-    original = cand_mod.als_factors
-
-    def recording(snap, cfg, init=None):
-        known = "als" in snap._cache
-        out = original(snap, cfg, init=init)
-        if not known:
-            calls.append((snap.cutoff, init is not None))
-        return out
-
-    monkeypatch.setattr(core, "als_factors", recording)
-    Engine(EngineConfig()).fit(_history(world), dt.date(2026, 8, 1), level="category")
-    dates = [d for d, _ in calls]
-    assert dates == sorted(dates) and len(dates) == len(set(dates)) >= 4
-    assert [warm for _, warm in calls] == [False] + [True] * (len(calls) - 1)

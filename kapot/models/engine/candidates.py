@@ -34,12 +34,9 @@ def similarity(snap: Snapshot, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return cos, jac
 
 
-def als_factors(
-    snap: Snapshot, cfg: EngineConfig, init: tuple[np.ndarray, np.ndarray] | None = None
-) -> tuple[np.ndarray, np.ndarray] | None:
+def als_factors(snap: Snapshot, cfg: EngineConfig) -> tuple[np.ndarray, np.ndarray] | None:
     """The snapshot's ALS client and item factors (implicit feedback on log 24-month spend), cached
-    on the snapshot; None when the history is too small to factorise. ``init``: the factors of
-    an earlier snapshot of the same level to start from (``als_warm_iterations`` sweeps then)."""
+    on the snapshot; None when the history is too small to factorise."""
     if "als" in snap._cache:
         return snap._cache["als"]
     x = snap.n24.copy()
@@ -52,16 +49,12 @@ def als_factors(
         with threadpool_limits(1, "blas"), warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="OpenBLAS is configured")
             warnings.filterwarnings("ignore", category=RuntimeWarning)
-            warm = init is not None and init[0].shape == (x.shape[0], factors)
-            warm = warm and init[1].shape == (x.shape[1], factors)
             model = implicit.cpu.als.AlternatingLeastSquares(
                 factors=factors,
                 regularization=cfg.als_regularization,
-                iterations=cfg.als_warm_iterations if warm else cfg.als_iterations,
+                iterations=cfg.als_iterations,
                 random_state=cfg.seed,
             )
-            if warm:
-                model.user_factors, model.item_factors = init[0].copy(), init[1].copy()
             model.fit(x.astype(np.float32), show_progress=False)
         res = (np.asarray(model.user_factors), np.asarray(model.item_factors))
     snap._cache["als"] = res

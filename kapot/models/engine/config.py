@@ -41,9 +41,6 @@ class EngineConfig:
     decay_days: float = 60.0  # half-life-like scale of the time decay (TIFU / SAR)
     als_factors: int = 32
     als_iterations: int = 15
-    # a later snapshot's ALS starts from the factors of the one before it (older data only, so
-    # the as-of rule holds) and needs only a few more sweeps
-    als_warm_iterations: int = 5
     als_regularization: float = 0.05
     boosted_cutoffs: int = 2
     k: int = 50  # the list length the validation measures (precision@k, NDCG@k)

@@ -15,7 +15,6 @@ from kapot.models.engine.boosted import (
     boosted_predict_all,
     fit_boosted,
 )
-from kapot.models.engine.candidates import als_factors
 from kapot.models.engine.config import (
     _DAY0,
     _FOLD_KEEP,
@@ -152,12 +151,6 @@ class Engine:
             self._cands[cutoff] = sn.candidates(self.cols_, self.config)
         return self._cands[cutoff] if left > 0 else self._cands.pop(cutoff)
 
-    def _warm_als(self, dates: list[dt.date]) -> None:
-        """Every snapshot's ALS in date order, each started from the one before it."""
-        prev = None
-        for d in sorted(set(dates)):
-            prev = als_factors(self._snap(d), self.config, init=prev)
-
     def _pool(self, cutoff: dt.date, cand: dict) -> tuple[np.ndarray, np.ndarray]:
         """(the pool's flat rows, clients x items 'bought before') at ``cutoff``."""
         sn = self._snap(cutoff)
@@ -235,7 +228,6 @@ class Engine:
         self.fold_dates_ = dates
         self._uses = count_uses(self.config, dates, as_of, self.first_, self.use_boosted_)
         self.notes_ += warehouse_notes(history, as_of, len(self.cols_))
-        self._warm_als([*self._uses, as_of])
         self.blend_names_ = [c for c in CANDIDATES if c != "boosted" or self.use_boosted_]
         self.sel_ = Selection(self.config, self.blend_names_, len(self.cols_))
         val = [self._fold(d, "validation") for d in dates["validation"]]
