@@ -167,6 +167,16 @@ def test_same_season_fires_only_for_a_pair_in_season(scored):
     text = reason_text(c.reason_codes(i, Query(categories=(c.categories[j],))), "en")
     label = peak_label(c.scores["pair_peak_month"][i, j], c.scores["pair_peak_pm"][i, j], "en")
     assert label.startswith("peak in ") and f"in this season last year ({label})" in text
+    # a SKU's reasons use its category's pair: a SKU of the category just seen, for that client
+    prods = c.products
+    sku = prods.loc[prods["category"] == c.categories[j], "sku"].astype(str)
+    sku = next(x for x in sku if x in set(c.skus()))
+    s = c.sku_scores(sku)
+    assert np.array_equal(s["in_season"], c.scores["in_season"][:, j])
+    assert np.array_equal(s["pair_peak_month"], c.scores["pair_peak_month"][:, j], equal_nan=True)
+    for i in np.flatnonzero(s["item_revenue_same_season_ly"] > 0)[:60]:
+        keys = [k for k, _ in c.reason_codes(i, Query(skus=(sku,)))]
+        assert ("same_season" in keys) == bool(s["in_season"][i])
 
 
 def test_bad_queries(scored):

@@ -1,5 +1,7 @@
 """The kapot command as a user runs it: a real subprocess, one-line errors, two languages."""
 
+import json
+import re
 import subprocess
 import sys
 
@@ -54,8 +56,6 @@ def test_demo_small(tmp_path, capsys):
     counts = Warehouse(db).table_counts()
     assert counts["sales"] > 10_000 and counts["clients"] == 300
     # a head-of-sales login for the demo page, printed with its password
-    import re
-
     from kapot.server.auth import AccountStore, default_accounts_path
 
     login, password = re.search(r"login '(\w+)', password '([^']+)'", out).groups()
@@ -68,6 +68,34 @@ def test_demo_small(tmp_path, capsys):
     assert {k: v for k, v in again.items() if k != "loads"} == {
         k: v for k, v in counts.items() if k != "loads"
     }
+    # clusters are stored as codes: the same warehouse names them in the language asked for,
+    # and a cluster's name in either language finds the same clients
+    capsys.readouterr()
+    names = {}
+    for lang in ("en", "ru"):
+        assert main(["--lang", lang, "segments", "--db", db, "--format", "json"]) == 0
+        seg = json.loads(capsys.readouterr().out)
+        names[lang] = sorted({r["cluster_name"] for r in seg if r["cluster_name"]})
+    assert names["en"] and len(names["en"]) == len(names["ru"]) and names["en"] != names["ru"]
+    assert re.search("[а-я]", names["ru"][0]) and not re.search("[а-я]", names["en"][0])
+    found = {}
+    for lang, name in (("en", names["en"][0]), ("ru", None)):
+        if name is None:  # the Russian name of the same cluster
+            name = dict(zip(_codes(db), _codes(db, "ru"), strict=True))[names["en"][0]]
+        assert (
+            main(["--lang", lang, "find", "--db", db, "--segment", name, "--format", "json"]) == 0
+        )
+        found[lang] = [r["client_id"] for r in json.loads(capsys.readouterr().out)]
+    assert found["en"] and found["en"] == found["ru"]
+
+
+def _codes(db, lang="en"):
+    """The clusters' names in ``lang``, in the order of their codes."""
+    from kapot.faces.wording import cluster_label
+    from kapot.pipeline.snapshot import Snapshot
+
+    codes = sorted(set(Snapshot.open(db).table("segments")["cluster_code"].dropna()))
+    return [cluster_label(c, lang) for c in codes]
 
 
 def test_missing_warehouse_message(tmp_path, capsys):

@@ -389,3 +389,36 @@ def test_season_timing_by_hand():
     assert out["in_season"].tolist() == [True, False, False, True]  # d: October ±1 holds November
     assert not season_timing(t.assign(peak_pm=2), dt.date(2026, 11, 1), 28)["in_season"].any()
     assert list(out.columns[:2]) == ["category", "in_season"]
+
+
+@pytest.mark.parametrize("world", ["industry_jitter", "short"])
+def test_industry_direction_finds_weak_seasons_and_keeps_the_level(world, monkeypatch):
+    # where an industry's clients peak together, a one-sided test along its direction joins
+    # the client's own (Bonferroni): more seasonal clients found, at their month, and the
+    # p-values of clients without a season still uniform or conservative, never liberal
+    from scipy import stats
+
+    import kapot.models.seasonality as seasonality
+    from kapot.store.synth import SEASONALITY_WORLDS
+
+    d = generate(SynthConfig(n_clients=1500, seed=9, end=END, **SEASONALITY_WORLDS[world]))
+    monthly = _monthly(d)
+
+    def verdicts():
+        s = client_seasonality(monthly, d.clients, AS_OF)
+        x = s.merge(d.truth, on="client_id", suffixes=("", "_true"))
+        return x[x["months_of_history"] >= 24]
+
+    both = verdicts()
+    monkeypatch.setattr(seasonality, "_DIRECTION_MIN_R", 2.0)  # no segment qualifies
+    own = verdicts()
+    true_b, true_o = both[both["seasonal_true"]], own[own["seasonal_true"]]
+    assert len(true_b) > 150
+    assert true_b["seasonal"].sum() > true_o["seasonal"].sum()
+    exact = (true_b["peak_month"] == true_b["peak_month_true"]).mean()
+    assert exact > (true_o["peak_month"] == true_o["peak_month_true"]).mean()
+    none = both[~both["seasonal_true"] & ~both["prospect"]]
+    p = none["p_value"].dropna().to_numpy()
+    assert len(p) > 300
+    assert (p < 0.05).mean() <= 0.05 + 2.5 * np.sqrt(0.05 * 0.95 / len(p))
+    assert stats.kstest(p, "uniform", alternative="greater").pvalue > 0.01

@@ -7,7 +7,10 @@ weights); the peak month as a posterior over the 12 months under the segment's
 empirical-Bayes prior is in ``peak_prior``. ``peak_pm`` is the peak's uncertainty: the
 smallest k such that the months within ±k of it hold ``peak_level`` (90 %) of the posterior;
 ``strength`` is the peak month's expected orders over an average month's, exp(A) / I0(A) with
-A = sqrt(α² + β²).
+A = sqrt(α² + β²). Where a client's industry peaks together (its other seasonal clients'
+phases close), a one-sided test along the industry's direction joins the client's own,
+Bonferroni-combined (``_directional_p``): a weak season at the industry's month is found,
+the level kept.
 
 A client's window is its full months before ``as_of`` (at most ``max_months``, from its first
 purchase; a churned client's ends at its last order). Clients with less than ``min_months`` of
@@ -233,6 +236,8 @@ def client_seasonality(
     out["n"] = out["n"].fillna(0)
     out["total"] = out["total"].fillna(0)
     long = out["n"] >= config.min_months
+    # where the client's industry peaks together, a test along its direction joins the own one
+    out["p_value"] = _directional_p(out, segment, long.to_numpy(), config.alpha)
 
     # segment profiles: counts pooled over the segment's clients with at least one full yearly
     # cycle, with the number of clients observed each month as exposure
@@ -327,6 +332,56 @@ def client_seasonality(
     profile.insert(0, "client_id", keys.to_numpy())
     result = result.merge(profile, on="client_id", how="left")
     return result
+
+
+_DIRECTION_MIN_R = 0.7  # peaks count as together from this mean resultant length (0.5: the same)
+_DIRECTION_MIN_ROWS = 10  # ... over at least this many of its other seasonal clients
+
+
+def _directional_p(out: pd.DataFrame, segment: str, long: np.ndarray, alpha: float) -> np.ndarray:
+    """Each client's p-value with its segment's peak direction as a second test: where the
+    segment's other seasonal clients peak together (mean resultant length of their phases at
+    least ``_DIRECTION_MIN_R`` over at least ``_DIRECTION_MIN_ROWS`` of them, the client itself
+    left out), a one-sided test of the harmonic along that direction joins the two-sided test,
+    Bonferroni-combined: p = min(1, 2 min(p_2df, p_dir)), at most the level whatever the
+    correlation of the two (each at half the level, so a few seasons far from the industry's
+    month are lost). A weak season at the industry's month is then found by the 1-df test
+    that the 2-df one misses (``make bench``, the tuning worlds with industry peaks:
+    two-year histories exact 79.7 -> 82.3 %, within one month 92.1 -> 94.3 %, jittered peaks
+    83.5 -> 84.7 % and 94.6 -> 96.1 %, no more false seasons);
+    elsewhere nothing changes. The direction comes from other clients, so it is independent of
+    the client's own noise; z's scale under no season is measured on its negative side (a
+    season along the direction only makes z positive), never below the model's. Returns the
+    p-values (the 2-df ones where the segment has no common direction)."""
+    from scipy import stats
+
+    a = out["alpha"].to_numpy(dtype=float)
+    b = out["beta"].to_numpy(dtype=float)
+    p2 = out["p_value"].to_numpy(dtype=float)
+    seasonal = long & (p2 < alpha) & np.isfinite(a) & np.isfinite(b)
+    amp = np.maximum(np.hypot(a, b), 1e-12)
+    ux, uy = np.where(seasonal, a / amp, 0.0), np.where(seasonal, b / amp, 0.0)
+    names, idx = np.unique(out[segment].astype(str).to_numpy(), return_inverse=True)
+    sx, sy, cnt = (np.bincount(idx, v, len(names)) for v in (ux, uy, seasonal.astype(float)))
+    lx, ly, lc = sx[idx] - ux, sy[idx] - uy, cnt[idx] - seasonal  # the client left out
+    length = np.maximum(np.hypot(lx, ly), 1e-12)
+    use = (
+        (lc >= _DIRECTION_MIN_ROWS)
+        & (length / np.maximum(lc, 1) >= _DIRECTION_MIN_R)
+        & np.isfinite(a)
+        & np.isfinite(b)
+        & np.isfinite(p2)
+    )
+    dx, dy = lx / length, ly / length
+    va, vb, cab = (out[k].to_numpy(dtype=float) for k in ("var_alpha", "var_beta", "cov_ab"))
+    sd = np.sqrt(np.maximum(np.nan_to_num(dx * dx * va + dy * dy * vb + 2 * dx * dy * cab), 1e-12))
+    z = np.nan_to_num((a * dx + b * dy) / sd)
+    neg = use & long & (z < 0)
+    if neg.sum() < 30:
+        return p2
+    scale = max(float(np.sqrt(np.mean(z[neg] ** 2))), 1.0)
+    p_dir = stats.norm.sf(z / scale)
+    return np.where(use, np.minimum(1.0, 2 * np.minimum(p2, p_dir)), p2)
 
 
 def _profile(y: np.ndarray, w: np.ndarray, months: pd.PeriodIndex) -> np.ndarray:
