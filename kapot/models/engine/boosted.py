@@ -172,10 +172,10 @@ def fit_boosted(
         y = np.concatenate([yy[r] for yy, r in zip(ys, picks[task], strict=True)])
         with threadpool_limits(1, "openmp"):  # see _ONE_THREAD below
             model = HistGradientBoostingClassifier(
-                max_iter=60,
-                learning_rate=0.08,
-                max_depth=4,
-                min_samples_leaf=200,
+                max_iter=cfg.boost_iterations,
+                learning_rate=cfg.boost_learning_rate,
+                max_depth=cfg.boost_depth,
+                min_samples_leaf=cfg.boost_min_leaf,
                 l2_regularization=1.0,
                 early_stopping=False,
                 random_state=cfg.seed,

@@ -46,6 +46,10 @@ class EngineConfig:
     k: int = 50  # the list length the validation measures (precision@k, NDCG@k)
     max_blend_rows: int = 100_000
     max_boost_rows: int = 60_000
+    boost_iterations: int = 60  # the boosted trees: rounds, depth, smallest leaf, rate
+    boost_depth: int = 4
+    boost_min_leaf: int = 200
+    boost_learning_rate: float = 0.08
     # the candidate pool (see kapot.models.engine.pool): clients each cheap candidate names per
     # item and task, the pairs the boosted model and the blend score; 0 scores every pair
     pool_size: int = 300
