@@ -280,6 +280,10 @@ def test_serve_command_preheats():
         cmd[:3] == [sys.executable, "-m", "kapot.server.server"] and "--preheat_kernel=True" in cmd
     )
     assert "--show_tracebacks=False" in cmd
+    # a cell's outputs are awaited long enough for a burst of visitors (nbclient's 4 s dropped
+    # the page's widget: blank pages for 30 at once)
+    waits = [int(x.split("=")[1]) for x in cmd if x.startswith("--VoilaExecutor.iopub_timeout=")]
+    assert waits and waits[0] >= 60
     assert cmd[3].endswith("notebooks/potential_calculator.ipynb") and shutil.which(cmd[0])
 
 

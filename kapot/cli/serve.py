@@ -17,6 +17,10 @@ from kapot.i18n import get_lang, tr
 __all__ = ["COMMANDS", "serve_command"]
 
 
+# seconds Voila's executor waits for a cell's outputs once the kernel has replied
+IOPUB_TIMEOUT_S = 120
+
+
 def serve_command(
     port: int = 8866,
     *,
@@ -54,6 +58,9 @@ def serve_command(
         "--preheat_kernel=True",
         f"--pool_size={pool_size}",
         "--show_tracebacks=False",
+        # nbclient waits 4 s for a cell's outputs after its reply, then drops them: in a burst
+        # of visitors the page cell's widget was dropped and the page stayed blank (issue 12)
+        f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}",
         "--VoilaConfiguration.file_allowlist=[]",
         f"--VoilaConfiguration.http_header_envs={json.dumps([IDENTITY_HEADER])}",
         # the page's first screen needs neither plotly's extension nor code highlighting
