@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from kapot.models.engine.config import CANDIDATES
 from kapot.models.engine.ranking import group_pct
 
 __all__ = [
@@ -24,19 +25,7 @@ __all__ = [
     "outside_probability",
 ]
 
-POOL_CANDIDATES = (
-    "boosted",
-    "peer_industry",
-    "peer_region",
-    "peer_size",
-    "peer_industry_region",
-    "item_knn",
-    "als",
-    "recency_frequency",
-    "sar",
-    "popularity",
-    "largest",
-)
+POOL_CANDIDATES = CANDIDATES  # every candidate names its best clients
 FALLBACK = "peer_industry_region"  # orders the clients outside the pool
 
 
