@@ -119,28 +119,18 @@ def fit_boosted(
     frames: Callable[[int, np.ndarray], dict],
     cols: np.ndarray,
     cfg: EngineConfig,
-    pools: list[np.ndarray] | None = None,
 ) -> dict:
     """One boosted model per task on the pairs of the training snapshots ``snaps``: every
     positive and a sample of the negatives at one rate across the snapshots (so one prior
     correction holds). ``frames(i, rows)`` gives the i-th snapshot's pair frame at ``rows``:
-    only the sampled rows are ever made. With ``pools`` (flat rows per snapshot), the model
-    learns on the candidate pool only, the pairs it will score."""
+    only the sampled rows are ever made."""
     rng = np.random.default_rng(cfg.seed)
     ys = [sn.labels(cols) for sn in snaps]
     reps = [(sn.dense(sn.ever, cols) > 0).ravel() for sn in snaps]
-    if pools is not None:
-        allowed = []
-        for r, pool in zip(reps, pools, strict=True):
-            a = np.zeros(len(r), dtype=bool)
-            a[pool] = True
-            allowed.append(a)
-    else:
-        allowed = [np.ones(len(r), dtype=bool) for r in reps]
     picks: dict[str, list[np.ndarray]] = {t: [] for t in TASKS}
     rates: dict[str, float] = {}
     for task in TASKS:
-        masks = [(r if task == "repeat" else ~r) & a for r, a in zip(reps, allowed, strict=True)]
+        masks = [r if task == "repeat" else ~r for r in reps]
         pos = sum(int(y[m].sum()) for y, m in zip(ys, masks, strict=True))
         neg = sum(int((~y[m]).sum()) for y, m in zip(ys, masks, strict=True))
         if pos < 5 or neg == 0:

@@ -53,5 +53,4 @@ class EngineConfig:
     # the candidate pool (see kapot.models.engine.pool): clients each cheap candidate names per
     # item and task, the pairs the boosted model and the blend score; 0 scores every pair
     pool_size: int = 300
-    boost_on_pool: bool = False  # train the boosted model on the pool's pairs only
     seed: int = 0

@@ -165,16 +165,13 @@ class Engine:
                 return None
             snaps = [self._snap(d) for d in dates]
             cands = [self._candidates(d) for d in dates]
-            pools = (
-                [self._pool(d, c)[0] for d, c in zip(dates, cands, strict=True)]
-                if self.config.boost_on_pool
-                else None
-            )
 
             def frames(i: int, rows: np.ndarray) -> dict:
-                return snaps[i].pair_frame(self.cols_, self.config, rows=rows, cand=cands[i])
+                return snaps[i].pair_frame(
+                    self.cols_, self.config, rows=rows, cand=cands[i], columns=BOOSTED_FEATURES
+                )
 
-            self._boost_models[cutoff] = fit_boosted(snaps, frames, self.cols_, self.config, pools)
+            self._boost_models[cutoff] = fit_boosted(snaps, frames, self.cols_, self.config)
         return self._boost_models[cutoff]
 
     def _fold(self, cutoff: dt.date, role: str) -> Fold:
