@@ -259,6 +259,8 @@ def figure_html(fig: go.Figure, div_id: str) -> str:
 def plotly_js() -> str:
     """plotly.js inlined in a script tag, so the HTML works offline. It is loaded before any
     AMD loader could claim it, so ``window.Plotly`` is always set."""
+    # not at the top: a served kernel imports this module for the stylesheet and loads no
+    # plotly (about 1 s and 30 MB a kernel, issue 12; tests/test_session.py)
     from plotly.offline import get_plotlyjs
 
     return (

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from kapot.errors import KapotError
 from kapot.faces import plots
@@ -42,8 +43,6 @@ FEATURE_COLUMNS = [
 def use_renderer(renderer: str = "plotly_mimetype+notebook") -> None:
     """Set plotly's renderer explicitly: papermill kernels otherwise pick one nbconvert drops.
     The default shows figures in JupyterLab and keeps them in executed notebooks and HTML."""
-    import plotly.io as pio
-
     pio.renderers.default = renderer
 
 

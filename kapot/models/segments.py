@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 
 from kapot import runner
+from kapot.errors import KapotError, nearest
+from kapot.i18n import tr
 
 __all__ = [
     "cluster_matrix",
@@ -348,9 +350,6 @@ def who_buys(
     region, size_tier, peak_month) with buyers, share among buyers, share among all clients and
     the lift (how over-represented the value is among buyers).
     """
-    from kapot.errors import KapotError
-    from kapot.i18n import tr
-
     if (category is None) == (sku is None):
         raise KapotError(tr("segments.who_buys_args"))
     item = category if category is not None else sku
@@ -358,8 +357,6 @@ def who_buys(
     known = kinds.loc[kinds["kind"] == ("category" if category is not None else "sku"), "value"]
     known = known.tolist()
     if item not in set(known):  # a typo must not look like "nobody buys it"
-        from kapot.faces.calculator import nearest
-
         key, name = (
             ("calculator.unknown_category", "name") if category else ("filters.unknown_sku", "sku")
         )

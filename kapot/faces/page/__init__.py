@@ -281,7 +281,7 @@ def query_string() -> str:
     empty outside Voila (papermill, JupyterLab)."""
     if "VOILA_KERNEL_ID" not in os.environ:  # not a Voila kernel
         return os.environ.get("QUERY_STRING", "")
-    from voila.utils import get_query_string
+    from voila.utils import get_query_string  # 1.2 s to import: only in a Voila kernel
 
     return get_query_string() or ""
 

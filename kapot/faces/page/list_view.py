@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import html
+import os
 
 import ipywidgets as w
 import pandas as pd
@@ -26,9 +27,7 @@ def voila_plots():
     start: plotly and choosing the renderer (which imports nbformat and jsonschema) cost about
     a second and 30 MB per kernel that most visits, which never open a chart, do not need
     (issue 12; tests/test_session.py checks a served kernel loads none of them)."""
-    import os
-
-    import plotly.io as pio
+    import plotly.io as pio  # not at the top: see above (about a second, 30 MB)
 
     from kapot.faces import plots
     from kapot.server.session import SERVED_ENV

@@ -18,9 +18,10 @@ from kapot.faces.display import Section, plotly_js, stylesheet
 from kapot.faces.weekly.changes import ChangeSections
 from kapot.faces.weekly.clients import ClientSections
 from kapot.faces.weekly.fragments import Raw
-from kapot.faces.weekly.prepare import resolve_week, scores_on_or_before
+from kapot.faces.weekly.prepare import resolve_week
 from kapot.faces.weekly.work import WorkSections
 from kapot.i18n import fmt_date, get_lang, tr
+from kapot.pipeline.plan import scores_on_or_before
 from kapot.pipeline.snapshot import published_dates
 from kapot.store.currency import use_warehouse_currency
 from kapot.store.warehouse import Warehouse
