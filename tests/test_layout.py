@@ -6,6 +6,7 @@ so the list never goes stale.
 """
 
 import ast
+import re
 
 from .conftest import ROOT
 
@@ -96,3 +97,27 @@ def test_the_docstring_checker_sees_what_is_missing():
     assert _undocumented(text) == ["f: takes a frame (df), names no columns"]
     assert _undocumented(text.replace("Rows.", "Rows; columns a, b.")) == []
     assert _undocumented("def g():\n    pass\n") == ["module docstring", "g: no docstring"]
+
+
+def _layout_section() -> str:
+    text = (ROOT / "README.md").read_text("utf-8")
+    return text[text.index("## Layout") : text.index("## Architecture")]
+
+
+def _unnamed(section: str) -> list[str]:
+    """Modules (by name; a package by its folder's) and SQL folders the layout never names."""
+    out = []
+    for name, path in _modules():
+        stem = path.parent.name if path.stem in ("__init__", "__main__") else path.stem
+        if not re.search(rf"\b{re.escape(stem)}\b", section):
+            out.append(name)
+    for folder in sorted(p for p in (ROOT / "kapot" / "sql").iterdir() if p.is_dir()):
+        if not re.search(rf"\b{folder.name}\b", section):
+            out.append(f"kapot/sql/{folder.name}/")
+    return out
+
+
+def test_the_readmes_layout_names_every_module_and_sql_folder():
+    assert _unnamed(_layout_section()) == []
+    # and the checker sees a module the layout leaves out
+    assert "kapot/models/timing.py" in _unnamed(_layout_section().replace("timing", "t-ming"))
