@@ -50,6 +50,7 @@ class Scope:
 
     @property
     def params(self) -> dict[str, str | None]:
+        """The scope as the report's SQL parameters ``$region`` and ``$manager``."""
         return {"region": self.region, "manager": self.manager}
 
 

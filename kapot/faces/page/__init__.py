@@ -147,6 +147,7 @@ class CalculatorPage:
         self.move_button, self.pipeline_msg = p.move_button, p.message
 
     def t(self, key: str, **params) -> str:
+        """The page's text ``page.<key>`` in its language."""
         return tr(f"page.{key}", self.lang, **params)
 
     def _safe(self, fn: Callable) -> Callable:
@@ -196,7 +197,8 @@ class CalculatorPage:
 
     def export_frame(self, res: pd.DataFrame | None = None) -> pd.DataFrame:
         """The call list with headers in the page's language (:func:`state.export_frame`);
-        ``res`` a list of :meth:`Calculator.find` (its reason codes worded here) or the page's."""
+        ``res`` a list of :meth:`Calculator.find` (its columns; its reason codes worded here)
+        or the page's."""
         return state.export_frame(self._worded(self.result if res is None else res), self.lang)
 
     def _worded(self, res: pd.DataFrame) -> pd.DataFrame:

@@ -183,9 +183,11 @@ class ListView:
         self.charts_stale = True
 
     def t(self, key: str, **params) -> str:
+        """The page's text ``page.<key>`` in the list's language."""
         return _t(key, self.lang, **params)
 
     def box(self, message: w.Widget) -> w.VBox:
+        """The list's screen: summary, sort, the table, downloads and ``message`` below."""
         return w.VBox(
             [
                 self.summary,
@@ -197,8 +199,8 @@ class ListView:
         )
 
     def show(self, res: pd.DataFrame, *, illiquid: str, why_empty: str) -> None:
-        """Redraw for a new list; the table last: once it shows the new list, everything else
-        on the page is current."""
+        """Redraw for a new list (the columns of :meth:`Calculator.find`, reasons worded); the
+        table last: once it shows the new list, everything else on the page is current."""
         self.downloads.value = downloads_html(res, self.lang, self.calc.as_of.isoformat())
         self.summary.value = summary_html(
             res, self.lang, self.calc, illiquid=illiquid, why_empty=why_empty
@@ -207,7 +209,8 @@ class ListView:
         self.charts_stale = True
 
     def draw_charts(self, res: pd.DataFrame) -> None:
-        """The charts are drawn when their tab is open (and redrawn on a change while it is)."""
+        """The charts of ``res`` (columns of :meth:`Calculator.find`), drawn when their tab is
+        open (and redrawn on a change while it is)."""
         plots = voila_plots()
         self.charts_stale = False
         with self.charts:

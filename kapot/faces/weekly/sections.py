@@ -95,20 +95,24 @@ class WeeklyReport(ClientSections, ChangeSections, WorkSections):
     # ------------------------------------------------------------------ data access
     @property
     def con(self):
+        """A read connection to the warehouse, opened at first use, closed by :meth:`close`."""
         if self._con is None:
             self._con = self._stack.enter_context(Warehouse(self.db).read())
         return self._con
 
     def close(self) -> None:
+        """Close the warehouse connection (the report reads nothing more)."""
         self._stack.close()
         self._con = None
 
     @property
     def scores(self) -> tuple[dt.date | None, int | None]:
+        """The scored run the report uses (the latest on or before its date) and its horizon."""
         return scores_on_or_before(self.db, self.as_of)
 
     @property
     def calc(self):
+        """The calculator over that scored run, loaded at first use; None without scores."""
         if self._calc is None:
             scored, horizon = self.scores
             if scored is None:
