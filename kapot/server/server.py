@@ -385,6 +385,7 @@ class LabExtensionsHandler(FileFindHandler):
     _HASHED = re.compile(r"\.[0-9a-f]{16,}\.js$")
 
     def set_headers(self) -> None:
+        """Voila's headers, then a year's immutable caching for a hashed file name."""
         super().set_headers()
         if self._HASHED.search(self.request.path):
             self.set_header("Cache-Control", "private, max-age=31536000, immutable")
