@@ -16,7 +16,8 @@
   (``VoilaConfiguration.http_header_envs``), never to the browser.
 * handlers replaced: ``/voila/files/`` serves nothing (the page needs no file), the request-info
   websocket only talks to kernels on this machine, the page answers "busy, try again in a
-  minute" beyond ``max_sessions`` kernels in use, and errors show one line and an error id.
+  minute" beyond ``max_sessions`` kernels in use, errors show one line and an error id, and
+  the widgets' scripts with a content hash in their name are cached by the browser.
 """
 
 from __future__ import annotations
