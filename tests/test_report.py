@@ -334,9 +334,10 @@ def test_order_mix_facts_match_a_line_by_line_count(db):
     first = lines.groupby("client_id")["date"].min()
     recent = lines[lines["date"] >= day - pd.Timedelta(days=7 * weeks)].copy()
     days = lines.groupby(["client_id", "category"])["date"].unique()
+    keys = list(zip(recent["client_id"], recent["category"], strict=True))
     recent["routine"] = [
         bool(((h < t) & (h >= t - pd.DateOffset(months=12))).any())
-        for h, t in zip(days.loc[list(zip(recent["client_id"], recent["category"]))], recent["date"])
+        for h, t in zip(days.loc[keys], recent["date"], strict=True)
     ]
     recent["weeks_ago"] = (day - recent["date"]).dt.days.sub(1) // 7
     recent["first_weeks_ago"] = (
