@@ -158,3 +158,34 @@ def test_page_and_report_carry_the_one_stylesheet():
     for rule in (".kapot-page .kapot-empty", ".kapot-section .kapot-empty", "tr.overdue"):
         assert rule in css
     assert "stylesheet()" in open(sections.__file__, encoding="utf-8").read()
+
+
+def test_no_style_of_kapot_outside_the_one_stylesheet():
+    """Only two <style> blocks remain outside kapot.css, neither kapot's own look: a chart
+    iframe's document (its body's margin) and the Voila template's still loading sign, shown
+    before any cell has run."""
+    from .conftest import ROOT
+
+    allowed = {
+        "kapot/faces/display.py": 2,  # stylesheet(): kapot.css in a <style> tag (and its doc)
+        "kapot/server/charts.py": 1,
+        "kapot/templates/jupyter/voila/templates/kapot_page/index.html.j2": 1,
+    }
+    found = {}
+    for path in sorted((ROOT / "kapot").rglob("*")):
+        if path.suffix in (".py", ".j2", ".html", ".tpl") and path.is_file():
+            n = path.read_text("utf-8").count("<style")
+            if n:
+                found[path.relative_to(ROOT).as_posix()] = n
+    assert found == allowed
+
+
+def test_the_servers_pages_and_the_report_file_are_styled_by_it():
+    from kapot.server.server import _page
+
+    css = stylesheet()
+    for rule in ("body.kapot-plain", ".kapot-login-box button", ".kapot-login-error", "body.jp-"):
+        assert rule in css
+    page = _page("en", "<t>", '<div class="kapot-login-error">x</div>')
+    assert css in page and '<body class="kapot-plain"><div class="kapot-login-box">' in page
+    assert "<title>&lt;t&gt;</title>" in page and page.count("<style") == 1

@@ -6,21 +6,24 @@ so the list never goes stale.
 """
 
 import ast
+import re
 
 from .conftest import ROOT
 
 MAX_MODULE_LINES = 500
 MAX_CLASS_LINES = 200
 
-# module (path under kapot/) -> who splits it. Only modules over a limit today are listed;
+# module (path from the repository's root) -> who splits it. Only modules over a limit today are listed;
 # the other owners' modules (potential, validation, backtest, auth, access, session, server)
 # are within the limits already and must stay so
 KNOWN_OVER = {}
 
 
 def _modules():
-    for path in sorted((ROOT / "kapot").rglob("*.py")):
-        yield path.relative_to(ROOT / "kapot").as_posix(), path
+    """The library's modules and the bench's (outside the package, held to the same limits)."""
+    for top in ("kapot", "bench"):
+        for path in sorted((ROOT / top).rglob("*.py")):
+            yield path.relative_to(ROOT).as_posix(), path
 
 
 def _oversized(path) -> list[str]:
@@ -61,9 +64,55 @@ def test_the_checker_sees_a_long_module_and_a_long_class(tmp_path):
     assert _oversized(f) == []
 
 
+# methods that override a framework's hook (tornado, jupyter_server, Voila): documented there
+FRAMEWORK_HOOKS = {
+    "get",
+    "post",
+    "open",
+    "write_error",
+    "init_settings",
+    "init_handlers",
+    "auth_enabled",
+    "login_available",
+    "logout_available",
+    "get_handlers",
+    "validate_security",
+    "set_login_cookie",
+    "user_to_cookie",
+    "user_from_cookie",
+}
+# public methods still without a docstring, in their owners' modules (the engine's, the
+# server's): the owners document them; a method listed here that has one fails too
+KNOWN_UNDOCUMENTED_METHODS = {
+    "kapot/models/engine/history.py": {
+        "History.n_clients",
+        "History.items",
+        "History.codes",
+        "History.snapshot",
+        "Snapshot.dense",
+        "Snapshot.labels",
+    },
+    "kapot/server/access.py": {"Scope.sees_all", "Scope.can_move", "Scope.moves_any"},
+    "kapot/server/auth.py": {"LoginThrottle.failed", "LoginThrottle.succeeded"},
+    "kapot/server/server.py": {"KapotIdentityProvider.store"},
+}
+
+
+def _check(node, doc: str, name: str) -> list[str]:
+    if not doc:
+        return [f"{name}: no docstring"]
+    if isinstance(node, ast.FunctionDef):
+        args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+        frames = [a.arg for a in args if a.annotation and "DataFrame" in ast.unparse(a.annotation)]
+        if frames and "column" not in doc.lower():
+            return [f"{name}: takes a frame ({', '.join(frames)}), names no columns"]
+    return []
+
+
 def _undocumented(text: str) -> list[str]:
-    """Public top-level functions and classes without a docstring, and public functions taking
-    a DataFrame whose docstring does not say which columns it must have."""
+    """Public top-level functions and classes, and public methods of public classes, without a
+    docstring, and those taking a DataFrame whose docstring does not say which columns it must
+    have."""
     out = []
     tree = ast.parse(text)
     if not ast.get_docstring(tree):
@@ -71,22 +120,35 @@ def _undocumented(text: str) -> list[str]:
     for node in tree.body:
         if not isinstance(node, ast.FunctionDef | ast.ClassDef) or node.name.startswith("_"):
             continue
-        doc = ast.get_docstring(node) or ""
-        if not doc:
-            out.append(f"{node.name}: no docstring")
-        elif isinstance(node, ast.FunctionDef):
-            args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
-            frames = [
-                a.arg for a in args if a.annotation and "DataFrame" in ast.unparse(a.annotation)
-            ]
-            if frames and "column" not in doc.lower():
-                out.append(f"{node.name}: takes a frame ({', '.join(frames)}), names no columns")
+        out += _check(node, ast.get_docstring(node) or "", node.name)
+        if isinstance(node, ast.ClassDef):
+            for m in node.body:
+                if (
+                    isinstance(m, ast.FunctionDef)
+                    and not m.name.startswith("_")
+                    and m.name not in FRAMEWORK_HOOKS
+                ):
+                    out += _check(m, ast.get_docstring(m) or "", f"{node.name}.{m.name}")
     return out
 
 
 def test_every_public_function_has_a_docstring_naming_the_columns_of_its_frames():
-    gaps = {name: g for name, path in _modules() if (g := _undocumented(path.read_text("utf-8")))}
+    gaps = {}
+    for name, path in _modules():
+        known = {f"{m}: no docstring" for m in KNOWN_UNDOCUMENTED_METHODS.get(name, ())}
+        if g := [x for x in _undocumented(path.read_text("utf-8")) if x not in known]:
+            gaps[name] = g
     assert not gaps, gaps
+
+
+def test_known_undocumented_methods_are_still_undocumented():
+    names = dict(_modules())
+    stale = {}
+    for module, methods in KNOWN_UNDOCUMENTED_METHODS.items():
+        found = set(_undocumented(names[module].read_text("utf-8")))
+        if gone := {m for m in methods if f"{m}: no docstring" not in found}:
+            stale[module] = gone
+    assert not stale, f"documented now: remove from KNOWN_UNDOCUMENTED_METHODS: {stale}"
 
 
 def test_the_docstring_checker_sees_what_is_missing():
@@ -94,3 +156,38 @@ def test_the_docstring_checker_sees_what_is_missing():
     assert _undocumented(text) == ["f: takes a frame (df), names no columns"]
     assert _undocumented(text.replace("Rows.", "Rows; columns a, b.")) == []
     assert _undocumented("def g():\n    pass\n") == ["module docstring", "g: no docstring"]
+
+
+def _layout_section() -> str:
+    text = (ROOT / "README.md").read_text("utf-8")
+    return text[text.index("## Layout") : text.index("## Architecture")]
+
+
+def _unnamed(section: str) -> list[str]:
+    """Modules (by name; a package by its folder's) and SQL folders the layout never names."""
+    out = []
+    for name, path in _modules():
+        stem = path.parent.name if path.stem in ("__init__", "__main__") else path.stem
+        if not re.search(rf"\b{re.escape(stem)}\b", section):
+            out.append(name)
+    for folder in sorted(p for p in (ROOT / "kapot" / "sql").iterdir() if p.is_dir()):
+        if not re.search(rf"\b{folder.name}\b", section):
+            out.append(f"kapot/sql/{folder.name}/")
+    return out
+
+
+def test_the_readmes_layout_names_every_module_and_sql_folder():
+    assert _unnamed(_layout_section()) == []
+    # and the checker sees a module the layout leaves out
+    assert "kapot/models/timing.py" in _unnamed(_layout_section().replace("timing", "t-ming"))
+
+
+def test_the_docstring_checker_sees_a_method_without_one():
+    text = (
+        '"""m"""\n\n\nclass C:\n    """c"""\n\n    def f(self, df: "pd.DataFrame"):\n        pass\n'
+    )
+    text += "\n    def get(self):\n        pass\n"
+    assert _undocumented(text) == ["C.f: no docstring"]
+    assert _undocumented(text.replace("pass", '"""Rows."""', 1)) == [
+        "C.f: takes a frame (df), names no columns"
+    ]

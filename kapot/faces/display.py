@@ -259,6 +259,8 @@ def figure_html(fig: go.Figure, div_id: str) -> str:
 def plotly_js() -> str:
     """plotly.js inlined in a script tag, so the HTML works offline. It is loaded before any
     AMD loader could claim it, so ``window.Plotly`` is always set."""
+    # not at the top: a served kernel imports this module for the stylesheet and loads no
+    # plotly (about 1 s and 30 MB a kernel, issue 12; tests/test_session.py)
     from plotly.offline import get_plotlyjs
 
     return (
@@ -279,22 +281,27 @@ class Section:
     empty: str = ""
 
     def add_figure(self, fig: go.Figure) -> Section:
+        """Append a plotly figure (inline, drawn by the report's one plotly.js); returns self."""
         self.parts.append(figure_html(fig, f"kapot-{self.key}-{len(self.parts)}"))
         return self
 
     def add_table(
         self, frame: pd.DataFrame, columns: Sequence[Column], lang: str | None
     ) -> Section:
+        """Append ``frame`` drawn by :func:`table_html` (its ``columns``: :class:`Column`, each
+        naming a column of the frame); returns self."""
         self.parts.append(
             table_html(frame, columns, lang, index=f"kapot-{self.key}-{len(self.parts)}")
         )
         return self
 
     def add_html(self, fragment: str) -> Section:
+        """Append an HTML fragment as it is (the caller escaped its text); returns self."""
         self.parts.append(fragment)
         return self
 
     def to_html(self) -> str:
+        """The section: its title, note, parts and the empty message, in one ``<section>``."""
         body = "".join(self.parts) if self.parts else ""
         if self.empty:
             body += f'<p class="kapot-empty">{html.escape(self.empty)}</p>'

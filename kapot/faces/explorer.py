@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from kapot.errors import KapotError
 from kapot.faces import plots
@@ -42,8 +43,6 @@ FEATURE_COLUMNS = [
 def use_renderer(renderer: str = "plotly_mimetype+notebook") -> None:
     """Set plotly's renderer explicitly: papermill kernels otherwise pick one nbconvert drops.
     The default shows figures in JupyterLab and keeps them in executed notebooks and HTML."""
-    import plotly.io as pio
-
     pio.renderers.default = renderer
 
 
@@ -152,9 +151,11 @@ class Explorer(ExplorerWidgets):
 
     # ------------------------------------------------------------------ segments
     def abc_xyz(self) -> go.Figure:
+        """The ABC x XYZ matrix of the clients: counts and revenue per cell."""
         return plots.abc_xyz_matrix(self.features, self.lang)
 
     def rfm(self) -> go.Figure:
+        """The RFM grid of the clients (recency x frequency, by revenue)."""
         return plots.rfm_grid(self.features, self.lang)
 
     def rfm_segments(self) -> pd.DataFrame:
@@ -183,10 +184,14 @@ class Explorer(ExplorerWidgets):
         return prof
 
     def clusters(self) -> go.Figure:
+        """The behavioural clusters' profiles (:meth:`cluster_table`) as a heatmap."""
         return plots.cluster_profiles(self.cluster_table(), self.lang)
 
     # ------------------------------------------------------------------ who buys / lookalikes
     def who_buys(self, category: str | None = None, sku: str | None = None) -> pd.DataFrame:
+        """Who buys ``category`` or ``sku`` (one of them), as of the explorer's date: columns
+        dimension, value, buyers, share_of_buyers, share_of_all, lift
+        (:func:`kapot.models.segments.who_buys`)."""
         with Warehouse(self.db).read() as con:
             return who_buys(con, self.as_of, category=category, sku=sku)
 
@@ -196,4 +201,5 @@ class Explorer(ExplorerWidgets):
         return plots.who_buys(self.who_buys(category=category), dimension, category, self.lang)
 
     def categories(self) -> list[str]:
+        """The categories with a seasonality profile, sorted."""
         return sorted(self.category_seasonality["category"].dropna().astype(str).unique())

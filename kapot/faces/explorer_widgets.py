@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ipywidgets as w
 import pandas as pd
+from IPython import get_ipython
+from IPython.core.formatters import DisplayFormatter
 
 from kapot.errors import KapotError
+from kapot.faces.calculator import Calculator
 from kapot.i18n import tr
 
 __all__ = ["ExplorerWidgets"]
@@ -25,9 +29,6 @@ def _show(out, obj) -> None:
     if hasattr(obj, "to_plotly_json"):  # a figure: its bundle for the current renderer
         data, meta = obj._repr_mimebundle_(), {}
     else:
-        from IPython import get_ipython
-        from IPython.core.formatters import DisplayFormatter
-
         ip = get_ipython()
         data, meta = (ip.display_formatter if ip else DisplayFormatter()).format(obj)
     out.outputs = ({"output_type": "display_data", "data": data, "metadata": meta},)
@@ -38,8 +39,6 @@ class ExplorerWidgets:
 
     def who_buys_widget(self, category: str | None = None):
         """Pick a category and a dimension; the chart shows its buyers against all clients."""
-        import ipywidgets as w
-
         cats = self.categories()
         if not cats:
             raise KapotError(tr("explorer.no_categories", self.lang))
@@ -71,15 +70,11 @@ class ExplorerWidgets:
 
     def _calc(self):
         if getattr(self, "_calculator", None) is None:
-            from kapot.faces.calculator import Calculator
-
             self._calculator = Calculator.load(self.db)
         return self._calculator
 
     def lookalikes_widget(self, client_id: str | None = None, limit: int = 15):
         """Type or pick a client; the table lists the most similar clients and prospects."""
-        import ipywidgets as w
-
         biggest = self.features.nlargest(200, "revenue_12m")
         options = {
             f"{n} ({c})": c for n, c in zip(biggest["name"], biggest["client_id"], strict=True)

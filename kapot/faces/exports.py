@@ -28,6 +28,9 @@ import os
 
 import numpy as np
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -112,9 +115,6 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], *, bom: bool = 
 
 
 def _xlsx_workbook(frame: pd.DataFrame, sheet: str):
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-
     wb = Workbook()
     ws = wb.active
     ws.title = sheet
@@ -158,8 +158,6 @@ def _xlsx_workbook(frame: pd.DataFrame, sheet: str):
 
 
 def _bold():
-    from openpyxl.styles import Font
-
     return Font(bold=True)
 
 

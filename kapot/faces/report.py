@@ -15,6 +15,8 @@ import pandas as pd
 
 from kapot import runner
 from kapot.errors import KapotError
+from kapot.faces.calculator import Query
+from kapot.faces.worklists import OPEN_STATES, STATES
 from kapot.i18n import tr
 
 __all__ = [
@@ -48,6 +50,7 @@ class Scope:
 
     @property
     def params(self) -> dict[str, str | None]:
+        """The scope as the report's SQL parameters ``$region`` and ``$manager``."""
         return {"region": self.region, "manager": self.manager}
 
 
@@ -67,14 +70,13 @@ def iso_week(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def default_week(con: duckdb.DuckDBPyConnection) -> str:
-    """The last complete ISO week of the sales in the warehouse (a cron job on Monday reports
-    the week that ended the day before; a warehouse loaded to a Saturday reports the week
-    before that)."""
-    last = runner.scalar(con, "report/last_sale")
-    if last is None:
+def default_week(last_sale: dt.date | None) -> str:
+    """The last complete ISO week of sales that end on ``last_sale`` (a cron job on Monday
+    reports the week that ended the day before; a warehouse loaded to a Saturday reports the
+    week before that). ``last_sale`` comes from :func:`kapot.pipeline.plan.sales_span`."""
+    if last_sale is None:
         raise KapotError(tr("report.no_sales"))
-    last = last.date() if hasattr(last, "date") else last
+    last = last_sale.date() if hasattr(last_sale, "date") else last_sale
     sunday = last - dt.timedelta(days=(last.isoweekday() % 7))  # the last Sunday on or before
     return iso_week(sunday)
 
@@ -351,8 +353,6 @@ def illiquid_stock(
     regions unless the report is for one). Columns: sku, name, category, stock_qty, stock_value, days_on_stock, buyers (names,
     best first), expected_quantity (what the top buyers are expected to take),
     ``attrs['matched']`` the number of illiquid SKUs, ``attrs['stock_value']`` their total."""
-    from kapot.faces.calculator import Query
-
     ill = [r[0] for r in runner.execute(con, "read/illiquid_skus", as_of=as_of)]
     prod = calc.products.set_index("sku").loc[ill].reset_index()
     prod["stock_value"] = prod["stock_qty"].astype(float) * prod["price"].astype(float).fillna(0)
@@ -410,8 +410,6 @@ def pipeline_at(
 
     Columns of ``clients``: client_id.
     """
-    from kapot.faces.worklists import OPEN_STATES, STATES
-
     hist = store.history()
     hist = hist[pd.to_datetime(hist["at"]) < pd.Timestamp(at)] if not hist.empty else hist
     if clients is not None and not hist.empty:

@@ -51,6 +51,7 @@ class BacktestResult:
     notes: list[str]
 
     def to_dict(self) -> dict:
+        """The result as plain JSON-ready values (dates as ISO text, the table as records)."""
         return {
             "cutoff": self.cutoff.isoformat(),
             "horizon_days": self.horizon_days,

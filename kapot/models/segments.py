@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 
 from kapot import runner
+from kapot.errors import KapotError, nearest
+from kapot.i18n import tr
 
 __all__ = [
     "cluster_matrix",
@@ -211,6 +213,10 @@ class Clusterer:
     random_state: int = 0
 
     def fit(self, features: pd.DataFrame) -> Clusterer:
+        """Fit the clusters on ``features`` (columns: :data:`CLUSTER_FEATURES`' inputs, see
+        :func:`cluster_matrix`): k chosen by bootstrap stability, then silhouette; sets
+        ``scaler_``, ``model_``, ``k_``, ``scores_``, ``stability_``, ``names_``; returns self."""
+        # not at the top: sklearn costs 0.9 s to import, and only a build fits clusters
         from sklearn.cluster import KMeans
         from sklearn.metrics import adjusted_rand_score, silhouette_score
         from sklearn.preprocessing import StandardScaler
@@ -266,6 +272,7 @@ class Clusterer:
         return self
 
     def predict(self, features: pd.DataFrame) -> np.ndarray:
+        """The cluster of each row of ``features`` (the columns :meth:`fit` needs)."""
         return self.model_.predict(self.scaler_.transform(cluster_matrix(features)))
 
     def code(self, cluster: int) -> str:
@@ -291,6 +298,8 @@ class Segmenter:
     clusterer: Clusterer | None = None
 
     def fit(self, features: pd.DataFrame) -> Segmenter:
+        """Learn the size tiers' thresholds and the clusters from ``features`` (the columns of
+        the class's docstring); returns self."""
         self.large_, self.medium_ = _tier_thresholds(features, self.config)
         active = features[features["revenue_12m"] > 0]
         self.clusterer_ = (
@@ -299,7 +308,8 @@ class Segmenter:
         return self
 
     def transform(self, features: pd.DataFrame) -> pd.DataFrame:
-        """One row per client: abc, xyz, abc_xyz, rfm_r/f/m, rfm_score, rfm_segment,
+        """Label ``features`` (the columns of the class's docstring). Columns of the result,
+        one row per client: client_id, abc, xyz, abc_xyz, rfm_r/f/m, rfm_score, rfm_segment,
         size_tier, cluster and cluster_code (:meth:`Clusterer.code`; empty for clients
         without 12-month revenue)."""
         cfg = self.config
@@ -348,9 +358,6 @@ def who_buys(
     region, size_tier, peak_month) with buyers, share among buyers, share among all clients and
     the lift (how over-represented the value is among buyers).
     """
-    from kapot.errors import KapotError
-    from kapot.i18n import tr
-
     if (category is None) == (sku is None):
         raise KapotError(tr("segments.who_buys_args"))
     item = category if category is not None else sku
@@ -358,8 +365,6 @@ def who_buys(
     known = kinds.loc[kinds["kind"] == ("category" if category is not None else "sku"), "value"]
     known = known.tolist()
     if item not in set(known):  # a typo must not look like "nobody buys it"
-        from kapot.faces.calculator import nearest
-
         key, name = (
             ("calculator.unknown_category", "name") if category else ("filters.unknown_sku", "sku")
         )

@@ -21,6 +21,7 @@ import pandas as pd
 from kapot import runner
 from kapot.errors import KapotError
 from kapot.i18n import tr
+from kapot.models.timing import TIMING_COLUMNS, pair_timing
 from kapot.store.currency import read_currency
 from kapot.store.warehouse import Warehouse
 
@@ -214,7 +215,6 @@ class Snapshot:
         :func:`kapot.models.timing.season_timing`). The published ``client_category_timing``
         where it was computed for this horizon, else computed from the published pairs'
         seasonality; empty where no pair had enough orders to be tested."""
-        from kapot.models.timing import TIMING_COLUMNS, pair_timing
 
         def published(name: str) -> pd.DataFrame:
             try:

@@ -107,7 +107,8 @@ class Scope:
         return own | (unassigned & prospect & in_region) | in_work
 
     def allows(self, clients: pd.DataFrame, client_id: str) -> bool:
-        """May this account see client ``client_id`` (a row of ``clients``)?"""
+        """May this account see client ``client_id`` (a row of ``clients``, with the columns
+        :meth:`mask` reads)?"""
         hit = (clients["client_id"] == client_id).to_numpy()
         return bool(hit.any() and self.mask(clients)[hit].any())
 

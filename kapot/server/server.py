@@ -43,6 +43,7 @@ from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
+from kapot.faces.display import stylesheet
 from kapot.i18n import LANGUAGES, get_lang, tr
 from kapot.server import pool  # noqa: F401  (caps the kernels: patches Voila's factory)
 from kapot.server.auth import AccountStore, LoginThrottle, default_accounts_path, sign_identity
@@ -54,22 +55,11 @@ OPEN_ENV = "KAPOT_OPEN_ACCESS"
 ANONYMOUS = "anonymous"
 _log = logging.getLogger("kapot.server")
 
+# the login, error and busy pages: drawn by kapot's one stylesheet (kapot/faces/kapot.css)
 _PAGE = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 {extra}<title>{title}</title>
-<style>
-body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: #f8fafc; }}
-.box {{ max-width: 380px; margin: 12vh auto; background: #fff; border: 1px solid #e5e7eb;
-       border-radius: 8px; padding: 24px 28px; }}
-h1 {{ font-size: 20px; margin: 0 0 14px 0; }}
-label {{ display: block; margin: 10px 0 4px; color: #374151; }}
-input[type=text], input[type=password] {{ width: 100%; box-sizing: border-box; padding: 8px;
-       border: 1px solid #cbd5e1; border-radius: 6px; font-size: 15px; }}
-button {{ margin-top: 16px; width: 100%; padding: 9px; background: #2563eb; color: #fff;
-       border: 0; border-radius: 6px; font-size: 15px; cursor: pointer; }}
-.kapot-login-error {{ background: #fdecea; border: 1px solid #f5c2c0; padding: 8px;
-       border-radius: 6px; margin-bottom: 8px; }}
-</style></head><body><div class="box">{body}</div></body></html>"""
+{style}</head><body class="kapot-plain"><div class="kapot-login-box">{body}</div></body></html>"""
 
 
 def _visitor_lang(handler: web.RequestHandler, url: str | None = None) -> str:
@@ -87,7 +77,9 @@ def _visitor_lang(handler: web.RequestHandler, url: str | None = None) -> str:
 
 
 def _page(lang: str, title: str, body: str, extra: str = "") -> str:
-    return _PAGE.format(lang=lang, title=html.escape(title), body=body, extra=extra)
+    return _PAGE.format(
+        lang=lang, title=html.escape(title), body=body, extra=extra, style=stylesheet()
+    )
 
 
 def _error_line(handler: web.RequestHandler, status_code: int, kwargs: dict) -> None:

@@ -72,6 +72,7 @@ class LoadReport:
     currency_previous: str | None = None  # the one it replaced, if any
 
     def to_dict(self) -> dict:
+        """The report as plain values, ready for JSON."""
         return asdict(self)
 
 

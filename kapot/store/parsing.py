@@ -74,6 +74,7 @@ class ColumnContext:
     row_of: Callable[[int], int]
 
     def error(self, message: str, position: int | None) -> KapotError:
+        """A one-line error naming the file, the row of ``position`` (when known) and the column."""
         row = self.row_of(position) if position is not None else None
         return KapotError(message, file=self.file, row=row, column=shown(self.column))
 

@@ -319,4 +319,5 @@ class TableReport:
 
     @property
     def rejected_total(self) -> int:
+        """How many rows were rejected, for any reason."""
         return sum(self.rejected.values())

@@ -33,6 +33,7 @@ class Table:
     extras: tuple[Column, ...] = field(default=())
 
     def column(self, name: str) -> Column:
+        """The column ``name`` (canonical or extra); KeyError if the table has none."""
         for col in self.columns + self.extras:
             if col.name == name:
                 return col
@@ -40,6 +41,7 @@ class Table:
 
     @property
     def all_columns(self) -> tuple[Column, ...]:
+        """The canonical columns, then the extras."""
         return self.columns + self.extras
 
 

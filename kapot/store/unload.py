@@ -25,6 +25,7 @@ class UnloadReport:
     db: str
 
     def to_dict(self) -> dict:
+        """The report as plain values, ready for JSON."""
         return asdict(self)
 
 

@@ -58,9 +58,11 @@ class Warehouse:
 
     @property
     def lock_path(self) -> Path:
+        """The writers' lock file beside the warehouse."""
         return self.path.with_name(self.path.name + ".lock")
 
     def exists(self) -> bool:
+        """Whether the warehouse file exists."""
         return self.path.exists()
 
     @contextmanager

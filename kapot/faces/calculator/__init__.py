@@ -130,9 +130,11 @@ class Calculator(Loading, Filtering, SkuScores, Reasons, Lookalikes):
 
     # ------------------------------------------------------------------ options
     def regions(self, scope=None) -> list[str]:
+        """The regions of the clients ``scope`` sees (everyone's without one), sorted."""
         return sorted(self.clients.loc[self.visible(scope), "region"].dropna().unique().tolist())
 
     def managers(self, scope=None) -> list[str]:
+        """The managers of the clients ``scope`` sees (everyone's without one), sorted."""
         return sorted(self.clients.loc[self.visible(scope), "manager"].dropna().unique().tolist())
 
     def find(self, q: Query = Query(), *, scope=None) -> pd.DataFrame:

@@ -147,6 +147,7 @@ class CalculatorPage:
         self.move_button, self.pipeline_msg = p.move_button, p.message
 
     def t(self, key: str, **params) -> str:
+        """The page's text ``page.<key>`` in its language."""
         return tr(f"page.{key}", self.lang, **params)
 
     def _safe(self, fn: Callable) -> Callable:
@@ -196,7 +197,8 @@ class CalculatorPage:
 
     def export_frame(self, res: pd.DataFrame | None = None) -> pd.DataFrame:
         """The call list with headers in the page's language (:func:`state.export_frame`);
-        ``res`` a list of :meth:`Calculator.find` (its reason codes worded here) or the page's."""
+        ``res`` a list of :meth:`Calculator.find` (its columns; its reason codes worded here)
+        or the page's."""
         return state.export_frame(self._worded(self.result if res is None else res), self.lang)
 
     def _worded(self, res: pd.DataFrame) -> pd.DataFrame:
@@ -281,7 +283,7 @@ def query_string() -> str:
     empty outside Voila (papermill, JupyterLab)."""
     if "VOILA_KERNEL_ID" not in os.environ:  # not a Voila kernel
         return os.environ.get("QUERY_STRING", "")
-    from voila.utils import get_query_string
+    from voila.utils import get_query_string  # 1.2 s to import: only in a Voila kernel
 
     return get_query_string() or ""
 

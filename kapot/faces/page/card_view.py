@@ -60,16 +60,20 @@ class CardView:
         self.box = w.VBox([self.pick, self.out])
 
     def t(self, key: str, **params) -> str:
+        """The page's text ``page.<key>`` in the card's language."""
         return tr(f"page.{key}", self.lang, **params)
 
     def offer(self, res: pd.DataFrame) -> None:
-        """The picker's choices: the clients of the list shown."""
+        """The picker's choices: the clients of the list shown (columns rank, client_id, name
+        of :meth:`Calculator.find`)."""
         self.pick.options = [(self.t("pick_client"), "")] + [
             (f"{r.rank}. {r.name or r.client_id} ({r.client_id})", r.client_id)
             for r in res.itertuples()
         ]
 
     def show(self, change=None) -> None:
+        """Draw the card of the client picked (nothing when none is): profile, months, categories
+        and payments from the published read tables, and the similar clients."""
         cid = self.pick.value
         plots = voila_plots()
         with self.out:

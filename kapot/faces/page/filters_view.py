@@ -154,6 +154,7 @@ class FilterView:
         )
 
     def t(self, key: str, **params) -> str:
+        """The page's text ``page.<key>`` in the filters' language."""
         return tr(f"page.{key}", self.lang, **params)
 
     def watched(self) -> tuple[w.Widget, ...]:
@@ -174,6 +175,7 @@ class FilterView:
         )
 
     def values(self) -> FilterValues:
+        """The filters' values as they stand (:class:`kapot.faces.filters.FilterValues`)."""
         return FilterValues(
             categories=tuple(self.categories.value),
             sku_text=self.sku.value,

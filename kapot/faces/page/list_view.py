@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import html
+import os
 
 import ipywidgets as w
 import pandas as pd
@@ -26,9 +27,7 @@ def voila_plots():
     start: plotly and choosing the renderer (which imports nbformat and jsonschema) cost about
     a second and 30 MB per kernel that most visits, which never open a chart, do not need
     (issue 12; tests/test_session.py checks a served kernel loads none of them)."""
-    import os
-
-    import plotly.io as pio
+    import plotly.io as pio  # not at the top: see above (about a second, 30 MB)
 
     from kapot.faces import plots
     from kapot.server.session import SERVED_ENV
@@ -184,9 +183,11 @@ class ListView:
         self.charts_stale = True
 
     def t(self, key: str, **params) -> str:
+        """The page's text ``page.<key>`` in the list's language."""
         return _t(key, self.lang, **params)
 
     def box(self, message: w.Widget) -> w.VBox:
+        """The list's screen: summary, sort, the table, downloads and ``message`` below."""
         return w.VBox(
             [
                 self.summary,
@@ -198,8 +199,8 @@ class ListView:
         )
 
     def show(self, res: pd.DataFrame, *, illiquid: str, why_empty: str) -> None:
-        """Redraw for a new list; the table last: once it shows the new list, everything else
-        on the page is current."""
+        """Redraw for a new list (the columns of :meth:`Calculator.find`, reasons worded); the
+        table last: once it shows the new list, everything else on the page is current."""
         self.downloads.value = downloads_html(res, self.lang, self.calc.as_of.isoformat())
         self.summary.value = summary_html(
             res, self.lang, self.calc, illiquid=illiquid, why_empty=why_empty
@@ -208,7 +209,8 @@ class ListView:
         self.charts_stale = True
 
     def draw_charts(self, res: pd.DataFrame) -> None:
-        """The charts are drawn when their tab is open (and redrawn on a change while it is)."""
+        """The charts of ``res`` (columns of :meth:`Calculator.find`), drawn when their tab is
+        open (and redrawn on a change while it is)."""
         plots = voila_plots()
         self.charts_stale = False
         with self.charts:

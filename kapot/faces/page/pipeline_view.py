@@ -110,9 +110,12 @@ class PipelineView:
         )
 
     def t(self, key: str, **params) -> str:
+        """The page's text ``page.<key>`` in the view's language."""
         return tr(f"page.{key}", self.lang, **params)
 
     def give_list(self, query, limit: int) -> None:
+        """Give the manager picked a working list: the best ``limit`` (1-90) clients of
+        ``query`` that are not in work yet; then redraw."""
         manager = self.manager.value
         added = access.give_list(
             self.store,
@@ -127,6 +130,7 @@ class PipelineView:
         self.show()
 
     def show(self, change=None) -> None:
+        """Draw the picked manager's pipeline (states, funnel) and the clients one can move."""
         manager = self.manager.value
         if manager is None:
             return
@@ -153,6 +157,7 @@ class PipelineView:
         self.move_client.value = previous if previous in ids else (ids[0] if ids else None)
 
     def move(self) -> None:
+        """Move the picked client to the picked state (as the scope allows); then redraw."""
         cid, state = self.move_client.value, self.move_state.value
         if not cid:
             return

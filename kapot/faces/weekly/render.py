@@ -48,6 +48,8 @@ def render_report(
     ``<out>/<week>/weekly_report.ipynb`` and a self-contained ``weekly_report.html`` (code
     hidden, plotly charts interactive offline). Reads only: the pipeline runs the week needs
     (:func:`needed_runs`) must have been published. Returns the paths written."""
+    # not at the top: 1.2 s to import, and the report's own notebook kernel imports
+    # kapot.faces.weekly (for WeeklyReport) but never renders
     import nbformat
     import papermill as pm
     from nbconvert import HTMLExporter
@@ -79,7 +81,7 @@ def render_report(
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"
     nbformat.write(nb, nb_path)
-    from nbconvert.preprocessors import TagRemovePreprocessor
+    from nbconvert.preprocessors import TagRemovePreprocessor  # as above
 
     exporter = HTMLExporter(
         template_name="kapot_report",

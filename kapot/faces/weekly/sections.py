@@ -18,9 +18,10 @@ from kapot.faces.display import Section, plotly_js, stylesheet
 from kapot.faces.weekly.changes import ChangeSections
 from kapot.faces.weekly.clients import ClientSections
 from kapot.faces.weekly.fragments import Raw
-from kapot.faces.weekly.prepare import resolve_week, scores_on_or_before
+from kapot.faces.weekly.prepare import resolve_week
 from kapot.faces.weekly.work import WorkSections
 from kapot.i18n import fmt_date, get_lang, tr
+from kapot.pipeline.plan import scores_on_or_before
 from kapot.pipeline.snapshot import published_dates
 from kapot.store.currency import use_warehouse_currency
 from kapot.store.warehouse import Warehouse
@@ -94,20 +95,24 @@ class WeeklyReport(ClientSections, ChangeSections, WorkSections):
     # ------------------------------------------------------------------ data access
     @property
     def con(self):
+        """A read connection to the warehouse, opened at first use, closed by :meth:`close`."""
         if self._con is None:
             self._con = self._stack.enter_context(Warehouse(self.db).read())
         return self._con
 
     def close(self) -> None:
+        """Close the warehouse connection (the report reads nothing more)."""
         self._stack.close()
         self._con = None
 
     @property
     def scores(self) -> tuple[dt.date | None, int | None]:
+        """The scored run the report uses (the latest on or before its date) and its horizon."""
         return scores_on_or_before(self.db, self.as_of)
 
     @property
     def calc(self):
+        """The calculator over that scored run, loaded at first use; None without scores."""
         if self._calc is None:
             scored, horizon = self.scores
             if scored is None:
