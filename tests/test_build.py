@@ -154,20 +154,17 @@ def test_online_retail_peaks_in_november(real, tmp_path):
 
 
 def test_who_buys_profiles_buyers_against_everyone(built):
-    from kapot.models.segments import who_buys
-    from kapot.store.warehouse import Warehouse
-
     db, d, _ = built
-    with Warehouse(db).read() as con:
-        cat = "Dry building mixes"
-        prof = who_buys(con, AS_OF, category=cat)
-        with pytest.raises(KapotError):
-            who_buys(con, AS_OF)
-        sku = who_buys(con, AS_OF, sku="BLT-0001")
-        with pytest.raises(KapotError, match="unknown category 'Dry bulding mixes'.*Dry building"):
-            who_buys(con, AS_OF, category="Dry bulding mixes")
-        with pytest.raises(KapotError, match="unknown SKU 'BLT-00001'.*BLT-0001"):
-            who_buys(con, AS_OF, sku="BLT-00001")
+    snap = Snapshot.open(db, AS_OF)
+    cat = "Dry building mixes"
+    prof = snap.who_buys(category=cat)
+    with pytest.raises(KapotError):
+        snap.who_buys()
+    sku = snap.who_buys(sku="BLT-0001")
+    with pytest.raises(KapotError, match="unknown category 'Dry bulding mixes'.*Dry building"):
+        snap.who_buys(category="Dry bulding mixes")
+    with pytest.raises(KapotError, match="unknown SKU 'BLT-00001'.*BLT-0001"):
+        snap.who_buys(sku="BLT-00001")
     assert set(prof["dimension"]) == {"industry", "region", "size_tier", "peak_month"}
     ind = prof[prof["dimension"] == "industry"].set_index("value")
     # buyers counted by hand from the synthetic sales
@@ -181,7 +178,12 @@ def test_who_buys_profiles_buyers_against_everyone(built):
     assert ind["share_of_buyers"].sum() == pytest.approx(1.0)
     # dry mixes are a construction product: construction is over-represented among buyers
     assert ind.loc["Construction", "lift"] > 1.2
-    assert sku["buyers"].sum() > 0
+    by_hand = d.sales[
+        (d.sales["sku"] == "BLT-0001")
+        & (d.sales["quantity"] > 0)
+        & (d.sales["date"] >= pd.Timestamp(AS_OF) - pd.DateOffset(months=24))
+    ]
+    assert sku[sku["dimension"] == "region"]["buyers"].sum() == by_hand["client_id"].nunique() > 0
 
 
 def test_client_category_seasonality_follows_the_clients_truth(built):

@@ -1,6 +1,7 @@
 """kapot.pipeline.snapshot: the one read API over what a run published for a date."""
 
 import datetime as dt
+import re
 from dataclasses import replace
 
 import pytest
@@ -11,6 +12,8 @@ from kapot.pipeline.snapshot import Snapshot, latest_as_of, published_dates, run
 from kapot.store.ingest import ingest
 from kapot.store.synth import SynthConfig, generate
 from kapot.store.warehouse import Warehouse
+
+from .conftest import ROOT
 
 END = dt.date(2026, 10, 31)
 AS_OF = END + dt.timedelta(days=1)
@@ -66,3 +69,28 @@ def test_a_run_of_older_code_with_translated_cluster_names_reads_without_them(wo
         con.execute("UPDATE segments SET cluster_name = 'высокая выручка'")
     seg = Snapshot.open(db).table("segments")
     assert "cluster_name" not in seg and seg["cluster_code"].isna().all()
+
+
+def _reads_of_base_tables(paths) -> dict[str, list[str]]:
+    """The SQL files named in ``paths`` (as ``"folder/name"``) that read sales or invoices."""
+    sql = ROOT / "kapot" / "sql"
+    found = {}
+    for path in paths:
+        for name in sorted(set(re.findall(r'"([a-z_]+/[a-z_]+)"', path.read_text("utf-8")))):
+            f = sql / f"{name}.sql"
+            if f.exists():
+                text = re.sub(r"--[^\n]*", "", f.read_text("utf-8"))
+                if re.search(r"\b(FROM|JOIN)\s+(sales|invoices)\b", text, re.I):
+                    found.setdefault(str(path.relative_to(ROOT)), []).append(name)
+    return found
+
+
+def test_the_faces_and_the_read_api_never_read_sales_or_invoices_nor_write():
+    faces = [*(ROOT / "kapot" / "faces").rglob("*.py"), *(ROOT / "kapot" / "cli").rglob("*.py")]
+    read_api = ROOT / "kapot" / "pipeline" / "snapshot.py"
+    assert _reads_of_base_tables([*faces, read_api]) == {}
+    # the checker sees one: the pipeline's planner asks the store for its span of sales
+    plan = ROOT / "kapot" / "pipeline" / "plan.py"
+    assert _reads_of_base_tables([plan]) == {"kapot/pipeline/plan.py": ["store/sales_span"]}
+    writers = [str(p.relative_to(ROOT)) for p in [*faces, read_api] if ".write()" in p.read_text()]
+    assert writers == []

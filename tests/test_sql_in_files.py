@@ -1,7 +1,8 @@
 """SQL lives in kapot/sql: count the queries still written as Python strings.
 
 A query string is a string literal (or f-string) that starts with SELECT, WITH, INSERT,
-CREATE, UPDATE, DELETE, DROP, ALTER, COPY, DESCRIBE or PRAGMA. The issue's target is at most 30
+CREATE, UPDATE, DELETE, DROP, ALTER, COPY, DESCRIBE, PRAGMA, or a statement of its own such
+as BEGIN, COMMIT, ROLLBACK, CHECKPOINT, ATTACH or DETACH. The issue's target is at most 30
 across the package; the modules of other owners (the engine's, the seasonality's, the access
 layer's) are counted apart so that they can move theirs. Run ``pytest -s`` to see the table.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "kapot"
 QUERY = re.compile(
     r"^[\s(]*(SELECT|WITH|INSERT|CREATE|UPDATE|DELETE|DROP|ALTER|COPY|DESCRIBE|PRAGMA)\s"
+    r"|^\s*(BEGIN|COMMIT|ROLLBACK|CHECKPOINT|ATTACH|DETACH)\b"
 )
 # modules whose queries their owners move (issue 11 leaves them alone)
 OTHER_OWNERS = {
@@ -27,7 +29,8 @@ OTHER_OWNERS = {
     "session.py",
     "server.py",
 }
-# queries in Python strings outside OTHER_OWNERS' modules (84 before issue 11, 24 after)
+# queries in Python strings outside OTHER_OWNERS' modules (84 before issue 11; 27 after,
+# transactions' BEGIN/COMMIT/ROLLBACK and CHECKPOINT counted)
 BUDGET = 30
 
 
@@ -63,8 +66,10 @@ b = f"""
 c = "Select the rows you want"   # prose, not a query
 d = "selected"
 e = ("DELETE FROM t WHERE id = $id")
+f = "COMMIT"
+g = "Begin with the largest"  # prose again
 '''
-    assert query_strings(src) == 3
+    assert query_strings(src) == 4
 
 
 def test_queries_left_in_python_strings():

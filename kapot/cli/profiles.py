@@ -89,13 +89,10 @@ def _cmd_segments(args: argparse.Namespace) -> None:
 
 
 def _cmd_who_buys(args: argparse.Namespace) -> None:
-    from kapot.models.segments import who_buys
-    from kapot.pipeline.snapshot import latest_as_of
-    from kapot.store.warehouse import Warehouse
+    from kapot.pipeline.snapshot import Snapshot, latest_as_of
 
     as_of = args.as_of or latest_as_of(args.db)
-    with Warehouse(args.db).read() as con:
-        df = who_buys(con, as_of, category=args.category, sku=args.sku)
+    df = Snapshot.open(args.db, as_of).who_buys(category=args.category, sku=args.sku)
     emit(df, args.format, args.output)
 
 

@@ -18,9 +18,8 @@ from kapot.faces import plots
 from kapot.faces.explorer_widgets import ExplorerWidgets
 from kapot.faces.wording import cluster_label
 from kapot.i18n import get_lang, set_currency, tr
-from kapot.models.segments import CLUSTER_FEATURES, cluster_matrix, who_buys
+from kapot.models.segments import CLUSTER_FEATURES, cluster_matrix
 from kapot.pipeline.snapshot import Snapshot
-from kapot.store.warehouse import Warehouse
 
 __all__ = ["Explorer", "use_renderer"]
 
@@ -191,9 +190,8 @@ class Explorer(ExplorerWidgets):
     def who_buys(self, category: str | None = None, sku: str | None = None) -> pd.DataFrame:
         """Who buys ``category`` or ``sku`` (one of them), as of the explorer's date: columns
         dimension, value, buyers, share_of_buyers, share_of_all, lift
-        (:func:`kapot.models.segments.who_buys`)."""
-        with Warehouse(self.db).read() as con:
-            return who_buys(con, self.as_of, category=category, sku=sku)
+        (:meth:`kapot.pipeline.snapshot.Snapshot.who_buys`)."""
+        return Snapshot(self.db, self.as_of).who_buys(category=category, sku=sku)
 
     def who_buys_figure(self, category: str, dimension: str = "industry") -> go.Figure:
         """Buyers of ``category`` against all clients along ``dimension`` (industry, region,

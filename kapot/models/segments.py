@@ -11,10 +11,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kapot import runner
-from kapot.errors import KapotError, nearest
-from kapot.i18n import tr
-
 __all__ = [
     "cluster_matrix",
     "SegmentConfig",
@@ -24,7 +20,6 @@ __all__ = [
     "Clusterer",
     "Segmenter",
     "segment_clients",
-    "who_buys",
     "CLUSTER_FEATURES",
 ]
 
@@ -346,30 +341,3 @@ def segment_clients(
     """
     segmenter = Segmenter(config, clusterer).fit(features)
     return segmenter.transform(features), segmenter.clusterer_
-
-
-def who_buys(
-    con, as_of, *, category: str | None = None, sku: str | None = None, months: int = 24
-) -> pd.DataFrame:
-    """Who buys a category or SKU: the profile of its buyers next to all clients.
-
-    Needs a build for ``as_of`` (segments and seasonality). Buyers are clients with purchases of
-    it in the ``months`` before ``as_of``. Returns one row per dimension value (industry,
-    region, size_tier, peak_month) with buyers, share among buyers, share among all clients and
-    the lift (how over-represented the value is among buyers).
-    """
-    if (category is None) == (sku is None):
-        raise KapotError(tr("segments.who_buys_args"))
-    item = category if category is not None else sku
-    kinds = runner.query(con, "read/known_items")
-    known = kinds.loc[kinds["kind"] == ("category" if category is not None else "sku"), "value"]
-    known = known.tolist()
-    if item not in set(known):  # a typo must not look like "nobody buys it"
-        key, name = (
-            ("calculator.unknown_category", "name") if category else ("filters.unknown_sku", "sku")
-        )
-        near = "known" if category else "near"
-        raise KapotError(tr(key, **{name: item, near: nearest(item, known)}))
-    return runner.query(
-        con, "read/who_buys", category=category, sku=sku, as_of=as_of, months=months
-    )

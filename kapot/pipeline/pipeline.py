@@ -6,7 +6,8 @@ engine's horizon), segments, optionally the potential
 scores with their validation (:func:`kapot.models.potential.score_warehouse`), and the read tables
 the faces show (``client_profile``, ``card_monthly``, ``card_categories``, ``card_payments``,
 ``product_stock``, and the weekly report's facts ``report_weeks``, ``report_clients``,
-``report_order_mix``, ``report_span``: :func:`report_facts`). All of it is written into one
+``report_order_mix``, ``report_span``: :func:`report_facts`; who buys each category and SKU,
+``item_buyers``). All of it is written into one
 private copy of the warehouse and published with one atomic rename
 (:meth:`kapot.store.warehouse.Warehouse.write`), together with a row in ``runs`` (date, start,
 end, steps with their seconds, row counts, code version). A reader sees
@@ -80,6 +81,7 @@ class PipelineConfig:
     card_payments: int = 60
     illiquid_days: int = 180
     order_mix_weeks: int = 13  # weeks of order-taker facts (kapot.faces.report.ORDER_MIX_WEEKS)
+    who_buys_months: int = 24  # a category's or SKU's buyers bought it in these months
 
 
 @dataclass
@@ -204,6 +206,9 @@ def _read_tables(con, as_of: dt.date, config: PipelineConfig) -> dict[str, pd.Da
         ),
         "product_stock": runner.query(
             con, "marts/product_stock", as_of=as_of, min_age_days=config.illiquid_days
+        ),
+        "item_buyers": runner.query(
+            con, "marts/item_buyers", as_of=as_of, months=config.who_buys_months
         ),
         **report_facts(con, as_of, config),
     }

@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from kapot import runner
-from kapot.errors import KapotError
+from kapot.errors import KapotError, nearest
 from kapot.i18n import tr
 from kapot.models.timing import TIMING_COLUMNS, pair_timing
 from kapot.store.currency import read_currency
@@ -59,6 +59,8 @@ READ_TABLES = (
     "report_clients",
     "report_order_mix",
     "report_span",
+    # who buys each category and SKU (Snapshot.who_buys)
+    "item_buyers",
 )
 RESULT_TABLES = PROFILE_TABLES + READ_TABLES
 
@@ -121,6 +123,23 @@ def runs(db: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     for col in ("steps", "row_counts"):
         df[col] = [json.loads(v) for v in df[col]]
     return df
+
+
+def _known_item(products: pd.DataFrame, category: str | None, sku: str | None):
+    """(kind, item) of exactly one of ``category`` and ``sku``, checked against ``products``
+    (columns sku, category): a typo must not look like "nobody buys it"."""
+    if (category is None) == (sku is None):
+        raise KapotError(tr("segments.who_buys_args"))
+    if category is not None:
+        known = products["category"].dropna().astype(str).unique().tolist()
+        if category not in set(known):
+            near = nearest(category, known)
+            raise KapotError(tr("calculator.unknown_category", name=category, known=near))
+        return "category", category
+    skus = products["sku"].astype(str).tolist()
+    if sku not in set(skus):
+        raise KapotError(tr("filters.unknown_sku", sku=sku, near=nearest(sku, skus)))
+    return "sku", sku
 
 
 @dataclass(frozen=True)
@@ -208,6 +227,24 @@ class Snapshot:
         """SKUs we can supply whose stock has lain long: the slow movers to find buyers for."""
         prods = self.products()
         return prods.loc[prods["illiquid"].astype(bool), "sku"].tolist()
+
+    def who_buys(self, *, category: str | None = None, sku: str | None = None) -> pd.DataFrame:
+        """Who buys a category or SKU (exactly one): the profile of its buyers next to all
+        clients, from the published ``item_buyers`` (buyers: clients with purchases of it in
+        the run's ``who_buys_months`` before the date). Columns: dimension (industry, region,
+        size_tier, peak_month), value, buyers, share_of_buyers, share_of_all and lift (how
+        over-represented the value is among buyers).
+
+        Raises
+        ------
+        KapotError
+            without exactly one of them, or for a category or SKU the products do not name
+            (with the nearest names).
+        """
+        kind, item = _known_item(self.products(), category, sku)
+        self.table("item_buyers")  # a clear error when this date's run published none
+        with Warehouse(self.db).read() as con:
+            return runner.query(con, "read/who_buys", as_of=self.as_of, kind=kind, item=item)
 
     def season_timing(self) -> pd.DataFrame:
         """The client x category pairs' season timing for this date and horizon: client_id,
