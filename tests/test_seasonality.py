@@ -277,11 +277,18 @@ def test_short_histories_borrow_from_their_industry(world):
     assert borrowed["peak_pm"].notna().all()
 
 
-def test_industry_prior_weight_is_data_driven():
+@pytest.mark.parametrize("smooth", [False, True])
+def test_industry_prior_weight_is_data_driven(smooth):
     # 300 clients of industry A all peak in June; 300 of B peak anywhere. A noisy client whose
     # phase sits at May 20th (between May and June, nearer June-1): in A the prior settles it
-    # on June, in B it keeps its own nearest month (May)
-    from kapot.models.peak_prior import _month_loglik, _posterior, _segment_prior
+    # on June, in B it keeps its own nearest month (May); the clients' smooth prior and the
+    # pairs' nonparametric one alike
+    from kapot.models.peak_prior import (
+        _month_loglik,
+        _posterior,
+        _segment_prior,
+        _segment_prior_smooth,
+    )
 
     rng = np.random.default_rng(3)
     peaks = np.r_[np.full(300, 6), rng.integers(1, 13, 300)]
@@ -293,10 +300,41 @@ def test_industry_prior_weight_is_data_driven():
     cov = var[:, None, None] * np.eye(2)[None]
     seg = np.r_[np.zeros(300, int), np.ones(300, int), 0, 1]
     ll = _month_loglik(a, b, cov)
-    prior = _segment_prior(ll, seg, 2, np.r_[np.ones(600, bool), False, False])
+    fit = _segment_prior_smooth if smooth else _segment_prior
+    prior = fit(ll, seg, 2, np.r_[np.ones(600, bool), False, False])
     post = _posterior(ll, np.log(prior))
     assert post[-2].argmax() + 1 == 6 and post[-1].argmax() + 1 == 5
     assert prior[0, 5] > 0.8 and prior[300:600].max() < 0.2  # sharp in A, flat in B
+
+
+def test_smooth_prior_does_not_invent_a_season_for_an_industry_of_60():
+    # an industry's 60 seasonal clients peak in any month, each phase seen with noise (the
+    # size of a synthetic world's industry): the nonparametric prior's 11 free weights pile
+    # the mass on a few months and pull true peaks off theirs; the smooth prior stays near
+    # flat and finds more true months (5 draws summed)
+    from kapot.models.peak_prior import (
+        _month_loglik,
+        _posterior,
+        _segment_prior,
+        _segment_prior_smooth,
+    )
+
+    hits = {"smooth": 0, "npmle": 0}
+    tallest = {"smooth": 0.0, "npmle": 0.0}
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        peaks = rng.integers(1, 13, 60)
+        theta = 2 * np.pi * peaks / 12
+        a = 0.6 * np.cos(theta) + rng.normal(0, 0.25, 60)
+        b = 0.6 * np.sin(theta) + rng.normal(0, 0.25, 60)
+        ll = _month_loglik(a, b, np.full(60, 0.0625)[:, None, None] * np.eye(2)[None])
+        seg, use = np.zeros(60, int), np.ones(60, bool)
+        for name, fit in (("smooth", _segment_prior_smooth), ("npmle", _segment_prior)):
+            prior = fit(ll, seg, 1, use)
+            hits[name] += int(((_posterior(ll, np.log(prior)).argmax(1) + 1) == peaks).sum())
+            tallest[name] += prior.max(axis=1).mean() * 12 / 5
+    assert hits["smooth"] > hits["npmle"] + 10
+    assert tallest["smooth"] < 2.0 < tallest["npmle"]
 
 
 def _pair_monthly(d) -> pd.DataFrame:

@@ -37,7 +37,14 @@ import numpy as np
 import pandas as pd
 
 from kapot.models.harmonic import _peak, _strength, fit_harmonic
-from kapot.models.peak_prior import _cov, _map_and_spread, _month_loglik, _posterior, _segment_prior
+from kapot.models.peak_prior import (
+    _cov,
+    _map_and_spread,
+    _month_loglik,
+    _posterior,
+    _segment_prior,
+    _segment_prior_smooth,
+)
 from kapot.models.timing import horizon_months, season_timing
 
 __all__ = [
@@ -285,10 +292,11 @@ def client_seasonality(
         & (_strength(shr_a, shr_b) >= config.min_segment_strength)
     )
     source = np.where(own_seasonal, "own", np.where(seg_seasonal, "segment", "none"))
-    # own peaks: the posterior over the 12 months under the segment's empirical-Bayes prior
+    # own peaks: the posterior over the 12 months under the segment's smooth empirical-Bayes
+    # prior (a bump around its month over a uniform floor, ``_segment_prior_smooth``)
     loglik = _month_loglik(out["alpha"].to_numpy(), out["beta"].to_numpy(), _cov(out))
     seg_names, seg_idx = np.unique(out[segment].astype(str).to_numpy(), return_inverse=True)
-    prior = _segment_prior(loglik, seg_idx, len(seg_names), own_seasonal)
+    prior = _segment_prior_smooth(loglik, seg_idx, len(seg_names), own_seasonal)
     own_peak, own_pm = _map_and_spread(_posterior(loglik, np.log(prior)), config.peak_level)
     # borrowed peaks: the shrunk coefficients, whose variance is the normal posterior's
     fin = np.isfinite(var_c)
