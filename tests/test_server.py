@@ -258,6 +258,45 @@ def test_the_page_loads_only_what_its_first_screen_needs(team, browser):
     ctx.close()
 
 
+def test_a_second_visit_takes_the_widgets_scripts_from_the_browser_cache(team, browser):
+    """The widgets' scripts whose names carry a content hash are kept by the browser
+    (immutable), so a manager's second visit fetches none of them again; a file without a
+    hash keeps Voila's no-cache."""
+    ext = "/voila/labextensions/@jupyter-widgets/jupyterlab-manager/static/"
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.set_default_timeout(90_000)
+    got: dict[str, str] = {}
+    page.on(
+        "response",
+        lambda r: (
+            got.setdefault(r.url, r.headers.get("cache-control", ""))
+            if "/voila/labextensions/" in r.url
+            else None
+        ),
+    )
+    log_in(page, team["url"], "anna", "anna-password")
+    page.wait_for_selector(".kapot-results table")
+    paths = {u.split("?")[0]: c for u, c in got.items()}
+    hashed = {u: c for u, c in paths.items() if re.search(r"\.[0-9a-f]{16,}\.js$", u)}
+    assert len(hashed) >= 5, got
+    assert all("immutable" in c and "max-age=31536000" in c for c in hashed.values()), hashed
+    plain = page.request.get(team["url"].rstrip("/") + ext + "style.js")
+    assert plain.status == 200 and plain.headers["cache-control"] == "no-cache"
+    page.close()
+    again = ctx.new_page()
+    again.set_default_timeout(90_000)
+    again.goto(team["url"])
+    again.wait_for_selector(".kapot-results table")
+    entries = again.evaluate(
+        "performance.getEntriesByType('resource').map(e => [e.name, e.transferSize])"
+    )
+    fetched = [u for u, size in entries if u.split("?")[0] in hashed and size > 0]
+    assert [u for u, _ in entries if u.split("?")[0] in hashed], entries  # they were used
+    assert fetched == [], fetched
+    ctx.close()
+
+
 def test_no_traceback_reaches_the_browser(team, browser):
     page = browser.new_page()
     page.set_default_timeout(60_000)
