@@ -191,3 +191,55 @@ def test_the_docstring_checker_sees_a_method_without_one():
     assert _undocumented(text.replace("pass", '"""Rows."""', 1)) == [
         "C.f: takes a frame (df), names no columns"
     ]
+
+
+# modules without a test module of their own (test_<module>.py, or for a module of a
+# subpackage such as faces/page/ its package's test_page.py), with the test modules that test
+# them. A module listed here that gets its own test module fails, so the list only shrinks.
+TESTED_ELSEWHERE = {
+    "kapot/cli/profiles.py": ("test_build.py", "test_cli.py"),
+    "kapot/cli/serve.py": ("test_cli.py", "test_weekly.py", "test_page.py", "test_server.py"),
+    "kapot/config.py": ("test_project.py", "test_explorer.py"),
+    "kapot/errors.py": ("test_hostile_input.py", "test_ingest.py"),
+    "kapot/faces/explorer_widgets.py": ("test_explorer.py",),
+    "kapot/faces/worklist_views.py": ("test_worklists.py",),
+    "kapot/models/harmonic.py": ("test_seasonality.py",),
+    "kapot/models/peak_prior.py": ("test_seasonality.py",),
+    "kapot/models/timing.py": ("test_seasonality.py", "test_build.py"),
+    "kapot/server/charts.py": ("test_page.py", "test_server.py"),
+    "kapot/store/datasets.py": ("test_real_data.py",),
+    "kapot/store/demo_pipeline.py": ("test_cli.py", "test_weekly.py"),
+    "kapot/store/encodings.py": ("test_ingest.py", "test_hostile_input.py"),
+    "kapot/store/prepare.py": ("test_ingest.py", "test_status.py"),
+    "kapot/store/readers.py": ("test_ingest.py", "test_ingest_properties.py"),
+    "kapot/store/schema.py": ("test_ingest.py", "test_hostile_input.py"),
+    "kapot/store/unload.py": ("test_warehouse.py", "test_hostile_input.py"),
+    "kapot/store/worlds.py": ("test_seasonality.py", "test_synth.py"),
+}
+_TOP_PACKAGES = {"kapot", "store", "models", "faces", "cli", "server", "pipeline"}
+
+
+def _without_test_module() -> list[str]:
+    tests = {p.name for p in (ROOT / "tests").glob("test_*.py")}
+    out = []
+    for name, path in _modules():
+        if not name.startswith("kapot/") or path.stem == "__main__":
+            continue
+        if path.stem == "__init__" and path.parent.name in _TOP_PACKAGES:
+            continue  # a top package's __init__: its modules are tested
+        stem = path.parent.name if path.stem == "__init__" else path.stem
+        own = {f"test_{stem}.py"}
+        if path.parent.name not in _TOP_PACKAGES:
+            own.add(f"test_{path.parent.name}.py")
+        if not own & tests:
+            out.append(name)
+    return out
+
+
+def test_tests_mirror_the_modules():
+    missing = _without_test_module()
+    assert sorted(set(missing) - set(TESTED_ELSEWHERE)) == []
+    stale = sorted(set(TESTED_ELSEWHERE) - set(missing))
+    assert stale == [], f"has its own test module now: remove from TESTED_ELSEWHERE: {stale}"
+    tests = {p.name for p in (ROOT / "tests").glob("test_*.py")}
+    assert all(set(where) <= tests for where in TESTED_ELSEWHERE.values())

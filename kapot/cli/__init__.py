@@ -3,8 +3,9 @@
 chosen language.
 
 The command modules import the library inside each command, on purpose: ``import kapot.cli``
-takes 0.3 s, against 7-9 s with the modules the commands use imported at the top (measured
-with ``/usr/bin/time python -c "import ..."`` at load average 11-14 on the 2-core machine), and
+takes 0.36 s, against 2.6 s with the modules the commands use imported at the top (the
+pipeline, weekly report, server, engine, ingestion, exports, papermill and nbconvert: 2.2-2.3 s
+more, best of three at load average 3 on the 2-core machine; 7-9 s at load 11-14), and
 ``kapot --help`` or a one-line error should not wait for scikit-learn, DuckDB and Jupyter."""
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ from __future__ import annotations
 from kapot.errors import KapotError
 from kapot.i18n import get_lang, tr
 
+# the library is imported inside each command: a measured start-up cost (kapot.cli's docstring)
+
 __all__ = ["emit", "print_build", "print_validation"]
 
 

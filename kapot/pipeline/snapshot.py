@@ -182,10 +182,6 @@ class Snapshot:
             raise KapotError(tr("calculator.not_scored_for", as_of=str(as_of)))
         return cls(db, as_of, horizon_days)
 
-    def with_horizon(self, horizon_days: int) -> Snapshot:
-        """The same date with another scored horizon."""
-        return replace(self, horizon_days=horizon_days)
-
     # ------------------------------------------------------------------ tables
     def table(self, name: str) -> pd.DataFrame:
         """Result table ``name`` (one of :data:`RESULT_TABLES`) for this date.

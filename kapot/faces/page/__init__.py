@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
-import time
 from collections.abc import Callable
 
 import ipywidgets as w
@@ -86,7 +85,6 @@ class CalculatorPage:
         self.now = now
         self.store = WorklistStore(default_store_path(db), config=PipelineConfig())
         self.result = pd.DataFrame()
-        self.last_refresh_ms = 0.0
         self.tabs_ready = False
         self.message = w.HTML()
         self.filters = FilterView(
@@ -144,7 +142,7 @@ class CalculatorPage:
         self.manager, self.give, self.pipeline = p.manager, p.give, p.pipeline
         self.move_client, self.move_state = p.move_client, p.move_state
         self.move_reason, self.move_recall = p.move_reason, p.move_recall
-        self.move_button, self.pipeline_msg = p.move_button, p.message
+        self.move_button = p.move_button
 
     def t(self, key: str, **params) -> str:
         """The page's text ``page.<key>`` in its language."""
@@ -177,7 +175,6 @@ class CalculatorPage:
 
     def refresh(self, change=None) -> None:
         """Run the query and redraw the summary, the table, the downloads and the charts."""
-        t0 = time.perf_counter()
         q = self.query()
         res = with_reasons(self.calc.find(q, scope=self.scope), self.lang)
         if self.illiquid.value:
@@ -189,7 +186,6 @@ class CalculatorPage:
         self.cards.offer(res)
         if self.tabs_ready and self.tabs.selected_index == 1:
             self.list.draw_charts(res)
-        self.last_refresh_ms = (time.perf_counter() - t0) * 1000
 
     def _on_tab(self, change=None) -> None:
         if self.tabs.selected_index == 1 and self.list.charts_stale:

@@ -175,7 +175,7 @@ class FilterView:
         )
 
     def values(self) -> FilterValues:
-        """The filters' values as they stand (:class:`kapot.faces.filters.FilterValues`)."""
+        """The filters' values as they stand (:class:`kapot.faces.page.state.FilterValues`)."""
         return FilterValues(
             categories=tuple(self.categories.value),
             sku_text=self.sku.value,

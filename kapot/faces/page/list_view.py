@@ -17,6 +17,7 @@ from kapot.faces.display import table_html as table_html_
 from kapot.faces.page.state import export_frame
 from kapot.faces.wording import peak_label
 from kapot.i18n import fmt_money, tr
+from kapot.server.session import SERVED_ENV
 
 __all__ = ["ListView", "table_html", "downloads_html", "voila_plots"]
 
@@ -27,13 +28,13 @@ def voila_plots():
     start: plotly and choosing the renderer (which imports nbformat and jsonschema) cost about
     a second and 30 MB per kernel that most visits, which never open a chart, do not need
     (issue 12; tests/test_session.py checks a served kernel loads none of them)."""
-    import plotly.io as pio  # not at the top: see above (about a second, 30 MB)
+    # not at the top, as said above (about a second and 30 MB): plotly, the plots, the charts
+    import plotly.io as pio
 
     from kapot.faces import plots
-    from kapot.server.session import SERVED_ENV
 
     if os.environ.get(SERVED_ENV) == "1":
-        from kapot.server.charts import use_frames
+        from kapot.server.charts import use_frames  # plotly too
 
         use_frames()  # kapot serve: plotly.js only when a chart is opened (kapot.server.charts)
     elif pio.renderers.default != "plotly_mimetype":

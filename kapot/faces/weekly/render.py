@@ -51,8 +51,8 @@ def render_report(
     # not at the top: 1.2 s to import, and the report's own notebook kernel imports
     # kapot.faces.weekly (for WeeklyReport) but never renders
     import nbformat
-    import papermill as pm
-    from nbconvert import HTMLExporter
+    import papermill as pm  # as said above
+    from nbconvert import HTMLExporter  # as said above
 
     lang = get_lang(lang)
     week = resolve_week(week, db)
