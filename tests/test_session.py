@@ -70,35 +70,3 @@ def test_a_served_kernel_warms_up_without_the_engine_and_leaves_no_widget(scored
 def test_outside_the_server_there_is_no_warm_up(scored):
     got = _kernel(scored, served=False)  # a notebook or papermill run: no time spent on it
     assert got["warmed"] == 0 and got["rows"] > 0
-
-
-_NICE = """
-import json, os, threading, time
-import kapot.server.session as s
-stop = threading.Event()
-t = threading.Thread(target=stop.wait, daemon=True)
-t.start()  # a thread started before, as the kernel's IOPub and heartbeat threads are
-before = os.getpriority(os.PRIO_PROCESS, 0)
-steps = s.yield_cpu_to_server()
-threads = [os.getpriority(os.PRIO_PROCESS, int(x)) for x in os.listdir("/proc/self/task")]
-stop.set()
-print(json.dumps({"before": before, "steps": steps, "threads": threads}))
-"""
-
-
-@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="Linux threads")
-@pytest.mark.parametrize(
-    "served, nice, steps", [(True, None, 5), (True, "3", 3), (True, "0", 0), (False, None, 0)]
-)
-def test_a_served_kernel_yields_the_cpu_to_the_server_in_all_its_threads(served, nice, steps):
-    env = {k: v for k, v in os.environ.items() if k not in ("KAPOT_SERVED", "KAPOT_KERNEL_NICE")}
-    if served:
-        env["KAPOT_SERVED"] = "1"
-    if nice is not None:
-        env["KAPOT_KERNEL_NICE"] = nice
-    out = subprocess.run([sys.executable, "-c", _NICE], env=env, capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr[-2000:]
-    got = json.loads(out.stdout.strip().splitlines()[-1])
-    want = min(got["before"] + steps, 19)
-    assert got["steps"] == want - got["before"]
-    assert len(got["threads"]) >= 2 and set(got["threads"]) == {want}

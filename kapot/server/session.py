@@ -29,9 +29,7 @@ __all__ = [
     "IDENTITY_ENV",
     "KEY_ENV",
     "SERVED_ENV",
-    "KERNEL_NICE_ENV",
     "log_error",
-    "yield_cpu_to_server",
     "trim_memory",
     "warm_up",
     "visitor_scope",
@@ -42,9 +40,6 @@ IDENTITY_HEADER = "X-Kapot-Identity"
 IDENTITY_ENV = "HTTP_X_KAPOT_IDENTITY"  # how Voila hands that header to the kernel (RFC 3875)
 KEY_ENV = "KAPOT_IDENTITY_KEY"
 SERVED_ENV = "KAPOT_SERVED"
-KERNEL_NICE_ENV = "KAPOT_KERNEL_NICE"
-# how much lower than the server's a served kernel's CPU priority is (nice steps)
-KERNEL_NICE_DEFAULT = 5
 
 _log = logging.getLogger("kapot.page")
 
@@ -73,41 +68,6 @@ def trim_memory() -> None:
         ctypes.CDLL(name).malloc_trim(0)
     except (OSError, AttributeError):
         pass
-
-
-def yield_cpu_to_server() -> int:
-    """In a kernel of ``kapot serve``, lower every thread of this process ``KAPOT_KERNEL_NICE``
-    (default 5) nice steps below the server; returns the steps taken (0 outside the server, or
-    with ``KAPOT_KERNEL_NICE=0``).
-
-    Every request of every visitor (logins, the page, its scripts, the widgets' messages) goes
-    through the server's one event loop, while a kernel works for one visitor. In a burst of 30
-    managers on 2 cores (issue 12) the loop's thread ran 9.0 s and waited 92.7 s for a CPU
-    (its competitors there were mostly the bench's own browsers); on a server without browsers
-    the kernels building pages are its competitors, and a few nice steps make the loop come
-    first while the kernels still get every CPU the server leaves. On Linux ``nice`` applies to
-    one thread, so each thread of the kernel (its shell, IOPub and heartbeat threads) is
-    lowered."""
-    if os.environ.get(SERVED_ENV) != "1" or not hasattr(os, "setpriority"):
-        return 0
-    try:
-        steps = int(os.environ.get(KERNEL_NICE_ENV, str(KERNEL_NICE_DEFAULT)))
-    except ValueError:
-        steps = KERNEL_NICE_DEFAULT
-    if steps <= 0:
-        return 0
-    base = os.getpriority(os.PRIO_PROCESS, 0)
-    target = min(base + steps, 19)
-    try:
-        tids = [int(t) for t in os.listdir("/proc/self/task")]
-    except OSError:
-        tids = [0]
-    for tid in tids:
-        try:
-            os.setpriority(os.PRIO_PROCESS, tid, target)
-        except OSError:  # a thread that ended meanwhile
-            pass
-    return target - base
 
 
 def warm_up(calculator, db: str | os.PathLike[str] | None = None) -> float:
