@@ -37,3 +37,28 @@ def test_python_m_bench_help_from_the_repository():
         [sys.executable, "-m", "bench", "--help"], cwd=ROOT, capture_output=True, text=True
     )
     assert res.returncode == 0 and "report" in res.stdout, res.stderr
+
+
+def test_the_server_bench_culls_only_kernels_idle_longer_than_a_visit_may_take():
+    """A kernel culled while its visitor's browser is still loading the page would be a
+    failure of the bench's making: the idle timeout must exceed the page timeout."""
+    from bench.server import IDLE_MINUTES, PAGE_TIMEOUT_S
+
+    assert IDLE_MINUTES * 60 > PAGE_TIMEOUT_S
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux schedstat")
+def test_the_server_bench_reads_a_loops_cpu_and_wait_from_the_scheduler():
+    import math
+    import os
+    import time
+
+    from bench.server import _sched_s
+
+    ran0, waited0 = _sched_s(os.getpid())
+    t0 = time.process_time()
+    while time.process_time() - t0 < 0.2:  # 0.2 s of this thread's CPU
+        pass
+    ran, waited = _sched_s(os.getpid())
+    assert ran - ran0 >= 0.15 and waited >= waited0 >= 0
+    assert all(math.isnan(x) for x in _sched_s(2**22 + 7))  # no such process: NaN, not 0

@@ -108,7 +108,9 @@ def _segment_prior_smooth(
             return -float(np.log(rows @ prior_of(th) + 1e-300).sum())
 
         fits = [minimize(nll, [centre, k0, 0.0], method="Nelder-Mead") for k0 in (-1.0, 1.0, 2.5)]
-        out[g] = prior_of(min(fits, key=lambda r: r.fun).x)
+        fitted = prior_of(min(fits, key=lambda r: r.fun).x)
+        if np.isfinite(fitted).all():  # else the flat prior stays
+            out[g] = fitted
     return out[seg_idx]
 
 

@@ -81,12 +81,13 @@ def yield_cpu_to_server() -> int:
     with ``KAPOT_KERNEL_NICE=0``).
 
     Every request of every visitor (logins, the page, its scripts, the widgets' messages) goes
-    through the server's one event loop, while a kernel works for one visitor. Measured in a
-    burst of 30 managers on 2 cores (issue 12), the loop's thread was runnable but waiting for a
-    CPU 92.7 s out of 129 s and ran only 9.0 s: a login waited 23 s in the server behind the
-    kernels' and browsers' work. A kernel a few steps lower still gets the CPU whenever the
-    server does not need it, so a visitor alone is not slower. On Linux ``nice`` applies to one
-    thread, so each thread of the kernel (its shell, IOPub and heartbeat threads) is lowered."""
+    through the server's one event loop, while a kernel works for one visitor. In a burst of 30
+    managers on 2 cores (issue 12) the loop's thread ran 9.0 s and waited 92.7 s for a CPU
+    (its competitors there were mostly the bench's own browsers); on a server without browsers
+    the kernels building pages are its competitors, and a few nice steps make the loop come
+    first while the kernels still get every CPU the server leaves. On Linux ``nice`` applies to
+    one thread, so each thread of the kernel (its shell, IOPub and heartbeat threads) is
+    lowered."""
     if os.environ.get(SERVED_ENV) != "1" or not hasattr(os, "setpriority"):
         return 0
     try:
