@@ -84,14 +84,6 @@ FRAMEWORK_HOOKS = {
 # public methods still without a docstring, in their owners' modules (the engine's, the
 # server's): the owners document them; a method listed here that has one fails too
 KNOWN_UNDOCUMENTED_METHODS = {
-    "kapot/models/engine/history.py": {
-        "History.n_clients",
-        "History.items",
-        "History.codes",
-        "History.snapshot",
-        "Snapshot.dense",
-        "Snapshot.labels",
-    },
     "kapot/server/access.py": {"Scope.sees_all", "Scope.can_move", "Scope.moves_any"},
     "kapot/server/auth.py": {"LoginThrottle.failed", "LoginThrottle.succeeded"},
     "kapot/server/server.py": {"KapotIdentityProvider.store"},

@@ -22,6 +22,7 @@ from kapot import runner
 from kapot.errors import KapotError
 from kapot.i18n import tr
 from kapot.models.engine import Engine, EngineConfig, History
+from kapot.store.warehouse import Warehouse
 
 __all__ = ["score_warehouse", "expected_values", "illiquid_skus"]
 
@@ -90,8 +91,6 @@ def score_warehouse(
     Earlier results for the same date and horizon are replaced. Returns the rows stored per
     level, the reports and the fitted engines (``rows``, ``reports``, ``engines``). ``levels``
     limits the work to some levels (backtests of one level)."""
-    from kapot.store.warehouse import Warehouse
-
     rows: dict[str, int] = {}
     reports: dict[str, dict] = {}
     engines: dict[str, Engine] = {}

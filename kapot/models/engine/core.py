@@ -22,7 +22,7 @@ from kapot.models.engine.config import (
     TASKS,
     EngineConfig,
 )
-from kapot.models.engine.history import History, Snapshot, _days
+from kapot.models.engine.history import History, Snapshot, days
 from kapot.models.engine.pool import outside_counts, outside_ratio, pool_rows
 from kapot.models.engine.ranking import Fold, design_labels
 from kapot.models.engine.selection import Selection
@@ -92,7 +92,7 @@ def warehouse_notes(history: History, as_of: dt.date, n_items: int) -> list[str]
         out.append("one_region")
     if len(np.unique(history.industry)) <= 1:
         out.append("one_industry")
-    c = int(_days([as_of])[0])
+    c = int(days([as_of])[0])
     active = np.zeros(history.n_clients, dtype=bool)
     active[history.client[history.span(-(10**9), c)]] = True
     if active.all():

@@ -13,10 +13,11 @@ from kapot import runner
 from kapot.models.engine import candidates as _cand
 from kapot.models.engine.config import _DAY0, EngineConfig
 
-__all__ = ["History", "Snapshot"]
+__all__ = ["History", "Snapshot", "days"]
 
 
-def _days(values) -> np.ndarray:
+def days(values) -> np.ndarray:
+    """Dates as days since 1970-01-01 (int64)."""
     return (np.asarray(values, dtype="datetime64[D]") - _DAY0).astype(np.int64)
 
 
@@ -38,7 +39,7 @@ class History:
         )
         self.client_ids = ids
         lines = lines.sort_values("date", kind="stable")
-        self.day = _days(lines["date"].to_numpy())
+        self.day = days(lines["date"].to_numpy())
         self.client = ids.get_indexer(lines["client_id"]).astype(np.int64)
         self.amount = np.nan_to_num(lines["amount"].to_numpy(dtype=float), nan=0.0)
         self.sku_codes, self.skus = pd.factorize(lines["sku"], sort=True)
@@ -61,12 +62,15 @@ class History:
 
     @property
     def n_clients(self) -> int:
+        """Clients in the history, prospects included."""
         return len(self.client_ids)
 
     def items(self, level: str) -> pd.Index:
+        """The level's items ('category' or 'sku'), sorted; a line's code indexes them."""
         return pd.Index(self.skus if level == "sku" else self.categories)
 
     def codes(self, level: str) -> np.ndarray:
+        """Each line's item code at ``level`` (an index into :meth:`items`)."""
         return self.sku_codes if level == "sku" else self.cat_codes
 
     def span(self, lo: int, hi: int) -> slice:
@@ -76,11 +80,13 @@ class History:
         )
 
     def snapshot(self, cutoff: dt.date, level: str, horizon_days: int, decay_days: float):
+        """The history before ``cutoff`` at ``level``, labelled with the ``horizon_days``
+        after it (see :class:`Snapshot`)."""
         return Snapshot(self, cutoff, level, horizon_days, decay_days)
 
     def top_items(self, cutoff: dt.date, n: int, level: str = "sku") -> list[str]:
         """The ``n`` items with the most lines before ``cutoff``."""
-        sl = self.span(-(10**9), int(_days([cutoff])[0]))
+        sl = self.span(-(10**9), int(days([cutoff])[0]))
         counts = np.bincount(self.codes(level)[sl], minlength=len(self.items(level)))
         order = np.lexsort((np.arange(len(counts)), -counts))
         return [self.items(level)[i] for i in order[:n] if counts[i] > 0]
@@ -101,7 +107,7 @@ class Snapshot:
     ) -> None:
         self.history, self.cutoff, self.level, self.horizon_days = h, cutoff, level, horizon_days
         self.client_ids, self.industry, self.region = h.client_ids, h.industry, h.region
-        c = int(_days([cutoff])[0])
+        c = int(days([cutoff])[0])
         self.c = c
         items = h.items(level)
         self.items = items
@@ -193,6 +199,7 @@ class Snapshot:
 
     # ---------------------------------------------------------------- helpers
     def dense(self, mat: sparse.csr_matrix, cols: np.ndarray) -> np.ndarray:
+        """Columns ``cols`` (target items) of a clients x items matrix, dense, in float64."""
         return np.asarray(mat[:, cols].toarray(), dtype=float)
 
     def days_since(self, cols: np.ndarray) -> np.ndarray:
@@ -224,4 +231,5 @@ class Snapshot:
         return _cand.pair_frame(self, cols, cfg, rows=rows, cand=cand, columns=columns)
 
     def labels(self, cols: np.ndarray) -> np.ndarray:
+        """Whether each client bought each of ``cols`` in the horizon, flat (row-major)."""
         return (self.dense(self.label, cols) > 0).ravel()
