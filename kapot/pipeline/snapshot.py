@@ -238,9 +238,15 @@ class Snapshot:
             (with the nearest names).
         """
         kind, item = _known_item(self.products(), category, sku)
-        self.table("item_buyers")  # a clear error when this date's run published none
         with Warehouse(self.db).read() as con:
-            return runner.query(con, "read/who_buys", as_of=self.as_of, kind=kind, item=item)
+            out = (
+                runner.query(con, "read/who_buys", as_of=self.as_of, kind=kind, item=item)
+                if runner.has_table(con, "item_buyers")
+                else pd.DataFrame()
+            )
+        if out.empty:  # every client is in the 'all' rows: none means this date published none
+            raise KapotError(tr("build.not_built", as_of=str(self.as_of)))
+        return out
 
     def season_timing(self) -> pd.DataFrame:
         """The client x category pairs' season timing for this date and horizon: client_id,
