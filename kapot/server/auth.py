@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import hmac
 import os
+import pwd
 import re
 import secrets
 import sqlite3
@@ -30,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 
 from kapot.config import default_db_path
 from kapot.errors import KapotError
@@ -60,14 +63,14 @@ def _sql(name: str) -> str:
 
 def sql_text(name: str) -> str:
     """The text of the account store's query file ``kapot/sql/<name>.sql``."""
+    # the server process imports this module and no DuckDB, which the runner imports:
+    # 11.6 MB and 0.06 s of CPU more in the server (measured after kapot.server.server)
     from kapot.runner import sql
 
     return sql(name)
 
 
 def _hasher():
-    from argon2 import PasswordHasher
-
     return PasswordHasher()  # Argon2id, the library's current recommended parameters
 
 
@@ -94,8 +97,6 @@ def default_accounts_path(db: str | os.PathLike[str] | None = None) -> Path:
 def os_user() -> str:
     """The operating-system user running this process (from the uid, not from ``$USER``,
     which anyone can set)."""
-    import pwd
-
     try:
         return pwd.getpwuid(os.getuid()).pw_name
     except KeyError:
@@ -218,8 +219,6 @@ class AccountStore:
     def verify(self, login: str, password: str) -> Account | None:
         """The account if ``password`` is right and the account enabled, else None. An unknown
         login costs the same hash work as a known one (no timing hint of who exists)."""
-        from argon2.exceptions import InvalidHashError, VerificationError
-
         row = None
         if isinstance(login, str) and self._exists():
             with self._connect() as con:

@@ -16,9 +16,12 @@ import difflib
 import os
 import re
 
+from babel.numbers import is_currency, list_currencies
+
 from kapot import runner
 from kapot.errors import KapotError
 from kapot.i18n import set_currency, tr
+from kapot.store.warehouse import Warehouse
 
 __all__ = [
     "normalise_currency",
@@ -35,8 +38,6 @@ _CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 def normalise_currency(code: str, *, source: str | None = None) -> str:
     """``code`` as an upper-case ISO 4217 code Babel knows; a :class:`KapotError` naming the
     nearest codes otherwise (``source``: the file it came from, if any)."""
-    from babel.numbers import is_currency, list_currencies
-
     text = str(code or "").strip().upper()
     if is_currency(text):
         return text
@@ -82,8 +83,6 @@ def change_currency(
 ) -> tuple[str | None, str]:
     """Set the warehouse's currency to ``code`` without reloading (atomic, like a load).
     Returns (the previous code, the new one)."""
-    from kapot.store.warehouse import Warehouse
-
     new = normalise_currency(code)
     wh = Warehouse(db)
     if not wh.exists():

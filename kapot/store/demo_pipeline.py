@@ -6,6 +6,8 @@ import datetime as dt
 
 import numpy as np
 
+from kapot.faces.calculator import Query
+
 __all__ = ["simulate_pipeline"]
 
 
@@ -24,8 +26,6 @@ def simulate_pipeline(
     some deals that become clients; some prospects left hanging past the maximum deal length).
     Moves go through the store's API, so every rule of the pipeline holds. Returns the number
     of moves made. Only for demo data: real pipelines come from managers' pages."""
-    from kapot.faces.calculator import Query
-
     rng = np.random.default_rng(seed)
     lists = [dt.datetime.combine(as_of, dt.time(9)) - dt.timedelta(weeks=w) for w in weeks]
     end = dt.datetime.combine(as_of, dt.time())
