@@ -189,6 +189,7 @@ TESTED_ELSEWHERE = {
     "kapot/cli/serve.py": ("test_cli.py", "test_weekly.py", "test_page.py", "test_server.py"),
     "kapot/config.py": ("test_project.py", "test_explorer.py"),
     "kapot/errors.py": ("test_hostile_input.py", "test_ingest.py"),
+    "kapot/faces/explorer_segments.py": ("test_explorer.py",),
     "kapot/faces/explorer_widgets.py": ("test_explorer.py",),
     "kapot/faces/worklist_views.py": ("test_worklists.py",),
     "kapot/models/harmonic.py": ("test_seasonality.py",),
