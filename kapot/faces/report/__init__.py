@@ -1,10 +1,12 @@
 """The weekly report's computations (the notebook and its HTML come on top of these).
 
-Every function reads the warehouse through a DuckDB connection and takes the week explicitly,
-so a report for any past week can be reproduced. One module per section of the weekly report
+Every function reads the warehouse through a DuckDB connection (or a loaded calculator, or
+the worklist store) and takes the week explicitly, so a report for any past week can be
+reproduced. One module per section of the weekly report
 (:mod:`kapot.faces.weekly`): :mod:`~kapot.faces.report.clients`,
-:mod:`~kapot.faces.report.changes` and :mod:`~kapot.faces.report.work`, over the week and
-scope of :mod:`~kapot.faces.report.weeks`; their names are re-exported here.
+:mod:`~kapot.faces.report.changes`, :mod:`~kapot.faces.report.work` and
+:mod:`~kapot.faces.report.funnel`, over the week and scope of
+:mod:`~kapot.faces.report.weeks`; their names are re-exported here.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from kapot.faces.report.changes import (
     transition_matrix,
 )
 from kapot.faces.report.clients import at_risk, kpis, peak_next_month, weekly_revenue
+from kapot.faces.report.funnel import pipeline_at
 from kapot.faces.report.weeks import Scope, default_week, iso_week, week_bounds
-from kapot.faces.report.work import illiquid_stock, pipeline_at, top_potential
+from kapot.faces.report.work import illiquid_stock, top_potential
 
 __all__ = [
     "ORDER_MIX_WEEKS",
