@@ -80,6 +80,7 @@ FRAMEWORK_HOOKS = {
     "set_login_cookie",
     "user_to_cookie",
     "user_from_cookie",
+    "get_user",
 }
 # public methods still without a docstring, in their owners' modules (the engine's, the
 # server's): the owners document them; a method listed here that has one fails too

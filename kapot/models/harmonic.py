@@ -137,7 +137,7 @@ def fit_harmonic(
     y = np.where(w > 0, y, 0.0)  # unobserved months carry no evidence, whatever they hold
     x = _design(months)
     full_b, full_mu, full_h = _irls(y, w, x, offset)
-    null_b, null_mu, _ = _irls(y, w, x[:, :2], offset)
+    _, null_mu, _ = _irls(y, w, x[:, :2], offset)
     with np.errstate(divide="ignore", invalid="ignore"):
         term = np.where(
             y > 0, y * np.log(np.where(y > 0, full_mu / np.maximum(null_mu, 1e-300), 1.0)), 0.0

@@ -186,24 +186,6 @@ class Scope:
         in_work = clients["client_id"].isin(self.work).to_numpy(dtype=bool)
         return own | (unassigned & prospect & in_region) | in_work
 
-    def allows(self, clients: pd.DataFrame, client_id: str) -> bool:
-        """May this account see client ``client_id``?
-
-        Parameters
-        ----------
-        clients : pandas.DataFrame
-            The clients, with the columns :meth:`mask` reads.
-        client_id : str
-            The client asked for.
-
-        Returns
-        -------
-        bool
-            False also for a client not in ``clients``.
-        """
-        hit = (clients["client_id"] == client_id).to_numpy()
-        return bool(hit.any() and self.mask(clients)[hit].any())
-
 
 # ---------------------------------------------------------------------- the pipeline
 def _refuse(scope: Scope, what: str) -> KapotError:

@@ -244,16 +244,6 @@ class CalculatorPage(PageText):
         """Give the chosen manager a working list from the current query."""
         self.pipe.give_list(self.query(), self.limit.value)
 
-    def show_pipeline(self, change=None) -> None:
-        """Redraw the chosen manager's working list.
-
-        Parameters
-        ----------
-        change : dict, optional
-            A change event, when wired to a widget; unused.
-        """
-        self.pipe.show()
-
     def move(self) -> None:
         """Move the chosen client to the chosen state."""
         self.pipe.move()

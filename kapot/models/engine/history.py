@@ -287,7 +287,6 @@ class Snapshot:
         fut = h.span(c, c + horizon_days)
         self.labelled = h.last_day is not None and h.last_day >= c + horizon_days - 1
         self.label = _csr(cl[fut], it[fut], np.ones(fut.stop - fut.start), shape)
-        self.label_amount = _csr(cl[fut], it[fut], h.amount[fut], shape)
         self._cache: dict = {}
 
     def detached(self, cfg: EngineConfig) -> Snapshot:
@@ -307,7 +306,7 @@ class Snapshot:
         out = object.__new__(Snapshot)
         out.__dict__.update(self.__dict__)
         out.history = None
-        out.label = out.label_amount = None
+        out.label = None
         out._cache = {"als": self._cache.get("als")}
         for name, v in list(out.__dict__.items()):
             if sparse.issparse(v):  # serving slices columns (items): CSC does that in O(nnz)
