@@ -34,7 +34,22 @@ _COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; user errors print one line and return 2, no traceback."""
+    """Run the CLI; user errors print one line and return 2, no traceback.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after the program's name, e.g. ``["build", "--as-of", "2026-11-01"]``;
+        None reads ``sys.argv[1:]``. ``--lang`` is applied before the parser is built, so
+        the help texts are in that language too.
+
+    Returns
+    -------
+    int
+        The exit status: 0 on success (also when the reader of a pipe leaves early), 2 for a
+        :class:`~kapot.errors.KapotError` (its message printed to stderr), 130 on Ctrl+C.
+        Bad arguments exit with argparse's status 2 before a command runs.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument("--lang", choices=["en", "ru"])

@@ -12,7 +12,18 @@ __all__ = ["emit", "print_build", "print_validation"]
 
 
 def print_build(report, db) -> None:
-    """Print what ``kapot build`` stored for ``report.as_of``: clients, seasonal ones, clusters."""
+    """Print what ``kapot build`` stored for ``report.as_of``: clients, seasonal ones, clusters.
+
+    Parameters
+    ----------
+    report : kapot.pipeline.RunReport
+        The run just published (its ``as_of``, ``rows["client_features"]``, ``cluster_k`` and
+        ``cluster_stability``).
+    db : str or os.PathLike or None
+        The warehouse it was published to (None: :func:`kapot.config.default_db_path`); the
+        seasonal clients are counted from its ``seasonality`` table (column ``source`` is
+        ``own``).
+    """
     from kapot.pipeline.snapshot import Snapshot
 
     seas = Snapshot(db, report.as_of).table("seasonality")
@@ -29,8 +40,23 @@ def print_build(report, db) -> None:
 
 
 def emit(frame, fmt: str, output: str | None, *, kinds: dict[str, str] | None = None) -> None:
-    """Write ``frame`` as csv, json, xlsx or a terminal table (``kinds``: how to format its
-    columns there, see :func:`kapot.faces.display.text_table`)."""
+    """Write ``frame`` as csv, json, xlsx or a terminal table.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any columns; written as they are (csv cells a spreadsheet would run are neutralised,
+        :mod:`kapot.faces.exports`).
+    fmt : {"csv", "json", "xlsx", "table"}
+        The format; anything else is taken as ``table`` (text for a terminal). JSON is a list
+        of records with ISO dates.
+    output : str or None
+        The file to write (UTF-8); None prints to stdout. ``xlsx`` needs one, else
+        :class:`~kapot.errors.KapotError`.
+    kinds : dict of str to str, optional
+        For ``table`` only: how to format a column (``money``, ``percent``, ``tier``, ...), as
+        for :func:`kapot.faces.display.text_table`.
+    """
     from kapot.faces import exports
     from kapot.faces.display import text_table
 
@@ -53,7 +79,17 @@ def emit(frame, fmt: str, output: str | None, *, kinds: dict[str, str] | None = 
 
 
 def print_validation(reports: dict[str, dict]) -> None:
-    """The leaderboard per level, what is served, the blend's weights and the notes."""
+    """Print the leaderboard per level, what is served, the blend's weights and the notes,
+    then the evidence line of the main level, in the language in force.
+
+    Parameters
+    ----------
+    reports : dict of str to dict
+        The validation report per level (``category``, ``sku``), as in
+        :attr:`kapot.pipeline.RunReport.reports`: each with ``items``, ``k``, ``served`` (the
+        ``new`` and ``repeat`` rankers) and optionally ``weights`` and ``has_categories``
+        (False skips the category level).
+    """
     import pandas as pd
 
     from kapot.faces import validation

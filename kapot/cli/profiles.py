@@ -23,7 +23,20 @@ def _cmd_build(args: argparse.Namespace) -> None:
 
 def run_pipeline(as_of: dt.date, db, *, score: bool, horizon_days: int = 90) -> None:
     """Run the pipeline for ``as_of`` (:func:`kapot.pipeline.run`, the one orchestrator) and
-    print what it built; with ``score``, the scores and their validation too."""
+    print what it built; with ``score``, the scores and their validation too.
+
+    Parameters
+    ----------
+    as_of : datetime.date
+        The date built: from sales strictly before it.
+    db : str or os.PathLike or None
+        The warehouse (None: :func:`kapot.config.default_db_path`).
+    score : bool
+        Also score the potential and print its validation (``kapot score``, ``demo``);
+        False builds the profiles and read tables only (``kapot build``).
+    horizon_days : int, default 90
+        The scores' horizon in days (the engine's ``horizon_days``).
+    """
     from kapot.models.engine import EngineConfig
     from kapot.pipeline import PipelineConfig, run
 

@@ -44,7 +44,39 @@ def serve_command(
     (:mod:`kapot.server.server`). Kernels are preheated (the query string and the signed identity are
     read in the kernel with voila.utils.get_query_string, which Voila 0.5 allows with
     preheating, unlike its papermill-style prelaunch hook); idle kernels are culled after
-    ``cull_idle_minutes``; beyond ``max_sessions`` kernels in use visitors are told "busy"."""
+    ``cull_idle_minutes``; beyond ``max_sessions`` kernels in use visitors are told "busy".
+
+    Parameters
+    ----------
+    port : int, default 8866
+        The TCP port.
+    ip : str, default "127.0.0.1"
+        The address to listen on (``0.0.0.0`` for every interface).
+    pool_size : int, default 2
+        Preheated kernels kept ready.
+    max_sessions : int, default 40
+        Kernels in use before visitors are told "busy" (the kernel cap is the larger of this
+        and ``pool_size``).
+    cull_idle_minutes : float, default 20.0
+        Shut a page's kernel down after this many idle minutes, connected or not; 0 never.
+    session_minutes : float, default 480.0
+        Minutes a login stays valid.
+    trusted_proxy_header : str, default ""
+        A header carrying the login, set by a reverse proxy (single sign-on); ignored
+        unless ``trusted_proxies`` is given.
+    trusted_proxies : sequence of str, default ()
+        Addresses or networks of the reverse proxies whose header is trusted.
+    open_access : bool, default False
+        No login at all (``--insecure-no-login``): every visitor sees every client.
+    behind_tls : bool, default False
+        Visitors come over HTTPS through a proxy: session cookies marked secure.
+
+    Returns
+    -------
+    list of str
+        The command line (this Python running :mod:`kapot.server.server` on
+        ``notebooks/potential_calculator.ipynb``), for ``os.execv`` or ``subprocess``.
+    """
     from kapot.server.charts import DENIED_EXTENSIONS, PAGE_TEMPLATE
     from kapot.server.session import IDENTITY_HEADER
 

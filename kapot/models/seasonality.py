@@ -61,18 +61,38 @@ __all__ = [
 
 @dataclass(frozen=True)
 class SeasonalityConfig:
-    """``alpha`` is the test level; ``min_months`` the history needed for an own verdict."""
+    """Settings of the seasonality test.
+
+    Attributes
+    ----------
+    alpha : float
+        The clients' test level.
+    min_months : int
+        Months of history a row needs for its own verdict (below it a client borrows its
+        segment's season).
+    min_orders : int
+        Not read by any model (the pairs' minimum is ``client_category_monthly``'s own
+        ``min_orders``); kept so that configurations naming it still construct.
+    max_months : int
+        The window: at most this many full months before ``as_of``.
+    min_segment_strength : float
+        A borrowed (segment) peak must be at least this pronounced (see ``strength``).
+    peak_level : float
+        The ±months of a peak hold the true peak with this probability.
+    pair_alpha : float
+        The client x category pairs' test level: their calibrated test runs a little hot (at
+        a nominal 5 %, 4.1-5.0 % of the pairs of non-seasonal clients flagged on the tuning
+        worlds' development seeds, 4.3-5.5 % on the bench's), busy pairs more than quiet
+        ones; 4 % keeps the false seasons under 5 % in every tuning world at a power cost of
+        1-2 points.
+    """
 
     alpha: float = 0.05
     min_months: int = 24
     min_orders: int = 12
     max_months: int = 36
-    min_segment_strength: float = 1.2  # a borrowed peak must be at least this pronounced
-    peak_level: float = 0.9  # the ±months of a peak hold the true peak with this probability
-    # the client x category pairs' test level: their calibrated test runs a little hot (at a
-    # nominal 5 %, 4.1-5.0 % of the pairs of non-seasonal clients flagged on the tuning
-    # worlds' development seeds, 4.3-5.5 % on the bench's), busy pairs more than quiet ones;
-    # 4 % keeps the false seasons under 5 % in every tuning world at a power cost of 1-2 points
+    min_segment_strength: float = 1.2
+    peak_level: float = 0.9
     pair_alpha: float = 0.04
 
 
@@ -108,13 +128,39 @@ def profile_seasonality(
     prior_by: str | None = None,
 ) -> pd.DataFrame:
     """Seasonality of aggregated rows (a category, a client x category): every month of the
-    window counts, from the row's first order. ``monthly`` has ``key``, month, orders.
+    window counts, from the row's first order.
 
-    ``moderate``: the rows are many of one kind (client x category pairs), so their test is
-    the clients' one: dispersions moderated toward the common one, calibrated on the rows
-    themselves, NB-weighted phase (see ``fit_harmonic``). ``prior_by``: a column of ``key``
-    whose rows share an empirical-Bayes prior of the peak month (a client's categories peak
-    together as far as the data say so). ``peak_pm`` is the ±months of a seasonal peak."""
+    Parameters
+    ----------
+    monthly : pandas.DataFrame
+        Orders per row and month: the ``key`` columns, ``month`` (a date in the month) and
+        ``orders``.
+    key : str or list of str
+        The column(s) naming a row, like ``'category'`` or ``['client_id', 'category']``.
+    as_of : datetime.date
+        Only full months before it are used.
+    config : SeasonalityConfig
+        ``max_months``, ``min_months``, ``peak_level``; the level is ``alpha``, or
+        ``pair_alpha`` with ``prior_by``.
+    moderate : bool
+        The rows are many of one kind (client x category pairs), so their test is the
+        clients' one: dispersions moderated toward the common one, calibrated on the rows
+        themselves, NB-weighted phase (see ``fit_harmonic``).
+    prior_by : str, optional
+        A column of ``key`` whose rows share an empirical-Bayes prior of the peak month (a
+        client's categories peak together as far as the data say so); a row is not observed
+        after that group has lapsed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per row of ``monthly`` with an order in the window: the ``key`` columns,
+        :func:`~kapot.models.harmonic.fit_harmonic`'s columns (``alpha``, ``beta``,
+        ``var_alpha``, ``var_beta``, ``cov_ab``, ``p_value``, ``strength``, ``n``, ``total``,
+        ``f_stat``, ``df2``), ``seasonal``, ``peak_month`` (1-12 of the posterior, 0 when not
+        seasonal), ``peak_pm`` (the peak's ±months, NA when not seasonal), the profile
+        ``m01``..``m12`` and ``profile_peak_month``.
+    """
     keys, months, y = _matrix(monthly, key, as_of, config.max_months)
     w = _observed(monthly, key, keys, months, y)
     if prior_by is not None:
@@ -149,11 +195,27 @@ def profile_seasonality(
 def pair_seasonality(
     monthly: pd.DataFrame, as_of: dt.date, config: SeasonalityConfig = SeasonalityConfig()
 ) -> pd.DataFrame:
-    """The client x category pairs' seasonality, as the pipeline publishes it: ``monthly``
-    (columns client_id, category, month, orders, from
-    ``kapot.models.features.client_category_monthly``) tested like clients, a client's
-    categories sharing a prior of their peak month, at the pairs' level ``config.pair_alpha``
-    (see :func:`profile_seasonality`). An empty ``monthly`` gives an empty table."""
+    """The client x category pairs' seasonality, as the pipeline publishes it: tested like
+    clients, a client's categories sharing a prior of their peak month, at the pairs' level
+    ``config.pair_alpha`` (see :func:`profile_seasonality`).
+
+    Parameters
+    ----------
+    monthly : pandas.DataFrame
+        Columns ``client_id``, ``category``, ``month``, ``orders``, as
+        :func:`kapot.models.features.client_category_monthly` returns them.
+    as_of : datetime.date
+        Only full months before it are used.
+    config : SeasonalityConfig
+        The settings.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`profile_seasonality` with ``key`` ``['client_id', 'category']``; an empty
+        ``monthly`` gives an empty table with columns ``client_id``, ``category``,
+        ``seasonal``, ``peak_month``, ``peak_pm``, ``strength``.
+    """
     if monthly.empty:
         return pd.DataFrame(
             columns=["client_id", "category", "seasonal", "peak_month", "peak_pm", "strength"]
@@ -217,16 +279,29 @@ def client_seasonality(
 
     Parameters
     ----------
-    monthly : client_id, month, orders (from ``kapot.models.features.monthly_orders``).
-    clients : client_id and the ``segment`` column (prospects included).
-    as_of : only full months before it are used.
+    monthly : pandas.DataFrame
+        Columns ``client_id``, ``month``, ``orders`` (from
+        :func:`kapot.models.features.monthly_orders`).
+    clients : pandas.DataFrame
+        Columns ``client_id`` and the ``segment`` column (prospects included); without the
+        segment column every client is in segment ``'?'``.
+    as_of : datetime.date
+        Only full months before it are used.
+    segment : str
+        The column whose clients a short history borrows its season from.
+    config : SeasonalityConfig
+        The settings.
 
     Returns
     -------
-    DataFrame with client_id, peak_month (1-12, 0 when not seasonal), peak_pm (its ±months,
-    empty when not seasonal), seasonal, p_value, strength, months_of_history, cycles, source (own / segment / none), orders, and the
-    12-month profile m01..m12 (share of the client's orders in each calendar month,
-    corrected for how often each month occurs in the window).
+    pandas.DataFrame
+        One row per client of ``clients``: ``client_id``, ``as_of``, ``peak_month`` (1-12, 0
+        when not seasonal), ``peak_pm`` (its ±months, NA when not seasonal), ``seasonal``,
+        ``p_value``, ``strength``, ``months_of_history``, ``cycles``, ``orders``, ``source``
+        (own / segment / none), and the 12-month profile ``m01``..``m12`` (share of the
+        client's orders in each calendar month, corrected for how often each month occurs in
+        the window) with ``profile_peak_month``; NaN profile for a client without an order in
+        the window.
     """
     keys, months, y = _matrix(monthly, "client_id", as_of, config.max_months)
     w = _observed(monthly, "client_id", keys, months, y)

@@ -43,8 +43,25 @@ class SegmentConfig:
 
 
 def abc_xyz(features: pd.DataFrame, config: SegmentConfig = SegmentConfig()) -> pd.DataFrame:
-    """ABC by share of 12-month revenue, XYZ by variation of monthly revenue (needs columns
-    client_id, revenue_12m, revenue_cv_12m). Clients without revenue get no class."""
+    """ABC by share of 12-month revenue, XYZ by variation of monthly revenue. Clients without
+    revenue get no class.
+
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        A ``client_features`` frame; columns read: ``client_id``, ``revenue_12m``,
+        ``revenue_cv_12m``.
+    config : SegmentConfig
+        ``abc`` (cumulative revenue shares closing A and B) and ``xyz`` (coefficients of
+        variation closing X and Y).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per row of ``features``: ``client_id``, ``abc`` (A/B/C), ``xyz`` (X/Y/Z, None
+        without a coefficient of variation) and ``abc_xyz`` (e.g. ``AX``), None without
+        12-month revenue.
+    """
     f = features[["client_id", "revenue_12m", "revenue_cv_12m"]].copy()
     pos = f["revenue_12m"] > 0
     order = f.loc[pos, "revenue_12m"].sort_values(ascending=False)
@@ -79,8 +96,23 @@ def rfm(features: pd.DataFrame, config: SegmentConfig = SegmentConfig()) -> pd.D
     a named segment: champions, loyal, promising, new, need_attention, at_risk, hibernating,
     lost, or prospect (never bought).
 
-    Columns of ``features`` (a ``client_features`` frame): client_id, is_prospect, recency_days,
-    orders_12m, revenue_12m, tenure_days.
+    The named segment is the first that fits: prospect; lost (recency over
+    ``lost_after_days``); new (tenure within ``new_within_days``); then by the R and F scores.
+
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        A ``client_features`` frame; columns read: ``client_id``, ``is_prospect``,
+        ``recency_days``, ``orders_12m``, ``revenue_12m``, ``tenure_days``.
+    config : SegmentConfig
+        ``lost_after_days`` and ``new_within_days``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per row of ``features``: ``client_id``, ``rfm_r``, ``rfm_f``, ``rfm_m`` (1-5,
+        NA for prospects), ``rfm_score`` (like ``'545'``, None for prospects) and
+        ``rfm_segment``.
     """
     f = features[
         ["client_id", "is_prospect", "recency_days", "orders_12m", "revenue_12m", "tenure_days"]
@@ -151,11 +183,20 @@ def size_tiers(features: pd.DataFrame, config: SegmentConfig = SegmentConfig()) 
     """large / medium / small by 12-month revenue (24-month revenue / 2 for clients quiet this
     year), non_profile where most purchases are outside our assortment, prospect otherwise.
 
-    ``features`` needs client_id, is_prospect, revenue_12m, revenue_24m, off_assortment_share;
-    the thresholds are those of :class:`SegmentConfig`, else quantiles of these clients.
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        A ``client_features`` frame; columns read: ``client_id``, ``is_prospect``,
+        ``revenue_12m``, ``revenue_24m``, ``off_assortment_share``.
+    config : SegmentConfig
+        ``large_revenue`` / ``medium_revenue`` when given, else the buyers' revenue at
+        ``large_quantile`` / ``medium_quantile``; ``non_profile_share``.
 
-    Columns of ``features``: client_id, is_prospect, revenue_12m, revenue_24m,
-    off_assortment_share.
+    Returns
+    -------
+    pandas.DataFrame
+        One row per row of ``features``: ``client_id`` and ``size_tier`` (large, medium,
+        small, non_profile or prospect).
     """
     return _tiers(features, *_tier_thresholds(features, config), config)
 
@@ -173,8 +214,22 @@ CLUSTER_FEATURES = (
 
 
 def cluster_matrix(features: pd.DataFrame) -> pd.DataFrame:
-    """The behavioural features the clusters are fitted on, one row per client, from a
-    ``client_features`` frame (columns as in ``CLUSTER_FEATURES``)."""
+    """The behavioural features the clusters are fitted on, one row per client.
+
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        A ``client_features`` frame; columns read: ``revenue_12m``, ``orders_12m``, ``recency_days``, ``trend_12m``,
+        ``distinct_categories``, ``off_assortment_share``, ``late_share`` and
+        ``avg_order_value``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns :data:`CLUSTER_FEATURES` (logs of the money and counts, an unknown
+        recency as the longest, the trend clipped to -1..2, missing shares as 0), with the
+        index of ``features``.
+    """
     f = features
     return pd.DataFrame(
         {
@@ -199,6 +254,19 @@ class Clusterer:
     broken by silhouette: a segmentation a manager can rely on week after week beats a slightly
     tighter one that reshuffles. Each cluster is named by its two most distinctive features
     (largest standardised distance of its centre from the mean).
+
+    Parameters
+    ----------
+    k_range : tuple of int
+        The smallest and largest number of clusters tried.
+    n_boot : int
+        Bootstrap refits per ``k`` for the stability.
+    n_init : int
+        k-means restarts per fit.
+    sample : int
+        At most this many clients are fitted on (a random subset; all are predicted).
+    random_state : int
+        The seed of the subset, the bootstraps and k-means.
     """
 
     k_range: tuple[int, int] = (3, 6)
@@ -208,9 +276,23 @@ class Clusterer:
     random_state: int = 0
 
     def fit(self, features: pd.DataFrame) -> Clusterer:
-        """Fit the clusters on ``features`` (columns: :data:`CLUSTER_FEATURES`' inputs, see
-        :func:`cluster_matrix`): k chosen by bootstrap stability, then silhouette; sets
-        ``scaler_``, ``model_``, ``k_``, ``scores_``, ``stability_``, ``names_``; returns self."""
+        """Fit the clusters: k chosen by bootstrap stability, then silhouette.
+
+        Sets ``scaler_``, ``model_``, ``k_``, ``scores_`` (per k: mean ``ari`` and
+        ``silhouette``), ``stability_`` (the chosen k's ARI) and ``names_`` (per cluster, its
+        two distinctive features with ``'high'`` or ``'low'``).
+
+        Parameters
+        ----------
+        features : pandas.DataFrame
+            The clients to cluster (buyers); columns read: the inputs of
+            :func:`cluster_matrix`.
+
+        Returns
+        -------
+        Clusterer
+            ``self``, fitted.
+        """
         # not at the top: only a build fits clusters, and the segment explorer imports this
         # module: sklearn would add 1.15 s of CPU and 87 MB to its kernel
         from sklearn.cluster import KMeans
@@ -268,34 +350,73 @@ class Clusterer:
         return self
 
     def predict(self, features: pd.DataFrame) -> np.ndarray:
-        """The cluster of each row of ``features`` (the columns :meth:`fit` needs)."""
+        """The cluster of each row of ``features``.
+
+        Parameters
+        ----------
+        features : pandas.DataFrame
+            Columns read: the inputs of :func:`cluster_matrix`.
+
+        Returns
+        -------
+        numpy.ndarray
+            A cluster number (0 to ``k_`` - 1) per row.
+        """
         return self.model_.predict(self.scaler_.transform(cluster_matrix(features)))
 
     def code(self, cluster: int) -> str:
-        """The cluster's code: its two most distinctive features with their side, e.g.
-        ``high.log_revenue_12m,low.log_recency`` (the faces word it:
-        :func:`kapot.faces.wording.cluster_label`)."""
+        """The cluster's code: its two most distinctive features with their side.
+
+        Parameters
+        ----------
+        cluster : int
+            A cluster number of the fitted model.
+
+        Returns
+        -------
+        str
+            Like ``high.log_revenue_12m,low.log_recency`` (the faces word it:
+            :func:`kapot.faces.wording.cluster_label`).
+        """
         return ",".join(f"{level}.{feat}" for feat, level in self.names_[int(cluster)])
 
 
 @dataclass
 class Segmenter:
     """Every segment label, scikit-learn style, on a client-features frame
-    (:func:`kapot.models.features.client_features`: client_id, is_prospect, revenue_12m,
-    revenue_24m, revenue_cv_12m, recency_days, orders_12m, tenure_days,
-    off_assortment_share and the :data:`CLUSTER_FEATURES` inputs).
+    (:func:`kapot.models.features.client_features`: columns client_id, is_prospect,
+    revenue_12m, revenue_24m, revenue_cv_12m, recency_days, orders_12m, tenure_days,
+    off_assortment_share and the inputs of :func:`cluster_matrix`).
 
     :meth:`fit` learns the size tiers' revenue thresholds (``large_``, ``medium_``) and the
     behavioural clusters (``clusterer_``, fitted on buyers with 12-month revenue; None with
     fewer than 50) and returns the segmenter; :meth:`transform` labels a features frame with
-    them. ABC/XYZ and RFM are ranks among the clients of the frame transformed."""
+    them. ABC/XYZ and RFM are ranks among the clients of the frame transformed.
+
+    Parameters
+    ----------
+    config : SegmentConfig
+        The thresholds.
+    clusterer : Clusterer, optional
+        The (unfitted) clusterer to fit, for its settings; default ``Clusterer()``.
+    """
 
     config: SegmentConfig = SegmentConfig()
     clusterer: Clusterer | None = None
 
     def fit(self, features: pd.DataFrame) -> Segmenter:
-        """Learn the size tiers' thresholds and the clusters from ``features`` (the columns of
-        the class's docstring); returns self."""
+        """Learn the size tiers' thresholds and the clusters from ``features``.
+
+        Parameters
+        ----------
+        features : pandas.DataFrame
+            A ``client_features`` frame with the columns of the class's docstring.
+
+        Returns
+        -------
+        Segmenter
+            ``self``, fitted.
+        """
         self.large_, self.medium_ = _tier_thresholds(features, self.config)
         active = features[features["revenue_12m"] > 0]
         self.clusterer_ = (
@@ -304,10 +425,21 @@ class Segmenter:
         return self
 
     def transform(self, features: pd.DataFrame) -> pd.DataFrame:
-        """Label ``features`` (the columns of the class's docstring). Columns of the result,
-        one row per client: client_id, abc, xyz, abc_xyz, rfm_r/f/m, rfm_score, rfm_segment,
-        size_tier, cluster and cluster_code (:meth:`Clusterer.code`; empty for clients
-        without 12-month revenue)."""
+        """Label ``features`` with the fitted thresholds and clusters.
+
+        Parameters
+        ----------
+        features : pandas.DataFrame
+            A ``client_features`` frame with the columns of the class's docstring.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per client: ``client_id``, ``abc``, ``xyz``, ``abc_xyz``, ``rfm_r``,
+            ``rfm_f``, ``rfm_m``, ``rfm_score``, ``rfm_segment``, ``size_tier``, ``cluster``
+            and ``cluster_code`` (:meth:`Clusterer.code`; empty for clients without 12-month
+            revenue, and for every client when no clusters were fitted).
+        """
         cfg = self.config
         out = features[["client_id"]].merge(abc_xyz(features, cfg), on="client_id")
         out = out.merge(rfm(features, cfg), on="client_id").merge(
@@ -337,8 +469,22 @@ def segment_clients(
     """All segment labels for every client (:class:`Segmenter` fitted on ``features`` and
     applied to them), and the fitted clusterer (None with too few buyers).
 
-    Columns of ``features``: a ``client_features`` frame (those of :func:`abc_xyz`,
-    :func:`rfm`, :func:`size_tiers` and ``CLUSTER_FEATURES``).
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        A ``client_features`` frame: the columns of :func:`abc_xyz`, :func:`rfm`,
+        :func:`size_tiers` and :func:`cluster_matrix`.
+    config : SegmentConfig
+        The thresholds.
+    clusterer : Clusterer, optional
+        The clusterer to fit (default ``Clusterer()``).
+
+    Returns
+    -------
+    labels : pandas.DataFrame
+        As :meth:`Segmenter.transform` returns them.
+    clusterer : Clusterer or None
+        The fitted clusterer, None with fewer than 50 buyers.
     """
     segmenter = Segmenter(config, clusterer).fit(features)
     return segmenter.transform(features), segmenter.clusterer_

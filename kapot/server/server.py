@@ -48,8 +48,9 @@ from voila.tornado.handler import TornadoVoilaHandler
 from kapot.faces.display import stylesheet
 from kapot.i18n import LANGUAGES, get_lang, tr
 from kapot.server import pool  # noqa: F401  (caps the kernels: patches Voila's factory)
-from kapot.server.auth import AccountStore, LoginThrottle, default_accounts_path, sign_identity
+from kapot.server.auth import AccountStore, default_accounts_path
 from kapot.server.charts import PLOTLY_JS_ROUTE, plotly_js_name, plotly_js_path
+from kapot.server.login import LoginThrottle, sign_identity
 from kapot.server.session import IDENTITY_HEADER, KEY_ENV, SERVED_ENV
 
 __all__ = ["KapotIdentityProvider", "KapotVoila", "main", "OPEN_ENV", "ANONYMOUS"]
@@ -190,7 +191,14 @@ class KapotLogoutHandler(JupyterHandler):
 class KapotIdentityProvider(IdentityProvider):
     """Accounts from the warehouse's account store; sessions in a signed cookie that expires
     ``session_minutes`` after login; optionally the login from a header set by a reverse proxy
-    at one of ``trusted_proxies`` (never from anyone else)."""
+    at one of ``trusted_proxies`` (never from anyone else).
+
+    Parameters
+    ----------
+    **kwargs
+        jupyter_server's configuration of an identity provider (Voila's
+        ``login_handler_class`` is dropped: ours has user names).
+    """
 
     accounts_path = Unicode("", config=True, help="accounts.sqlite (default: beside KAPOT_DB)")
     session_minutes = Float(480.0, config=True, help="minutes a login stays valid")
@@ -209,6 +217,12 @@ class KapotIdentityProvider(IdentityProvider):
         self._key = os.environ.get(KEY_ENV, "").encode()
 
     def store(self) -> AccountStore:
+        """The account store (``accounts_path``, default beside ``KAPOT_DB``), read afresh.
+
+        Returns
+        -------
+        AccountStore
+        """
         return AccountStore(self.accounts_path or default_accounts_path())
 
     @property
@@ -268,7 +282,19 @@ class KapotIdentityProvider(IdentityProvider):
         return False
 
     def client_address(self, handler: web.RequestHandler) -> str:
-        """The visitor's address: X-Real-IP when the request comes from a trusted proxy."""
+        """The visitor's address, as the login throttle counts it.
+
+        Parameters
+        ----------
+        handler : tornado.web.RequestHandler
+            The request's handler.
+
+        Returns
+        -------
+        str
+            X-Real-IP (at most 64 characters) when the request comes from a trusted proxy,
+            else the peer's address (``"?"`` if unknown).
+        """
         real = handler.request.headers.get("X-Real-IP", "").strip()
         if real and self._from_trusted_proxy(handler):
             return real[:64]
@@ -438,7 +464,13 @@ class KapotVoila(Voila):
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the server (``kapot serve`` builds the command line)."""
+    """Run the server (``kapot serve`` builds the command line).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Voila's command line; default ``sys.argv``'s.
+    """
     os.environ[SERVED_ENV] = "1"
     # kapot's page template (kapot/templates/jupyter/voila/templates/kapot_page), found by
     # Voila in the Jupyter data path

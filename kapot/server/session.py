@@ -31,7 +31,8 @@ from kapot.errors import KapotError
 from kapot.faces.worklists import WorklistStore, default_store_path
 from kapot.i18n import get_lang, tr
 from kapot.server.access import Scope
-from kapot.server.auth import AccountStore, default_accounts_path, verify_identity
+from kapot.server.auth import AccountStore, default_accounts_path
+from kapot.server.login import verify_identity
 
 __all__ = [
     "IDENTITY_HEADER",
@@ -80,8 +81,21 @@ def warm_up(calculator, db: str | os.PathLike[str] | None = None) -> float:
     """In a kernel of ``kapot serve``, build the page once for nobody before the visitor
     arrives: the modules a visit needs are imported (the spreadsheet writer, the page's
     widgets) and the code paths run once, so that the visitor's own page costs only its
-    query and widgets. The throwaway widgets are closed and the heap trimmed. Returns the
-    seconds it took (0 outside the server: a notebook or papermill run needs no warm-up)."""
+    query and widgets. The throwaway widgets are closed and the heap trimmed.
+
+    Parameters
+    ----------
+    calculator : kapot.faces.calculator.Calculator or None
+        The scores the kernel preloaded (:func:`kapot.faces.page.preload`); None: no warm-up.
+    db : str or os.PathLike, optional
+        The warehouse; default ``KAPOT_DB`` or ``data/kapot.duckdb``.
+
+    Returns
+    -------
+    float
+        The seconds it took; 0 outside the server (a notebook or papermill run needs no
+        warm-up). A failure is logged, not raised: the visitor's page will show it.
+    """
     if os.environ.get(SERVED_ENV) != "1" or calculator is None:
         return 0.0
     # kapot.faces.page imports this module (log_error, trim_memory): an import cycle
@@ -101,17 +115,48 @@ def warm_up(calculator, db: str | os.PathLike[str] | None = None) -> float:
 
 
 def log_error(lang: str | None = None, exc_info: bool = True) -> str:
-    """Log the exception being handled with a fresh error id; return the visitor's one line."""
+    """Log the exception being handled with a fresh error id, to the server's log.
+
+    Parameters
+    ----------
+    lang : str, optional
+        The visitor's language (``"en"``, ``"ru"``); default the current one.
+    exc_info : bool, default True
+        Log the traceback with it.
+
+    Returns
+    -------
+    str
+        The visitor's one line, with the error id and no detail of the error.
+    """
     error_id = secrets.token_hex(4)
     _server_log().error("error %s", error_id, exc_info=exc_info)
     return tr("server.error_line", get_lang(lang), id=error_id)
 
 
 def visitor_scope(db: str | os.PathLike[str] | None = None):
-    """The :class:`kapot.server.access.Scope` of the logged-in visitor in a kernel of ``kapot serve``;
-    None outside it (a notebook or papermill run: the user holds the warehouse file).
+    """The logged-in visitor's scope, in a kernel of ``kapot serve``.
 
-    Raises KapotError (not signed in) when served without a valid signed identity."""
+    The login comes only from the identity the server signed (:mod:`kapot.server.login`),
+    the account from the warehouse's account store, and the manager's pipeline is added.
+
+    Parameters
+    ----------
+    db : str or os.PathLike, optional
+        The warehouse, beside which the accounts and the pipeline live.
+
+    Returns
+    -------
+    kapot.server.access.Scope or None
+        None outside the server (a notebook or papermill run: the user holds the warehouse
+        file).
+
+    Raises
+    ------
+    KapotError
+        "Not signed in", when served without a valid signed identity or with an unknown or
+        disabled account.
+    """
     if os.environ.get(SERVED_ENV) != "1":
         return None
     key = os.environ.get(KEY_ENV, "").encode()
@@ -139,7 +184,30 @@ def open_page(
     calculator=None,
 ):
     """The widget the notebook shows: the visitor's page, or one line saying why not (not
-    signed in, a bad preset link, an error whose traceback went to the server's log)."""
+    signed in, a bad preset link, an error whose traceback went to the server's log).
+
+    Parameters
+    ----------
+    db : str, optional
+        The warehouse; default ``KAPOT_DB`` or ``data/kapot.duckdb``.
+    as_of : str or datetime.date, optional
+        The scores' date (``YYYY-MM-DD``); default the latest scored.
+    lang : {"en", "ru"}, default "en"
+        The page's language (a preset link may change it).
+    manager : str, optional
+        The manager preselected for the pipeline.
+    regions, categories : list of str, optional
+        The regions and the categories we can supply, preselected; empty: all.
+    query_string : str, optional
+        The page URL's query string (a preset link), read over the other parameters.
+    calculator : kapot.faces.calculator.Calculator, optional
+        The scores already loaded for ``as_of`` (:func:`kapot.faces.page.preload`).
+
+    Returns
+    -------
+    ipywidgets.Widget
+        The page for the visitor's scope, or an HTML line (class ``kapot-message``).
+    """
     # kapot.faces.page imports this module (log_error, trim_memory): an import cycle
     from kapot.faces.page import calculator_page, page_params
 

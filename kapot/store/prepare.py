@@ -45,7 +45,28 @@ _OPTION_KEYS = {
 
 
 def load_mapping(mapping: str | os.PathLike[str] | dict | None) -> dict[str, dict]:
-    """Read and check a TOML mapping: ``[table]`` options and ``[table.columns]`` names."""
+    """Read and check a TOML mapping: ``[table]`` options and ``[table.columns]`` names.
+
+    Parameters
+    ----------
+    mapping : str, os.PathLike, dict or None
+        A TOML file, or the same content as a dict; None for no mapping. Its sections are
+        canonical tables; a section's keys are read options (``encoding``, ``delimiter``,
+        ``decimal``, ``date_format``, ``sheet``, ``header_row``, ``mixed_encoding``) and
+        ``columns`` (canonical column -> the header in the file). A top-level ``currency``
+        is the company's currency.
+
+    Returns
+    -------
+    dict
+        Table name to its section, and ``currency`` (normalised) if given; ``{}`` for None.
+
+    Raises
+    ------
+    KapotError
+        Naming the file, for a missing or unreadable file, an unknown table, column or
+        option, a ``mixed_encoding`` that is not a boolean, or an unknown currency.
+    """
     if mapping is None:
         return {}
     if isinstance(mapping, dict):
@@ -167,7 +188,43 @@ def prepare(
     strict: bool = False,
     mixed_encoding: bool = False,
 ) -> Prepared:
-    """Read, map and parse one input without touching the warehouse."""
+    """Read, map and parse one input without touching the warehouse.
+
+    Headers are matched to the table's canonical columns (the mapping's names first, then the
+    known synonyms in English and Russian), values parsed by the column's kind, and rows with
+    a missing required value or a repeated key dropped and counted per reason.
+
+    Parameters
+    ----------
+    table_name : str
+        The canonical table: ``sales``, ``clients``, ``products``, ``invoices`` or
+        ``categories``.
+    source : str, os.PathLike or pandas.DataFrame
+        A file (csv, tsv, xlsx, parquet...) or a frame whose column headers are matched the
+        same way; ``sales`` needs columns for date, client_id, sku, quantity and amount (or a
+        unit price, then amount is quantity x price).
+    spec : dict, optional
+        The table's section of the mapping (:func:`load_mapping`): read options and
+        ``columns``.
+    strict : bool, default False
+        Raise on the first soft problem (a missing required value, a repeated key) instead of
+        dropping and counting the rows.
+    mixed_encoding : bool, default False
+        Decode a text file line by line instead of refusing one that mixes encodings.
+
+    Returns
+    -------
+    Prepared
+        ``frame``: the canonical columns found, typed, valid rows only (``sales`` always with
+        ``amount``); ``report``: the :class:`TableReport` (rows read, columns matched, rows
+        rejected per reason, returns and warnings).
+
+    Raises
+    ------
+    KapotError
+        For a hard problem (a required column missing, a value that cannot be parsed, a
+        number too large), naming the file, row and column.
+    """
     table = TABLES[table_name]
     spec = spec or {}
     fixed = dict(spec.get("columns", {}))

@@ -75,7 +75,18 @@ class RawTable:
     fallback_encoding: str | None = None
 
     def row_of(self, position: int) -> int:
-        """The file row of the data row at ``position`` (0-based)."""
+        """The file row of the data row at ``position``, as a user finds it in the file.
+
+        Parameters
+        ----------
+        position : int
+            0-based position in :attr:`data`.
+
+        Returns
+        -------
+        int
+            The 1-based row of the file (a spreadsheet's row, a text file's line).
+        """
         return self.first_row + int(position)
 
 
@@ -96,10 +107,27 @@ def read_table(
 
     Parameters
     ----------
-    path : file to read (.csv, .txt, .tsv, optionally .gz; .xlsx/.xlsm; .parquet).
-    options : encoding, delimiter, sheet, header row; detected where ``None``.
-    header_score : scores a candidate header row (how many known column names it has); the
-        best-scoring row among the first 30 is the header.
+    path : str or pathlib.Path
+        The file: .csv, .txt, .tsv (optionally .gz), .xlsx/.xlsm, or .parquet.
+    options : ReadOptions, optional
+        Encoding, delimiter, sheet, header row; detected where ``None``.
+    header_score : callable
+        Scores a candidate header row (a list of cells: how many known column names it
+        has); the best-scoring row among the first 30 is the header.
+
+    Returns
+    -------
+    RawTable
+        The rows under the header, every cell as text or None (typed in a parquet file),
+        with the file's own headers as columns; the encoding and delimiter used (text files)
+        and the file rows of the data (:meth:`RawTable.row_of`).
+
+    Raises
+    ------
+    KapotError
+        Naming the file (and row and column where one is at fault): a missing or empty file,
+        no header or no rows, a duplicate or oversized header, a bad or mixed encoding, an
+        unknown sheet, a workbook that is not one.
     """
     path = Path(path)
     name = str(path)

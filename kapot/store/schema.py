@@ -33,7 +33,17 @@ class Table:
     extras: tuple[Column, ...] = field(default=())
 
     def column(self, name: str) -> Column:
-        """The column ``name`` (canonical or extra); KeyError if the table has none."""
+        """The column ``name`` (canonical or extra); KeyError if the table has none.
+
+        Parameters
+        ----------
+        name : str
+            A canonical column name (``client_id``), not a header of a file.
+
+        Returns
+        -------
+        Column
+        """
         for col in self.columns + self.extras:
             if col.name == name:
                 return col
@@ -46,7 +56,18 @@ class Table:
 
 
 def normalise_header(text: object) -> str:
-    """Lower-case a header and keep only letters and digits (Latin and Cyrillic)."""
+    """Lower-case a header and keep only letters and digits (Latin and Cyrillic).
+
+    Parameters
+    ----------
+    text : object
+        A header cell as read (a number or None is turned into text first).
+
+    Returns
+    -------
+    str
+        The key headers are matched on: ``"Customer ID"`` -> ``"customerid"``, ``ё`` -> ``е``.
+    """
     return re.sub(r"[^0-9a-zа-яё]", "", str(text).strip().lower().replace("ё", "е"))
 
 

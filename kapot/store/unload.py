@@ -25,7 +25,13 @@ class UnloadReport:
     db: str
 
     def to_dict(self) -> dict:
-        """The report as plain values, ready for JSON."""
+        """The report as plain values, ready for JSON.
+
+        Returns
+        -------
+        dict
+            ``load_id``, ``unloaded``, ``sales_removed`` and ``db``.
+        """
         return asdict(self)
 
 
@@ -66,14 +72,22 @@ def unload(
 
     Parameters
     ----------
-    load_id : the load to take out (``kapot status`` shows the last one).
-    db : the warehouse file (default ``KAPOT_DB`` or ``data/kapot.duckdb``).
-    unloaded_at : the time stamped on the entry (default: now, UTC).
+    load_id : int
+        The load to take out (``kapot status`` shows the last one).
+    db : str or os.PathLike, optional
+        The warehouse file; default ``KAPOT_DB`` or ``data/kapot.duckdb``.
+    unloaded_at : datetime.datetime, optional
+        The time stamped on the entry (naive UTC); default now.
+
+    Returns
+    -------
+    UnloadReport
+        The new entry's ``load_id``, the load taken out and the sales lines removed.
 
     Raises
     ------
     KapotError
-        if there is no such load, it was unloaded already, or it is itself an unload; the
+        If there is no such load, it was unloaded already, or it is itself an unload; the
         warehouse is then unchanged.
     """
     wh = Warehouse(db)

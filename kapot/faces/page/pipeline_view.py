@@ -9,6 +9,7 @@ import pandas as pd
 
 from kapot.faces.calculator import Calculator
 from kapot.faces.display import Column, table_html
+from kapot.faces.page.state import PageText
 from kapot.faces.worklists import REFUSAL_REASONS, STATES
 from kapot.i18n import tr
 from kapot.server import access
@@ -27,9 +28,14 @@ def pipeline_html(view: pd.DataFrame, funnel: pd.DataFrame, names: pd.Series, la
     funnel : DataFrame
         Columns ``state``, ``clients`` (:meth:`WorklistStore.funnel`).
     names : Series
-        Client names by client id.
+        Client names by client id; a client without one is shown by its id.
     lang : str
         ``en`` or ``ru``.
+
+    Returns
+    -------
+    str
+        The states with clients and their counts, then the table (overdue rows marked).
     """
 
     chips = " · ".join(
@@ -55,8 +61,24 @@ def pipeline_html(view: pd.DataFrame, funnel: pd.DataFrame, names: pd.Series, la
     return f'<div class="kapot-summary">{chips}</div>{table}'
 
 
-class PipelineView:
-    """The pipeline tab's widgets (``box``); ``query`` and ``limit`` give the list to hand out."""
+class PipelineView(PageText):
+    """The pipeline tab's widgets (``box``): the manager, their working list, the move form.
+
+    Parameters
+    ----------
+    calc : Calculator
+        The loaded scores: the managers, the client names, the lists handed out.
+    lang : str
+        ``en`` or ``ru``.
+    store : kapot.faces.worklists.WorklistStore
+        Where the working lists and the moves are kept.
+    scope : kapot.server.access.Scope
+        The visitor's: the managers offered, and whether it may give lists and move clients.
+    now : callable
+        Returns the ``datetime.datetime`` of a move or a list given (a fixed clock in tests).
+    manager : str, optional
+        The manager picked first, if the scope offers them; else the first one.
+    """
 
     def __init__(self, calc: Calculator, lang: str, *, store, scope, now, manager=None) -> None:
         self.calc, self.lang, self.store, self.scope, self.now = calc, lang, store, scope, now
@@ -109,13 +131,22 @@ class PipelineView:
             ]
         )
 
-    def t(self, key: str, **params) -> str:
-        """The page's text ``page.<key>`` in the view's language."""
-        return tr(f"page.{key}", self.lang, **params)
-
     def give_list(self, query, limit: int) -> None:
-        """Give the manager picked a working list: the best ``limit`` (1-90) clients of
-        ``query`` that are not in work yet; then redraw."""
+        """Give the manager picked a working list: the best clients of ``query`` that are not
+        in work yet; then redraw.
+
+        Parameters
+        ----------
+        query : kapot.faces.calculator.Query
+            The page's query (its filters).
+        limit : int
+            How many clients, clipped to 1-90.
+
+        Raises
+        ------
+        KapotError
+            For a manager unknown, or one the scope may not give a list.
+        """
         manager = self.manager.value
         added = access.give_list(
             self.store,
@@ -130,7 +161,13 @@ class PipelineView:
         self.show()
 
     def show(self, change=None) -> None:
-        """Draw the picked manager's pipeline (states, funnel) and the clients one can move."""
+        """Draw the picked manager's pipeline (states, funnel) and the clients one can move.
+
+        Parameters
+        ----------
+        change : dict, optional
+            The manager picker's change event (ipywidgets' ``observe``); unused.
+        """
         manager = self.manager.value
         if manager is None:
             return

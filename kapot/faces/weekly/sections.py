@@ -1,5 +1,6 @@
 """The weekly report's object: one week, one scope, one language; the warehouse opened read-only
-once, the header and the section list. Its sections are in ``clients`` and ``work``."""
+once, the header and the section list. Its sections are in ``clients``, ``changes``, ``work``
+and ``funnel``."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from kapot.faces.display import Section, plotly_js, stylesheet
 from kapot.faces.weekly.changes import ChangeSections
 from kapot.faces.weekly.clients import ClientSections
 from kapot.faces.weekly.fragments import Raw
+from kapot.faces.weekly.funnel import FunnelSections
 from kapot.faces.weekly.prepare import resolve_week
 from kapot.faces.weekly.work import WorkSections
 from kapot.i18n import fmt_date, get_lang, tr
@@ -43,7 +45,7 @@ SECTIONS = (
 
 
 @dataclass
-class WeeklyReport(ClientSections, ChangeSections, WorkSections):
+class WeeklyReport(ClientSections, ChangeSections, WorkSections, FunnelSections):
     """The weekly report for ISO ``week`` (``2026-W47``), for one ``region`` and/or
     ``manager`` or everyone, in ``lang``. Open it with :meth:`open`; each section method
     returns a :class:`kapot.faces.display.Section` that displays itself in a notebook."""
@@ -129,7 +131,14 @@ class WeeklyReport(ClientSections, ChangeSections, WorkSections):
     # ------------------------------------------------------------------ sections
     def header(self) -> Raw:
         """Title, scope and the dates the figures come from; also loads plotly.js (inline, so
-        the HTML works offline)."""
+        the HTML works offline).
+
+        Returns
+        -------
+        Raw
+            The stylesheet, plotly.js and the heading: the week's dates, the scope, the
+            profiles' date and, when there are scores, their date and horizon.
+        """
         last = self.as_of - dt.timedelta(days=1)
         title = self._t("report.title", week=self.week)
         period = self._t(

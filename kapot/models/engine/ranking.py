@@ -33,7 +33,24 @@ class Fold:
 
 def design(fold: Fold, rows: np.ndarray, names: list[str]) -> np.ndarray:
     """Blend inputs: each candidate's percentile within the item (among the task's rows),
-    plus the item's base rate (log-odds) so probabilities keep their scale."""
+    plus the item's base rate (log-odds) so probabilities keep their scale.
+
+    Parameters
+    ----------
+    fold : Fold
+        Its frame holds ``cand_<name>`` for each of ``names`` and ``item_popularity``.
+    rows : numpy.ndarray
+        The fold's rows of one task (positions in its frame).
+    names : list of str
+        The candidates blended.
+
+    Returns
+    -------
+    numpy.ndarray
+        (rows x inputs), the columns :func:`design_labels` names: per candidate its
+        within-item percentile (and, for a probability, its log-odds too), then the item's
+        base rate as log-odds.
+    """
     cols = []
     item = fold.item[rows]
     for name in names:
@@ -49,14 +66,38 @@ def design(fold: Fold, rows: np.ndarray, names: list[str]) -> np.ndarray:
 
 def design_labels(names: list[str]) -> list[str]:
     """Names of :func:`design`'s columns over ``names`` (a probability has a ``_logit`` column
-    too), the item's base rate last."""
+    too), the item's base rate last.
+
+    Parameters
+    ----------
+    names : list of str
+        The candidates blended.
+
+    Returns
+    -------
+    list of str
+        The column names, ``item_base_rate`` last.
+    """
     return [x for n in names for x in ([n, f"{n}_logit"] if n in _PROBABILITIES else [n])] + [
         "item_base_rate"
     ]
 
 
 def design_columns(full: list[str], names: list[str]) -> list[int]:
-    """Columns of :func:`design` (over ``full``) holding ``names``' inputs, and the base rate."""
+    """Columns of :func:`design` (over ``full``) holding ``names``' inputs, and the base rate.
+
+    Parameters
+    ----------
+    full : list of str
+        The candidates the design was made over.
+    names : list of str
+        A subset of ``full``.
+
+    Returns
+    -------
+    list of int
+        Column positions, in ``names``' order, the base rate's last.
+    """
     at, j = {}, 0
     for n in full:
         at[n] = [j, j + 1] if n in _PROBABILITIES else [j]
@@ -65,7 +106,20 @@ def design_columns(full: list[str], names: list[str]) -> list[int]:
 
 
 def group_pct(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Percentile rank (0..1] of each value within its group (average ranks for ties)."""
+    """Percentile rank (0..1] of each value within its group (average ranks for ties).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        The values ranked, higher ranks higher.
+    groups : numpy.ndarray
+        Each value's group (an item position), the same length.
+
+    Returns
+    -------
+    numpy.ndarray
+        Each value's percentile within its group.
+    """
     s = pd.Series(values)
     if len(groups) and (groups == groups[0]).all():  # one item (a SKU typed on the page)
         return s.rank(pct=True).to_numpy()
@@ -76,8 +130,27 @@ def ranking_metrics(
     groups: np.ndarray, y: np.ndarray, s: np.ndarray, k: int = 50
 ) -> dict[str, float]:
     """Mean over groups (items) with at least one positive of precision@k and NDCG@k; ties
-    broken by position (callers add their own tie-breaker). ``per_item`` holds each such
-    group's precision@k, in group order."""
+    broken by position (callers add their own tie-breaker).
+
+    Parameters
+    ----------
+    groups : numpy.ndarray
+        Each row's group (item).
+    y : numpy.ndarray
+        Each row's label, bool or 0/1.
+    s : numpy.ndarray
+        Each row's score, higher ranked first.
+    k : int
+        The list's length; precision@k divides by ``k`` even where a group has fewer rows.
+
+    Returns
+    -------
+    dict
+        ``precision`` and ``ndcg`` (means over the groups with a positive), ``base_rate``
+        (their mean share of positives), ``per_item`` (each such group's precision@k, in
+        group order) and ``items`` (how many); NaN means and an empty ``per_item`` (and no
+        ``items``) when no group has a positive.
+    """
     order = np.argsort(groups, kind="stable")
     g = groups[order]
     starts = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
