@@ -7,8 +7,8 @@ import nbformat
 import pytest
 
 from kapot.faces.explorer import Explorer
+from kapot.models.clusters import CLUSTER_FEATURES
 from kapot.models.potential import score_warehouse
-from kapot.models.segments import CLUSTER_FEATURES
 from kapot.pipeline.build import build
 from kapot.store.ingest import ingest
 from kapot.store.synth import SynthConfig, generate

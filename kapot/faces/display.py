@@ -59,13 +59,27 @@ def stylesheet() -> str:
 
 @dataclass(frozen=True)
 class Column:
-    """One table column: the frame's column ``name``, the catalogue key of its header (empty:
-    no header) and how to format it: text, code (never wrapped), money (whole units),
-    money_cents, int, number, percent, share (one decimal), signed_percent, date, month, bool,
-    state (a pipeline state) or rfm (an RFM segment). Numbers are right-aligned (``td.num``).
+    """One table column: which column of the frame it shows, under which header, formatted
+    how. Numbers are right-aligned (``td.num``); every text is escaped.
 
-    ``sub`` names a column shown small on a second line of the cell, ``tag`` one shown small
-    after the text; ``css`` is an extra class of the cells. Every text is escaped."""
+    Parameters
+    ----------
+    name : str
+        The frame's column.
+    header : str
+        The catalogue key of its header (:func:`kapot.i18n.tr`); empty: no header.
+    kind : str
+        How to format it: ``text``, ``code`` (never wrapped), ``money`` (whole units),
+        ``money_cents``, ``int``, ``number`` (one decimal), ``percent``, ``share`` (a
+        percentage with one decimal), ``signed_percent``, ``date``, ``month`` (1..12, named),
+        ``bool``, ``state`` (a pipeline state) or ``rfm`` (an RFM segment).
+    sub : str
+        A column shown small on a second line of the cell; empty: none.
+    tag : str
+        A column shown small after the text; empty: none.
+    css : str
+        An extra class of the cells; empty: none.
+    """
 
     name: str
     header: str

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from kapot.faces import plots
 from kapot.i18n import tr
-from kapot.models.segments import CLUSTER_FEATURES, cluster_matrix
+from kapot.models.clusters import CLUSTER_FEATURES, cluster_matrix
 
 __all__ = ["SegmentViews"]
 
@@ -64,7 +64,7 @@ class SegmentViews:
         -------
         pandas.DataFrame
             Index the cluster's name with its clients, e.g. "high revenue (120)"; one column per
-            clustering feature (:data:`kapot.models.segments.CLUSTER_FEATURES`, named in
+            clustering feature (:data:`kapot.models.clusters.CLUSTER_FEATURES`, named in
             words), values in standard deviations from the mean client. Empty without
             clusters.
         """

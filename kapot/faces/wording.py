@@ -26,7 +26,7 @@ def cluster_label(code: object, lang: str | None = None) -> str:
     Parameters
     ----------
     code : object
-        A cluster code (:meth:`kapot.models.segments.Clusterer.code`, e.g.
+        A cluster code (:meth:`kapot.models.clusters.Clusterer.code`, e.g.
         ``high.log_revenue_12m,low.log_recency``); anything but a non-empty string is no
         cluster.
     lang : str, optional

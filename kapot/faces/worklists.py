@@ -71,8 +71,21 @@ TRANSITIONS = {
 
 @dataclass(frozen=True)
 class PipelineConfig:
-    """``max_open`` open prospects per manager (50-90); ``max_deal_days`` before a prospect
-    must move on (14, 30 or 40 by the company's rule)."""
+    """The company's rules for working lists.
+
+    Parameters
+    ----------
+    max_open : int
+        Open prospects a manager may have at once, 50..90; a list is cut to it.
+    max_deal_days : int
+        Days in work (since assigned) after which an open prospect is flagged overdue, more
+        than 0 (14, 30 or 40 by the company's rule).
+
+    Raises
+    ------
+    KapotError
+        For a ``max_open`` outside 50..90 or a ``max_deal_days`` under 1.
+    """
 
     max_open: int = 90
     max_deal_days: int = 30

@@ -60,16 +60,35 @@ _ORDER = ("categories", "clients", "products", "invoices", "sales")
 
 @dataclass
 class LoadReport:
-    """The outcome of one ``ingest`` call; also stored in the warehouse's ``loads`` table."""
+    """The outcome of one ``ingest`` call; also stored in the warehouse's ``loads`` table.
+
+    Attributes
+    ----------
+    load_id : int
+        The load's entry in ``loads`` (the sales lines it added carry it: ``kapot unload``).
+    db : str
+        The warehouse file.
+    tables : list of TableReport
+        One per input, in load order (categories, clients, products, invoices, sales).
+    derived_clients, derived_products : int
+        Clients and products first seen in the sales lines, added from their columns.
+    currency : str or None
+        The warehouse's ISO 4217 currency after the load; None: not set.
+    currency_source : str or None
+        Where it came from: ``given`` (the ``currency`` argument), ``mapping``, ``kept`` (the
+        one stored) or ``guessed`` (from the data); None: not set.
+    currency_previous : str or None
+        The currency it replaced; None if none was stored or it did not change.
+    """
 
     load_id: int
     db: str
     tables: list[TableReport]
     derived_clients: int = 0
     derived_products: int = 0
-    currency: str | None = None  # the warehouse's currency after the load
-    currency_source: str | None = None  # given, mapping, guessed, kept, or None (not set)
-    currency_previous: str | None = None  # the one it replaced, if any
+    currency: str | None = None
+    currency_source: str | None = None
+    currency_previous: str | None = None
 
     def to_dict(self) -> dict:
         """The report as plain values, ready for JSON.

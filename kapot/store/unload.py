@@ -17,10 +17,22 @@ __all__ = ["unload", "UnloadReport"]
 
 @dataclass
 class UnloadReport:
-    """The outcome of one ``unload`` call; also stored in the warehouse's ``loads`` table."""
+    """The outcome of one ``unload`` call; also stored in the warehouse's ``loads`` table.
 
-    load_id: int  # the entry in ``loads`` that records this unload
-    unloaded: int  # the load taken out
+    Attributes
+    ----------
+    load_id : int
+        The entry in ``loads`` that records this unload.
+    unloaded : int
+        The load taken out.
+    sales_removed : int
+        The sales lines deleted (those that load added).
+    db : str
+        The warehouse file.
+    """
+
+    load_id: int
+    unloaded: int
     sales_removed: int
     db: str
 

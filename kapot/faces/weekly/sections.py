@@ -46,9 +46,29 @@ SECTIONS = (
 
 @dataclass
 class WeeklyReport(ClientSections, ChangeSections, WorkSections, FunnelSections):
-    """The weekly report for ISO ``week`` (``2026-W47``), for one ``region`` and/or
-    ``manager`` or everyone, in ``lang``. Open it with :meth:`open`; each section method
-    returns a :class:`kapot.faces.display.Section` that displays itself in a notebook."""
+    """The weekly report for one ISO week, for one region and/or manager or everyone, in one
+    language. Open it with :meth:`open`; each section method returns a
+    :class:`kapot.faces.display.Section` that displays itself in a notebook.
+
+    Parameters
+    ----------
+    week : str
+        The ISO week, ``2026-W47`` (any case; stored upper case).
+    db : str or os.PathLike, optional
+        The warehouse file; default ``KAPOT_DB`` or ``data/kapot.duckdb``.
+    region, manager : str, optional
+        Only that region's and/or manager's clients; None or empty: everyone.
+    lang : str, optional
+        ``en`` or ``ru``; None: the language in force (:func:`kapot.i18n.get_lang`).
+
+    Attributes
+    ----------
+    start : datetime.date
+        The week's Monday (set from ``week``).
+    as_of : datetime.date
+        The next Monday: the week is ``start <= day < as_of``, and the profiles the report
+        reads were built for this date.
+    """
 
     week: str
     db: str | os.PathLike[str] | None = None

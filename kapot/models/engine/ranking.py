@@ -16,19 +16,43 @@ __all__ = ["Fold", "design", "design_columns", "design_labels", "group_pct", "ra
 
 @dataclass
 class Fold:
-    """One cutoff's rows (the candidate pool's pairs): the pair frame, labels (None when
-    serving), item and client positions."""
+    """One cutoff's rows (the candidate pool's client x item pairs) and what validation reads
+    of them.
+
+    Attributes
+    ----------
+    cutoff : datetime.date
+        The cutoff: features from before it, labels from the horizon after it.
+    role : str
+        ``'test'``, ``'validation'`` or ``'serve'``.
+    frame : dict of str to numpy.ndarray
+        The pair frame, one value per row (``cand_<name>``, ``has_bought``,
+        ``item_popularity``, ...); a labelled fold keeps only ``has_bought`` once its blend
+        inputs are computed.
+    y : numpy.ndarray or None
+        Bool per row: bought the item in the horizon; None when serving.
+    item, client : numpy.ndarray
+        Per row, the item's position (column) and the client's (row of the history).
+    designs : dict
+        Task (``'new'``, ``'repeat'``) -> (its rows, their blend inputs), filled by
+        :meth:`~kapot.models.engine.selection.Selection.task_design`.
+    outside : dict
+        Task -> (purchases, pairs) per item outside the candidate pool
+        (:func:`~kapot.models.engine.pool.outside_counts`); empty when serving.
+    item_popularity : numpy.ndarray or None
+        Per item, the share (0..1) of clients who bought it in the 12 months before the
+        cutoff; None when serving.
+    """
 
     cutoff: dt.date
-    role: str  # test / validation / serve
+    role: str
     frame: dict[str, np.ndarray]
     y: np.ndarray | None
-    item: np.ndarray  # item position of each row
+    item: np.ndarray
     client: np.ndarray
-    designs: dict = field(default_factory=dict)  # task -> (rows, blend inputs)
-    # task -> (positives, pairs) per item outside the candidate pool (see engine.pool)
+    designs: dict = field(default_factory=dict)
     outside: dict = field(default_factory=dict)
-    item_popularity: np.ndarray | None = None  # per item: the share of clients buying it
+    item_popularity: np.ndarray | None = None
 
 
 def design(fold: Fold, rows: np.ndarray, names: list[str]) -> np.ndarray:
