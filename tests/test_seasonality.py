@@ -179,30 +179,6 @@ def _world_names():
     return list(SEASONALITY_WORLDS)
 
 
-def test_worlds_differ_and_default_generator_is_untouched():
-    from kapot.store.synth import HELD_OUT_WORLD, SEASONALITY_WORLDS
-
-    assert len(SEASONALITY_WORLDS) >= 5 and HELD_OUT_WORLD in SEASONALITY_WORLDS
-    assert SEASONALITY_WORLDS["today"] == {}
-    a = generate(SynthConfig(n_clients=300, seed=3))
-    b = generate(SynthConfig(n_clients=300, seed=3, season_kappa=(1.0, 2.0), growth_sd=0.2))
-    pd.testing.assert_frame_equal(a.sales, b.sales)  # the defaults are today's generator
-    # industry peaks: a seasonal client peaks within a month or two of its industry's
-    t = generate(SynthConfig(n_clients=3000, seed=3, industry_peaks=True, peak_jitter=0.5)).truth
-    t = t[t["seasonal"]]
-    mode = t.groupby("industry")["peak_month"].agg(lambda v: v.mode().iloc[0])
-    assert (_circ(t["peak_month"], t["industry"].map(mode)) <= 1).mean() > 0.9
-    # lumpy orders: more empty months than Poisson at the same rate
-    lumpy = generate(SynthConfig(n_clients=800, seed=3, order_dispersion=0.8, quiet_spells=0.05))
-    plain = generate(SynthConfig(n_clients=800, seed=3))
-
-    def empty_share(d):
-        m = _monthly(d).pivot(index="client_id", columns="month", values="orders").fillna(0)
-        return (m == 0).to_numpy().mean()
-
-    assert empty_share(lumpy) > empty_share(plain) + 0.05
-
-
 @pytest.mark.parametrize("world", _world_names())
 def test_no_season_gives_calibrated_p_values(world):
     # clients generated without any season in this world's structure: the p-values of those
