@@ -6,7 +6,9 @@ so the list never goes stale.
 """
 
 import ast
+import io
 import re
+import tokenize
 
 from .conftest import ROOT
 
@@ -236,6 +238,90 @@ def test_tests_mirror_the_modules():
     assert stale == [], f"has its own test module now: remove from TESTED_ELSEWHERE: {stale}"
     tests = {p.name for p in (ROOT / "tests").glob("test_*.py")}
     assert all(set(where) <= tests for where in TESTED_ELSEWHERE.values())
+
+
+# the agreed module-level comment that covers every import inside a function of its module:
+# its block of comment lines says why, with a measured figure (the CLI's command modules)
+MODULE_IMPORTS_COMMENT = "# imports inside functions:"
+
+
+def _comments(text: str) -> tuple[set[int], set[int]]:
+    """Lines holding a comment, and lines that are only a comment (tokenized, so a ``#`` in a
+    string is none)."""
+    anywhere, alone = set(), set()
+    code = set()
+    for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+        if tok.type == tokenize.COMMENT:
+            anywhere.add(tok.start[0])
+        elif tok.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
+            code.update(range(tok.start[0], tok.end[0] + 1))
+    alone = anywhere - code
+    return anywhere, alone
+
+
+def _module_comment(text: str) -> bool:
+    """Whether a top-level comment block of the agreed form, with a figure, covers the module."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith(MODULE_IMPORTS_COMMENT):
+            block = [line]
+            for nxt in lines[i + 1 :]:
+                if not nxt.startswith("#"):
+                    break
+                block.append(nxt)
+            return bool(re.search(r"\d", " ".join(block)))
+    return False
+
+
+def _uncommented_imports(text: str) -> list[str]:
+    """Imports inside a function without a comment saying why: on the import's line(s), on the
+    comment line above it (or above the run of imports it belongs to), or the module's comment
+    of the agreed form."""
+    if _module_comment(text):
+        return []
+    anywhere, alone = _comments(text)
+    out = []
+    for fn in ast.walk(ast.parse(text)):
+        if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for body in (getattr(n, f, None) for n in ast.walk(fn) for f in ("body", "orelse")):
+            if not isinstance(body, list):
+                continue
+            head = None  # the first line of the run of imports the statement belongs to
+            for stmt in body:
+                if not isinstance(stmt, ast.Import | ast.ImportFrom):
+                    head = None
+                    continue
+                head = head or stmt.lineno
+                own = any(n in anywhere for n in range(stmt.lineno, stmt.end_lineno + 1))
+                if not (own or stmt.lineno - 1 in alone or head - 1 in alone):
+                    out.append(f"line {stmt.lineno}: {ast.unparse(stmt)}")
+    return sorted(set(out), key=lambda s: int(s.split()[1].rstrip(":")))
+
+
+def test_every_import_inside_a_function_says_why():
+    missing = {}
+    for name, path in _modules():
+        if name.startswith("kapot/") and (gaps := _uncommented_imports(path.read_text("utf-8"))):
+            missing[name] = gaps
+    assert not missing, f"imports inside functions with no comment saying why: {missing}"
+
+
+def test_the_import_checker_sees_an_uncommented_import():
+    text = "def f():\n    x = 1\n    import json\n\n    return json, x\n"
+    assert _uncommented_imports(text) == ["line 3: import json"]
+    # a comment on the line, or on the line above the import or above its run of imports
+    assert _uncommented_imports(text.replace("import json", "import json  # 0.1 s")) == []
+    above = "def f():\n    # 1.2 s to import\n    import json\n    import csv\n\n    return 1\n"
+    assert _uncommented_imports(above) == []
+    # ... not a comment further up, nor a '#' inside a string, nor code on the line above
+    far = "def f():\n    # why\n    x = '#'\n    import json\n"
+    assert _uncommented_imports(far) == ["line 4: import json"]
+    nested = "def f():\n    if True:  # cheap\n        import json\n"
+    assert _uncommented_imports(nested) == ["line 3: import json"]
+    # the module's comment of the agreed form covers it, only with a figure
+    assert _uncommented_imports(f"{MODULE_IMPORTS_COMMENT} 0.36 s at start-up\n" + text) == []
+    assert _uncommented_imports(f"{MODULE_IMPORTS_COMMENT} start-up\n" + text) != []
 
 
 # s13's modules: the lead makes these public when s13 lands

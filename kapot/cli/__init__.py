@@ -3,10 +3,12 @@
 chosen language.
 
 The command modules import the library inside each command, on purpose: ``import kapot.cli``
-takes 0.36 s, against 2.6 s with the modules the commands use imported at the top (the
-pipeline, weekly report, server, engine, ingestion, exports, papermill and nbconvert: 2.2-2.3 s
-more, best of three at load average 3 on the 2-core machine; 7-9 s at load 11-14), and
-``kapot --help`` or a one-line error should not wait for scikit-learn, DuckDB and Jupyter."""
+takes 0.10-0.14 s (``python -X importtime -m kapot.cli --help``, three runs at load average 6
+on the 2-core machine; 0.08 s of CPU and 12 MB), against 3.2 s (2.2 s of CPU, 211 MB) with the
+modules the commands use imported at the top (the pipeline, weekly report, server, engine,
+ingestion, exports, papermill and nbconvert), and ``kapot --help`` or a one-line error should
+not wait for scikit-learn, DuckDB and Jupyter. (It had crept up to 0.68-1.1 s: a command module
+imported the SQL runner, and with it pandas and DuckDB, at its top.)"""
 
 from __future__ import annotations
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from kapot.errors import KapotError
 from kapot.i18n import get_lang, tr
 
-# the library is imported inside each command: a measured start-up cost (kapot.cli's docstring)
+# imports inside functions: the library, imported by each command when it runs; at the top
+# `import kapot.cli` would take 2.2 s of CPU and 211 MB, not 0.08 s and 12 MB (kapot.cli's docstring)
 
 __all__ = ["emit", "print_build", "print_validation"]
 

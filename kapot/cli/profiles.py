@@ -6,11 +6,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from dataclasses import replace
 
 from kapot.cli.output import emit, print_build, print_validation
 from kapot.i18n import get_lang, tr
 
-# the library is imported inside each command: a measured start-up cost (kapot.cli's docstring)
+# imports inside functions: the library, imported by each command when it runs; at the top
+# `import kapot.cli` would take 2.2 s of CPU and 211 MB, not 0.08 s and 12 MB (kapot.cli's docstring)
 
 __all__ = ["COMMANDS", "run_pipeline"]
 
@@ -35,8 +37,6 @@ def run_pipeline(as_of: dt.date, db, *, score: bool, horizon_days: int = 90) -> 
     horizon_days : int, default 90
         The scores' horizon in days (the engine's ``horizon_days``).
     """
-    from dataclasses import replace
-
     from kapot.models.engine import EngineConfig
     from kapot.pipeline import PipelineConfig, run
 

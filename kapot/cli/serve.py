@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import fcntl
+import json
 import os
+import socket
+import struct
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
-from kapot.config import default_db_path
+from kapot.config import PROJECT_ROOT, default_db_path
 from kapot.errors import KapotError
 from kapot.i18n import get_lang, tr
 
-# the library is imported inside each command: a measured start-up cost (kapot.cli's docstring)
+# imports inside functions: the library, imported by each command when it runs; at the top
+# `import kapot.cli` would take 2.2 s of CPU and 211 MB, not 0.08 s and 12 MB (kapot.cli's docstring)
 
 __all__ = ["COMMANDS", "serve_command"]
 
@@ -71,9 +77,6 @@ def serve_command(
         The command line (this Python running :mod:`kapot.server.server` on
         ``notebooks/potential_calculator.ipynb``), for ``os.execv`` or ``subprocess``.
     """
-    import json
-
-    from kapot.config import PROJECT_ROOT
     from kapot.server.charts import DENIED_EXTENSIONS, PAGE_TEMPLATE
     from kapot.server.session import IDENTITY_HEADER
 
@@ -118,10 +121,6 @@ def serve_command(
 def _server_urls(ip: str, port: int) -> list[str]:
     """The addresses visitors type: for a wildcard, this machine's name and the IPv4 address of
     each of its interfaces (read from the interfaces, no traffic sent)."""
-    import fcntl
-    import socket
-    import struct
-
     if ip not in ("0.0.0.0", "", "::"):
         host = f"[{ip}]" if ":" in ip else ip
         return [f"http://{host}:{port}/"]
@@ -142,8 +141,6 @@ def _server_urls(ip: str, port: int) -> list[str]:
 
 
 def _cmd_serve(args: argparse.Namespace) -> None:
-    from pathlib import Path
-
     from kapot.server.auth import AccountStore, default_accounts_path
 
     db = Path(args.db).resolve() if args.db else default_db_path().resolve()
@@ -185,7 +182,6 @@ def _cmd_serve(args: argparse.Namespace) -> None:
 
 
 def _cmd_calculators(args: argparse.Namespace) -> None:
-    from kapot.config import PROJECT_ROOT
     from kapot.faces.presets import render_calculators
 
     out = args.out or PROJECT_ROOT / "reports" / "calculators"
@@ -201,7 +197,6 @@ def _cmd_calculators(args: argparse.Namespace) -> None:
 
 
 def _cmd_report(args: argparse.Namespace) -> None:
-    from kapot.config import PROJECT_ROOT
     from kapot.faces.weekly import needed_runs, render_report, resolve_week
     from kapot.pipeline import run_plan
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import minimize
 
 __all__: list[str] = []
 
@@ -86,8 +87,6 @@ def _segment_prior_smooth(
     likelihoods summed over the prior), from a few starts. Three numbers fitted on the segment's
     seasonal rows: the row itself is not left out (its weight is one over their count). A
     segment with fewer than ``_SMOOTH_MIN_ROWS`` seasonal rows gets the flat prior."""
-    from scipy.optimize import minimize
-
     lik = np.exp(loglik - loglik.max(axis=1, keepdims=True))
     lik = lik / lik.sum(axis=1, keepdims=True)
     use = use.astype(bool)

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from kapot.models.harmonic import _peak, _strength, fit_harmonic
 from kapot.models.peak_prior import (
@@ -436,8 +437,6 @@ def _directional_p(out: pd.DataFrame, segment: str, long: np.ndarray, alpha: flo
     the client's own noise; z's scale under no season is measured on its negative side (a
     season along the direction only makes z positive), never below the model's. Returns the
     p-values (the 2-df ones where the segment has no common direction)."""
-    from scipy import stats
-
     a = out["alpha"].to_numpy(dtype=float)
     b = out["beta"].to_numpy(dtype=float)
     p2 = out["p_value"].to_numpy(dtype=float)

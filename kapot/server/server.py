@@ -49,6 +49,7 @@ from kapot.faces.display import stylesheet
 from kapot.i18n import LANGUAGES, get_lang, tr
 from kapot.server import pool  # noqa: F401  (caps the kernels: patches Voila's factory)
 from kapot.server.auth import AccountStore, default_accounts_path
+from kapot.server.charts import PLOTLY_JS_ROUTE, plotly_js_name, plotly_js_path
 from kapot.server.login import LoginThrottle, sign_identity
 from kapot.server.session import IDENTITY_HEADER, KEY_ENV, SERVED_ENV
 
@@ -388,8 +389,6 @@ class PlotlyJsHandler(JupyterHandler):
 
     @web.authenticated
     def get(self, name: str) -> None:
-        from kapot.server.charts import plotly_js_name, plotly_js_path
-
         if name != plotly_js_name():
             raise web.HTTPError(404)
         if PlotlyJsHandler._body is None:
@@ -460,8 +459,6 @@ class KapotVoila(Voila):
             elif pattern.endswith("/voila/files/(.*)"):
                 cls, rest = NoFilesHandler, []
             handlers.append((pattern, cls, *rest))
-        from kapot.server.charts import PLOTLY_JS_ROUTE
-
         route = url_path_join(self.server_url, PLOTLY_JS_ROUTE, r"([^/]+)")
         return [(route, PlotlyJsHandler), *handlers]
 

@@ -14,15 +14,25 @@ kernel's real stderr, which is the server's log.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import datetime as dt
+import gc
 import html
 import logging
 import os
 import secrets
 import sys
+import time
+
+import ipywidgets as w
 
 from kapot.errors import KapotError
+from kapot.faces.worklists import WorklistStore, default_store_path
 from kapot.i18n import get_lang, tr
+from kapot.server.access import Scope
+from kapot.server.auth import AccountStore, default_accounts_path
+from kapot.server.login import verify_identity
 
 __all__ = [
     "IDENTITY_HEADER",
@@ -58,9 +68,6 @@ def _server_log() -> logging.Logger:
 def trim_memory() -> None:
     """Hand the heap freed by loading back to the system (glibc's malloc_trim): a kernel keeps
     what it uses, not the peak of reading the warehouse. Elsewhere, nothing happens."""
-    import ctypes
-    import ctypes.util
-
     name = ctypes.util.find_library("c")
     if not name or not sys.platform.startswith("linux"):
         return
@@ -89,15 +96,10 @@ def warm_up(calculator, db: str | os.PathLike[str] | None = None) -> float:
         The seconds it took; 0 outside the server (a notebook or papermill run needs no
         warm-up). A failure is logged, not raised: the visitor's page will show it.
     """
-    import gc
-    import time
-
     if os.environ.get(SERVED_ENV) != "1" or calculator is None:
         return 0.0
-    import ipywidgets as w
-
+    # kapot.faces.page imports this module (log_error, trim_memory): an import cycle
     from kapot.faces.page import calculator_page
-    from kapot.server.access import Scope
 
     t0 = time.perf_counter()
     try:
@@ -155,10 +157,6 @@ def visitor_scope(db: str | os.PathLike[str] | None = None):
         "Not signed in", when served without a valid signed identity or with an unknown or
         disabled account.
     """
-    from kapot.server.access import Scope
-    from kapot.server.auth import AccountStore, default_accounts_path
-    from kapot.server.login import verify_identity
-
     if os.environ.get(SERVED_ENV) != "1":
         return None
     key = os.environ.get(KEY_ENV, "").encode()
@@ -170,8 +168,6 @@ def visitor_scope(db: str | os.PathLike[str] | None = None):
     account = AccountStore(default_accounts_path(db)).get(login)
     if account is None or account.disabled:
         raise KapotError(tr("access.not_signed_in"))
-    from kapot.faces.worklists import WorklistStore, default_store_path
-
     store = WorklistStore(default_store_path(db))
     return Scope.for_account(account).with_work(store, at=dt.datetime.now())
 
@@ -212,8 +208,7 @@ def open_page(
     ipywidgets.Widget
         The page for the visitor's scope, or an HTML line (class ``kapot-message``).
     """
-    import ipywidgets as w
-
+    # kapot.faces.page imports this module (log_error, trim_memory): an import cycle
     from kapot.faces.page import calculator_page, page_params
 
     shown_lang = lang
@@ -222,8 +217,6 @@ def open_page(
         shown_lang = get_lang(shown_lang)
     except KapotError:
         shown_lang = get_lang(lang)
-    import time
-
     t0 = time.perf_counter()
     try:
         scope = visitor_scope(db)

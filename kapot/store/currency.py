@@ -16,9 +16,12 @@ import difflib
 import os
 import re
 
+from babel.numbers import is_currency, list_currencies
+
 from kapot import runner
 from kapot.errors import KapotError
 from kapot.i18n import set_currency, tr
+from kapot.store.warehouse import Warehouse
 
 __all__ = [
     "normalise_currency",
@@ -52,8 +55,6 @@ def normalise_currency(code: str, *, source: str | None = None) -> str:
     KapotError
         If Babel knows no such code; the message names the nearest codes.
     """
-    from babel.numbers import is_currency, list_currencies
-
     text = str(code or "").strip().upper()
     if is_currency(text):
         return text
@@ -159,8 +160,6 @@ def change_currency(
     KapotError
         If the code is unknown or the warehouse does not exist.
     """
-    from kapot.store.warehouse import Warehouse
-
     new = normalise_currency(code)
     wh = Warehouse(db)
     if not wh.exists():

@@ -6,6 +6,8 @@ import datetime as dt
 
 import numpy as np
 
+from kapot.faces.calculator import Query
+
 __all__ = ["simulate_pipeline"]
 
 
@@ -47,8 +49,6 @@ def simulate_pipeline(
     int
         The number of moves made (the lists' assignments not counted).
     """
-    from kapot.faces.calculator import Query
-
     rng = np.random.default_rng(seed)
     lists = [dt.datetime.combine(as_of, dt.time(9)) - dt.timedelta(weeks=w) for w in weeks]
     end = dt.datetime.combine(as_of, dt.time())
