@@ -25,6 +25,7 @@ __all__ = [
     "get_lang",
     "set_lang",
     "tr",
+    "has_message",
     "month_name",
     "fmt_number",
     "fmt_int",
@@ -69,6 +70,22 @@ def catalogue() -> dict[str, dict[str, str]]:
         code to its text with ``{placeholders}`` unfilled.
     """
     return dict(_catalogue())
+
+
+def has_message(key: str) -> bool:
+    """Whether the catalogue has a message ``key`` (without copying it, as :func:`catalogue`
+    does: the faces ask it per table cell).
+
+    Parameters
+    ----------
+    key : str
+        A dotted message key (``tier.large``).
+
+    Returns
+    -------
+    bool
+    """
+    return key in _catalogue()
 
 
 def _check(lang: str) -> str:

@@ -317,3 +317,85 @@ def test_the_import_checker_sees_an_uncommented_import():
     # the module's comment of the agreed form covers it, only with a figure
     assert _uncommented_imports(f"{MODULE_IMPORTS_COMMENT} 0.36 s at start-up\n" + text) == []
     assert _uncommented_imports(f"{MODULE_IMPORTS_COMMENT} start-up\n" + text) != []
+
+
+# s13's modules: the lead makes these public when s13 lands
+KNOWN_PRIVATE_IMPORTS = {
+    "kapot/models/seasonality.py": {
+        "kapot.models.harmonic._peak",
+        "kapot.models.harmonic._strength",
+        "kapot.models.peak_prior._cov",
+        "kapot.models.peak_prior._map_and_spread",
+        "kapot.models.peak_prior._month_loglik",
+        "kapot.models.peak_prior._posterior",
+        "kapot.models.peak_prior._segment_prior",
+        "kapot.models.peak_prior._segment_prior_smooth",
+    },
+    "kapot/models/timing.py": {"kapot.models.harmonic._strength"},
+}
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def _private_imports(text: str) -> set[str]:
+    """Private names (one leading underscore) this module takes from another of kapot's or the
+    bench's: ``from kapot.x import _y``, or ``x._y`` on a module it imported (``import kapot.x
+    as x``, ``from kapot import x``). Each as ``module._name``."""
+    tree = ast.parse(text)
+    ours = ("kapot", "bench")
+    modules: dict[str, str] = {}  # local name -> the kapot module (or name) it is bound to
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in ours:
+            for a in node.names:
+                if _private(a.name):
+                    out.add(f"{node.module}.{a.name}")
+                modules[a.asname or a.name] = f"{node.module}.{a.name}"
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.split(".")[0] in ours:
+                    if a.asname:
+                        modules[a.asname] = a.name
+                    else:
+                        modules[a.name.split(".")[0]] = a.name.split(".")[0]
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Attribute) and _private(node.attr)):
+            continue
+        dotted = ast.unparse(node.value)
+        head, _, rest = dotted.partition(".")
+        if head in modules:
+            out.add(f"{modules[head]}{'.' + rest if rest else ''}.{node.attr}")
+    return out
+
+
+def test_no_module_imports_another_modules_private_name():
+    found = {}
+    for name, path in _modules():
+        got = _private_imports(path.read_text("utf-8")) - KNOWN_PRIVATE_IMPORTS.get(name, set())
+        if got:
+            found[name] = sorted(got)
+    assert not found, f"make these public (or move them where they belong): {found}"
+
+
+def test_known_private_imports_are_still_there():
+    names = dict(_modules())
+    stale = {
+        module: gone
+        for module, known in KNOWN_PRIVATE_IMPORTS.items()
+        if (gone := known - _private_imports(names[module].read_text("utf-8")))
+    }
+    assert not stale, f"public now: remove from KNOWN_PRIVATE_IMPORTS: {stale}"
+
+
+def test_the_private_import_checker_sees_both_spellings():
+    text = (
+        "from kapot.i18n import _catalogue, tr\nfrom kapot import i18n\n\ni18n._current.clear()\n"
+    )
+    assert _private_imports(text) == {"kapot.i18n._catalogue", "kapot.i18n._current"}
+    text = "import kapot.models.harmonic as h\nimport numpy as np\n\nh._peak(np._core)\n"
+    assert _private_imports(text) == {"kapot.models.harmonic._peak"}
+    public = "from kapot.i18n import tr\nfrom kapot import __version__\nimport kapot\n\nkapot.x.y\n"
+    assert _private_imports(public) == set()
+    assert _private_imports("class C:\n    def f(self):\n        return self._x\n") == set()

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from kapot.i18n import (
-    _catalogue,
     fmt_date,
     fmt_int,
     fmt_money,
     fmt_number,
     fmt_percent,
+    has_message,
     month_name,
     tr,
 )
@@ -166,7 +166,7 @@ def text_table(
                 cells.append(fmt_money(float(v), lang))
             elif kind in ("tier", "rfm", "state"):
                 key = f"{'tier' if kind == 'tier' else kind}.{v}"
-                cells.append(tr(key, lang) if key in _catalogue() else str(v))
+                cells.append(tr(key, lang) if has_message(key) else str(v))
             else:
                 cells.append(_cell(v, kind, lang)[0])
         out[col] = cells

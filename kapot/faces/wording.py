@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from kapot.i18n import _catalogue, fmt_money, fmt_percent, month_name, tr
+from kapot.i18n import fmt_money, fmt_percent, has_message, month_name, tr
 
 __all__ = [
     "cluster_label",
@@ -40,9 +40,8 @@ def cluster_label(code: object, lang: str | None = None) -> str:
     """
     if not isinstance(code, str) or not code:
         return ""
-    keys = _catalogue()
     return ", ".join(
-        tr(f"cluster.{part}", lang) if f"cluster.{part}" in keys else part
+        tr(f"cluster.{part}", lang) if has_message(f"cluster.{part}") else part
         for part in code.split(",")
     )
 

@@ -27,6 +27,7 @@ __all__ = [
     "simulate_pipeline",
     "SEASONALITY_WORLDS",
     "HELD_OUT_WORLD",
+    "SEASON_BUILDING",
 ]
 
 REGIONS = ("moscow", "spb", "ekb", "nsk", "kazan", "nnov", "samara", "krasnodar")
@@ -91,8 +92,9 @@ _AFFINITY = np.array(
         [2.0, 2.0, 1.0, 1.0, 0.6, 1.5, 1.5, 0.8, 1.0, 0.3, 0.3, 0.8, 0.8, 1.2],  # agriculture
     ]
 )
-# seasonal clients in these industries peak in the building season (April-September)
-_SEASON_BUILDING = {"construction", "building_trade", "agro"}
+# seasonal clients in these industries peak in the building season (April-September); the
+# bench's oracle knows it
+SEASON_BUILDING = {"construction", "building_trade", "agro"}
 TIERS = ("large", "medium", "small")
 _TIER_P = np.array([0.1, 0.3, 0.6])
 _TIER_ORDERS = np.array([7.0, 2.6, 0.9])  # orders per month at the start
@@ -196,7 +198,7 @@ def generate(config: SynthConfig = SynthConfig()) -> SynthData:  # noqa: B008 (f
         n_m,
     )
     seasonal = buyer & (rng.random(n) < cfg.seasonal_share)
-    building = np.isin(np.array(INDUSTRIES)[industry], list(_SEASON_BUILDING))
+    building = np.isin(np.array(INDUSTRIES)[industry], list(SEASON_BUILDING))
     peak = np.where(
         building & (rng.random(n) < 0.7), rng.integers(4, 10, size=n), rng.integers(1, 13, size=n)
     )
@@ -204,7 +206,7 @@ def generate(config: SynthConfig = SynthConfig()) -> SynthData:  # noqa: B008 (f
     if cfg.industry_peaks:
         # building industries peak in the building season, the others anywhere
         ind_peak = np.where(
-            np.isin(np.array(INDUSTRIES), list(_SEASON_BUILDING)),
+            np.isin(np.array(INDUSTRIES), list(SEASON_BUILDING)),
             extra.integers(4, 10, size=len(INDUSTRIES)),
             extra.integers(1, 13, size=len(INDUSTRIES)),
         )

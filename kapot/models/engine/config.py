@@ -6,7 +6,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["PEER_CANDIDATES", "CANDIDATES", "TASKS", "EngineConfig"]
+__all__ = [
+    "PEER_CANDIDATES",
+    "CANDIDATES",
+    "TASKS",
+    "PROBABILITIES",
+    "FOLD_KEEP",
+    "DAY0",
+    "EngineConfig",
+]
 
 PEER_CANDIDATES = ("peer_industry", "peer_region", "peer_size", "peer_industry_region")
 CANDIDATES = (
@@ -20,9 +28,14 @@ CANDIDATES = (
     "largest",
 )
 TASKS = ("new", "repeat")
-_PROBABILITIES = ("boosted", *PEER_CANDIDATES)
-_FOLD_KEEP = ("has_bought", "item_popularity")
-_DAY0 = np.datetime64("1970-01-01", "D")
+# the candidates whose scores are probabilities: the blend reads their log-odds too, not only
+# their rank within the item (kapot.models.engine.ranking.design)
+PROBABILITIES = ("boosted", *PEER_CANDIDATES)
+# the pair-frame columns a fold (and the served pool) keeps beside the candidates' scores: the
+# task (bought before) and the item's base rate
+FOLD_KEEP = ("has_bought", "item_popularity")
+# day 0 of the engine's integer days: the history stores dates as days since it
+DAY0 = np.datetime64("1970-01-01", "D")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from kapot.models.engine.blend import fit_lr
 from kapot.models.engine.boosted import boosted_predict
-from kapot.models.engine.config import _DAY0, CANDIDATES, TASKS, EngineConfig
+from kapot.models.engine.config import CANDIDATES, DAY0, TASKS, EngineConfig
 from kapot.models.engine.folds import FoldBuilder, count_uses, plan_folds
 from kapot.models.engine.history import History, Snapshot, days
 from kapot.models.engine.leaderboard import leaderboard_rows, validation_rows
@@ -111,7 +111,7 @@ class Engine:
             raise ValueError("unknown items")
         first = history.first_day
         self.first_ = (
-            (_DAY0 + np.timedelta64(first, "D")).astype(dt.date) if first is not None else as_of
+            (DAY0 + np.timedelta64(first, "D")).astype(dt.date) if first is not None else as_of
         )
         dates, self.use_boosted_, self.notes_ = plan_folds(self.config, as_of, self.first_)
         self.fold_dates_ = dates

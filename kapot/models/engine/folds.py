@@ -14,7 +14,7 @@ import datetime as dt
 import numpy as np
 
 from kapot.models.engine.boosted import BOOSTED_FEATURES, boosted_predict_all, fit_boosted
-from kapot.models.engine.config import _FOLD_KEEP, TASKS, EngineConfig
+from kapot.models.engine.config import FOLD_KEEP, TASKS, EngineConfig
 from kapot.models.engine.history import History, Snapshot
 from kapot.models.engine.pool import outside_counts, pool_rows
 from kapot.models.engine.ranking import Fold
@@ -295,7 +295,7 @@ class FoldBuilder:
         bought = sn.dense(sn.ever, cols) > 0
         rows = pool_rows({**cand, "boosted": boosted.reshape(n, m)}, bought, self.config.pool_size)
         # what validation reads of a fold: the candidates, the task and the item's base rate
-        keep = tuple(f"cand_{c}" for c in cand) + _FOLD_KEEP
+        keep = tuple(f"cand_{c}" for c in cand) + FOLD_KEEP
         f = sn.pair_frame(cols, self.config, rows=rows, cand=cand, columns=keep)
         f["cand_boosted"] = boosted[rows]
         y = sn.labels(cols)

@@ -11,7 +11,7 @@ from scipy import sparse
 
 from kapot import runner
 from kapot.models.engine import candidates as _cand
-from kapot.models.engine.config import _DAY0, EngineConfig
+from kapot.models.engine.config import DAY0, EngineConfig
 
 __all__ = ["History", "Snapshot", "days"]
 
@@ -29,7 +29,7 @@ def days(values) -> np.ndarray:
     numpy.ndarray
         One int64 day number per value.
     """
-    return (np.asarray(values, dtype="datetime64[D]") - _DAY0).astype(np.int64)
+    return (np.asarray(values, dtype="datetime64[D]") - DAY0).astype(np.int64)
 
 
 class History:
@@ -279,7 +279,7 @@ class Snapshot:
         self.tenure = np.where(self.prospect, 0, c - firstc).astype(float)
         self.breadth = np.asarray((self.n12 > 0).sum(axis=1)).ravel().astype(float)
         self.size_tier = _size_tiers(self.revenue12)
-        month = pd.DatetimeIndex((h.day[w24] + _DAY0).astype("datetime64[ns]")).month.to_numpy()
+        month = pd.DatetimeIndex((h.day[w24] + DAY0).astype("datetime64[ns]")).month.to_numpy()
         weights = _horizon_weights(cutoff, horizon_days)
         self.client_horizon_share = _horizon_share(cl[w24], month, n, weights)
         self.item_horizon_share = _horizon_share(it[w24], month, m, weights)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from kapot.models.engine.config import _PROBABILITIES
+from kapot.models.engine.config import PROBABILITIES
 
 __all__ = ["Fold", "design", "design_columns", "design_labels", "group_pct", "ranking_metrics"]
 
@@ -80,7 +80,7 @@ def design(fold: Fold, rows: np.ndarray, names: list[str]) -> np.ndarray:
     for name in names:
         v = fold.frame[f"cand_{name}"][rows]
         cols.append(group_pct(v, item))
-        if name in _PROBABILITIES:  # a probability keeps its scale, not only its rank
+        if name in PROBABILITIES:  # a probability keeps its scale, not only its rank
             v = np.clip(v, 1e-5, 1 - 1e-5)
             cols.append(np.log(v / (1 - v)))
     pop = np.clip(fold.frame["item_popularity"][rows], 1e-4, 1 - 1e-4)
@@ -102,7 +102,7 @@ def design_labels(names: list[str]) -> list[str]:
     list of str
         The column names, ``item_base_rate`` last.
     """
-    return [x for n in names for x in ([n, f"{n}_logit"] if n in _PROBABILITIES else [n])] + [
+    return [x for n in names for x in ([n, f"{n}_logit"] if n in PROBABILITIES else [n])] + [
         "item_base_rate"
     ]
 
@@ -124,7 +124,7 @@ def design_columns(full: list[str], names: list[str]) -> list[int]:
     """
     at, j = {}, 0
     for n in full:
-        at[n] = [j, j + 1] if n in _PROBABILITIES else [j]
+        at[n] = [j, j + 1] if n in PROBABILITIES else [j]
         j += len(at[n])
     return [c for n in names for c in at[n]] + [j]
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from kapot.models.engine.boosted import BOOSTED_FEATURES, boosted_predict_all
-from kapot.models.engine.config import _FOLD_KEEP, TASKS, EngineConfig
+from kapot.models.engine.config import FOLD_KEEP, TASKS, EngineConfig
 from kapot.models.engine.history import Snapshot
 from kapot.models.engine.pool import FALLBACK, outside_probability, pool_rows
 from kapot.models.engine.ranking import Fold, design, group_pct
@@ -98,7 +98,7 @@ class ServedRanker:
         pooled = {**cand, "boosted": boosted.reshape(n, m)} if self.boosted is not None else cand
         rows = pool_rows(pooled, bought, getattr(self.config, "pool_size", 0))
         # what the served ranker reads of a pooled pair: the candidates, the task, the base rate
-        keep = (*(f"cand_{c}" for c in cand), *_FOLD_KEEP)
+        keep = (*(f"cand_{c}" for c in cand), *FOLD_KEEP)
         f = snap.pair_frame(cols, self.config, rows=rows, cand=cand, columns=keep)
         f["cand_boosted"] = boosted[rows]
         return Fold(snap.cutoff, "serve", f, None, item=rows % m, client=rows // m)
