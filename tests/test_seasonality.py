@@ -7,30 +7,12 @@ import pandas as pd
 import pytest
 
 from kapot.models.features import monthly_orders
-from kapot.models.seasonality import client_seasonality, fit_harmonic
+from kapot.models.seasonality import client_seasonality
 from kapot.store.ingest import ingest
 from kapot.store.synth import SynthConfig, generate
 from kapot.store.warehouse import Warehouse
 
 MONTHS = pd.period_range("2022-01", "2024-12", freq="M")
-
-
-def test_growth_is_not_a_season():
-    # a client doubling every year, no season: raw month ranks would call December the peak
-    t = np.arange(len(MONTHS))
-    y = np.round(5 * np.exp(np.log(2) * t / 12))[None, :]
-    res = fit_harmonic(y, np.ones_like(y), MONTHS)
-    assert res["p_value"].iloc[0] > 0.05
-
-
-def test_clear_peak_is_found():
-    rng = np.random.default_rng(0)
-    m = MONTHS.month.to_numpy()
-    lam = 4 * np.exp(1.5 * np.cos(2 * np.pi * (m - 7) / 12))
-    y = rng.poisson(lam)[None, :].astype(float)
-    res = fit_harmonic(y, np.ones_like(y), MONTHS)
-    assert res["peak_month"].iloc[0] == 7 and res["p_value"].iloc[0] < 1e-6
-    assert res["strength"].iloc[0] > 2
 
 
 @pytest.fixture(scope="module")
@@ -74,15 +56,6 @@ def test_sources_and_columns(synthetic):
     np.testing.assert_allclose(profile[buyers].sum(axis=1), 1.0)
 
 
-def test_orders_in_unobserved_months_do_not_poison_the_test():
-    rng = np.random.default_rng(1)
-    y = rng.poisson(5.0, size=(1, len(MONTHS))).astype(float)
-    w = np.ones_like(y)
-    w[0, :3] = 0  # months left out of observation that still hold orders
-    res = fit_harmonic(y, w, MONTHS)
-    assert np.isfinite(res["p_value"].iloc[0]) and res["n"].iloc[0] == len(MONTHS) - 3
-
-
 def test_newcomers_first_month_is_not_evidence():
     # data from Jan 2022; a client arriving in Oct 2023 buys steadily, with a big first order
     months = pd.period_range("2022-01", "2024-12", freq="M")
@@ -96,41 +69,6 @@ def test_newcomers_first_month_is_not_evidence():
     assert out.loc["new", "months_of_history"] == 14  # Nov 2023 .. Dec 2024
     # every month at 3 orders: flat. Counting the first month (9) would make October 2/12
     assert out.loc["new", "m10"] == pytest.approx(1 / 12)
-
-
-def test_prior_dispersion_recovers_how_noisy_the_clients_are():
-    from kapot.models.harmonic import _prior_dispersion
-
-    rng = np.random.default_rng(1)
-    dof = np.full(4000, 32.0)
-    # every client Poisson: one common dispersion of 1
-    phi0, d0 = _prior_dispersion(rng.chisquare(32, 4000) / 32, dof)
-    assert phi0 == pytest.approx(1.0, abs=0.02) and d0 > 500
-    # true dispersions drawn from the prior the method assumes (scaled inverse chi-square:
-    # phi0 = 2, d0 = 20), each seen with 32 dof
-    true = 2 * 20 / rng.chisquare(20, 4000)
-    phi0, d0 = _prior_dispersion(true * rng.chisquare(32, 4000) / 32, dof)
-    assert phi0 == pytest.approx(2.0, rel=0.05) and 12 < d0 < 35
-
-
-@pytest.mark.parametrize("overdispersed", [False, True])
-def test_moderated_test_keeps_its_level(overdispersed):
-    # 3,000 clients without a season (36 months, mean 3 orders): Poisson, or negative binomial
-    # with variance 2.5 times the mean; at the 5 % level about 5 % are flagged, not more
-    rng = np.random.default_rng(2)
-    shape = (3000, len(MONTHS))
-    if overdispersed:
-        y = rng.negative_binomial(2, 2 / (2 + 3.0), size=shape).astype(float)
-    else:
-        y = rng.poisson(3.0, size=shape).astype(float)
-    res = fit_harmonic(y, np.ones_like(y), MONTHS, moderate=True)
-    assert (res["p_value"] < 0.05).mean() <= 0.065
-    # a moderate season is found far more often than by chance
-    m = MONTHS.month.to_numpy()
-    lam = 3.0 * np.exp(0.5 * np.cos(2 * np.pi * (m - 5) / 12))
-    ys = rng.poisson(np.broadcast_to(lam, (500, len(MONTHS)))).astype(float)
-    both = fit_harmonic(np.vstack([y, ys]), np.ones((3500, len(MONTHS))), MONTHS, moderate=True)
-    assert (both["p_value"].iloc[3000:] < 0.05).mean() > 0.6
 
 
 # ---------------------------------------------------------------- worlds (issue 13)
@@ -195,30 +133,6 @@ def test_no_season_gives_calibrated_p_values(world):
     assert not (x["seasonal"] & (x["source"] == "own")).mean() > 0.06
 
 
-@pytest.mark.parametrize("overdispersion", [0.0, 0.3, 0.6, 1.5])
-def test_p_values_are_uniform_whatever_the_dispersion(overdispersion):
-    # the client test on pure negative-binomial noise of growing dispersion (variance
-    # mu + d mu^2), 36 months, sizes varying: never liberal; uniform (KS, both sides) for mild
-    # dispersion; at heavy dispersion the empirical null can overshoot and the test turns
-    # conservative (d = 0.6 and 1.5: about 3 % flagged instead of 5 %)
-    from scipy import stats
-
-    rng = np.random.default_rng(4)
-    n = 3000
-    rate = 2.6 * rng.lognormal(0, 0.5, n)[:, None] * np.ones((1, len(MONTHS)))
-    if overdispersion:
-        rate = rate * rng.gamma(1 / overdispersion, overdispersion, rate.shape)
-    y = rng.poisson(rate).astype(float)
-    res = fit_harmonic(y, np.ones_like(y), MONTHS, moderate=True, calibrate=True)
-    p = res["p_value"].to_numpy()
-    assert (p < 0.05).mean() <= 0.06
-    assert stats.kstest(p, "uniform", alternative="greater").pvalue > 0.01
-    if overdispersion <= 0.3:
-        assert stats.kstest(p, "uniform").pvalue > 0.001
-    else:
-        assert (p < 0.05).mean() > 0.01  # conservative, not blind
-
-
 @pytest.mark.parametrize("world", _world_names())
 def test_a_client_with_a_known_peak_in_each_world(world):
     x = _world(world)
@@ -251,66 +165,6 @@ def test_short_histories_borrow_from_their_industry(world):
     assert len(borrowed) > 0.5 * len(short)
     assert (_circ(borrowed["peak_month"], borrowed["peak_month_true"]) <= 1).mean() > 0.85
     assert borrowed["peak_pm"].notna().all()
-
-
-@pytest.mark.parametrize("smooth", [False, True])
-def test_industry_prior_weight_is_data_driven(smooth):
-    # 300 clients of industry A all peak in June; 300 of B peak anywhere. A noisy client whose
-    # phase sits at May 20th (between May and June, nearer June-1): in A the prior settles it
-    # on June, in B it keeps its own nearest month (May); the clients' smooth prior and the
-    # pairs' nonparametric one alike
-    from kapot.models.peak_prior import (
-        _month_loglik,
-        _posterior,
-        _segment_prior,
-        _segment_prior_smooth,
-    )
-
-    rng = np.random.default_rng(3)
-    peaks = np.r_[np.full(300, 6), rng.integers(1, 13, 300)]
-    theta = 2 * np.pi * (peaks + rng.normal(0, 0.15, 600)) / 12
-    a, b = np.r_[np.cos(theta), 0, 0], np.r_[np.sin(theta), 0, 0]
-    noisy = 2 * np.pi * 5.4 / 12
-    a[-2:], b[-2:] = 0.5 * np.cos(noisy), 0.5 * np.sin(noisy)
-    var = np.r_[np.full(600, 0.002), 0.08, 0.08]
-    cov = var[:, None, None] * np.eye(2)[None]
-    seg = np.r_[np.zeros(300, int), np.ones(300, int), 0, 1]
-    ll = _month_loglik(a, b, cov)
-    fit = _segment_prior_smooth if smooth else _segment_prior
-    prior = fit(ll, seg, 2, np.r_[np.ones(600, bool), False, False])
-    post = _posterior(ll, np.log(prior))
-    assert post[-2].argmax() + 1 == 6 and post[-1].argmax() + 1 == 5
-    assert prior[0, 5] > 0.8 and prior[300:600].max() < 0.2  # sharp in A, flat in B
-
-
-def test_smooth_prior_does_not_invent_a_season_for_an_industry_of_60():
-    # an industry's 60 seasonal clients peak in any month, each phase seen with noise (the
-    # size of a synthetic world's industry): the nonparametric prior's 11 free weights pile
-    # the mass on a few months and pull true peaks off theirs; the smooth prior stays near
-    # flat and finds more true months (5 draws summed)
-    from kapot.models.peak_prior import (
-        _month_loglik,
-        _posterior,
-        _segment_prior,
-        _segment_prior_smooth,
-    )
-
-    hits = {"smooth": 0, "npmle": 0}
-    tallest = {"smooth": 0.0, "npmle": 0.0}
-    for seed in range(5):
-        rng = np.random.default_rng(seed)
-        peaks = rng.integers(1, 13, 60)
-        theta = 2 * np.pi * peaks / 12
-        a = 0.6 * np.cos(theta) + rng.normal(0, 0.25, 60)
-        b = 0.6 * np.sin(theta) + rng.normal(0, 0.25, 60)
-        ll = _month_loglik(a, b, np.full(60, 0.0625)[:, None, None] * np.eye(2)[None])
-        seg, use = np.zeros(60, int), np.ones(60, bool)
-        for name, fit in (("smooth", _segment_prior_smooth), ("npmle", _segment_prior)):
-            prior = fit(ll, seg, 1, use)
-            hits[name] += int(((_posterior(ll, np.log(prior)).argmax(1) + 1) == peaks).sum())
-            tallest[name] += prior.max(axis=1).mean() * 12 / 5
-    assert hits["smooth"] > hits["npmle"] + 10
-    assert tallest["smooth"] < 2.0 < tallest["npmle"]
 
 
 def _pair_monthly(d) -> pd.DataFrame:
@@ -368,41 +222,6 @@ def test_pair_peaks_follow_their_clients_truth(world):
     assert len(now) > 10 and now["seasonal_true"].mean() > 0.8
     assert (_circ(now["peak_true"], 11) <= 2).mean() > 0.9
     assert (now["season_lift"] > 1).all() and (t.loc[~t["verdict"], "season_lift"] == 1).all()
-
-
-def test_season_timing_by_hand():
-    from kapot.models.seasonality import horizon_months, season_timing
-
-    assert horizon_months(dt.date(2026, 11, 1), 30) == [11]
-    assert horizon_months(dt.date(2026, 12, 20), 30) == [1, 12]
-    t = pd.DataFrame(
-        {
-            "client_id": ["a", "b", "c", "d"],
-            "category": ["x", "x", "y", "y"],
-            # a: peak in November (alpha, beta along 11/12 of the circle); b: same, but off
-            # season in May; c: not seasonal; d: no alpha/beta, from peak and strength
-            "alpha": [np.cos(2 * np.pi * 11 / 12), np.cos(2 * np.pi * 5 / 12), 0.0, np.nan],
-            "beta": [np.sin(2 * np.pi * 11 / 12), np.sin(2 * np.pi * 5 / 12), 0.0, np.nan],
-            "seasonal": [True, True, False, True],
-            "peak_month": [11, 5, 0, 10],
-            "peak_pm": pd.array([0, 1, pd.NA, 1], dtype="Int64"),
-            "strength": [np.e / np.i0(1.0), np.e / np.i0(1.0), 1.0, np.e / np.i0(1.0)],
-        }
-    )
-    t["alpha"] = t["alpha"].astype(float)
-    out = season_timing(t, dt.date(2026, 11, 1), 28).set_index("client_id")
-    # amplitude 1 at the peak: exp(1) / I0(1) = 2.13 times an average month; 6 months away
-    # exp(-1) / I0(1) = 0.29
-    assert out.loc["a", "season_lift"] == pytest.approx(np.e / np.i0(1.0), abs=1e-3)
-    assert out.loc["b", "season_lift"] == pytest.approx(np.exp(-1) / np.i0(1.0), abs=1e-3)
-    assert out.loc["c", "season_lift"] == 1.0
-    # d peaks in October, one month from November: exp(cos(30 degrees)) / I0(1)
-    assert out.loc["d", "season_lift"] == pytest.approx(
-        np.exp(np.cos(np.pi / 6)) / np.i0(1.0), abs=1e-2
-    )
-    assert out["in_season"].tolist() == [True, False, False, True]  # d: October ±1 holds November
-    assert not season_timing(t.assign(peak_pm=2), dt.date(2026, 11, 1), 28)["in_season"].any()
-    assert list(out.columns[:2]) == ["category", "in_season"]
 
 
 @pytest.mark.parametrize("world", ["industry_jitter", "short"])
