@@ -196,12 +196,9 @@ TESTED_ELSEWHERE = {
     "kapot/pipeline/client_card.py": ("test_access.py", "test_page.py"),
     "kapot/pipeline/items.py": ("test_build.py", "test_calculator.py"),
     "kapot/pipeline/scores.py": ("test_pipeline.py", "test_potential.py"),
-    "kapot/server/charts.py": ("test_page.py", "test_server.py"),
-    "kapot/store/datasets.py": ("test_real_data.py",),
     "kapot/store/demo_pipeline.py": ("test_cli.py", "test_weekly.py"),
     "kapot/store/prepare.py": ("test_ingest.py", "test_status.py"),
     "kapot/store/readers.py": ("test_ingest.py", "test_ingest_properties.py"),
-    "kapot/store/unload.py": ("test_warehouse.py", "test_hostile_input.py"),
 }
 _TOP_PACKAGES = {"kapot", "store", "models", "faces", "cli", "server", "pipeline"}
 
