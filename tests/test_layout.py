@@ -197,8 +197,6 @@ TESTED_ELSEWHERE = {
     "kapot/pipeline/items.py": ("test_build.py", "test_calculator.py"),
     "kapot/pipeline/scores.py": ("test_pipeline.py", "test_potential.py"),
     "kapot/store/demo_pipeline.py": ("test_cli.py", "test_weekly.py"),
-    "kapot/store/prepare.py": ("test_ingest.py", "test_status.py"),
-    "kapot/store/readers.py": ("test_ingest.py", "test_ingest_properties.py"),
 }
 _TOP_PACKAGES = {"kapot", "store", "models", "faces", "cli", "server", "pipeline"}
 
