@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -25,6 +26,30 @@ def _isolated(tmp_path, monkeypatch):
     yield
     i18n._current.clear()
     i18n._currency.clear()
+
+
+# the small scored warehouse's history ends on SCORED_END; it is built and scored as of the day after
+SCORED_END = dt.date(2026, 10, 31)
+SCORED_AS_OF = SCORED_END + dt.timedelta(days=1)
+
+
+@pytest.fixture(scope="session")
+def scored_warehouse(tmp_path_factory) -> Path:
+    """A synthetic distributor of 500 clients (seed 9) ingested, built and scored as of
+    SCORED_AS_OF, once per run, for the tests of what reads published results. Read it only:
+    a test that writes works on a copy."""
+    # here, not at the top: only the tests that use it pay for the pipeline's imports
+    from kapot.models.potential import score_warehouse
+    from kapot.pipeline.build import build
+    from kapot.store.ingest import ingest
+    from kapot.store.synth import SynthConfig, generate
+
+    db = tmp_path_factory.mktemp("scored") / "w.duckdb"
+    d = generate(SynthConfig(n_clients=500, seed=9, end=SCORED_END))
+    ingest(d.sales, clients=d.clients, products=d.products, invoices=d.invoices, db=db)
+    build(SCORED_AS_OF, db=db)
+    score_warehouse(SCORED_AS_OF, db=db)
+    return db
 
 
 @pytest.fixture
