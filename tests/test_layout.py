@@ -190,9 +190,6 @@ def test_the_docstring_checker_sees_a_method_without_one():
 TESTED_ELSEWHERE = {
     "kapot/cli/profiles.py": ("test_build.py", "test_cli.py"),
     "kapot/cli/serve.py": ("test_cli.py", "test_weekly.py", "test_page.py", "test_server.py"),
-    "kapot/pipeline/client_card.py": ("test_access.py", "test_page.py"),
-    "kapot/pipeline/items.py": ("test_build.py", "test_calculator.py"),
-    "kapot/pipeline/scores.py": ("test_pipeline.py", "test_potential.py"),
     "kapot/store/demo_pipeline.py": ("test_cli.py", "test_weekly.py"),
 }
 _TOP_PACKAGES = {"kapot", "store", "models", "faces", "cli", "server", "pipeline"}
