@@ -116,24 +116,3 @@ def test_missing_warehouse_message(tmp_path, capsys):
 def test_ingest_needs_an_input(capsys):
     assert main(["ingest"]) == 2
     assert "nothing to load" in capsys.readouterr().err
-
-
-def test_serve_hands_kernels_an_absolute_warehouse_path(tmp_path, monkeypatch):
-    import os
-
-    from kapot import cli
-
-    monkeypatch.chdir(tmp_path)
-    # kapot serve sets these for the server it execs: restore them after the test
-    for var in ("KAPOT_ACCOUNTS", "KAPOT_OPEN_ACCESS", "KAPOT_LANG"):
-        monkeypatch.setenv(var, "")
-    seen = {}
-    monkeypatch.setattr(
-        os, "execv", lambda path, argv: seen.update(db=os.environ["KAPOT_DB"], argv=argv)
-    )
-    from kapot.server.auth import AccountStore
-
-    AccountStore(tmp_path / "data" / "accounts.sqlite").add("boss", "long enough", role="head")
-    assert main(["serve", "--db", "data/kapot.duckdb", "--port", "8999"]) == 0
-    assert seen["db"] == str(tmp_path / "data" / "kapot.duckdb")
-    assert "--port=8999" in seen["argv"] and cli.serve_command(8999)[2] == "kapot.server.server"
