@@ -34,18 +34,26 @@ SCORED_AS_OF = SCORED_END + dt.timedelta(days=1)
 
 
 @pytest.fixture(scope="session")
-def scored_warehouse(tmp_path_factory) -> Path:
-    """A synthetic distributor of 500 clients (seed 9) ingested, built and scored as of
-    SCORED_AS_OF, once per run, for the tests of what reads published results. Read it only:
-    a test that writes works on a copy."""
-    # here, not at the top: only the tests that use it pay for the pipeline's imports
+def scored_data():
+    """The synthetic distributor behind :func:`scored_warehouse`: 500 clients, seed 9, its
+    history ending on SCORED_END (sales, clients, products, invoices and the truth)."""
+    # here, not at the top: only the tests that use it pay for the generator's imports
+    from kapot.store.synth import SynthConfig, generate
+
+    return generate(SynthConfig(n_clients=500, seed=9, end=SCORED_END))
+
+
+@pytest.fixture(scope="session")
+def scored_warehouse(tmp_path_factory, scored_data) -> Path:
+    """:func:`scored_data` ingested, built and scored as of SCORED_AS_OF, once per run, for
+    the tests of what reads published results. Read it only: a test that writes works on a
+    copy."""
     from kapot.models.potential import score_warehouse
     from kapot.pipeline.build import build
     from kapot.store.ingest import ingest
-    from kapot.store.synth import SynthConfig, generate
 
     db = tmp_path_factory.mktemp("scored") / "w.duckdb"
-    d = generate(SynthConfig(n_clients=500, seed=9, end=SCORED_END))
+    d = scored_data
     ingest(d.sales, clients=d.clients, products=d.products, invoices=d.invoices, db=db)
     build(SCORED_AS_OF, db=db)
     score_warehouse(SCORED_AS_OF, db=db)

@@ -17,7 +17,6 @@ from .conftest import ROOT
 # name -> who uses it without kapot's code naming it
 USED_BY_NAME = {
     "__getattr__": "PEP 562 lazy module attributes (kapot, kapot.pipeline)",
-    "to_mimebundle": "ipywidgets' Output / IPython display protocol",
     "write_error": "tornado's RequestHandler hook",
     "auth_enabled": "jupyter_server's IdentityProvider",
     "login_available": "jupyter_server's IdentityProvider",
@@ -31,7 +30,6 @@ USED_BY_NAME = {
     "identity_provider_class": "jupyter_server's ServerApp trait",
     "number_format": "openpyxl cell attribute",
     "freeze_panes": "openpyxl worksheet attribute",
-    "description": "the schema's documentation of each column (Column field)",
 }
 
 

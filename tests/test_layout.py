@@ -190,9 +190,6 @@ def test_the_docstring_checker_sees_a_method_without_one():
 TESTED_ELSEWHERE = {
     "kapot/cli/profiles.py": ("test_build.py", "test_cli.py"),
     "kapot/cli/serve.py": ("test_cli.py", "test_weekly.py", "test_page.py", "test_server.py"),
-    "kapot/pipeline/client_card.py": ("test_access.py", "test_page.py"),
-    "kapot/pipeline/items.py": ("test_build.py", "test_calculator.py"),
-    "kapot/pipeline/scores.py": ("test_pipeline.py", "test_potential.py"),
     "kapot/store/demo_pipeline.py": ("test_cli.py", "test_weekly.py"),
 }
 _TOP_PACKAGES = {"kapot", "store", "models", "faces", "cli", "server", "pipeline"}
@@ -388,3 +385,85 @@ def test_the_private_import_checker_sees_both_spellings():
     public = "from kapot.i18n import tr\nfrom kapot import __version__\nimport kapot\n\nkapot.x.y\n"
     assert _private_imports(public) == set()
     assert _private_imports("class C:\n    def f(self):\n        return self._x\n") == set()
+
+
+# s13's modules: the lead adds these hints when s13 lands
+KNOWN_UNHINTED = {"kapot/models/timing.py": {"season_lift_frame"}}
+
+
+def _unhinted(text: str) -> dict[str, list[str]]:
+    """Public functions, and public methods (``__init__`` too) of public classes, whose
+    parameters (``self``/``cls`` aside) or return (``__init__``'s aside) carry no type hint:
+    name -> what lacks one."""
+    out = {}
+
+    def check(fn, name: str, method: bool) -> None:
+        a = fn.args
+        args = a.posonlyargs + a.args + a.kwonlyargs
+        static = any(ast.unparse(d) == "staticmethod" for d in fn.decorator_list)
+        if method and not static and args and args[0].arg in ("self", "cls"):
+            args = args[1:]
+        missing = [x.arg for x in args if x.annotation is None]
+        missing += [f"*{x.arg}" for x in [a.vararg] if x is not None and x.annotation is None]
+        missing += [f"**{x.arg}" for x in [a.kwarg] if x is not None and x.annotation is None]
+        if fn.returns is None and fn.name != "__init__":
+            missing.append("return")
+        if missing:
+            out[name] = missing
+
+    functions = ast.FunctionDef | ast.AsyncFunctionDef
+    for node in ast.parse(text).body:
+        if isinstance(node, functions) and not node.name.startswith("_"):
+            check(node, node.name, method=False)
+        elif isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+            for m in node.body:
+                if isinstance(m, functions) and (
+                    not m.name.startswith("_") or m.name == "__init__"
+                ):
+                    check(m, f"{node.name}.{m.name}", method=True)
+    return out
+
+
+def test_every_public_signature_has_type_hints():
+    gaps = {}
+    for name, path in _modules():
+        if not name.startswith("kapot/"):
+            continue
+        known = KNOWN_UNHINTED.get(name, set())
+        if found := {k: v for k, v in _unhinted(path.read_text("utf-8")).items() if k not in known}:
+            gaps[name] = found
+    assert not gaps, f"type hints missing (PEP 604): {gaps}"
+
+
+def test_known_unhinted_are_still_unhinted():
+    names = dict(_modules())
+    stale = {
+        module: gone
+        for module, known in KNOWN_UNHINTED.items()
+        if (gone := known - set(_unhinted(names[module].read_text("utf-8"))))
+    }
+    assert not stale, f"hinted now: remove from KNOWN_UNHINTED: {stale}"
+
+
+def test_the_hint_checker_sees_each_gap():
+    text = (
+        "def f(a: int, b, *args, c: str = '', **kw) -> None:\n    pass\n\n\n"
+        "def g(x: int):\n    pass\n\n\n"
+        "def _private(x):\n    pass\n\n\n"
+        "class C:\n"
+        "    def __init__(self, n) -> None:\n        pass\n\n"
+        "    def __repr__(self):\n        return ''\n\n"
+        "    @classmethod\n    def make(cls, n: int) -> 'C':\n        pass\n\n"
+        "    @staticmethod\n    def pure(self) -> int:\n        pass\n\n"
+        "    async def go(self, path=None):\n        pass\n\n\n"
+        "class _Hidden:\n    def f(self, x):\n        pass\n"
+    )
+    assert _unhinted(text) == {
+        "f": ["b", "*args", "**kw"],
+        "g": ["return"],
+        "C.__init__": ["n"],
+        "C.pure": ["self"],
+        "C.go": ["path", "return"],
+    }
+    hinted = "def f(a: int | None = None, *args: str, **kw: object) -> dict[str, int]:\n    pass\n"
+    assert _unhinted(hinted) == {}

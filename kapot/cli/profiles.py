@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from dataclasses import replace
 
@@ -21,7 +22,9 @@ def _cmd_build(args: argparse.Namespace) -> None:
     run_pipeline(args.as_of, args.db, score=False)
 
 
-def run_pipeline(as_of: dt.date, db, *, score: bool, horizon_days: int = 90) -> None:
+def run_pipeline(
+    as_of: dt.date, db: str | os.PathLike[str] | None, *, score: bool, horizon_days: int = 90
+) -> None:
     """Run the pipeline for ``as_of`` (:func:`kapot.pipeline.run`, the one orchestrator) and
     print what it built; with ``score``, the scores and their validation too.
 

@@ -88,7 +88,7 @@ class ExplorerWidgets:
         """
         return sorted(self.category_seasonality["category"].dropna().astype(str).unique())
 
-    def who_buys_widget(self, category: str | None = None):
+    def who_buys_widget(self, category: str | None = None) -> w.VBox:
         """Pick a category and a dimension; the chart shows its buyers against all clients.
 
         Parameters
@@ -159,7 +159,7 @@ class ExplorerWidgets:
             self._calculator = Calculator.load(self.db)
         return self._calculator
 
-    def lookalikes_widget(self, client_id: str | None = None, limit: int = 15):
+    def lookalikes_widget(self, client_id: str | None = None, limit: int = 15) -> w.VBox:
         """Type or pick a client; the table lists the most similar clients and prospects.
 
         Parameters

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel.numbers import get_currency_name
 
@@ -20,6 +21,9 @@ from kapot.i18n import (
     tr,
 )
 from kapot.store.summary import warehouse_facts
+
+if TYPE_CHECKING:
+    from kapot.store.ingest import LoadReport
 
 __all__ = ["describe_currency", "load_lines", "warehouse_summary"]
 
@@ -48,7 +52,7 @@ def describe_currency(code: str | None, source: str | None, lang: str | None = N
     return tr(f"currency.report_{source}", lang, code=code, name=name)
 
 
-def load_lines(report, lang: str | None = None) -> list[str]:
+def load_lines(report: LoadReport, lang: str | None = None) -> list[str]:
     """A human summary of a load.
 
     Parameters

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import pickle
 
 import duckdb
@@ -81,7 +82,7 @@ def _stored_frame(scored: pd.DataFrame, level: str, horizon_days: int) -> pd.Dat
 def score_warehouse(
     as_of: dt.date,
     *,
-    db=None,
+    db: str | os.PathLike[str] | None = None,
     config: EngineConfig = EngineConfig(),
     top_skus: int = 50,
     levels: tuple[str, ...] = ("category", "sku"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -17,6 +18,9 @@ from kapot import runner
 from kapot.errors import KapotError
 from kapot.i18n import tr
 from kapot.store.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from kapot.server.access import Scope
 
 __all__ = ["CardReads"]
 
@@ -28,7 +32,7 @@ class CardReads:
     db: str | os.PathLike[str] | None
     as_of: dt.date
 
-    def card(self, client_id: str, *, scope=None) -> dict[str, pd.DataFrame]:
+    def card(self, client_id: str, *, scope: Scope | None = None) -> dict[str, pd.DataFrame]:
         """What a manager sees on a client's card: ``monthly`` (month, revenue, orders over
         the 24 months before the date, zero months included), ``categories`` (category,
         revenue, share), ``payments`` (invoice_id, issued, due, paid, amount, days_late; the

@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -391,7 +392,10 @@ def run(
 
 
 def run_plan(
-    plan, *, db: str | os.PathLike[str] | None = None, progress: bool = False
+    plan: Iterable[tuple[dt.date, bool]],
+    *,
+    db: str | os.PathLike[str] | None = None,
+    progress: bool = False,
 ) -> list[str]:
     """:func:`run` for each (date, score) of ``plan`` (e.g. :func:`kapot.faces.weekly.needed_runs`),
     one publish per date, in order, with the default :class:`PipelineConfig` otherwise.

@@ -11,11 +11,16 @@ import datetime as dt
 import json
 import os
 import pickle
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from kapot import runner
 from kapot.store.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from kapot.models.engine.history import Snapshot as EngineSnapshot
+    from kapot.models.engine.serving import ServedRanker
 
 __all__ = ["ScoreReads"]
 
@@ -66,7 +71,7 @@ class ScoreReads:
             )
         return {level: json.loads(report) for level, report in got}
 
-    def engine_state(self, level: str):
+    def engine_state(self, level: str) -> tuple[ServedRanker, EngineSnapshot] | None:
         """(served ranker, snapshot) for ``level``, or None if not scored. The warehouse is
         written only by kapot's own pipeline, so its pickles are trusted.
 

@@ -23,12 +23,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from kapot.errors import KapotError
 from kapot.i18n import tr
+
+if TYPE_CHECKING:
+    from kapot.faces.calculator import Calculator, Query
+    from kapot.faces.worklists import WorklistStore
+    from kapot.server.auth import Account
 
 __all__ = ["Scope", "give_list", "move", "show_pipeline"]
 
@@ -61,7 +67,7 @@ class Scope:
     work: frozenset[str] = frozenset()  # clients a head put in this manager's pipeline
 
     @classmethod
-    def for_account(cls, account) -> Scope:
+    def for_account(cls, account: Account | None) -> Scope:
         """The scope of an account from the account store.
 
         Parameters
@@ -82,7 +88,7 @@ class Scope:
             raise KapotError(tr("access.no_account"))
         return cls(account.login, account.role, account.manager, tuple(account.regions))
 
-    def with_work(self, store, *, at: dt.datetime) -> Scope:
+    def with_work(self, store: WorklistStore, *, at: dt.datetime) -> Scope:
         """This scope plus the clients in the manager's pipeline (a head may give a manager
         clients from outside their own client base: the manager then sees and works them).
 
@@ -192,7 +198,9 @@ def _refuse(scope: Scope, what: str) -> KapotError:
     return KapotError(tr("access.refused", login=scope.login, role=scope.role, what=what))
 
 
-def show_pipeline(store, scope: Scope, manager: str | None, *, at: dt.datetime) -> pd.DataFrame:
+def show_pipeline(
+    store: WorklistStore, scope: Scope, manager: str | None, *, at: dt.datetime
+) -> pd.DataFrame:
     """``store.show`` for ``manager`` as this account may see it: a manager only their own.
 
     Parameters
@@ -226,11 +234,11 @@ def show_pipeline(store, scope: Scope, manager: str | None, *, at: dt.datetime) 
 
 
 def give_list(
-    store,
+    store: WorklistStore,
     scope: Scope,
-    calc,
+    calc: Calculator,
     manager: str,
-    query,
+    query: Query,
     *,
     at: dt.datetime,
     size: int | None = None,
@@ -280,7 +288,7 @@ def give_list(
 
 
 def move(
-    store,
+    store: WorklistStore,
     scope: Scope,
     client_id: str,
     to_state: str,

@@ -6,13 +6,17 @@ Importing this module replaces ``voila.app.voila_kernel_manager_factory`` (what
 
 from __future__ import annotations
 
+from typing import Any
+
 import voila.app
 from traitlets import Int
 
 __all__ = ["capped_kernel_manager_factory"]
 
 
-def capped_kernel_manager_factory(base_class, preheat_kernel, pool_size, **kwargs):
+def capped_kernel_manager_factory(
+    base_class: type, preheat_kernel: bool, pool_size: int, **kwargs: Any
+) -> type:
     """Voila's kernel manager, with the total number of kernels (in use and preheated) capped
     at the server's ``max_sessions``: a burst of visitors empties the pool without Voila
     starting as many fresh kernels at once (which doubled memory and CPU), and the pool fills

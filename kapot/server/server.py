@@ -33,6 +33,7 @@ import re
 import secrets
 import sys
 import time
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlparse
 
 from jupyter_server.auth.decorator import allow_unauthenticated
@@ -52,6 +53,9 @@ from kapot.server.auth import AccountStore, default_accounts_path
 from kapot.server.charts import PLOTLY_JS_ROUTE, plotly_js_name, plotly_js_path
 from kapot.server.login import LoginThrottle, sign_identity
 from kapot.server.session import IDENTITY_HEADER, KEY_ENV, SERVED_ENV
+
+if TYPE_CHECKING:
+    from jupyter_server.serverapp import ServerApp
 
 __all__ = ["KapotIdentityProvider", "KapotVoila", "main", "OPEN_ENV", "ANONYMOUS"]
 
@@ -174,7 +178,7 @@ class KapotLoginHandler(JupyterHandler):
         provider.set_login_cookie(self, User(username=account.login, name=account.login))
         self.redirect(_safe_next(self.get_argument("next", None), self.base_url))
 
-    def write_error(self, status_code: int, **kwargs) -> None:
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
         _error_line(self, status_code, kwargs)
 
 
@@ -210,7 +214,7 @@ class KapotIdentityProvider(IdentityProvider):
     )
     open_access = Bool(False, config=True, help="no login at all (kapot serve --insecure-no-login)")
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.pop("login_handler_class", None)  # Voila passes its own; ours has user names
         super().__init__(**kwargs)
         self.throttle = LoginThrottle()
@@ -240,7 +244,7 @@ class KapotIdentityProvider(IdentityProvider):
     def get_handlers(self) -> list:
         return [(r"/login", KapotLoginHandler), (r"/logout", KapotLogoutHandler)]
 
-    def validate_security(self, app, ssl_options=None) -> None:
+    def validate_security(self, app: ServerApp, ssl_options: dict | None = None) -> None:
         if self.open_access:
             _log.warning("NO LOGIN: every visitor can see and move every client")
 
@@ -338,7 +342,7 @@ class KapotIdentityProvider(IdentityProvider):
 class KapotPageHandler(TornadoVoilaHandler):
     """The page, behind the login; "busy" beyond the configured number of kernels in use."""
 
-    async def get(self, path=None):
+    async def get(self, path: str | None = None) -> None:
         if self.current_user is not None and path in (None, ""):
             limit = self.settings.get("kapot_max_sessions", 0)
             km = self.kernel_manager
@@ -365,7 +369,7 @@ class KapotPageHandler(TornadoVoilaHandler):
                 return
         await super().get(path)
 
-    def write_error(self, status_code: int, **kwargs) -> None:
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
         _error_line(self, status_code, kwargs)
 
 
@@ -373,10 +377,10 @@ class NoFilesHandler(JupyterHandler):
     """``/voila/files/``: the page needs no file from the notebook's folder."""
 
     @allow_unauthenticated
-    def get(self, path=None) -> None:
+    def get(self, path: str | None = None) -> None:
         raise web.HTTPError(404)
 
-    def write_error(self, status_code: int, **kwargs) -> None:
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
         _error_line(self, status_code, kwargs)
 
 
@@ -397,7 +401,7 @@ class PlotlyJsHandler(JupyterHandler):
         self.set_header("Cache-Control", "private, max-age=31536000, immutable")
         self.finish(PlotlyJsHandler._body)
 
-    def write_error(self, status_code: int, **kwargs) -> None:
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
         _error_line(self, status_code, kwargs)
 
 
@@ -440,7 +444,7 @@ class KapotVoila(Voila):
         default_value=KapotIdentityProvider, klass=IdentityProvider, config=True
     )
 
-    def init_settings(self):
+    def init_settings(self) -> dict:
         settings = super().init_settings()
         settings["kapot_max_sessions"] = self.max_sessions
         return settings

@@ -24,6 +24,7 @@ import os
 import secrets
 import sys
 import time
+from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
@@ -33,6 +34,9 @@ from kapot.i18n import get_lang, tr
 from kapot.server.access import Scope
 from kapot.server.auth import AccountStore, default_accounts_path
 from kapot.server.login import verify_identity
+
+if TYPE_CHECKING:
+    from kapot.faces.calculator import Calculator
 
 __all__ = [
     "IDENTITY_HEADER",
@@ -77,7 +81,7 @@ def trim_memory() -> None:
         pass
 
 
-def warm_up(calculator, db: str | os.PathLike[str] | None = None) -> float:
+def warm_up(calculator: Calculator | None, db: str | os.PathLike[str] | None = None) -> float:
     """In a kernel of ``kapot serve``, build the page once for nobody before the visitor
     arrives: the modules a visit needs are imported (the spreadsheet writer, the page's
     widgets) and the code paths run once, so that the visitor's own page costs only its
@@ -134,7 +138,7 @@ def log_error(lang: str | None = None, exc_info: bool = True) -> str:
     return tr("server.error_line", get_lang(lang), id=error_id)
 
 
-def visitor_scope(db: str | os.PathLike[str] | None = None):
+def visitor_scope(db: str | os.PathLike[str] | None = None) -> Scope | None:
     """The logged-in visitor's scope, in a kernel of ``kapot serve``.
 
     The login comes only from the identity the server signed (:mod:`kapot.server.login`),
@@ -181,8 +185,8 @@ def open_page(
     regions: list[str] | None = None,
     categories: list[str] | None = None,
     query_string: str | None = None,
-    calculator=None,
-):
+    calculator: Calculator | None = None,
+) -> w.Widget:
     """The widget the notebook shows: the visitor's page, or one line saying why not (not
     signed in, a bad preset link, an error whose traceback went to the server's log).
 

@@ -15,6 +15,7 @@ import datetime as dt
 import difflib
 import os
 import re
+from typing import TYPE_CHECKING
 
 from babel.numbers import is_currency, list_currencies
 
@@ -22,6 +23,9 @@ from kapot import runner
 from kapot.errors import KapotError
 from kapot.i18n import set_currency, tr
 from kapot.store.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    import duckdb
 
 __all__ = [
     "normalise_currency",
@@ -65,7 +69,7 @@ def normalise_currency(code: str, *, source: str | None = None) -> str:
     )
 
 
-def read_currency(con) -> tuple[str | None, str | None]:
+def read_currency(con: duckdb.DuckDBPyConnection) -> tuple[str | None, str | None]:
     """The currency stored in the warehouse's ``settings`` table.
 
     Parameters
@@ -86,7 +90,9 @@ def read_currency(con) -> tuple[str | None, str | None]:
     return (row[0][0], row[0][1]) if row else (None, None)
 
 
-def write_currency(con, code: str, source: str, *, at: dt.datetime) -> None:
+def write_currency(
+    con: duckdb.DuckDBPyConnection, code: str, source: str, *, at: dt.datetime
+) -> None:
     """Store ``code`` on a write connection of the warehouse (replacing any stored one).
 
     Parameters
@@ -170,7 +176,7 @@ def change_currency(
     return old, new
 
 
-def use_warehouse_currency(con) -> str | None:
+def use_warehouse_currency(con: duckdb.DuckDBPyConnection) -> str | None:
     """Make the warehouse's currency the one every money formatter uses in this process.
 
     Called by the page's kernel, the report's kernel and CLI commands before they format money.

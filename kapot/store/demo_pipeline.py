@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from kapot.faces.calculator import Query
 
+if TYPE_CHECKING:
+    from kapot.faces.calculator import Calculator
+    from kapot.faces.worklists import WorklistStore
+
 __all__ = ["simulate_pipeline"]
 
 
 def simulate_pipeline(
-    store,
-    calc,
+    store: WorklistStore,
+    calc: Calculator,
     as_of: dt.date,
     *,
     weeks: tuple[int, ...] = (8, 3, 1),

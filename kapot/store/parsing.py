@@ -13,7 +13,7 @@ are read as empty cells, as pandas writes them. Values quoted in messages are sh
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -130,7 +130,7 @@ def shown(value: object, limit: int = _SHOWN_CHARS) -> str:
     return f"{text}… ({n:,} chars)" if n > limit else text
 
 
-def shown_list(values, limit: int = 300) -> str:
+def shown_list(values: Iterable[object], limit: int = 300) -> str:
     """Several values (a file's headers) for a message, shortened as a whole.
 
     Parameters

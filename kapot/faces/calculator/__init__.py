@@ -14,6 +14,7 @@ SKUs; :mod:`kapot.faces.calculator.skus`).
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,9 @@ from kapot.faces.calculator.query import REASON_KEYS, Query
 from kapot.faces.calculator.reasons import Reasons
 from kapot.faces.calculator.skus import SkuScores
 from kapot.i18n import tr
+
+if TYPE_CHECKING:
+    from kapot.server.access import Scope
 
 __all__ = ["Calculator", "Query", "REASON_KEYS", "client_card", "nearest"]
 
@@ -139,7 +143,7 @@ class Calculator(Loading, Filtering, SkuScores, Reasons, Lookalikes):
         self._prepare_filters()
 
     # ------------------------------------------------------------------ access
-    def visible(self, scope=None) -> np.ndarray:
+    def visible(self, scope: Scope | None = None) -> np.ndarray:
         """The rows of ``clients`` an account may see.
 
         Parameters
@@ -167,7 +171,7 @@ class Calculator(Loading, Filtering, SkuScores, Reasons, Lookalikes):
         return hit
 
     # ------------------------------------------------------------------ ranking
-    def find(self, q: Query = Query(), *, scope=None) -> pd.DataFrame:
+    def find(self, q: Query = Query(), *, scope: Scope | None = None) -> pd.DataFrame:
         """Ranked clients for the query, best first, with the reasons' codes.
 
         Parameters
@@ -226,7 +230,7 @@ class Calculator(Loading, Filtering, SkuScores, Reasons, Lookalikes):
         return out.reset_index(drop=True)
 
     def rank(
-        self, q: Query, *, scope=None
+        self, q: Query, *, scope: Scope | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
         """The ranking :meth:`find` shows, without the table.
 

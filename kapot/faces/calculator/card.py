@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from kapot.pipeline.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from kapot.server.access import Scope
 
 __all__ = ["client_card"]
 
@@ -18,7 +22,7 @@ def client_card(
     *,
     db: str | os.PathLike[str] | None = None,
     as_of: dt.date,
-    scope=None,
+    scope: Scope | None = None,
 ) -> dict[str, pd.DataFrame]:
     """What a manager sees on a client's card, from data before ``as_of``.
 

@@ -3,12 +3,17 @@ values each filter offers."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from kapot.errors import KapotError, nearest
 from kapot.faces.calculator.query import Query
 from kapot.i18n import catalogue, tr
+
+if TYPE_CHECKING:
+    from kapot.server.access import Scope
 
 __all__ = ["Filtering"]
 
@@ -116,7 +121,7 @@ class Filtering:
         return keep
 
     # ------------------------------------------------------------------ the options
-    def regions(self, scope=None) -> list[str]:
+    def regions(self, scope: Scope | None = None) -> list[str]:
         """The regions of the clients ``scope`` sees, sorted.
 
         Parameters
@@ -130,7 +135,7 @@ class Filtering:
         """
         return sorted(self.clients.loc[self.visible(scope), "region"].dropna().unique().tolist())
 
-    def managers(self, scope=None) -> list[str]:
+    def managers(self, scope: Scope | None = None) -> list[str]:
         """The managers of the clients ``scope`` sees, sorted.
 
         Parameters

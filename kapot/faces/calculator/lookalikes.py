@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from kapot.errors import KapotError, nearest
 from kapot.i18n import tr
+
+if TYPE_CHECKING:
+    from kapot.server.access import Scope
 
 __all__ = ["Lookalikes"]
 
@@ -50,7 +55,9 @@ class Lookalikes:
         out["similarity"] = sim[top]
         return out.rename(columns={"rfm_segment": "segment"}).reset_index(drop=True)
 
-    def similar(self, client_id: str, *, limit: int = 20, scope=None) -> pd.DataFrame:
+    def similar(
+        self, client_id: str, *, limit: int = 20, scope: Scope | None = None
+    ) -> pd.DataFrame:
         """Clients most like ``client_id`` (cosine similarity of their profiles), across all
         regions, prospects included.
 
@@ -81,7 +88,9 @@ class Lookalikes:
         sim = x @ x[hit[0]]
         return self._lookalike_frame(sim, (ids == client_id) | ~self.visible(scope), limit)
 
-    def similar_to_segment(self, segment: str, *, limit: int = 50, scope=None) -> pd.DataFrame:
+    def similar_to_segment(
+        self, segment: str, *, limit: int = 50, scope: Scope | None = None
+    ) -> pd.DataFrame:
         """ "More like my best clients": clients outside a segment closest to its average
         profile.
 

@@ -3,6 +3,8 @@ for, and who would take a slow-moving SKU's stock (illiquid stock)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -10,6 +12,9 @@ from kapot.errors import KapotError, nearest
 from kapot.faces.calculator.query import Query
 from kapot.i18n import tr
 from kapot.pipeline.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from kapot.server.access import Scope
 
 __all__ = ["SkuScores"]
 
@@ -145,7 +150,7 @@ class SkuScores:
         return sorted(p.loc[in_assortment & (qty > 0) & old, "sku"].astype(str).tolist())
 
     # ------------------------------------------------------------------ illiquid stock
-    def illiquid(self, sku: str, *, limit: int = 50, scope=None) -> pd.DataFrame:
+    def illiquid(self, sku: str, *, limit: int = 50, scope: Scope | None = None) -> pd.DataFrame:
         """The clients across all regions most likely to buy ``sku``, with their expected
         quantity against the stock on hand.
 

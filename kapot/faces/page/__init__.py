@@ -91,7 +91,7 @@ class CalculatorPage(PageText):
         categories: list[str] | None = None,
         db: str | os.PathLike[str] | None = None,
         now: Callable[[], dt.datetime] = dt.datetime.now,
-        scope=None,
+        scope: Scope | None = None,
     ) -> None:
         # who is looking: the logged-in account's scope on the served page (kapot.server.session);
         # the OS user, seeing everything, in a notebook or papermill run
@@ -192,7 +192,7 @@ class CalculatorPage(PageText):
         """
         return self.filters.values().query()
 
-    def refresh(self, change=None) -> None:
+    def refresh(self, change: dict | None = None) -> None:
         """Run the query and redraw the summary, the table, the downloads and the charts.
 
         Parameters
@@ -259,7 +259,7 @@ def calculator_page(
     categories: list[str] | None = None,
     query_string: str | None = None,
     calculator: Calculator | None = None,
-    scope=None,
+    scope: Scope | None = None,
 ) -> CalculatorPage:
     """Build the page from the notebook's parameters (and the URL's query string).
 

@@ -4,6 +4,8 @@ clients most like it."""
 from __future__ import annotations
 
 import html
+import os
+from typing import TYPE_CHECKING
 
 import ipywidgets as w
 import pandas as pd
@@ -14,6 +16,9 @@ from kapot.faces.display import Column, table_html
 from kapot.faces.page.list_view import voila_plots
 from kapot.faces.page.state import PageText, card_data
 from kapot.i18n import tr
+
+if TYPE_CHECKING:
+    from kapot.server.access import Scope
 
 __all__ = ["CardView", "similar_html"]
 
@@ -63,7 +68,9 @@ class CardView(PageText):
         The visitor's: the card and the similar clients show only clients it may see.
     """
 
-    def __init__(self, calc: Calculator, lang: str, *, db, scope) -> None:
+    def __init__(
+        self, calc: Calculator, lang: str, *, db: str | os.PathLike[str] | None, scope: Scope | None
+    ) -> None:
         self.calc, self.lang, self.db, self.scope = calc, lang, db, scope
         self.pick = w.Dropdown(
             options=[(self.t("pick_client"), "")],
@@ -90,7 +97,7 @@ class CardView(PageText):
             for r in res.itertuples()
         ]
 
-    def show(self, change=None) -> None:
+    def show(self, change: dict | None = None) -> None:
         """Draw the card of the client picked (nothing when none is): profile, months, categories
         and payments from the published read tables, and the similar clients.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import os
+import types
 
 import ipywidgets as w
 import pandas as pd
@@ -22,7 +23,7 @@ from kapot.server.session import SERVED_ENV
 __all__ = ["ListView", "table_html", "downloads_html", "voila_plots"]
 
 
-def voila_plots():
+def voila_plots() -> types.ModuleType:
     """:mod:`kapot.faces.plots`, with plotly drawing through the JupyterLab/Voila mimetype
     renderer (no CDN, works offline). Imported and set at the first chart, not at the kernel's
     start: plotly and choosing the renderer (which imports nbformat and jsonschema) cost about

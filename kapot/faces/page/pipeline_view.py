@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import ipywidgets as w
 import pandas as pd
@@ -13,6 +16,11 @@ from kapot.faces.page.state import PageText
 from kapot.faces.worklists import REFUSAL_REASONS, STATES
 from kapot.i18n import tr
 from kapot.server import access
+
+if TYPE_CHECKING:
+    from kapot.faces.calculator import Query
+    from kapot.faces.worklists import WorklistStore
+    from kapot.server.access import Scope
 
 __all__ = ["PipelineView", "pipeline_html"]
 
@@ -80,7 +88,16 @@ class PipelineView(PageText):
         The manager picked first, if the scope offers them; else the first one.
     """
 
-    def __init__(self, calc: Calculator, lang: str, *, store, scope, now, manager=None) -> None:
+    def __init__(
+        self,
+        calc: Calculator,
+        lang: str,
+        *,
+        store: WorklistStore,
+        scope: Scope | None,
+        now: Callable[[], dt.datetime],
+        manager: str | None = None,
+    ) -> None:
         self.calc, self.lang, self.store, self.scope, self.now = calc, lang, store, scope, now
         t, L = self.t, lang
         wide = {"description_width": "initial"}
@@ -131,7 +148,7 @@ class PipelineView(PageText):
             ]
         )
 
-    def give_list(self, query, limit: int) -> None:
+    def give_list(self, query: Query, limit: int) -> None:
         """Give the manager picked a working list: the best clients of ``query`` that are not
         in work yet; then redraw.
 
@@ -160,7 +177,7 @@ class PipelineView(PageText):
         self.message.value = html.escape(self.t("given", manager=manager, added=len(added)))
         self.show()
 
-    def show(self, change=None) -> None:
+    def show(self, change: dict | None = None) -> None:
         """Draw the picked manager's pipeline (states, funnel) and the clients one can move.
 
         Parameters

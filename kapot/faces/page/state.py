@@ -9,7 +9,9 @@ the end, :func:`illiquid_stock` and :func:`card_data`.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 import pandas as pd
@@ -17,6 +19,9 @@ import pandas as pd
 from kapot.faces.calculator import Calculator, Query, client_card
 from kapot.faces.filters import build_query, split_skus
 from kapot.i18n import currency_for, month_name, tr
+
+if TYPE_CHECKING:
+    from kapot.server.access import Scope
 
 __all__ = [
     "PageText",
@@ -51,7 +56,7 @@ class PageText:
 
     lang: str
 
-    def t(self, key: str, **params) -> str:
+    def t(self, key: str, **params: object) -> str:
         """The page's text ``page.<key>`` in this view's language.
 
         Parameters
@@ -174,7 +179,7 @@ class FilterValues:
         )
 
 
-def why_empty(calc: Calculator, q: Query, scope=None) -> str:
+def why_empty(calc: Calculator, q: Query, scope: Scope | None = None) -> str:
     """Which filter emptied the list: the reason code of the first one that, removed alone,
     brings clients back (``WHY_EMPTY``), or ``"why_all"``.
 
@@ -316,7 +321,9 @@ def illiquid_stock(calc: Calculator) -> list[str]:
     return calc.slow_movers()
 
 
-def card_data(cid: str, *, db, as_of: dt.date, scope=None) -> dict[str, pd.DataFrame]:
+def card_data(
+    cid: str, *, db: str | os.PathLike[str] | None, as_of: dt.date, scope: Scope | None = None
+) -> dict[str, pd.DataFrame]:
     """A client's card: frames ``monthly``, ``categories`` and ``payments``
     (:func:`kapot.faces.calculator.client_card`).
 

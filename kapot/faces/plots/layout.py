@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 import plotly.graph_objects as go
 from babel.numbers import (
@@ -12,6 +15,9 @@ from babel.numbers import (
 )
 
 from kapot.i18n import babel_locale, currency_for, tr
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = [
     "LAYOUT",
@@ -69,7 +75,9 @@ def separators(lang: str | None) -> str:
     return get_decimal_symbol(babel_locale(lang)) + group
 
 
-def compact_axis(values, lang: str | None, *, n: int = 5, from_zero: bool = True) -> dict:
+def compact_axis(
+    values: npt.ArrayLike, lang: str | None, *, n: int = 5, from_zero: bool = True
+) -> dict:
     """Axis ticks with Babel's compact labels ('1.5M' / '1,5 млн'), which plotly's own SI
     suffixes cannot say in Russian: about ``n`` round steps over the values' range (from 0 for
     bars).
@@ -133,18 +141,18 @@ def empty_figure(title: str, lang: str | None) -> go.Figure:
 
 
 def hbar(
-    labels,
-    values,
-    texts,
-    title,
-    xtitle,
-    lang,
+    labels: Sequence[str],
+    values: Sequence[float],
+    texts: Sequence[str],
+    title: str,
+    xtitle: str,
+    lang: str | None,
     *,
-    color="#2a6f97",
-    hover=None,
-    compact=False,
-    tickformat=None,
-):
+    color: str | Sequence[str] = "#2a6f97",
+    hover: Sequence[str] | None = None,
+    compact: bool = False,
+    tickformat: str | None = None,
+) -> go.Figure:
     """A horizontal bar chart of ``values`` by ``labels``, with ``texts`` on the bars (and on
     hover unless ``hover`` is given); a compact money axis with ``compact``, or the axis's
     plotly ``tickformat``.
@@ -198,9 +206,9 @@ def hbar(
 
 
 def heatmap(
-    z,
-    x,
-    y,
+    z: npt.ArrayLike,
+    x: Sequence[str],
+    y: Sequence[str],
     title: str,
     *,
     colorscale: str,
@@ -209,7 +217,7 @@ def heatmap(
     height: int,
     xtitle: str,
     yaxis: dict,
-    text=None,
+    text: Sequence[Sequence[str]] | None = None,
     zmin: float | None = None,
 ) -> go.Figure:
     """A heatmap of the matrix ``z`` (rows ``y``, columns ``x``), with ``text`` in the cells
@@ -259,7 +267,17 @@ def heatmap(
     return fig
 
 
-def vbar(x, y, title: str, xtitle: str, ytitle: str, *, color, hover, template: str) -> go.Figure:
+def vbar(
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    title: str,
+    xtitle: str,
+    ytitle: str,
+    *,
+    color: str | npt.ArrayLike,
+    hover: Sequence[str],
+    template: str,
+) -> go.Figure:
     """A vertical bar chart of ``y`` over ``x`` (``color`` one colour or one per bar), with
     ``hover`` as the customdata of the plotly hover ``template``.
 

@@ -4,17 +4,21 @@ rebuilt from the worklist store's history."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from kapot.faces.worklists import OPEN_STATES, STATES
 
+if TYPE_CHECKING:
+    from kapot.faces.worklists import WorklistStore
+
 __all__ = ["pipeline_at"]
 
 
 def pipeline_at(
-    store,
+    store: WorklistStore,
     at: dt.datetime,
     clients: pd.DataFrame | None = None,
     *,

@@ -4,6 +4,7 @@ illiquid stock with its likely buyers."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
@@ -13,10 +14,15 @@ from kapot import runner
 from kapot.faces.calculator import Query
 from kapot.faces.report.weeks import Scope
 
+if TYPE_CHECKING:
+    from kapot.faces.calculator import Calculator
+
 __all__ = ["top_potential", "illiquid_stock"]
 
 
-def top_potential(calc, scope: Scope = Scope(), *, per: int = 5, top_items: int = 2):
+def top_potential(
+    calc: Calculator, scope: Scope = Scope(), *, per: int = 5, top_items: int = 2
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Untapped potential: the expected value of each client's purchases in the horizon in
     categories the client has not bought before (for a prospect, all of it). Routine reorders
     are left out on purpose: they come without a call.
@@ -82,7 +88,7 @@ def top_potential(calc, scope: Scope = Scope(), *, per: int = 5, top_items: int 
 
 
 def illiquid_stock(
-    calc,
+    calc: Calculator,
     con: duckdb.DuckDBPyConnection,
     as_of: dt.date,
     scope: Scope = Scope(),

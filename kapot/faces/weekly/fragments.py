@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from kapot.faces.display import Column, rows_html, table_html
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Raw", "table_rows", "CLIENT_COLUMNS"]
 
@@ -30,7 +36,14 @@ class Raw:
         return self.fragment
 
 
-def table_rows(frame, money_cols, int_cols, *, money_rows: int, lang) -> str:
+def table_rows(
+    frame: pd.DataFrame,
+    money_cols: Sequence[Column],
+    int_cols: Sequence[Column],
+    *,
+    money_rows: int,
+    lang: str | None,
+) -> str:
     """One HTML table of ``frame``: its first ``money_rows`` rows formatted with ``money_cols``,
     the rest with ``int_cols`` (each a list of :class:`kapot.faces.display.Column` naming
     columns of ``frame``).

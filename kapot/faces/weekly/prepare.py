@@ -6,6 +6,7 @@ profiles of the Monday after the week and of a month before, and potential score
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from kapot.errors import KapotError
 from kapot.faces import report as R
@@ -15,7 +16,7 @@ from kapot.pipeline.plan import report_runs, sales_span
 __all__ = ["needed_runs", "resolve_week"]
 
 
-def resolve_week(week: str | None, db=None) -> str:
+def resolve_week(week: str | None, db: str | os.PathLike[str] | None = None) -> str:
     """``week`` checked (an ISO week that begins on or before the last sale), or the last
     complete week of the warehouse's sales.
 
@@ -46,7 +47,9 @@ def resolve_week(week: str | None, db=None) -> str:
     return week.upper()
 
 
-def needed_runs(week: str, *, db=None) -> list[tuple[dt.date, bool]]:
+def needed_runs(
+    week: str, *, db: str | os.PathLike[str] | None = None
+) -> list[tuple[dt.date, bool]]:
     """The pipeline runs the report for ``week`` needs and the warehouse lacks, as (date,
     score) pairs (:func:`kapot.pipeline.plan.report_runs` as of the Monday after the week).
     Reads only; empty when all is there.

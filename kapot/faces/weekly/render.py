@@ -18,7 +18,9 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 # ---------------------------------------------------------------------- rendering
-def report_dir(week: str, out, region: str | None, manager: str | None, lang: str) -> Path:
+def report_dir(
+    week: str, out: str | os.PathLike[str], region: str | None, manager: str | None, lang: str
+) -> Path:
     """``<out>/<week>/`` for the whole company in English; a scoped or Russian report gets
     its own subfolder so they never overwrite each other.
 

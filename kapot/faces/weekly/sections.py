@@ -9,6 +9,7 @@ import html
 import os
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from kapot import runner
 from kapot.config import PROJECT_ROOT
@@ -27,6 +28,9 @@ from kapot.pipeline.plan import scores_on_or_before
 from kapot.pipeline.snapshot import published_dates
 from kapot.store.currency import use_warehouse_currency
 from kapot.store.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    import duckdb
 
 __all__ = ["WeeklyReport", "REPORT_NOTEBOOK", "SECTIONS"]
 
@@ -116,7 +120,7 @@ class WeeklyReport(ClientSections, ChangeSections, WorkSections, FunnelSections)
 
     # ------------------------------------------------------------------ data access
     @property
-    def con(self):
+    def con(self) -> duckdb.DuckDBPyConnection:
         """A read connection to the warehouse, opened at first use, closed by :meth:`close`."""
         if self._con is None:
             self._con = self._stack.enter_context(Warehouse(self.db).read())
@@ -133,7 +137,7 @@ class WeeklyReport(ClientSections, ChangeSections, WorkSections, FunnelSections)
         return scores_on_or_before(self.db, self.as_of)
 
     @property
-    def calc(self):
+    def calc(self) -> Calculator | None:
         """The calculator over that scored run, loaded at first use; None without scores."""
         if self._calc is None:
             scored, horizon = self.scores

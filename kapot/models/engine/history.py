@@ -4,6 +4,7 @@ matrices obeying the as-of rule, labelled with what was bought in the horizon af
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -13,10 +14,14 @@ from kapot import runner
 from kapot.models.engine import candidates as _cand
 from kapot.models.engine.config import DAY0, EngineConfig
 
+if TYPE_CHECKING:
+    import duckdb
+    import numpy.typing as npt
+
 __all__ = ["History", "Snapshot", "days"]
 
 
-def days(values) -> np.ndarray:
+def days(values: npt.ArrayLike) -> np.ndarray:
     """Dates as days since 1970-01-01 (int64).
 
     Parameters
@@ -67,7 +72,7 @@ class History:
         self.last_day = int(self.day.max()) if len(self.day) else None
 
     @classmethod
-    def from_con(cls, con) -> History:
+    def from_con(cls, con: duckdb.DuckDBPyConnection) -> History:
         """Read the warehouse's sales (returns excluded) and clients.
 
         Parameters
@@ -137,7 +142,9 @@ class History:
             int(np.searchsorted(self.day, lo, "left")), int(np.searchsorted(self.day, hi, "left"))
         )
 
-    def snapshot(self, cutoff: dt.date, level: str, horizon_days: int, decay_days: float):
+    def snapshot(
+        self, cutoff: dt.date, level: str, horizon_days: int, decay_days: float
+    ) -> Snapshot:
         """The history before ``cutoff`` at ``level``, labelled with the ``horizon_days``
         after it.
 

@@ -80,7 +80,9 @@ class Selection:
         rep = fold.frame["has_bought"] > 0
         return np.flatnonzero(rep if task == "repeat" else ~rep)
 
-    def task_design(self, fold: Fold, task: str, names: list[str] | None = None):
+    def task_design(
+        self, fold: Fold, task: str, names: list[str] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The rows of ``task`` in ``fold`` and their blend inputs.
 
         The inputs of every blended candidate are computed once per fold and task (when the
