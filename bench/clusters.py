@@ -6,8 +6,8 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
+from kapot.models.clusters import Clusterer
 from kapot.models.features import client_features
-from kapot.models.segments import Clusterer
 from kapot.store.ingest import ingest
 from kapot.store.synth import SynthConfig, generate
 from kapot.store.warehouse import Warehouse

@@ -16,8 +16,8 @@ from kapot.models.features import client_category_monthly, monthly_orders
 from kapot.models.seasonality import SeasonalityConfig, client_seasonality, pair_seasonality
 from kapot.store.ingest import ingest
 from kapot.store.synth import (
-    _SEASON_BUILDING,
     HELD_OUT_WORLD,
+    SEASON_BUILDING,
     SEASONALITY_WORLDS,
     SynthConfig,
     generate,
@@ -137,7 +137,7 @@ def _oracle_peaks(d, cfg, monthly, client_ids, as_of) -> dict:
     else:  # building industries: 70 % in April-September
         prior = np.full((len(ids), 12), 1 / 12)
         building = np.r_[np.full(3, 0.3 / 12), np.full(6, 0.3 / 12 + 0.7 / 6), np.full(3, 0.3 / 12)]
-        prior[ts["industry"].isin(list(_SEASON_BUILDING)).to_numpy()] = building
+        prior[ts["industry"].isin(list(SEASON_BUILDING)).to_numpy()] = building
     est = (ll + np.log(prior)).argmax(1) + 1
     truth = ts["peak_month"].to_numpy()
     diff = np.minimum((est - truth) % 12, (truth - est) % 12)

@@ -18,6 +18,12 @@ DEFAULT_DB = PROJECT_ROOT / "data" / "kapot.duckdb"
 
 
 def default_db_path() -> Path:
-    """The warehouse path: ``KAPOT_DB`` if set, else ``data/kapot.duckdb`` in the project."""
+    """The warehouse path: ``KAPOT_DB`` if set, else ``data/kapot.duckdb`` in the project.
+
+    Returns
+    -------
+    pathlib.Path
+        ``KAPOT_DB`` with ``~`` expanded, else :data:`DEFAULT_DB`; the file need not exist.
+    """
     env = os.environ.get("KAPOT_DB")
     return Path(env).expanduser() if env else DEFAULT_DB

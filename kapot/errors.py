@@ -46,7 +46,23 @@ class KapotError(Exception):
 
 def nearest(name: str, known: Iterable[str], *, n: int = 5) -> str:
     """The known values closest to ``name`` (difflib, ignoring case), for an error message;
-    when none is close, the first few known values."""
+    when none is close, the first few known values.
+
+    Parameters
+    ----------
+    name : str
+        What the user typed (a region, a SKU, a column).
+    known : iterable of str
+        The valid values; empty strings and non-strings are ignored, duplicates counted once.
+    n : int, default 5
+        At most this many close matches (difflib cutoff 0.5); with none close, the first
+        ``2 * n`` known values in sorted order, then ``…`` if there are more.
+
+    Returns
+    -------
+    str
+        The values joined by ``", "`` in their known spelling, or ``"-"`` when ``known`` is empty.
+    """
     values = sorted({str(k) for k in known if isinstance(k, str) and k})
     by_lower: dict[str, str] = {}
     for v in values:

@@ -1,13 +1,11 @@
 """kapot build end to end: materialised tables, the as-of rule, the CLI formats, real data."""
 
 import datetime as dt
-import json
 
 import pandas as pd
 import pytest
 
 from kapot import KapotError
-from kapot.cli import main
 from kapot.pipeline.build import build
 from kapot.pipeline.snapshot import Snapshot
 from kapot.store.ingest import ingest
@@ -92,49 +90,6 @@ def test_build_errors(tmp_path):
         Snapshot.open(db).table("segments")
 
 
-@pytest.mark.parametrize("fmt", ["csv", "json", "table"])
-def test_cli_seasonality_and_segments_formats(built, tmp_path, capsys, fmt):
-    db, d, _ = built
-    out = tmp_path / f"s.{fmt}"
-    assert (
-        main(
-            [
-                "seasonality",
-                "--as-of",
-                AS_OF.isoformat(),
-                "--format",
-                fmt,
-                "--output",
-                str(out),
-                "--db",
-                str(db),
-            ]
-        )
-        == 0
-    )
-    text = out.read_text()
-    if fmt == "csv":
-        df = pd.read_csv(out, dtype={"client_id": str})
-        assert list(df.columns)[:8] == [
-            "client_id",
-            "peak_month",
-            "seasonal",
-            "p_value",
-            "strength",
-            "months_of_history",
-            "cycles",
-            "source",
-        ]
-        assert len(df) == 800 and df.loc[~df["seasonal"], "peak_month"].isna().all()
-    elif fmt == "json":
-        rows = json.loads(text)
-        assert len(rows) == 800 and {"client_id", "peak_month", "source"} <= set(rows[0])
-    else:
-        assert "client_id" in text.splitlines()[0]
-    assert main(["segments", "--format", fmt, "--db", str(db)]) == 0
-    assert "client_id" in capsys.readouterr().out
-
-
 @pytest.mark.real
 @pytest.mark.slow
 def test_online_retail_peaks_in_november(real, tmp_path):
@@ -151,39 +106,6 @@ def test_online_retail_peaks_in_november(real, tmp_path):
     clients = Snapshot.open(db, dt.date(2010, 12, 1)).table("seasonality")
     assert clients["months_of_history"].max() == 12
     assert (clients["source"] != "own").all()
-
-
-def test_who_buys_profiles_buyers_against_everyone(built):
-    db, d, _ = built
-    snap = Snapshot.open(db, AS_OF)
-    cat = "Dry building mixes"
-    prof = snap.who_buys(category=cat)
-    with pytest.raises(KapotError):
-        snap.who_buys()
-    sku = snap.who_buys(sku="BLT-0001")
-    with pytest.raises(KapotError, match="unknown category 'Dry bulding mixes'.*Dry building"):
-        snap.who_buys(category="Dry bulding mixes")
-    with pytest.raises(KapotError, match="unknown SKU 'BLT-00001'.*BLT-0001"):
-        snap.who_buys(sku="BLT-00001")
-    assert set(prof["dimension"]) == {"industry", "region", "size_tier", "peak_month"}
-    ind = prof[prof["dimension"] == "industry"].set_index("value")
-    # buyers counted by hand from the synthetic sales
-    s = d.sales.merge(d.products[["sku", "category"]], on="sku")
-    s = s[
-        (s["category"] == cat)
-        & (s["quantity"] > 0)
-        & (s["date"] >= pd.Timestamp(AS_OF) - pd.DateOffset(months=24))
-    ]
-    assert ind["buyers"].sum() == s["client_id"].astype(str).nunique()
-    assert ind["share_of_buyers"].sum() == pytest.approx(1.0)
-    # dry mixes are a construction product: construction is over-represented among buyers
-    assert ind.loc["Construction", "lift"] > 1.2
-    by_hand = d.sales[
-        (d.sales["sku"] == "BLT-0001")
-        & (d.sales["quantity"] > 0)
-        & (d.sales["date"] >= pd.Timestamp(AS_OF) - pd.DateOffset(months=24))
-    ]
-    assert sku[sku["dimension"] == "region"]["buyers"].sum() == by_hand["client_id"].nunique() > 0
 
 
 def test_client_category_seasonality_follows_the_clients_truth(built):
@@ -215,16 +137,6 @@ def test_client_category_seasonality_follows_the_clients_truth(built):
     assert true["seasonal"].mean() > 0.7
     found = true[true["seasonal"]]
     assert ((found["peak_month"] - found["peak_month_true"]) % 12).isin([0, 1, 11]).mean() > 0.9
-
-
-def test_cli_who_buys(built, capsys):
-    db, _, _ = built
-    assert main(["who-buys", "--category", "Anchors", "--format", "csv", "--db", str(db)]) == 0
-    out = capsys.readouterr().out.splitlines()
-    assert out[0] == "dimension,value,buyers,share_of_buyers,share_of_all,lift"
-    assert len(out) > 10
-    with pytest.raises(SystemExit):  # exactly one of --category / --sku
-        main(["who-buys", "--db", str(db)])
 
 
 def test_pairs_timing_is_published_with_the_pairs(built):

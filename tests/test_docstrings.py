@@ -96,6 +96,20 @@ def _check_function(fn: ast.FunctionDef, name: str, *, method: bool) -> list[str
     return out
 
 
+def _fields(cls: ast.ClassDef) -> list[str]:
+    """A dataclass's public fields (what its generated ``__init__`` takes)."""
+    if not any("dataclass" in ast.unparse(d) for d in cls.decorator_list):
+        return []
+    return [
+        x.target.id
+        for x in cls.body
+        if isinstance(x, ast.AnnAssign)
+        and isinstance(x.target, ast.Name)
+        and not x.target.id.startswith("_")
+        and "ClassVar" not in ast.unparse(x.annotation)
+    ]
+
+
 def _check_class(cls: ast.ClassDef) -> list[str]:
     doc = ast.get_docstring(cls) or ""
     if not doc:
@@ -103,15 +117,20 @@ def _check_class(cls: ast.ClassDef) -> list[str]:
     init = next(
         (m for m in cls.body if isinstance(m, ast.FunctionDef) and m.name == "__init__"), None
     )
-    if init is None or not _params(init, method=True):
+    params = _params(init, method=True) if init is not None else _fields(cls)
+    if not params:
         return []
     parsed = _parse(doc)
     if isinstance(parsed, str):
         return [f"{cls.name}: {parsed}"]
-    params = _params(init, method=True)
-    documented = _documented(parsed, "Parameters") | _documented(parsed, "Other Parameters")
+    documented = (
+        _documented(parsed, "Parameters")
+        | _documented(parsed, "Other Parameters")
+        | _documented(parsed, "Attributes")
+    )
     if missing := [p for p in params if p not in documented and p.lstrip("*") not in documented]:
-        return [f"{cls.name}: Parameters does not name {', '.join(missing)} (of __init__)"]
+        what = "of __init__" if init is not None else "fields"
+        return [f"{cls.name}: Parameters does not name {', '.join(missing)} ({what})"]
     return []
 
 
@@ -120,14 +139,18 @@ def numpydoc_gaps(text: str, module: str = "") -> list[str]:
     out = []
     known = KNOWN_UNDOCUMENTED_METHODS.get(module, set())
     for node in ast.parse(text).body:
-        if not isinstance(node, ast.FunctionDef | ast.ClassDef) or node.name.startswith("_"):
+        if not isinstance(
+            node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+        ) or node.name.startswith("_"):
             continue
-        if isinstance(node, ast.FunctionDef):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             out += _check_function(node, node.name, method=False)
         elif isinstance(node, ast.ClassDef):
             out += _check_class(node)
             for m in node.body:
-                if not isinstance(m, ast.FunctionDef) or m.name.startswith("_"):
+                if not isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef) or m.name.startswith(
+                    "_"
+                ):
                     continue
                 full = f"{node.name}.{m.name}"
                 if m.name not in FRAMEWORK_HOOKS and full not in known:
@@ -213,5 +236,12 @@ def f(df, n: int = 2) -> int:
         "C.go: Parameters does not name y",
         "C.go: no Returns section",
     ]
+    data = '"""m"""\n\n\n@dataclass\nclass D:\n    """A record."""\n\n    a: int\n    _b: int = 0\n'
+    assert numpydoc_gaps(data) == ["D: Parameters does not name a (fields)"]
+    data_ok = data.replace(
+        '"""A record."""',
+        '"""A record.\n\n    Attributes\n    ----------\n    a : int\n        A.\n    """',
+    )
+    assert numpydoc_gaps(data_ok) == []
     prop = method.replace("    def go(self, y)", "    @property\n    def go(self)")
     assert numpydoc_gaps(prop) == []

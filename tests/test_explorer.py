@@ -1,30 +1,17 @@
 """The analysts' segment explorer: kapot.faces.explorer's views on a small synthetic warehouse, and
 notebooks/segment_explorer.ipynb executed by papermill."""
 
-import datetime as dt
-
 import nbformat
 import pytest
 
 from kapot.faces.explorer import Explorer
-from kapot.models.potential import score_warehouse
-from kapot.models.segments import CLUSTER_FEATURES
-from kapot.pipeline.build import build
-from kapot.store.ingest import ingest
-from kapot.store.synth import SynthConfig, generate
 
-END = dt.date(2026, 10, 31)
-AS_OF = END + dt.timedelta(days=1)
+from .conftest import SCORED_AS_OF as AS_OF
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    db = tmp_path_factory.mktemp("explorer") / "w.duckdb"
-    d = generate(SynthConfig(n_clients=500, seed=9, end=END))
-    ingest(d.sales, clients=d.clients, products=d.products, invoices=d.invoices, db=db)
-    build(AS_OF, db=db)
-    score_warehouse(AS_OF, db=db)
-    return db
+def warehouse(scored_warehouse):
+    return scored_warehouse
 
 
 def test_views(warehouse):
@@ -37,24 +24,10 @@ def test_views(warehouse):
     )
     top = ex.top_clients(5, by="orders_12m")
     assert top["orders_12m"].is_monotonic_decreasing and len(top) == 5
-    clusters = ex.cluster_table()
-    assert len(clusters) == ex.features["cluster_name"].nunique()
-    assert len(clusters.columns) == len(CLUSTER_FEATURES)
-    assert "выручка" in clusters.columns
     seasonal = ex.seasonality["seasonal"].fillna(False).astype(bool).sum()
     fig = ex.peak_months()
     assert sum(sum(t.y) for t in fig.data) == seasonal
     assert fig.layout.xaxis.title.text == "Месяц"
-    rfm = ex.rfm_segments()
-    assert rfm["clients"].sum() == 500 and "чемпионы" in rfm.index
-    cat = ex.categories()[0]
-    fig = ex.who_buys_figure(cat, "region")
-    assert fig.data and cat in fig.layout.title.text
-    best = ex.features.nlargest(1, "revenue_12m")["client_id"].iloc[0]
-    like = ex.lookalikes(best, limit=5)
-    assert len(like) == 5 and best not in set(like["client_id"])
-    box = ex.who_buys_widget(cat)
-    assert box.children[0].children[0].value == cat
 
 
 @pytest.mark.slow

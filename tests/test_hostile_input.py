@@ -2,7 +2,6 @@
 an unchanged warehouse, or a counted warning. Fixtures are in tests/fixtures/hostile/."""
 
 import hashlib
-import re
 import shutil
 from pathlib import Path
 
@@ -13,8 +12,7 @@ import pytest
 from kapot import KapotError
 from kapot.cli import main
 from kapot.faces.status import load_lines
-from kapot.store import unload as unload_mod
-from kapot.store.ingest import ingest, unload
+from kapot.store.ingest import ingest
 
 from .conftest import query, write
 
@@ -340,73 +338,6 @@ def test_excel_sheet_errors_name_the_sheets(tmp_path, db):
     html = write(tmp_path / "report.xls", "<html><table><tr><td>1</td></tr></table></html>")
     with pytest.raises(KapotError, match="named .xls but is not an Excel workbook"):
         ingest(html, db=db)
-
-
-# --------------------------------------------------------------------------- unload
-
-
-def test_unload_takes_one_load_out_and_is_recorded(tmp_path, db, capsys):
-    jan = write(tmp_path / "jan.csv", GOOD)
-    feb = write(
-        tmp_path / "feb.csv",
-        "date,customer id,sku,qty,amount\n2024-03-01,C1,A,1,5\n2024-03-02,C9,Z,1,7\n",
-    )
-    ingest(jan, db=db)
-    ingest(feb, db=db)
-    rep = unload(2, db=db)
-    assert (rep.unloaded, rep.sales_removed, rep.load_id) == (2, 2, 3)
-    assert query(db, "SELECT sum(amount) FROM sales") == [[51.25]]
-    stored = query(
-        db, "SELECT load_id, report->>'$.unloaded', report->>'$.sales_removed' FROM loads"
-    )
-    assert stored[-1] == [3, "2", "2"]
-    # loading the file again brings its lines back, as a new load
-    again = ingest(feb, db=db)
-    assert (again.load_id, again.tables[0].loaded) == (4, 2)
-    rc, out, err = run_cli(capsys, "unload", "4", "--db", str(db))
-    assert rc == 0 and "2 sales lines removed" in out and "entry #5" in out
-    assert query(db, "SELECT count(*) FROM sales") == [[2]]
-
-
-@pytest.mark.parametrize(
-    ("load_id", "message"),
-    [
-        (7, "there is no load #7; loads in the warehouse: 1, 2"),
-        (2, "load #2 was unloaded already (entry #3)"),
-        (3, "#3 is not a load but the unload of load #2"),
-    ],
-)
-def test_unload_errors_change_nothing(tmp_path, db, capsys, load_id, message):
-    ingest(write(tmp_path / "a.csv", GOOD), db=db)
-    ingest(write(tmp_path / "b.csv", GOOD.replace("2024", "2025")), db=db)
-    unload(2, db=db)
-    before = digest(db)
-    with pytest.raises(KapotError, match=re.escape(message)):
-        unload(load_id, db=db)
-    rc, _, err = run_cli(capsys, "unload", str(load_id), "--db", str(db))
-    assert rc == 2 and message in err and len(err.strip().splitlines()) == 1
-    assert digest(db) == before
-
-
-def test_unload_needs_a_warehouse_and_an_integer(tmp_path, db, capsys):
-    with pytest.raises(KapotError, match="no warehouse"):
-        unload(1, db=db)
-    with pytest.raises(SystemExit):
-        main(["unload", "first", "--db", str(db)])
-    assert not db.exists()
-
-
-def test_failure_mid_unload_leaves_warehouse_unchanged(tmp_path, db, monkeypatch):
-    ingest(write(tmp_path / "a.csv", GOOD), db=db)
-    before = digest(db)
-
-    def boom(*args, **kwargs):
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(unload_mod, "UnloadReport", boom)  # after the DELETE ran on the copy
-    with pytest.raises(RuntimeError):
-        unload(1, db=db)
-    assert digest(db) == before and not list(tmp_path.glob("*.tmp-*"))
 
 
 @pytest.mark.parametrize(

@@ -84,22 +84,6 @@ def test_transitions_are_validated_and_stored(store):
     assert hist["at"].iloc[-1] == "2026-11-07 09:00:00"
 
 
-def test_overdue_first_and_funnel(store):
-    store.create_list("Petrova", ["A", "B"], author="boss", at=T0)
-    store.create_list("Petrova", ["C"], author="boss", at=T0 + dt.timedelta(days=10))
-    at = T0 + dt.timedelta(days=15)
-    view = store.show("Petrova", at=at)
-    assert view["client_id"].tolist()[:2] == ["A", "B"] and view["overdue"].tolist() == [
-        True,
-        True,
-        False,
-    ]
-    store.move("A", "contact_1", author="Petrova", at=at)
-    funnel = store.funnel("Petrova", at=at).set_index("state")
-    assert funnel.loc["new", "clients"] == 2 and funnel.loc["contact_1", "clients"] == 1
-    assert funnel.loc["new", "overdue"] == 1 and len(funnel) == 10
-
-
 def test_reopening_a_hard_refusal_needs_a_reason_kept_in_the_history(store):
     store.create_list("Petrova", ["A", "B"], author="boss", at=T0)
     store.move("A", "refusal", reason="non_profile", author="Petrova", at=T0)

@@ -3,10 +3,12 @@
 chosen language.
 
 The command modules import the library inside each command, on purpose: ``import kapot.cli``
-takes 0.36 s, against 2.6 s with the modules the commands use imported at the top (the
-pipeline, weekly report, server, engine, ingestion, exports, papermill and nbconvert: 2.2-2.3 s
-more, best of three at load average 3 on the 2-core machine; 7-9 s at load 11-14), and
-``kapot --help`` or a one-line error should not wait for scikit-learn, DuckDB and Jupyter."""
+takes 0.10-0.14 s (``python -X importtime -m kapot.cli --help``, three runs at load average 6
+on the 2-core machine; 0.08 s of CPU and 12 MB), against 3.2 s (2.2 s of CPU, 211 MB) with the
+modules the commands use imported at the top (the pipeline, weekly report, server, engine,
+ingestion, exports, papermill and nbconvert), and ``kapot --help`` or a one-line error should
+not wait for scikit-learn, DuckDB and Jupyter. (It had crept up to 0.68-1.1 s: a command module
+imported the SQL runner, and with it pandas and DuckDB, at its top.)"""
 
 from __future__ import annotations
 
@@ -32,7 +34,22 @@ _COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; user errors print one line and return 2, no traceback."""
+    """Run the CLI; user errors print one line and return 2, no traceback.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after the program's name, e.g. ``["build", "--as-of", "2026-11-01"]``;
+        None reads ``sys.argv[1:]``. ``--lang`` is applied before the parser is built, so
+        the help texts are in that language too.
+
+    Returns
+    -------
+    int
+        The exit status: 0 on success (also when the reader of a pipe leaves early), 2 for a
+        :class:`~kapot.errors.KapotError` (its message printed to stderr), 130 on Ctrl+C.
+        Bad arguments exit with argparse's status 2 before a command runs.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument("--lang", choices=["en", "ru"])

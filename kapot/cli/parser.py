@@ -19,7 +19,18 @@ def _date(value: str) -> dt.date:
 
 
 def last_day_of_previous_month(today: dt.date) -> dt.date:
-    """The last day of the month before ``today``'s (a demo history ends there)."""
+    """The last day of the month before ``today``'s (a demo history ends there).
+
+    Parameters
+    ----------
+    today : datetime.date
+        Any day; passed in, never read from the clock here.
+
+    Returns
+    -------
+    datetime.date
+        E.g. 2026-10-31 for any day of November 2026.
+    """
     return today.replace(day=1) - dt.timedelta(days=1)
 
 
@@ -57,7 +68,15 @@ def _add_output(
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser, with help texts in the language in force."""
+    """The argument parser, with help texts in the language in force.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        ``kapot`` with ``--lang``, ``--db`` and ``--version`` and one sub-command per command
+        (its name in ``args.command``, dispatched by :func:`kapot.cli.main`); dates are
+        parsed as ISO ``YYYY-MM-DD``.
+    """
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--lang", choices=["en", "ru"], help=tr("cli.lang_help"))
     common.add_argument("--db", help=tr("cli.db_help"))

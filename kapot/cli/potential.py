@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from kapot.cli.profiles import run_pipeline
 from kapot.errors import KapotError
 from kapot.i18n import get_lang, set_currency, tr
 
-# the library is imported inside each command: a measured start-up cost (kapot.cli's docstring)
+# imports inside functions: the library, imported by each command when it runs; at the top
+# `import kapot.cli` would take 2.2 s of CPU and 211 MB, not 0.08 s and 12 MB (kapot.cli's docstring)
 
 __all__ = ["COMMANDS"]
 
@@ -107,8 +109,6 @@ def _cmd_similar(args: argparse.Namespace) -> None:
 
 
 def _cmd_backtest(args: argparse.Namespace) -> None:
-    import json
-
     import pandas as pd
 
     from kapot.models.backtest import backtest

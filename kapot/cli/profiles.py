@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
+from dataclasses import replace
 
 from kapot.cli.output import emit, print_build, print_validation
 from kapot.i18n import get_lang, tr
 
-# the library is imported inside each command: a measured start-up cost (kapot.cli's docstring)
+# imports inside functions: the library, imported by each command when it runs; at the top
+# `import kapot.cli` would take 2.2 s of CPU and 211 MB, not 0.08 s and 12 MB (kapot.cli's docstring)
 
 __all__ = ["COMMANDS", "run_pipeline"]
 
@@ -19,11 +22,24 @@ def _cmd_build(args: argparse.Namespace) -> None:
     run_pipeline(args.as_of, args.db, score=False)
 
 
-def run_pipeline(as_of: dt.date, db, *, score: bool, horizon_days: int = 90) -> None:
+def run_pipeline(
+    as_of: dt.date, db: str | os.PathLike[str] | None, *, score: bool, horizon_days: int = 90
+) -> None:
     """Run the pipeline for ``as_of`` (:func:`kapot.pipeline.run`, the one orchestrator) and
-    print what it built; with ``score``, the scores and their validation too."""
-    from dataclasses import replace
+    print what it built; with ``score``, the scores and their validation too.
 
+    Parameters
+    ----------
+    as_of : datetime.date
+        The date built: from sales strictly before it.
+    db : str or os.PathLike or None
+        The warehouse (None: :func:`kapot.config.default_db_path`).
+    score : bool
+        Also score the potential and print its validation (``kapot score``, ``demo``);
+        False builds the profiles and read tables only (``kapot build``).
+    horizon_days : int, default 90
+        The scores' horizon in days (the engine's ``horizon_days``).
+    """
     from kapot.models.engine import EngineConfig
     from kapot.pipeline import PipelineConfig, run
 

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import secrets
 import sys
 import time
 
-from kapot import runner
 from kapot.cli.output import emit
 from kapot.cli.parser import last_day_of_previous_month
 from kapot.cli.profiles import run_pipeline
 from kapot.config import default_db_path
 from kapot.errors import KapotError
-from kapot.i18n import get_lang, tr
+from kapot.i18n import fmt_money, get_lang, tr
 
-# the library is imported inside each command: a measured start-up cost (kapot.cli's docstring)
+# imports inside functions: the library, imported by each command when it runs; at the top
+# `import kapot.cli` would take 2.2 s of CPU and 211 MB, not 0.08 s and 12 MB (kapot.cli's docstring)
 
 __all__ = ["COMMANDS"]
 
@@ -98,8 +99,6 @@ def _cmd_demo(args: argparse.Namespace) -> None:
 def _demo_account(db) -> None:
     """A head-of-sales login for the demo page, with a fresh random password each demo (the
     demo data are new as well); printed once, stored only as a hash."""
-    import secrets
-
     from kapot.server.auth import AccountStore, default_accounts_path
 
     store = AccountStore(default_accounts_path(db))
@@ -129,7 +128,6 @@ def _demo_pipeline(as_of: dt.date, db, seed: int) -> None:
 
 def _cmd_currency(args: argparse.Namespace) -> None:
     from kapot.faces.status import describe_currency
-    from kapot.i18n import fmt_money
     from kapot.store.currency import change_currency, read_currency
     from kapot.store.warehouse import Warehouse
 
@@ -161,6 +159,7 @@ def _read_password(args: argparse.Namespace) -> str:
 
 def _known_managers(db) -> list[str] | None:
     """The managers named in the warehouse's clients, or None if there is no warehouse yet."""
+    from kapot import runner
     from kapot.store.warehouse import Warehouse
 
     wh = Warehouse(db)

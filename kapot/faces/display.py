@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from kapot.i18n import (
-    _catalogue,
     fmt_date,
     fmt_int,
     fmt_money,
     fmt_number,
     fmt_percent,
+    has_message,
     month_name,
     tr,
 )
@@ -45,21 +45,41 @@ __all__ = [
 
 @cache
 def stylesheet() -> str:
-    """kapot's one stylesheet (``kapot/faces/kapot.css``) in a ``<style>`` tag: the page, the
-    weekly report and the notebooks all draw their tables and blocks with it."""
+    """kapot's one stylesheet: the page, the weekly report and the notebooks all draw their
+    tables and blocks with it.
+
+    Returns
+    -------
+    str
+        ``kapot/faces/kapot.css`` in a ``<style>`` tag (read once per process).
+    """
     css = resources.files("kapot.faces").joinpath("kapot.css").read_text("utf-8")
     return f"<style>{css}</style>"
 
 
 @dataclass(frozen=True)
 class Column:
-    """One table column: the frame's column ``name``, the catalogue key of its header (empty:
-    no header) and how to format it: text, code (never wrapped), money (whole units),
-    money_cents, int, number, percent, share (one decimal), signed_percent, date, month, bool,
-    state (a pipeline state) or rfm (an RFM segment). Numbers are right-aligned (``td.num``).
+    """One table column: which column of the frame it shows, under which header, formatted
+    how. Numbers are right-aligned (``td.num``); every text is escaped.
 
-    ``sub`` names a column shown small on a second line of the cell, ``tag`` one shown small
-    after the text; ``css`` is an extra class of the cells. Every text is escaped."""
+    Parameters
+    ----------
+    name : str
+        The frame's column.
+    header : str
+        The catalogue key of its header (:func:`kapot.i18n.tr`); empty: no header.
+    kind : str
+        How to format it: ``text``, ``code`` (never wrapped), ``money`` (whole units),
+        ``money_cents``, ``int``, ``number`` (one decimal), ``percent``, ``share`` (a
+        percentage with one decimal), ``signed_percent``, ``date``, ``month`` (1..12, named),
+        ``bool``, ``state`` (a pipeline state) or ``rfm`` (an RFM segment).
+    sub : str
+        A column shown small on a second line of the cell; empty: none.
+    tag : str
+        A column shown small after the text; empty: none.
+    css : str
+        An extra class of the cells; empty: none.
+    """
 
     name: str
     header: str
@@ -107,10 +127,24 @@ def _cell(value, kind: str, lang: str | None) -> tuple[str, str]:
 def text_table(
     frame: pd.DataFrame, lang: str | None = None, *, kinds: dict[str, str] | None = None
 ) -> str:
-    """``frame`` as a plain-text table for a terminal, formatted like the page: columns in
-    ``kinds`` as in :class:`Column` (``money`` is exact to the cent, as on the page; also
-    ``tier``), dates by Babel in the locale, and blanks (never ``None`` or ``NaN``) for missing
-    values. Headers stay the frame's column names (scripts split on them)."""
+    """``frame`` as a plain-text table for a terminal, formatted like the page.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any columns; each is shown, under its own name (scripts split on the headers).
+        Datetime columns are formatted as dates unless ``kinds`` says otherwise.
+    lang : str, optional
+        ``en`` or ``ru``; None: the language in force (:func:`kapot.i18n.get_lang`).
+    kinds : dict of str to str, optional
+        Column name to kind, as in :class:`Column` (``money`` is exact to the cent, as on the
+        page), plus ``tier`` (a size tier's name); columns not named are shown as they are.
+
+    Returns
+    -------
+    str
+        The table, without the index; blanks (never ``None`` or ``NaN``) for missing values.
+    """
     kinds = dict(kinds or {})
     out = pd.DataFrame(index=frame.index)
     for col in frame.columns:
@@ -132,7 +166,7 @@ def text_table(
                 cells.append(fmt_money(float(v), lang))
             elif kind in ("tier", "rfm", "state"):
                 key = f"{'tier' if kind == 'tier' else kind}.{v}"
-                cells.append(tr(key, lang) if key in _catalogue() else str(v))
+                cells.append(tr(key, lang) if has_message(key) else str(v))
             else:
                 cells.append(_cell(v, kind, lang)[0])
         out[col] = cells
@@ -154,8 +188,29 @@ def rows_html(
 ) -> str:
     """The ``<tr>`` rows of :func:`table_html`, without the table around them.
 
-    Columns of ``frame``: every column a :class:`Column` of ``columns`` names (with its
-    ``sub`` and ``tag``), and those of ``row_attrs`` and ``row_class``.
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Every column a :class:`Column` of ``columns`` names (with its ``sub`` and ``tag``),
+        and those of ``row_attrs`` and ``row_class``.
+    columns : sequence of Column
+        The cells of each row, in order.
+    lang : str, optional
+        ``en`` or ``ru``; None: the language in force (:func:`kapot.i18n.get_lang`).
+    row_attrs : mapping of str to str, optional
+        Attributes of each ``<tr>`` from a column, e.g. ``{"data-client": "client_id"}``.
+    row_class : str
+        The column holding each row's class (empty: none).
+
+    Returns
+    -------
+    str
+        The rows, every text escaped.
+
+    Raises
+    ------
+    KeyError
+        When ``frame`` lacks a column named.
     """
     attrs = dict(row_attrs or {})
     extra = [c for c in (*attrs.values(), row_class) if c]
@@ -207,13 +262,13 @@ def table_html(
 
     Parameters
     ----------
-    frame : DataFrame
+    frame : pandas.DataFrame
         Every column a :class:`Column` of ``columns`` names (with its ``sub`` and ``tag``),
         and those of ``row_attrs`` and ``row_class``.
     columns : sequence of Column
         The columns shown, in order.
     lang : str, optional
-        ``en`` or ``ru``.
+        ``en`` or ``ru``; None: the language in force (:func:`kapot.i18n.get_lang`).
     index : str
         The table's element id (fixed, so reruns give identical HTML).
     css : str
@@ -226,6 +281,11 @@ def table_html(
         Rows (:func:`rows_html`, formatted with other columns) appended to the body.
     box : bool
         Wrap the table in a scrolling ``kapot-tablebox``.
+
+    Returns
+    -------
+    str
+        The ``<table>`` (in its ``<div>`` with ``box``).
 
     Raises
     ------
@@ -246,8 +306,20 @@ def table_html(
 
 
 def figure_html(fig: go.Figure, div_id: str) -> str:
-    """A figure as an HTML fragment with a fixed id (reruns give identical HTML); needs
-    plotly.js on the page (:func:`plotly_js`)."""
+    """A figure as an HTML fragment with a fixed id, so reruns give identical HTML.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The figure.
+    div_id : str
+        The element id of its ``<div>``.
+
+    Returns
+    -------
+    str
+        The fragment, without plotly.js: the page needs :func:`plotly_js` once.
+    """
     return fig.to_html(
         full_html=False,
         include_plotlyjs=False,
@@ -257,8 +329,15 @@ def figure_html(fig: go.Figure, div_id: str) -> str:
 
 
 def plotly_js() -> str:
-    """plotly.js inlined in a script tag, so the HTML works offline. It is loaded before any
-    AMD loader could claim it, so ``window.Plotly`` is always set."""
+    """plotly.js inlined in a script tag, so the HTML works offline.
+
+    It is loaded before any AMD loader could claim it, so ``window.Plotly`` is always set.
+
+    Returns
+    -------
+    str
+        Two ``<script>`` tags (the config, then plotly.js itself, about 4.8 MB).
+    """
     # not at the top: a served kernel imports this module for the stylesheet and loads no
     # plotly (about 1 s and 30 MB a kernel, issue 12; tests/test_session.py)
     from plotly.offline import get_plotlyjs
@@ -272,7 +351,22 @@ def plotly_js() -> str:
 @dataclass
 class Section:
     """A titled block of a report: a note, then figures and tables (HTML fragments) or a
-    message saying why it is empty. Displays itself in a notebook."""
+    message saying why it is empty. Displays itself in a notebook.
+
+    Parameters
+    ----------
+    key : str
+        The section's element id and ``data-section``; its figures' and tables' ids start
+        with ``kapot-<key>-``.
+    title : str
+        The heading, already translated.
+    note : str
+        A line under the heading (empty: none).
+    parts : list of str
+        HTML fragments, in order (usually added with the ``add_`` methods).
+    empty : str
+        Why the section has nothing to show (empty: it has).
+    """
 
     key: str
     title: str
@@ -281,27 +375,69 @@ class Section:
     empty: str = ""
 
     def add_figure(self, fig: go.Figure) -> Section:
-        """Append a plotly figure (inline, drawn by the report's one plotly.js); returns self."""
+        """Append a plotly figure, inline, drawn by the report's one plotly.js.
+
+        Parameters
+        ----------
+        fig : plotly.graph_objects.Figure
+            The figure.
+
+        Returns
+        -------
+        Section
+            self, for chaining.
+        """
         self.parts.append(figure_html(fig, f"kapot-{self.key}-{len(self.parts)}"))
         return self
 
     def add_table(
         self, frame: pd.DataFrame, columns: Sequence[Column], lang: str | None
     ) -> Section:
-        """Append ``frame`` drawn by :func:`table_html` (its ``columns``: :class:`Column`, each
-        naming a column of the frame); returns self."""
+        """Append ``frame`` drawn by :func:`table_html`.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            Every column a :class:`Column` of ``columns`` names.
+        columns : sequence of Column
+            The columns shown, in order.
+        lang : str or None
+            ``en`` or ``ru``; None: the language in force.
+
+        Returns
+        -------
+        Section
+            self, for chaining.
+        """
         self.parts.append(
             table_html(frame, columns, lang, index=f"kapot-{self.key}-{len(self.parts)}")
         )
         return self
 
     def add_html(self, fragment: str) -> Section:
-        """Append an HTML fragment as it is (the caller escaped its text); returns self."""
+        """Append an HTML fragment as it is.
+
+        Parameters
+        ----------
+        fragment : str
+            HTML whose text the caller escaped.
+
+        Returns
+        -------
+        Section
+            self, for chaining.
+        """
         self.parts.append(fragment)
         return self
 
     def to_html(self) -> str:
-        """The section: its title, note, parts and the empty message, in one ``<section>``."""
+        """The section as HTML.
+
+        Returns
+        -------
+        str
+            Its title, note, parts and the empty message in one ``<section>``, texts escaped.
+        """
         body = "".join(self.parts) if self.parts else ""
         if self.empty:
             body += f'<p class="kapot-empty">{html.escape(self.empty)}</p>'

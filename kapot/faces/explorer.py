@@ -1,7 +1,11 @@
 """The analysts' segment explorer (``notebooks/segment_explorer.ipynb``): one object over a
 build's results, with a method per view. Figures come from :mod:`kapot.faces.plots`; where a choice
 is natural (which category, which client) the view is an ipywidgets control drawing a
-``go.Figure`` into an ``Output`` (FigureWidget goes stale in Voila and needs anywidget)."""
+``go.Figure`` into an ``Output`` (FigureWidget goes stale in Voila and needs anywidget).
+
+Here are the loading, the tables and the seasonality views; the segment views are in
+:mod:`kapot.faces.explorer_segments`, who buys and the lookalikes with their pickers in
+:mod:`kapot.faces.explorer_widgets`."""
 
 from __future__ import annotations
 
@@ -15,10 +19,10 @@ import plotly.io as pio
 
 from kapot.errors import KapotError
 from kapot.faces import plots
+from kapot.faces.explorer_segments import SegmentViews
 from kapot.faces.explorer_widgets import ExplorerWidgets
 from kapot.faces.wording import cluster_label
 from kapot.i18n import get_lang, set_currency, tr
-from kapot.models.segments import CLUSTER_FEATURES, cluster_matrix
 from kapot.pipeline.snapshot import Snapshot
 
 __all__ = ["Explorer", "use_renderer"]
@@ -41,14 +45,39 @@ FEATURE_COLUMNS = [
 
 def use_renderer(renderer: str = "plotly_mimetype+notebook") -> None:
     """Set plotly's renderer explicitly: papermill kernels otherwise pick one nbconvert drops.
-    The default shows figures in JupyterLab and keeps them in executed notebooks and HTML."""
+
+    Parameters
+    ----------
+    renderer : str
+        A name (or ``+``-joined names) of :data:`plotly.io.renderers`. The default shows
+        figures in JupyterLab and keeps them in executed notebooks and HTML.
+    """
     pio.renderers.default = renderer
 
 
 @dataclass
-class Explorer(ExplorerWidgets):
-    """A build's results for exploring: ``features`` (client_features joined with clients and
-    segments), ``seasonality`` and ``category_seasonality``, all as of ``as_of``."""
+class Explorer(SegmentViews, ExplorerWidgets):
+    """A build's results for exploring, all as of ``as_of``. Build it with :meth:`load`.
+
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        One row per client: the ``client_features`` columns (client_id, revenue_12m,
+        orders_12m, avg_order_value, recency_days, trend_12m, ...), the ``segments`` ones
+        (abc, xyz, abc_xyz, rfm_r, rfm_f, rfm_segment, size_tier, cluster, cluster_code),
+        cluster_name (in ``lang``) and the client's name, region, industry, manager.
+    seasonality : pandas.DataFrame
+        The ``seasonality`` table, one row per client: client_id, seasonal, source,
+        peak_month, m01 .. m12, ...
+    category_seasonality : pandas.DataFrame
+        The ``category_seasonality`` table, one row per category: category, m01 .. m12, ...
+    as_of : datetime.date
+        The build's date.
+    db : str or os.PathLike, optional
+        The warehouse, for the views that read more (who buys, lookalikes).
+    lang : str, optional
+        ``en`` or ``ru`` for the views' words; None: the language in force.
+    """
 
     features: pd.DataFrame
     seasonality: pd.DataFrame
@@ -64,7 +93,27 @@ class Explorer(ExplorerWidgets):
         as_of: dt.date | str | None = None,
         lang: str | None = None,
     ) -> Explorer:
-        """Read the build of ``as_of`` (default: the latest)."""
+        """Read a published build; the warehouse's currency becomes the process-wide one, so
+        the views' money is in it.
+
+        Parameters
+        ----------
+        db : str or os.PathLike, optional
+            The warehouse; None: ``KAPOT_DB`` or ``data/kapot.duckdb``.
+        as_of : datetime.date or str, optional
+            The build's date (a ``str`` in ISO format); None: the latest.
+        lang : str, optional
+            ``en`` or ``ru``; None: the language in force, fixed at loading.
+
+        Returns
+        -------
+        Explorer
+
+        Raises
+        ------
+        KapotError
+            if no build was published for the date.
+        """
         if isinstance(as_of, str):
             as_of = dt.date.fromisoformat(as_of)
         snapshot = Snapshot.open(db, as_of)
@@ -89,7 +138,14 @@ class Explorer(ExplorerWidgets):
 
     # ------------------------------------------------------------------ tables
     def overview(self) -> pd.DataFrame:
-        """How many clients, buyers and prospects, by size tier, with revenue."""
+        """How many clients, by size tier, with revenue and orders.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index the size tier in words; columns clients, revenue_12m (whole money),
+            orders_12m, share_of_revenue (0-1, 3 decimals); largest revenue first.
+        """
         f = self.features
         out = f.groupby(f["size_tier"].fillna("?")).agg(
             clients=("client_id", "size"),
@@ -105,7 +161,28 @@ class Explorer(ExplorerWidgets):
         return out.sort_values("revenue_12m", ascending=False)
 
     def top_clients(self, n: int = 20, by: str = "revenue_12m") -> pd.DataFrame:
-        """The ``n`` clients with the largest ``by``, with their main features and labels."""
+        """The clients with the largest ``by``, with their main features and labels.
+
+        Parameters
+        ----------
+        n : int, default 20
+            How many clients.
+        by : str, default "revenue_12m"
+            A column of ``features`` to sort by, largest first (ties by client_id).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns name, region, industry, revenue_12m, orders_12m, avg_order_value,
+            recency_days, trend_12m, distinct_categories, off_assortment_share, late_share,
+            overdue_amount, pays_on_time, overdue_reorder, abc_xyz, rfm_segment, size_tier,
+            cluster_name.
+
+        Raises
+        ------
+        KapotError
+            for a ``by`` that is not a column of ``features``.
+        """
         if by not in self.features.columns:
             raise KapotError(tr("explorer.unknown_column", self.lang, column=by))
         cols = [
@@ -129,75 +206,44 @@ class Explorer(ExplorerWidgets):
 
     # ------------------------------------------------------------------ seasonality
     def category_profiles(self) -> go.Figure:
-        """When each category sells: its 12-month profile (share of orders by month)."""
+        """When each category sells: its 12-month profile (share of orders by month).
+
+        Returns
+        -------
+        plotly.graph_objects.Figure
+            A month x category heatmap.
+        """
         prof = self.category_seasonality.rename(columns={"category": "name"})
         fig = plots.seasonality_heatmap(prof, self.lang)
         fig.update_layout(title=tr("explorer.category_profiles_title", self.lang))
         return fig
 
     def peak_months(self) -> go.Figure:
-        """Clients with a significant own purchase peak, and with a borrowed one, per month."""
+        """Clients with a significant own purchase peak, and with a borrowed one, per month.
+
+        Returns
+        -------
+        plotly.graph_objects.Figure
+            Twelve stacked bars (:func:`kapot.faces.plots.peak_months`).
+        """
         return plots.peak_months(self.seasonality, self.lang)
 
     def client_profiles(self, n: int = 25) -> go.Figure:
-        """The purchase profiles of the ``n`` largest clients with a significant peak."""
+        """The purchase profiles of the largest clients with a significant peak.
+
+        Parameters
+        ----------
+        n : int, default 25
+            How many clients (by revenue over 12 months), drawn by peak month.
+
+        Returns
+        -------
+        plotly.graph_objects.Figure
+            A month x client heatmap.
+        """
         s = self.seasonality[self.seasonality["seasonal"].fillna(False).astype(bool)]
         s = s.merge(self.features[["client_id", "name", "revenue_12m"]], on="client_id")
         top = s.nlargest(n, "revenue_12m").sort_values(
             ["peak_month", "revenue_12m"], ascending=[True, False]
         )
         return plots.seasonality_heatmap(top, self.lang)
-
-    # ------------------------------------------------------------------ segments
-    def abc_xyz(self) -> go.Figure:
-        """The ABC x XYZ matrix of the clients: counts and revenue per cell."""
-        return plots.abc_xyz_matrix(self.features, self.lang)
-
-    def rfm(self) -> go.Figure:
-        """The RFM grid of the clients (recency x frequency, by revenue)."""
-        return plots.rfm_grid(self.features, self.lang)
-
-    def rfm_segments(self) -> pd.DataFrame:
-        """Clients and revenue per named RFM segment."""
-        f = self.features
-        out = f.groupby("rfm_segment").agg(
-            clients=("client_id", "size"), revenue_12m=("revenue_12m", "sum")
-        )
-        out["revenue_12m"] = out["revenue_12m"].round(0).astype("int64")
-        out.index = [tr(f"rfm.{s}", self.lang) for s in out.index]
-        out.index.name = tr("explorer.rfm_segment", self.lang)
-        return out.sort_values("revenue_12m", ascending=False)
-
-    def cluster_table(self) -> pd.DataFrame:
-        """Standardised mean of each clustering feature per behavioural cluster (rows named by
-        the cluster's label), the data behind :meth:`clusters`."""
-        f = self.features[self.features["cluster"].notna()]
-        if f.empty:
-            return pd.DataFrame()
-        x = cluster_matrix(f)
-        z = (x - x.mean()) / x.std(ddof=0).replace(0, 1)
-        prof = z.groupby(f["cluster_name"].to_numpy()).mean()
-        sizes = f["cluster_name"].value_counts()
-        prof.index = [f"{name} ({sizes[name]})" for name in prof.index]
-        prof.columns = [tr(f"explorer.feature_{c}", self.lang) for c in CLUSTER_FEATURES]
-        return prof
-
-    def clusters(self) -> go.Figure:
-        """The behavioural clusters' profiles (:meth:`cluster_table`) as a heatmap."""
-        return plots.cluster_profiles(self.cluster_table(), self.lang)
-
-    # ------------------------------------------------------------------ who buys / lookalikes
-    def who_buys(self, category: str | None = None, sku: str | None = None) -> pd.DataFrame:
-        """Who buys ``category`` or ``sku`` (one of them), as of the explorer's date: columns
-        dimension, value, buyers, share_of_buyers, share_of_all, lift
-        (:meth:`kapot.pipeline.snapshot.Snapshot.who_buys`)."""
-        return Snapshot(self.db, self.as_of).who_buys(category=category, sku=sku)
-
-    def who_buys_figure(self, category: str, dimension: str = "industry") -> go.Figure:
-        """Buyers of ``category`` against all clients along ``dimension`` (industry, region,
-        size_tier or peak_month)."""
-        return plots.who_buys(self.who_buys(category=category), dimension, category, self.lang)
-
-    def categories(self) -> list[str]:
-        """The categories with a seasonality profile, sorted."""
-        return sorted(self.category_seasonality["category"].dropna().astype(str).unique())

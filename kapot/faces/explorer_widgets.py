@@ -1,15 +1,19 @@
-"""The explorer's interactive views for JupyterLab: who buys a category, and a client's lookalikes, each with its picker."""
+"""The explorer's views of who buys a category and of a client's lookalikes, each as a table
+(or figure) and as an interactive view with its picker for JupyterLab."""
 
 from __future__ import annotations
 
 import ipywidgets as w
 import pandas as pd
+import plotly.graph_objects as go
 from IPython import get_ipython
 from IPython.core.formatters import DisplayFormatter
 
 from kapot.errors import KapotError
+from kapot.faces import plots
 from kapot.faces.calculator import Calculator
 from kapot.i18n import tr
+from kapot.pipeline.snapshot import Snapshot
 
 __all__ = ["ExplorerWidgets"]
 
@@ -35,10 +39,75 @@ def _show(out, obj) -> None:
 
 
 class ExplorerWidgets:
-    """The explorer's interactive views for JupyterLab: who buys a category, and a client's lookalikes, each with its picker."""
+    """The explorer's views of who buys a category and of a client's lookalikes, each as a
+    table (or figure) and as an interactive view with its picker for JupyterLab; they read the
+    explorer's ``db``, ``as_of``, ``lang``, ``features`` (name, client_id, revenue_12m) and
+    ``category_seasonality`` (category)."""
 
-    def who_buys_widget(self, category: str | None = None):
-        """Pick a category and a dimension; the chart shows its buyers against all clients."""
+    # ------------------------------------------------------------------ who buys
+    def who_buys(self, category: str | None = None, sku: str | None = None) -> pd.DataFrame:
+        """Who buys a category or a SKU, as of the explorer's date.
+
+        Parameters
+        ----------
+        category, sku : str, optional
+            The item: give one of them.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns dimension, value, buyers, share_of_buyers, share_of_all, lift
+            (:meth:`kapot.pipeline.snapshot.Snapshot.who_buys`).
+        """
+        return Snapshot(self.db, self.as_of).who_buys(category=category, sku=sku)
+
+    def who_buys_figure(self, category: str, dimension: str = "industry") -> go.Figure:
+        """Buyers of a category against all clients along one dimension.
+
+        Parameters
+        ----------
+        category : str
+            One of :meth:`categories`.
+        dimension : {"industry", "region", "size_tier", "peak_month"}
+            What the bars compare.
+
+        Returns
+        -------
+        plotly.graph_objects.Figure
+            Two bars per value (:func:`kapot.faces.plots.who_buys`).
+        """
+        return plots.who_buys(self.who_buys(category=category), dimension, category, self.lang)
+
+    def categories(self) -> list[str]:
+        """The categories with a seasonality profile.
+
+        Returns
+        -------
+        list of str
+            Sorted.
+        """
+        return sorted(self.category_seasonality["category"].dropna().astype(str).unique())
+
+    def who_buys_widget(self, category: str | None = None) -> w.VBox:
+        """Pick a category and a dimension; the chart shows its buyers against all clients.
+
+        Parameters
+        ----------
+        category : str, optional
+            The category shown first; None (or one without a profile): the first of
+            :meth:`categories`.
+
+        Returns
+        -------
+        ipywidgets.VBox
+            The category picker, the dimension buttons and the chart; an error (an unbuilt
+            date, say) is shown in place of the chart.
+
+        Raises
+        ------
+        KapotError
+            if no category has a seasonality profile.
+        """
         cats = self.categories()
         if not cats:
             raise KapotError(tr("explorer.no_categories", self.lang))
@@ -64,8 +133,25 @@ class ExplorerWidgets:
         draw()
         return w.VBox([w.HBox([pick]), dim, out])
 
+    # ------------------------------------------------------------------ lookalikes
     def lookalikes(self, client_id: str, limit: int = 15) -> pd.DataFrame:
-        """Clients most like ``client_id`` (needs potential scores: kapot score)."""
+        """Clients most like a client, across regions, prospects included.
+
+        Needs potential scores (``kapot score``); the calculator is loaded once.
+
+        Parameters
+        ----------
+        client_id : str
+            The client to match.
+        limit : int, default 15
+            How many clients at most.
+
+        Returns
+        -------
+        pandas.DataFrame
+            :meth:`kapot.faces.calculator.Calculator.similar`'s columns: rank, client_id, name,
+            region, industry, size_tier, segment, is_prospect, manager, phone, similarity.
+        """
         return self._calc().similar(client_id, limit=limit)
 
     def _calc(self):
@@ -73,8 +159,22 @@ class ExplorerWidgets:
             self._calculator = Calculator.load(self.db)
         return self._calculator
 
-    def lookalikes_widget(self, client_id: str | None = None, limit: int = 15):
-        """Type or pick a client; the table lists the most similar clients and prospects."""
+    def lookalikes_widget(self, client_id: str | None = None, limit: int = 15) -> w.VBox:
+        """Type or pick a client; the table lists the most similar clients and prospects.
+
+        Parameters
+        ----------
+        client_id : str, optional
+            The client shown first; None: the largest by revenue. The picker offers the 200
+            largest; any client id may be typed.
+        limit : int, default 15
+            How many clients the table lists.
+
+        Returns
+        -------
+        ipywidgets.VBox
+            The picker and the table (:meth:`lookalikes`); an error is shown in its place.
+        """
         biggest = self.features.nlargest(200, "revenue_12m")
         options = {
             f"{n} ({c})": c for n, c in zip(biggest["name"], biggest["client_id"], strict=True)

@@ -63,14 +63,36 @@ def _kind(value) -> str:
 
 
 def safe_csv_cell(text: str) -> str:
-    """``text`` as a CSV field a spreadsheet will not execute: a leading ``'`` when it begins
-    with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (after any quotes of its own,
-    so that :func:`unquote_csv_cell` gives it back exactly); otherwise unchanged."""
+    """``text`` as a CSV field a spreadsheet will not execute.
+
+    Parameters
+    ----------
+    text : str
+        One cell's text.
+
+    Returns
+    -------
+    str
+        ``text`` with a leading ``'`` when it begins with one of :data:`FORMULA_PREFIXES`
+        (after any quotes of its own, so that :func:`unquote_csv_cell` gives it back
+        exactly); otherwise unchanged.
+    """
     return "'" + text if text.lstrip("'").startswith(FORMULA_PREFIXES) else text
 
 
 def unquote_csv_cell(text: str) -> str:
-    """The original text of a field written by :func:`safe_csv_cell`."""
+    """The original text of a field written by :func:`safe_csv_cell`.
+
+    Parameters
+    ----------
+    text : str
+        A field as read back from the CSV.
+
+    Returns
+    -------
+    str
+        ``text`` without the one quote :func:`safe_csv_cell` added (unchanged otherwise).
+    """
     danger = text.startswith("'") and text.lstrip("'").startswith(FORMULA_PREFIXES)
     return text[1:] if danger else text
 
@@ -90,10 +112,18 @@ def _csv_value(value):
 
 
 def to_csv_text(frame: pd.DataFrame) -> str:
-    """The frame as CSV text (comma-separated, header first), neutralised as described in the
-    module docstring.
+    """The frame as CSV text, neutralised as described in the module docstring.
 
-    Any columns; text cells that a spreadsheet would run are neutralised.
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any columns, in order; the index is not written. Text cells a spreadsheet would run
+        get a leading quote; numbers are bare, dates ISO, missing values empty.
+
+    Returns
+    -------
+    str
+        Comma-separated, header first, ``\\r\\n`` line ends, every text field of the rows quoted.
     """
     buf = io.StringIO()
     # the header is ours (quoted only where needed, so scripts can match it); the rows are not
@@ -106,9 +136,16 @@ def to_csv_text(frame: pd.DataFrame) -> str:
 
 
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], *, bom: bool = False) -> None:
-    """Write :func:`to_csv_text` to ``path`` in UTF-8 (with a BOM for Excel when ``bom``).
+    """Write :func:`to_csv_text` to a file in UTF-8.
 
-    Any columns, as for :func:`to_csv_text`.
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any columns, as for :func:`to_csv_text`.
+    path : str or os.PathLike
+        The file, replaced if it exists.
+    bom : bool, default False
+        Begin with a byte-order mark, so that Excel reads the file as UTF-8.
     """
     with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
         fh.write(to_csv_text(frame))
@@ -165,7 +202,17 @@ def to_xlsx_bytes(frame: pd.DataFrame, *, sheet: str = "kapot") -> bytes:
     """The frame as an Excel workbook: text cells for text, number cells for numbers, date
     cells for dates, nothing a spreadsheet would execute.
 
-    Any columns; their dtypes decide the cell types.
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any columns, in order; each value's type decides its cell's (missing: an empty cell).
+    sheet : str, default "kapot"
+        The worksheet's name (Excel allows at most 31 characters, no ``[]:*?/\\``).
+
+    Returns
+    -------
+    bytes
+        The ``.xlsx`` file: a bold header row, frozen; columns sized to their text (8 to 60).
     """
     buf = io.BytesIO()
     _xlsx_workbook(frame, sheet).save(buf)
@@ -173,9 +220,16 @@ def to_xlsx_bytes(frame: pd.DataFrame, *, sheet: str = "kapot") -> bytes:
 
 
 def write_xlsx(frame: pd.DataFrame, path: str | os.PathLike[str], *, sheet: str = "kapot") -> None:
-    """Write :func:`to_xlsx_bytes` to ``path``.
+    """Write :func:`to_xlsx_bytes` to a file.
 
-    Any columns, as for :func:`to_xlsx_bytes`.
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any columns, as for :func:`to_xlsx_bytes`.
+    path : str or os.PathLike
+        The file, replaced if it exists.
+    sheet : str, default "kapot"
+        The worksheet's name.
     """
     with open(path, "wb") as fh:
         fh.write(to_xlsx_bytes(frame, sheet=sheet))

@@ -23,7 +23,19 @@ CALCULATOR_NOTEBOOK = PROJECT_ROOT / "notebooks" / "potential_calculator.ipynb"
 
 
 def slug(text: str) -> str:
-    """``text`` as a safe file or folder name: word characters and ``-``, lower case, never empty."""
+    """``text`` as a safe file or folder name.
+
+    Parameters
+    ----------
+    text : str
+        A manager's or region's name, any script.
+
+    Returns
+    -------
+    str
+        Runs of other characters than word characters and ``-`` become ``_`` (none at either
+        end), lower case; ``x`` when nothing is left.
+    """
     return re.sub(r"[^\w-]+", "_", text, flags=re.UNICODE).strip("_").lower() or "x"
 
 
@@ -35,7 +47,34 @@ def render_calculators(
     lang: str = "en",
     execute: bool = False,
 ) -> list[Path]:
-    """One preset calculator notebook per manager (``by="manager"``) or region; returns paths."""
+    """One preset calculator notebook per manager or region, written with papermill.
+
+    Parameters
+    ----------
+    by : {"manager", "region"}
+        Whose presets: each manager's (parameter ``manager``) or each region's
+        (``regions``) in the latest scored date.
+    db : str or os.PathLike, optional
+        The warehouse (passed to the notebooks as an absolute path); None: ``KAPOT_DB`` or
+        ``data/kapot.duckdb``, resolved by each notebook.
+    out : str or os.PathLike
+        The folder written to (created if needed); default ``reports/calculators``.
+    lang : str, default "en"
+        The notebooks' language parameter (``en`` or ``ru``).
+    execute : bool, default False
+        Also run each copy (proves it works with its preset); by default only the parameters
+        are injected, since Voila runs the notebook when it is opened.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The notebooks written, ``calculator_<by>_<slug>.ipynb``, one per value, sorted by value.
+
+    Raises
+    ------
+    KapotError
+        for another ``by``, or a warehouse without scores.
+    """
     import papermill as pm  # 1.1 s to import: the report's renderer imports this module
 
     if by not in ("manager", "region"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel.numbers import get_currency_name
 
@@ -21,22 +22,53 @@ from kapot.i18n import (
 )
 from kapot.store.summary import warehouse_facts
 
+if TYPE_CHECKING:
+    from kapot.store.ingest import LoadReport
+
 __all__ = ["describe_currency", "load_lines", "warehouse_summary"]
 
 
 def describe_currency(code: str | None, source: str | None, lang: str | None = None) -> str:
     """One line for a report: 'currency: RUB (Russian Ruble), guessed from the data…', or
-    that none is set and which default money is shown in. ``source`` as stored by
-    :func:`kapot.store.currency.read_currency` (given, mapping, guessed, kept)."""
+    that none is set and which default money is shown in.
+
+    Parameters
+    ----------
+    code : str or None
+        The warehouse's currency (ISO 4217); None: not set.
+    source : str or None
+        How it was set, as stored by :func:`kapot.store.currency.read_currency`: given,
+        mapping, guessed or kept (ignored when ``code`` is None).
+    lang : str, optional
+        ``en`` or ``ru``; None: the language in force (:func:`kapot.i18n.get_lang`).
+
+    Returns
+    -------
+    str
+    """
     if code is None:
         return tr("currency.report_none", lang, default=DEFAULT_CURRENCIES[get_lang(lang)])
     name = get_currency_name(code, locale=babel_locale(lang))
     return tr(f"currency.report_{source}", lang, code=code, name=name)
 
 
-def load_lines(report, lang: str | None = None) -> list[str]:
-    """A human summary of a :class:`kapot.store.ingest.LoadReport`, one line per input (and
-    its rejections and warnings by reason), then the currency."""
+def load_lines(report: LoadReport, lang: str | None = None) -> list[str]:
+    """A human summary of a load.
+
+    Parameters
+    ----------
+    report : kapot.store.ingest.LoadReport
+        What the load read, loaded, updated and rejected, per table, and the currency.
+    lang : str, optional
+        ``en`` or ``ru``; None: the language in force.
+
+    Returns
+    -------
+    list of str
+        One line per input (then its rejections, kept returns, warnings and fallback-encoded
+        lines, indented, by reason), the clients and products derived from sales if any, then
+        the currency.
+    """
     out = []
     for t in report.tables:
         out.append(
@@ -88,9 +120,30 @@ def load_lines(report, lang: str | None = None) -> list[str]:
 def warehouse_summary(
     db: str | os.PathLike[str] | None = None, *, lang: str | None = None
 ) -> list[str]:
-    """Lines describing the warehouse (:func:`kapot.store.summary.warehouse_facts`): table
-    sizes, period, revenue, buyers, prospects, top regions, the last load, the currency (money
-    in the warehouse's currency)."""
+    """Lines describing the warehouse (:func:`kapot.store.summary.warehouse_facts`), for
+    ``kapot status``.
+
+    The warehouse's currency becomes the process-wide one (:func:`kapot.i18n.set_currency`),
+    so money is shown in it.
+
+    Parameters
+    ----------
+    db : str or os.PathLike, optional
+        The warehouse; None: ``KAPOT_DB`` or ``data/kapot.duckdb``.
+    lang : str, optional
+        ``en`` or ``ru``; None: the language in force.
+
+    Returns
+    -------
+    list of str
+        Its path, rows per table, the sales period and revenue, buyers and prospects, the five
+        regions with most revenue, the last load and the currency.
+
+    Raises
+    ------
+    KapotError
+        if the warehouse file does not exist.
+    """
     f = warehouse_facts(db)
     set_currency(f["currency"])
     out = [tr("warehouse.summary_title", lang, path=f["path"])]

@@ -19,7 +19,20 @@ __all__ = ["leaderboard", "evidence", "notes", "main_report"]
 
 def main_report(reports: dict[str, dict]) -> dict | None:
     """The report behind the default list: categories where the warehouse has them, else
-    SKUs (every SKU its own item)."""
+    SKUs (every SKU its own item).
+
+    Parameters
+    ----------
+    reports : dict of str to dict
+        The validation reports by level (``category``, ``sku``), as stored by
+        :func:`kapot.models.potential.score_warehouse`.
+
+    Returns
+    -------
+    dict or None
+        The category report unless it says the warehouse has no categories, else the SKU
+        report (or the category one if there is no SKU report); None when ``reports`` is empty.
+    """
     if not reports:
         return None
     cat = reports.get("category")
@@ -29,10 +42,24 @@ def main_report(reports: dict[str, dict]) -> dict | None:
 
 
 def leaderboard(report: dict, lang: str | None = None) -> pd.DataFrame:
-    """One row per task and ranker: precision@k, NDCG@k, lift over "largest clients first",
-    whether it is served, and the folds; best first within each task.
+    """The leaderboard ``kapot score`` prints: one row per task and ranker, best first within
+    each task.
 
-    Columns: task, ranker, precision, ndcg, lift, served, test, validation."""
+    Parameters
+    ----------
+    report : dict
+        One level's validation report (:meth:`kapot.models.engine.Engine.report`).
+    lang : str, optional
+        ``en`` or ``ru``; None: the language in force (:func:`kapot.i18n.get_lang`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns task and ranker (in words), ``precision@<k>`` and ``ndcg@<k>`` (4 decimals),
+        lift (over "largest clients first", 2 decimals), served (``*`` for the served one),
+        test (the test fold's cutoff, ``-`` if none), validation (the validation cutoffs).
+        Empty, without columns, when the report has no leaderboard.
+    """
     lb = pd.DataFrame(report.get("leaderboard", []))
     if lb.empty:
         return lb
@@ -53,7 +80,20 @@ def leaderboard(report: dict, lang: str | None = None) -> pd.DataFrame:
 
 
 def notes(report: dict, lang: str | None = None) -> list[str]:
-    """What could not be validated and the fallback taken, one line each."""
+    """What could not be validated and the fallback taken.
+
+    Parameters
+    ----------
+    report : dict
+        One level's validation report (:meth:`kapot.models.engine.Engine.report`).
+    lang : str, optional
+        ``en`` or ``ru``; None: the language in force (:func:`kapot.i18n.get_lang`).
+
+    Returns
+    -------
+    list of str
+        One line per note, prefixed by its task's name where the note names one.
+    """
     out = []
     for note in report.get("notes", []):
         task, _, key = note.rpartition(":")
@@ -64,7 +104,21 @@ def notes(report: dict, lang: str | None = None) -> list[str]:
 
 def evidence(report: dict | None, lang: str | None = None) -> str:
     """One sentence a sales director can read: what the served list would have found on the
-    user's own last horizon, against calling the largest clients first."""
+    user's own last horizon, against calling the largest clients first.
+
+    Parameters
+    ----------
+    report : dict or None
+        One level's validation report (:func:`main_report`); None: nothing validated.
+    lang : str, optional
+        ``en`` or ``ru``; None: the language in force (:func:`kapot.i18n.get_lang`).
+
+    Returns
+    -------
+    str
+        The new-buyer task's figures (found in the top k, against the largest clients, the
+        lift, the test horizon's dates), or a sentence saying nothing could be validated.
+    """
     if not report:
         return tr("validation.none", lang)
     lb = pd.DataFrame(report.get("leaderboard", []))

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from kapot.i18n import _catalogue, fmt_money, fmt_percent, month_name, tr
+from kapot.i18n import fmt_money, fmt_percent, has_message, month_name, tr
 
 __all__ = [
     "cluster_label",
@@ -21,21 +21,49 @@ __all__ = [
 
 
 def cluster_label(code: object, lang: str | None = None) -> str:
-    """A behavioural cluster's name from its code (:meth:`kapot.models.segments.Clusterer.code`,
-    e.g. ``high.log_revenue_12m,low.log_recency``): "high revenue, ordered recently". Empty for
-    a client without a cluster; an unknown part is shown as it is."""
+    """A behavioural cluster's name from its code: "high revenue, ordered recently".
+
+    Parameters
+    ----------
+    code : object
+        A cluster code (:meth:`kapot.models.clusters.Clusterer.code`, e.g.
+        ``high.log_revenue_12m,low.log_recency``); anything but a non-empty string is no
+        cluster.
+    lang : str, optional
+        ``en`` or ``ru``; None: the language in force (:func:`kapot.i18n.get_lang`).
+
+    Returns
+    -------
+    str
+        The parts' names joined by ", " (a part the catalogue lacks shown as it is); empty for
+        a client without a cluster.
+    """
     if not isinstance(code, str) or not code:
         return ""
-    keys = _catalogue()
     return ", ".join(
-        tr(f"cluster.{part}", lang) if f"cluster.{part}" in keys else part
+        tr(f"cluster.{part}", lang) if has_message(f"cluster.{part}") else part
         for part in code.split(",")
     )
 
 
 def cluster_code_of(value: str, codes: Iterable[str], lang: str | None = None) -> str:
-    """The cluster code a user means by ``value``: a code of ``codes`` whose name in ``lang``
-    (or in any language) is ``value``, else ``value`` itself (a code, an RFM segment...)."""
+    """The cluster code a user means by ``value``, which may be a code or its name.
+
+    Parameters
+    ----------
+    value : str
+        What the user typed or picked: a code, a cluster's name, an RFM segment...
+    codes : iterable of str
+        The cluster codes in the data (other values are skipped).
+    lang : str, optional
+        The language whose names are tried first; then English and Russian.
+
+    Returns
+    -------
+    str
+        The code of ``codes`` that is ``value`` or whose name is ``value``, else ``value``
+        itself.
+    """
     codes = [c for c in codes if isinstance(c, str)]
     if value in codes:
         return value
@@ -49,10 +77,25 @@ def cluster_code_of(value: str, codes: Iterable[str], lang: str | None = None) -
 def peak_label(
     month: object, pm: object = None, lang: str | None = None, *, short: bool = False
 ) -> str:
-    """A peak month with its uncertainty for the page and the card: "peak in June, ±1 month"
-    ("peak in June" when the month is certain, only the month's name when ``pm`` is unknown;
-    "" when there is no peak). ``month`` 1-12 (0 or empty: no peak), ``pm`` the seasonality
-    table's ``peak_pm``. ``short``: "June ±1" for a table's peak-month column."""
+    """A peak month with its uncertainty for the page and the card: "peak in June, ±1 month".
+
+    Parameters
+    ----------
+    month : object
+        The peak month, 1-12; 0, None or NaN: no peak.
+    pm : object, optional
+        Its uncertainty in months (the seasonality table's ``peak_pm``); None or NaN: unknown.
+    lang : str, optional
+        ``en`` or ``ru``; None: the language in force (:func:`kapot.i18n.get_lang`).
+    short : bool, default False
+        "June ±1" for a table's peak-month column.
+
+    Returns
+    -------
+    str
+        "peak in June" when ``pm`` is 0, only the month's name when ``pm`` is unknown, "" when
+        there is no peak.
+    """
     if month is None or pd.isna(month) or not 1 <= int(month) <= 12:
         return ""
     name = month_name(int(month), lang)
@@ -66,10 +109,24 @@ def peak_label(
 
 
 def reason_text(codes: Iterable[tuple[str, dict]], lang: str | None = None, most: int = 4) -> str:
-    """Why a client is on the list, in words: the first ``most`` reason codes
-    (:meth:`kapot.faces.calculator.Calculator.reason_codes`: catalogue key under ``reason.``
-    and its figures) joined by "; ", months named, a pair's peak_month and peak_pm as "peak in
-    June, ±1 month" and shares as percentages."""
+    """Why a client is on the list, in words.
+
+    Parameters
+    ----------
+    codes : iterable of tuple of (str, dict)
+        Reason codes, strongest first (:meth:`kapot.faces.calculator.Calculator.reason_codes`:
+        a catalogue key under ``reason.`` and its figures).
+    lang : str, optional
+        ``en`` or ``ru``; None: the language in force (:func:`kapot.i18n.get_lang`).
+    most : int, default 4
+        How many reasons at most.
+
+    Returns
+    -------
+    str
+        The first ``most`` reasons joined by "; ": months named, a pair's peak_month and
+        peak_pm as "peak in June, ±1 month", shares as percentages.
+    """
     parts = []
     for key, params in list(codes)[:most]:
         shown = dict(params)
@@ -84,8 +141,22 @@ def reason_text(codes: Iterable[tuple[str, dict]], lang: str | None = None, most
 
 
 def with_reasons(res: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
-    """``res`` (:meth:`kapot.faces.calculator.Calculator.find`, column ``reason_codes``) with a
-    ``reasons`` column in words, in the place of the codes; its attrs kept."""
+    """A list with its reasons in words instead of codes.
+
+    Parameters
+    ----------
+    res : pandas.DataFrame
+        A :meth:`kapot.faces.calculator.Calculator.find` list: any columns, with
+        ``reason_codes``.
+    lang : str, optional
+        ``en`` or ``ru``; None: the language in force (:func:`kapot.i18n.get_lang`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``res`` with a ``reasons`` column (:func:`reason_text`) in the place of
+        ``reason_codes``; its attrs kept.
+    """
     out = res.copy()
     pos = list(out.columns).index("reason_codes")
     words = [reason_text(c, lang) for c in out["reason_codes"]]
@@ -97,10 +168,22 @@ def with_reasons(res: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
 
 def find_summary(res: pd.DataFrame, lang: str | None = None, *, currency: str | None = None) -> str:
     """'312 clients found, expected value $1.2M' for a list of
-    :meth:`kapot.faces.calculator.Calculator.find`, money in ``currency`` (the warehouse's).
+    :meth:`kapot.faces.calculator.Calculator.find`.
 
-    Columns of ``res``: any (its rows are the clients shown); its attrs ``matched`` and
-    ``total_expected_value`` hold the clients found and their value.
+    Parameters
+    ----------
+    res : pandas.DataFrame
+        The list: any columns (its rows are the clients shown); its attrs ``matched`` and
+        ``total_expected_value`` hold the clients found and their value (without them, the
+        rows shown and 0).
+    lang : str, optional
+        ``en`` or ``ru``; None: the language in force (:func:`kapot.i18n.get_lang`).
+    currency : str, optional
+        The money's currency (ISO 4217, the warehouse's); None: the one in force.
+
+    Returns
+    -------
+    str
     """
     return tr(
         "calculator.summary",

@@ -14,8 +14,23 @@ class WorklistViews:
 
     # ------------------------------------------------------------------ views
     def show(self, manager: str | None = None, *, at: dt.datetime) -> pd.DataFrame:
-        """The work by client: state, days in work, overdue flag (open longer than the maximum
-        deal length); overdue first, then by state and time."""
+        """The work by client: overdue first, then by state (in the pipeline's order), longest
+        in work first.
+
+        Parameters
+        ----------
+        manager : str, optional
+            Only this manager's clients; None: everyone's.
+        at : datetime.datetime
+            Now: days in work are counted to it.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns client_id, manager, state, reason, recall_date, list_id, assigned_at,
+            state_since (ISO texts as stored), days_in_work, overdue (open longer than the
+            configuration's ``max_deal_days``).
+        """
         # the states are the store's; its module imports this one
         from kapot.faces.worklists import OPEN_STATES, STATES
 
@@ -40,7 +55,19 @@ class WorklistViews:
         return df.drop(columns="state_order").reset_index(drop=True)
 
     def history(self, client_id: str | None = None) -> pd.DataFrame:
-        """Every stored transition (optionally of one client), oldest first."""
+        """Every stored transition, oldest first.
+
+        Parameters
+        ----------
+        client_id : str, optional
+            Only this client's; None: all.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns id, client_id, manager, from_state (None for a first assignment), to_state,
+            reason, recall_date, at, author.
+        """
         with self._connect() as con:
             q = (
                 "SELECT * FROM transitions"
@@ -50,7 +77,20 @@ class WorklistViews:
             return pd.read_sql_query(q, con, params=(client_id,) if client_id else ())
 
     def funnel(self, manager: str | None = None, *, at: dt.datetime) -> pd.DataFrame:
-        """Clients per state (all states listed), with how many are overdue."""
+        """Clients per state, with how many are overdue.
+
+        Parameters
+        ----------
+        manager : str, optional
+            Only this manager's clients; None: everyone's.
+        at : datetime.datetime
+            Now, as for :meth:`show`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns state (every state, in the pipeline's order), clients, overdue.
+        """
         # the states are the store's; its module imports this one
         from kapot.faces.worklists import STATES
 

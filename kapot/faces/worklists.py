@@ -29,6 +29,7 @@ from kapot.config import default_db_path
 from kapot.errors import KapotError, nearest
 from kapot.faces.worklist_views import WorklistViews
 from kapot.i18n import tr
+from kapot.runner import sql
 
 __all__ = [
     "STATES",
@@ -67,44 +68,24 @@ TRANSITIONS = {
     "client": {"deal_support"},
 }
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS work (
-    client_id   TEXT PRIMARY KEY,
-    manager     TEXT NOT NULL,
-    state       TEXT NOT NULL,
-    reason      TEXT,
-    recall_date TEXT,
-    list_id     INTEGER NOT NULL,
-    assigned_at TEXT NOT NULL,
-    state_since TEXT NOT NULL,
-    version     INTEGER NOT NULL DEFAULT 1
-);
-CREATE TABLE IF NOT EXISTS transitions (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    client_id   TEXT NOT NULL,
-    manager     TEXT NOT NULL,
-    from_state  TEXT,
-    to_state    TEXT NOT NULL,
-    reason      TEXT,
-    recall_date TEXT,
-    at          TEXT NOT NULL,
-    author      TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS lists (
-    list_id    INTEGER PRIMARY KEY AUTOINCREMENT,
-    manager    TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    author     TEXT NOT NULL,
-    added      INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS work_manager ON work(manager, state);
-"""
-
 
 @dataclass(frozen=True)
 class PipelineConfig:
-    """``max_open`` open prospects per manager (50-90); ``max_deal_days`` before a prospect
-    must move on (14, 30 or 40 by the company's rule)."""
+    """The company's rules for working lists.
+
+    Parameters
+    ----------
+    max_open : int
+        Open prospects a manager may have at once, 50..90; a list is cut to it.
+    max_deal_days : int
+        Days in work (since assigned) after which an open prospect is flagged overdue, more
+        than 0 (14, 30 or 40 by the company's rule).
+
+    Raises
+    ------
+    KapotError
+        For a ``max_open`` outside 50..90 or a ``max_deal_days`` under 1.
+    """
 
     max_open: int = 90
     max_deal_days: int = 30
@@ -117,19 +98,67 @@ class PipelineConfig:
 
 
 def default_store_path(db: str | os.PathLike[str] | None = None) -> Path:
-    """``KAPOT_WORKLISTS`` if set, else ``worklists.sqlite`` beside the warehouse."""
+    """Where the pipeline store lives.
+
+    Parameters
+    ----------
+    db : str or os.PathLike, optional
+        The warehouse; None: ``KAPOT_DB`` or ``data/kapot.duckdb``.
+
+    Returns
+    -------
+    pathlib.Path
+        ``KAPOT_WORKLISTS`` if set, else ``worklists.sqlite`` beside the warehouse.
+    """
     env = os.environ.get("KAPOT_WORKLISTS")
     if env:
         return Path(env)
     return (Path(db) if db else default_db_path()).with_name("worklists.sqlite")
 
 
+def _sql(name: str) -> str:
+    """The store's statement ``kapot/sql/worklists/<name>.sql`` (SQLite, ``?`` placeholders)."""
+    return sql(f"worklists/{name}")
+
+
 def _ts(at: dt.datetime) -> str:
     return at.replace(microsecond=0).isoformat(sep=" ")
 
 
+def _offered_again(state: str, reason: str | None, recall: str | None, today: str) -> bool:
+    """May a client already in the store (its state, reason and re-call date, ISO) be given to
+    a manager again on ``today``: only after a soft refusal whose re-call date has come."""
+    return (
+        state == "refusal"
+        and REFUSAL_REASONS.get(reason or "", "hard") == "soft"
+        and (recall or "9999") <= today
+    )
+
+
+def _check_move(to_state: str, reason: str | None, recall_date: dt.date | None) -> None:
+    """The rules a move must meet whatever the client's state: a known state, a refusal's
+    reason, a re-call date for a soft refusal and a re-call (:class:`KapotError` otherwise)."""
+    if to_state not in STATES:
+        raise KapotError(tr("worklist.bad_state", state=to_state, states=", ".join(STATES)))
+    if to_state == "refusal":
+        if reason not in REFUSAL_REASONS:
+            raise KapotError(tr("worklist.refusal_reason", reasons=", ".join(REFUSAL_REASONS)))
+        if REFUSAL_REASONS[reason] == "soft" and recall_date is None:
+            raise KapotError(tr("worklist.recall_needed", reason=reason))
+    if to_state == "recall" and recall_date is None:
+        raise KapotError(tr("worklist.recall_needed", reason=to_state))
+
+
 class WorklistStore(WorklistViews):
-    """The pipeline store. Every method takes ``at`` (the time of the action) explicitly."""
+    """The pipeline store. Every method takes ``at`` (the time of the action) explicitly.
+
+    Parameters
+    ----------
+    path : str or os.PathLike, optional
+        The SQLite file, created with its tables if absent; None: :func:`default_store_path`.
+    config : PipelineConfig
+        The caps: open prospects per manager, days before a prospect is overdue.
+    """
 
     def __init__(
         self,
@@ -141,7 +170,7 @@ class WorklistStore(WorklistViews):
         self.config = config
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as con:
-            con.executescript(_SCHEMA)
+            con.executescript(sql("worklists_schema"))
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -175,10 +204,30 @@ class WorklistStore(WorklistViews):
         size: int | None = None,
         known_managers: Iterable[str] | None = None,
     ) -> list[str]:
-        """Give ``manager`` the first eligible ``candidates`` (best first) until the manager has
-        ``size`` (default ``max_open``) open prospects. Returns the client ids added. With
-        ``known_managers`` (the managers in the data), any other name is an error naming the
-        nearest ones, so real clients are never handed to a typo."""
+        """Give ``manager`` the first eligible ``candidates`` until the manager has ``size``
+        open prospects, in one transaction. A client is skipped while in someone's work, after
+        a hard refusal, or after a soft one before its re-call date.
+
+        Parameters
+        ----------
+        manager : str
+            Who gets the list.
+        candidates : iterable of str
+            Client ids, best first (e.g. a :meth:`~kapot.faces.calculator.Calculator.find`
+            list's client_id).
+        author, at : str, datetime.datetime
+            Who gives the list and when, stored with each assignment.
+        size : int, optional
+            Open prospects the manager should have, 1 to ``config.max_open`` (the default).
+        known_managers : iterable of str, optional
+            The managers in the data: any other name is an error naming the nearest ones (real
+            clients are never handed to a typo). None: not checked.
+
+        Returns
+        -------
+        list of str
+            The client ids added, in ``candidates``' order.
+        """
         if known_managers is not None:
             known = {m for m in known_managers if isinstance(m, str)}
             if manager not in known:
@@ -197,12 +246,10 @@ class WorklistStore(WorklistViews):
             room = max(limit - open_now, 0)
             taken = {
                 cid: (state, reason, recall)
-                for cid, state, reason, recall in con.execute(
-                    "SELECT client_id, state, reason, recall_date FROM work"
-                )
+                for cid, state, reason, recall in con.execute(_sql("taken"))
             }
             cur = con.execute(
-                "INSERT INTO lists (manager, created_at, author, added) VALUES (?, ?, ?, 0)",
+                _sql("new_list"),
                 (manager, _ts(at), author),
             )
             list_id = cur.lastrowid
@@ -211,31 +258,18 @@ class WorklistStore(WorklistViews):
                 if len(added) >= room:
                     break
                 prev = taken.get(cid)
-                if prev is not None:
-                    state, reason, recall = prev
-                    soft_due = (
-                        state == "refusal"
-                        and REFUSAL_REASONS.get(reason or "", "hard") == "soft"
-                        and (recall or "9999") <= today
-                    )
-                    if not soft_due:
-                        continue  # in someone's work, a hard refusal, or a soft one not yet due
+                if prev is not None and not _offered_again(*prev, today):
+                    continue  # in someone's work, a hard refusal, or a soft one not yet due
                 con.execute(
-                    """
-                    INSERT INTO work (client_id, manager, state, reason, recall_date, list_id, assigned_at, state_since)
-                    VALUES (?, ?, 'new', NULL, NULL, ?, ?, ?)
-                    ON CONFLICT(client_id) DO UPDATE SET manager = excluded.manager, state = 'new', reason = NULL,
-                        recall_date = NULL, list_id = excluded.list_id, assigned_at = excluded.assigned_at,
-                        state_since = excluded.state_since, version = work.version + 1
-                    """,
+                    _sql("assign"),
                     (cid, manager, list_id, _ts(at), _ts(at)),
                 )
                 con.execute(
-                    "INSERT INTO transitions (client_id, manager, from_state, to_state, at, author) VALUES (?, ?, ?, 'new', ?, ?)",
+                    _sql("log_assign"),
                     (cid, manager, prev[0] if prev else None, _ts(at), author),
                 )
                 added.append(cid)
-            con.execute("UPDATE lists SET added = ? WHERE list_id = ?", (len(added), list_id))
+            con.execute(_sql("list_added"), (len(added), list_id))
         return added
 
     # ------------------------------------------------------------------ moves
@@ -251,25 +285,35 @@ class WorklistStore(WorklistViews):
         expected_state: str | None = None,
         owner: str | None = None,
     ) -> None:
-        """Move a client to ``to_state`` along :data:`TRANSITIONS`. A refusal needs a reason; a
-        soft refusal and a re-call need a re-call date; reopening a hard refusal (back to new
-        or re-call) needs a ``reason``, kept in the history. With ``expected_state``, the move
-        fails with a conflict if someone else moved the client first. With ``owner`` (a
-        manager's account, see :func:`kapot.server.access.move`), the move is refused unless the
-        client is in that manager's work, checked in the same transaction."""
-        if to_state not in STATES:
-            raise KapotError(tr("worklist.bad_state", state=to_state, states=", ".join(STATES)))
-        if to_state == "refusal":
-            if reason not in REFUSAL_REASONS:
-                raise KapotError(tr("worklist.refusal_reason", reasons=", ".join(REFUSAL_REASONS)))
-            if REFUSAL_REASONS[reason] == "soft" and recall_date is None:
-                raise KapotError(tr("worklist.recall_needed", reason=reason))
-        if to_state == "recall" and recall_date is None:
-            raise KapotError(tr("worklist.recall_needed", reason=to_state))
+        """Move a client to ``to_state`` along :data:`TRANSITIONS`, stored in the history.
+
+        Parameters
+        ----------
+        client_id : str
+            A client in someone's work.
+        to_state : str
+            One of :data:`STATES`, allowed from the client's state by :data:`TRANSITIONS`.
+        author, at : str, datetime.datetime
+            Who moves the client and when.
+        reason : str, optional
+            A refusal's reason, one of :data:`REFUSAL_REASONS` (required); reopening a hard
+            refusal needs a reason too (any text).
+        recall_date : datetime.date, optional
+            When to call again: required for a soft refusal and a re-call.
+        expected_state : str, optional
+            The state the caller saw: a conflict if someone moved the client first.
+        owner : str, optional
+            A manager (see :func:`kapot.server.access.move`): refused unless the client is in
+            that manager's work, checked in the same transaction.
+
+        Raises
+        ------
+        KapotError
+            for a move these rules refuse, naming the client and states; nothing is stored.
+        """
+        _check_move(to_state, reason, recall_date)
         with self._transaction() as con:
-            row = con.execute(
-                "SELECT state, manager, reason FROM work WHERE client_id = ?", (client_id,)
-            ).fetchone()
+            row = con.execute(_sql("work_row"), (client_id,)).fetchone()
             if row is None:
                 raise KapotError(tr("worklist.not_in_work", client=client_id))
             state, manager, was = row
@@ -290,11 +334,10 @@ class WorklistStore(WorklistViews):
                 )
             rdate = recall_date.isoformat() if recall_date else None
             con.execute(
-                "UPDATE work SET state = ?, reason = ?, recall_date = ?, state_since = ?, version = version + 1 WHERE client_id = ?",
+                _sql("move"),
                 (to_state, reason, rdate, _ts(at), client_id),
             )
             con.execute(
-                "INSERT INTO transitions (client_id, manager, from_state, to_state, reason, recall_date, at, author) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                _sql("log_move"),
                 (client_id, manager, state, to_state, reason, rdate, _ts(at), author),
             )

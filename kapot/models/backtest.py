@@ -36,7 +36,31 @@ __all__ = ["backtest", "BacktestResult"]
 
 @dataclass
 class BacktestResult:
-    """Metrics per ranker and task on one split, and what the engine served at the cutoff."""
+    """Metrics per ranker and task on one split, and what the engine served at the cutoff.
+
+    Attributes
+    ----------
+    cutoff : datetime.date
+        The split: scored with the data before it, measured on the ``horizon_days`` after.
+    horizon_days : int
+        The horizon measured, in days.
+    level : str
+        ``'category'`` or ``'sku'``.
+    items : list of str
+        The items measured.
+    clients : int
+        Clients ranked (the calculator's, prospects included).
+    positives : dict
+        Purchases in the horizon per task (``'new'``, ``'repeat'``).
+    table : pandas.DataFrame
+        One row per ranker (``'kapot'`` is the list ``find`` serves); columns
+        ``new_precision@k``, ``new_ndcg@k``, ``repeat_precision@k``, ``repeat_ndcg@k`` (``k``
+        as passed to :func:`backtest`).
+    lists : dict
+        Per item, the first-purchase call list: up to ``k`` client ids, best first.
+    served, weights, notes
+        The validation report's served ranker per task, blend weights and notes.
+    """
 
     cutoff: dt.date
     horizon_days: int
@@ -51,7 +75,15 @@ class BacktestResult:
     notes: list[str]
 
     def to_dict(self) -> dict:
-        """The result as plain JSON-ready values (dates as ISO text, the table as records)."""
+        """The result as plain JSON-ready values (dates as ISO text, the table as records).
+
+        Returns
+        -------
+        dict
+            ``cutoff``, ``horizon_days``, ``level``, ``items`` (how many), ``clients``,
+            ``positives``, ``served``, ``weights``, ``metrics`` (ranker -> metric -> value,
+            rounded to 4 places) and ``notes``; the call lists are left out.
+        """
         return {
             "cutoff": self.cutoff.isoformat(),
             "horizon_days": self.horizon_days,
@@ -80,8 +112,34 @@ def backtest(
     """Score as of ``cutoff`` through the pipeline, rank with the calculator, and compare with
     the ``horizon_days`` after it (see the module docstring).
 
-    ``items`` are the categories (``level`` 'category', default all) or SKUs ('sku', default
-    the ``top_skus`` best sellers before the cutoff) to measure.
+    The warehouse is copied to a temporary file and built and scored there; ``db`` itself is
+    only read.
+
+    Parameters
+    ----------
+    db : str or os.PathLike
+        The warehouse file; it must hold sales after ``cutoff`` for labels to exist.
+    cutoff : datetime.date
+        The split's date.
+    horizon_days : int
+        Days after ``cutoff`` whose purchases are the labels (ignored when ``config`` is
+        given: its horizon is used).
+    level : str
+        ``'category'`` or ``'sku'``.
+    items : list of str, optional
+        The categories (``level`` 'category', default all) or SKUs ('sku', default the
+        ``top_skus`` best sellers before the cutoff) to measure.
+    k : int
+        The list's length for precision@k and NDCG@k, and the call lists' length.
+    config : kapot.models.engine.EngineConfig, optional
+        The engine's settings (default: the defaults with ``horizon_days``).
+    top_skus : int
+        SKUs the pipeline scores and, by default, measures.
+
+    Returns
+    -------
+    BacktestResult
+        The metrics of the calculator's list and of every candidate ranker, per task.
     """
     cfg = config or EngineConfig(horizon_days=horizon_days)
     with tempfile.TemporaryDirectory(prefix="kapot-backtest-") as tmp:

@@ -80,6 +80,9 @@ def _prior_dispersion(phi: np.ndarray, dof: np.ndarray) -> tuple[float, float]:
     as its dispersion times chi2(dof) / dof; fitted by the moments of the log estimates.
     Returns (phi0, d0), d0 = inf when the spread is no more than sampling noise (one common
     dispersion)."""
+    # scipy here and below, not at the top: a served kernel imports this module (the snapshot's
+    # timing) and no scipy; optimize and special would add 0.40 s of CPU and 34.5 MB to it,
+    # stats 0.88 s and 57 MB (measured after kapot.faces.page; tests/test_session.py)
     from scipy.optimize import brentq
     from scipy.special import digamma, polygamma
 
@@ -103,22 +106,46 @@ def fit_harmonic(
     moderate: bool = False,
     calibrate: bool = False,
 ) -> pd.DataFrame:
-    """Fit the trend + first-harmonic model to each row of ``y`` (counts; ``w`` 1 where the row
-    was observed; ``offset`` the log exposure of pooled rows). Returns per row: alpha, beta
-    (harmonic coefficients), their variances, p_value, peak_month, strength, n (months
-    observed), total (orders), f_stat and df2 (the F statistic and its denominator degrees).
+    """Fit the trend + first-harmonic model to each row of ``y`` and test its season.
 
-    ``moderate``: dispersions moderated toward the rows' common one (rows of one kind, e.g.
-    clients). ``calibrate`` (with ``moderate``): the test is calibrated on the rows themselves
-    (an empirical null, see ``_null_scale``), and the harmonic coefficients are refitted by
-    negative-binomial weights with the rows' common over-dispersion, which a few lumpy months
-    sway less than Poisson weights."""
-    from scipy import stats  # here, not at the top: the served page imports seasonality
+    Without ``moderate`` each row's test is its own quasi-Poisson F-test (chi-square where the
+    counts are not over-dispersed). A row observed in fewer than 8 months gets no p-value.
+
+    Parameters
+    ----------
+    y : numpy.ndarray
+        Orders, shape (rows, months); a value where ``w`` is 0 is ignored.
+    w : numpy.ndarray
+        Same shape: 1 where the row was observed in the month, 0 where not (before its first
+        order, say); a pooled row may carry a fraction.
+    months : pandas.PeriodIndex
+        The monthly periods of ``y``'s columns, consecutive.
+    offset : numpy.ndarray, optional
+        Same shape: the log exposure of pooled rows (how many clients a count covers).
+    moderate : bool
+        Moderate each row's dispersion toward the rows' common one (rows of one kind, e.g.
+        clients; empirical Bayes).
+    calibrate : bool
+        With ``moderate``: calibrate the test on the rows themselves (an empirical null, see
+        ``_null_scale``) and refit the harmonic by zero-inflated negative-binomial weights with
+        the rows' common over-dispersion, which a few lumpy months sway less than Poisson
+        weights.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per row of ``y``, in order: ``alpha``, ``beta`` (the harmonic's coefficients),
+        ``var_alpha``, ``var_beta``, ``cov_ab`` (their covariance, scaled by the dispersion),
+        ``p_value`` (NaN under 8 months), ``peak_month`` (1-12), ``strength`` (peak month's
+        orders over an average month's, exp(A) / I0(A)), ``n`` (months observed), ``total``
+        (orders), ``f_stat`` and ``df2`` (the F statistic and its denominator degrees).
+    """
+    from scipy import stats  # not at the top: 0.88 s and 57 MB in a served kernel (above)
 
     y = np.where(w > 0, y, 0.0)  # unobserved months carry no evidence, whatever they hold
     x = _design(months)
     full_b, full_mu, full_h = _irls(y, w, x, offset)
-    null_b, null_mu, _ = _irls(y, w, x[:, :2], offset)
+    _, null_mu, _ = _irls(y, w, x[:, :2], offset)
     with np.errstate(divide="ignore", invalid="ignore"):
         term = np.where(
             y > 0, y * np.log(np.where(y > 0, full_mu / np.maximum(null_mu, 1e-300), 1.0)), 0.0
@@ -240,6 +267,7 @@ def _null_scale(f: np.ndarray, df2: np.ndarray, q: float | None = None) -> float
     of them for the control statistics of ``_control_f``). Quiet spells and lumpy months put
     more noise at the yearly frequency than the dispersion of single months shows, and that
     widens every row's statistic alike. Never below 1: the model's own F is the floor."""
+    # not at the top: 0.88 s and 57 MB in a served kernel (see _prior_dispersion)
     from scipy import stats
     from scipy.optimize import minimize_scalar
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import pickle
 
 import duckdb
@@ -50,10 +51,19 @@ def expected_values(scored: pd.DataFrame, horizon_days: int) -> np.ndarray:
     own last-12-month spend on the item scaled to the horizon, or (first purchases) the median
     buyer's.
 
-    ``scored`` needs probability, item_spend_12m and item_buyer_spend_12m (see
-    :meth:`kapot.models.engine.ServedRanker.score`).
+    Parameters
+    ----------
+    scored : pandas.DataFrame
+        Scored pairs, as :meth:`kapot.models.engine.ServedRanker.score` returns them; the
+        columns read are ``probability``, ``item_spend_12m`` and ``item_buyer_spend_12m``
+        (money over the last 12 months).
+    horizon_days : int
+        The horizon the probability is for, in days (spend is scaled by it / 365).
 
-    Columns of ``scored``: probability, item_spend_12m, item_buyer_spend_12m.
+    Returns
+    -------
+    numpy.ndarray
+        The expected value per row of ``scored``, in the sales' currency, never negative.
     """
     own = scored["item_spend_12m"].to_numpy(dtype=float)
     typical = scored["item_buyer_spend_12m"].to_numpy(dtype=float)
@@ -72,13 +82,14 @@ def _stored_frame(scored: pd.DataFrame, level: str, horizon_days: int) -> pd.Dat
 def score_warehouse(
     as_of: dt.date,
     *,
-    db=None,
+    db: str | os.PathLike[str] | None = None,
     config: EngineConfig = EngineConfig(),
     top_skus: int = 50,
     levels: tuple[str, ...] = ("category", "sku"),
 ) -> dict:
-    """Validate the candidate rankers on the warehouse's history before ``as_of``, serve the
-    best per task and level, and store:
+    """Validate the candidate rankers on the history before ``as_of``; store the best's scores.
+
+    The candidates are validated per task and level, the best served, and stored:
 
     * ``potential``: one row per client and category (``level`` 'category') with the served
       probability, expected value and the reason inputs;
@@ -88,9 +99,35 @@ def score_warehouse(
       fold, the served ranker per task, the blend's weights, and notes on what could not be
       validated.
 
-    Earlier results for the same date and horizon are replaced. Returns the rows stored per
-    level, the reports and the fitted engines (``rows``, ``reports``, ``engines``). ``levels``
-    limits the work to some levels (backtests of one level)."""
+    Earlier results for the same date and horizon are replaced.
+
+    Parameters
+    ----------
+    as_of : datetime.date
+        The scoring date: only sales before it are read, and the horizon starts on it.
+    db : str or os.PathLike, optional
+        The warehouse file (default: ``KAPOT_DB`` or ``data/kapot.duckdb``).
+    config : kapot.models.engine.EngineConfig
+        The engine's settings; ``config.horizon_days`` is the horizon.
+    top_skus : int
+        The SKU level validates and serves the ``top_skus`` items with the most lines before
+        ``as_of``.
+    levels : tuple of str
+        The levels to score, of ``'category'`` and ``'sku'`` (backtests of one level limit it).
+
+    Returns
+    -------
+    dict
+        ``rows`` (rows stored in ``potential`` per level: only the category level stores
+        rows), ``reports`` (the validation report per level, as stored) and ``engines`` (the
+        fitted :class:`~kapot.models.engine.Engine` per level).
+
+    Raises
+    ------
+    KapotError
+        When the warehouse holds no sales, or not more than ``config.horizon_days`` of history
+        before ``as_of``.
+    """
     rows: dict[str, int] = {}
     reports: dict[str, dict] = {}
     engines: dict[str, Engine] = {}
@@ -147,6 +184,21 @@ def illiquid_skus(
     con: duckdb.DuckDBPyConnection, as_of: dt.date, *, min_age_days: int = 180
 ) -> list[str]:
     """SKUs we can supply (in assortment, on stock) whose stock arrived ``min_age_days`` or more
-    before ``as_of``: the slow movers to find buyers for."""
+    before ``as_of``: the slow movers to find buyers for.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        An open connection to the warehouse (its ``products`` table).
+    as_of : datetime.date
+        The date the stock's age is measured at.
+    min_age_days : int
+        Days since ``stock_since`` from which a SKU counts as illiquid.
+
+    Returns
+    -------
+    list of str
+        The SKUs, sorted. A product with no ``in_assortment`` value counts as in assortment.
+    """
     got = runner.execute(con, "potential/illiquid_by_age", as_of=as_of, min_age_days=min_age_days)
     return [r[0] for r in got]

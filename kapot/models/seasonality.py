@@ -8,7 +8,7 @@ empirical-Bayes prior is in ``peak_prior``. ``peak_pm`` is the peak's uncertaint
 smallest k such that the months within ±k of it hold ``peak_level`` (90 %) of the posterior;
 ``strength`` is the peak month's expected orders over an average month's, exp(A) / I0(A) with
 A = sqrt(α² + β²). A client's test is weighted by where its industry's seasons peak
-(``_prior_weighted_p``): the harmonic's likelihood ratio averaged over the industry's prior of
+(``peak_prior.prior_weighted_p``): the harmonic's likelihood ratio averaged over the industry's prior of
 peak months, fitted on the other half of the clients, against its exact null distribution; a
 weak season at the industry's month is found, the level kept.
 
@@ -44,6 +44,7 @@ from kapot.models.peak_prior import (
     _posterior,
     _segment_prior,
     _segment_prior_smooth,
+    prior_weighted_p,
 )
 from kapot.models.timing import horizon_months, season_timing
 
@@ -60,19 +61,39 @@ __all__ = [
 
 @dataclass(frozen=True)
 class SeasonalityConfig:
-    """``alpha`` is the test level; ``min_months`` the history needed for an own verdict."""
+    """Settings of the seasonality test.
+
+    Attributes
+    ----------
+    alpha : float
+        The clients' test level.
+    min_months : int
+        Months of history a row needs for its own verdict (below it a client borrows its
+        segment's season).
+    min_orders : int
+        Not read by any model (the pairs' minimum is ``client_category_monthly``'s own
+        ``min_orders``); kept so that configurations naming it still construct.
+    max_months : int
+        The window: at most this many full months before ``as_of``.
+    min_segment_strength : float
+        A borrowed (segment) peak must be at least this pronounced (see ``strength``).
+    peak_level : float
+        The ±months of a peak hold the true peak with this probability.
+    pair_alpha : float
+        The client x category pairs' test level. Their calibrated test ran a little hot with
+        the lower half of the yearly statistics as the only null (at a nominal 5 %, 4.1-5.5 %
+        of the pairs of non-seasonal clients flagged) and was run at 4 %; with the control
+        harmonic's floor under the null (``kapot.models.harmonic``) it holds its level
+        (2.5-4.7 % at 5 % on the tuning worlds' development seeds), so the pairs are tested
+        at 5 % again.
+    """
 
     alpha: float = 0.05
     min_months: int = 24
     min_orders: int = 12
     max_months: int = 36
-    min_segment_strength: float = 1.2  # a borrowed peak must be at least this pronounced
-    peak_level: float = 0.9  # the ±months of a peak hold the true peak with this probability
-    # the client x category pairs' test level. Their calibrated test ran a little hot with the
-    # lower half of the yearly statistics as the only null (at a nominal 5 %, 4.1-5.5 % of the
-    # pairs of non-seasonal clients flagged) and was run at 4 %; with the control harmonic's
-    # floor under the null (``kapot.models.harmonic``) it holds its level (2.5-4.7 % at 5 %
-    # on the tuning worlds' development seeds), so the pairs are tested at 5 % again
+    min_segment_strength: float = 1.2
+    peak_level: float = 0.9
     pair_alpha: float = 0.05
 
 
@@ -108,13 +129,39 @@ def profile_seasonality(
     prior_by: str | None = None,
 ) -> pd.DataFrame:
     """Seasonality of aggregated rows (a category, a client x category): every month of the
-    window counts, from the row's first order. ``monthly`` has ``key``, month, orders.
+    window counts, from the row's first order.
 
-    ``moderate``: the rows are many of one kind (client x category pairs), so their test is
-    the clients' one: dispersions moderated toward the common one, calibrated on the rows
-    themselves, NB-weighted phase (see ``fit_harmonic``). ``prior_by``: a column of ``key``
-    whose rows share an empirical-Bayes prior of the peak month (a client's categories peak
-    together as far as the data say so). ``peak_pm`` is the ±months of a seasonal peak."""
+    Parameters
+    ----------
+    monthly : pandas.DataFrame
+        Orders per row and month: the ``key`` columns, ``month`` (a date in the month) and
+        ``orders``.
+    key : str or list of str
+        The column(s) naming a row, like ``'category'`` or ``['client_id', 'category']``.
+    as_of : datetime.date
+        Only full months before it are used.
+    config : SeasonalityConfig
+        ``max_months``, ``min_months``, ``peak_level``; the level is ``alpha``, or
+        ``pair_alpha`` with ``prior_by``.
+    moderate : bool
+        The rows are many of one kind (client x category pairs), so their test is the
+        clients' one: dispersions moderated toward the common one, calibrated on the rows
+        themselves, NB-weighted phase (see ``fit_harmonic``).
+    prior_by : str, optional
+        A column of ``key`` whose rows share an empirical-Bayes prior of the peak month (a
+        client's categories peak together as far as the data say so); a row is not observed
+        after that group has lapsed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per row of ``monthly`` with an order in the window: the ``key`` columns,
+        :func:`~kapot.models.harmonic.fit_harmonic`'s columns (``alpha``, ``beta``,
+        ``var_alpha``, ``var_beta``, ``cov_ab``, ``p_value``, ``strength``, ``n``, ``total``,
+        ``f_stat``, ``df2``), ``seasonal``, ``peak_month`` (1-12 of the posterior, 0 when not
+        seasonal), ``peak_pm`` (the peak's ±months, NA when not seasonal), the profile
+        ``m01``..``m12`` and ``profile_peak_month``.
+    """
     keys, months, y = _matrix(monthly, key, as_of, config.max_months)
     w = _observed(monthly, key, keys, months, y)
     if prior_by is not None:
@@ -149,11 +196,27 @@ def profile_seasonality(
 def pair_seasonality(
     monthly: pd.DataFrame, as_of: dt.date, config: SeasonalityConfig = SeasonalityConfig()
 ) -> pd.DataFrame:
-    """The client x category pairs' seasonality, as the pipeline publishes it: ``monthly``
-    (columns client_id, category, month, orders, from
-    ``kapot.models.features.client_category_monthly``) tested like clients, a client's
-    categories sharing a prior of their peak month, at the pairs' level ``config.pair_alpha``
-    (see :func:`profile_seasonality`). An empty ``monthly`` gives an empty table."""
+    """The client x category pairs' seasonality, as the pipeline publishes it: tested like
+    clients, a client's categories sharing a prior of their peak month, at the pairs' level
+    ``config.pair_alpha`` (see :func:`profile_seasonality`).
+
+    Parameters
+    ----------
+    monthly : pandas.DataFrame
+        Columns ``client_id``, ``category``, ``month``, ``orders``, as
+        :func:`kapot.models.features.client_category_monthly` returns them.
+    as_of : datetime.date
+        Only full months before it are used.
+    config : SeasonalityConfig
+        The settings.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`profile_seasonality` with ``key`` ``['client_id', 'category']``; an empty
+        ``monthly`` gives an empty table with columns ``client_id``, ``category``,
+        ``seasonal``, ``peak_month``, ``peak_pm``, ``strength``.
+    """
     if monthly.empty:
         return pd.DataFrame(
             columns=["client_id", "category", "seasonal", "peak_month", "peak_pm", "strength"]
@@ -217,16 +280,29 @@ def client_seasonality(
 
     Parameters
     ----------
-    monthly : client_id, month, orders (from ``kapot.models.features.monthly_orders``).
-    clients : client_id and the ``segment`` column (prospects included).
-    as_of : only full months before it are used.
+    monthly : pandas.DataFrame
+        Columns ``client_id``, ``month``, ``orders`` (from
+        :func:`kapot.models.features.monthly_orders`).
+    clients : pandas.DataFrame
+        Columns ``client_id`` and the ``segment`` column (prospects included); without the
+        segment column every client is in segment ``'?'``.
+    as_of : datetime.date
+        Only full months before it are used.
+    segment : str
+        The column whose clients a short history borrows its season from.
+    config : SeasonalityConfig
+        The settings.
 
     Returns
     -------
-    DataFrame with client_id, peak_month (1-12, 0 when not seasonal), peak_pm (its ±months,
-    empty when not seasonal), seasonal, p_value, strength, months_of_history, cycles, source (own / segment / none), orders, and the
-    12-month profile m01..m12 (share of the client's orders in each calendar month,
-    corrected for how often each month occurs in the window).
+    pandas.DataFrame
+        One row per client of ``clients``: ``client_id``, ``as_of``, ``peak_month`` (1-12, 0
+        when not seasonal), ``peak_pm`` (its ±months, NA when not seasonal), ``seasonal``,
+        ``p_value``, ``strength``, ``months_of_history``, ``cycles``, ``orders``, ``source``
+        (own / segment / none), and the 12-month profile ``m01``..``m12`` (share of the
+        client's orders in each calendar month, corrected for how often each month occurs in
+        the window) with ``profile_peak_month``; NaN profile for a client without an order in
+        the window.
     """
     keys, months, y = _matrix(monthly, "client_id", as_of, config.max_months)
     w = _observed(monthly, "client_id", keys, months, y)
@@ -245,7 +321,7 @@ def client_seasonality(
     out["total"] = out["total"].fillna(0)
     long = out["n"] >= config.min_months
     # the test weighted by the months the client's industry peaks in (the other half's)
-    out["p_value"] = _prior_weighted_p(out, segment, long.to_numpy(), config.alpha)
+    out["p_value"] = prior_weighted_p(out, segment, long.to_numpy(), config.alpha)
 
     # segment profiles: counts pooled over the segment's clients with at least one full yearly
     # cycle, with the number of clients observed each month as exposure
@@ -341,105 +417,6 @@ def client_seasonality(
     profile.insert(0, "client_id", keys.to_numpy())
     result = result.merge(profile, on="client_id", how="left")
     return result
-
-
-def _folds(ids: np.ndarray) -> np.ndarray:
-    """Two halves of the rows (0 or 1), fixed by a hash of their ids: the same client falls in
-    the same half in every run and at every date."""
-    return (pd.util.hash_array(np.asarray(ids).astype(str).astype(object)) % 2).astype(int)
-
-
-_MONTH_PHASE = 2 * np.pi * np.arange(1, 13) / 12
-_NULL_GRID = 400  # the null table: 400 radii by 400 angles, each point of probability 1/160,000
-_NULL_TAIL = 200  # beyond the table's 200 largest values its tail is extrapolated
-
-
-def _prior_stat(r: np.ndarray, theta: np.ndarray, prior: np.ndarray) -> np.ndarray:
-    """log sum_m prior_m exp(L_m), L_m = max(r cos(theta - phi_m), 0)² / 2 (phi_m month m's
-    phase): the likelihood ratio of a harmonic of length r and phase theta (standardised)
-    against no season, for a peak in month m with its amplitude profiled out, averaged over the
-    prior of peak months (rows of ``prior``, (n, 12)). A flat prior gives the two-sided test
-    (the statistic grows with r alone, to within the months' grid), a prior on one month the
-    one-sided test along it."""
-    half_sq = np.maximum(r[:, None] * np.cos(theta[:, None] - _MONTH_PHASE[None, :]), 0.0) ** 2 / 2
-    top = half_sq.max(axis=1)
-    return top + np.log((prior * np.exp(half_sq - top[:, None])).sum(1))
-
-
-def _null_p(t: np.ndarray, prior: np.ndarray) -> np.ndarray:
-    """P(T >= t) for T = ``_prior_stat`` of a standard normal harmonic (no season) under one
-    prior (12,): a stratified grid of the null (chi-square radii with 2 degrees by uniform
-    angles, each point equally likely), ties counted as at least t; beyond its
-    ``_NULL_TAIL`` largest values the tail is the exponential one of a chi-square with 2
-    degrees over 2 (T is at most r² / 2), continued from there."""
-    g = _NULL_GRID
-    r = np.sqrt(-2 * np.log1p(-(np.arange(g) + 0.5) / g))
-    th = 2 * np.pi * (np.arange(g) + 0.5) / g
-    rr, tt = (v.ravel() for v in np.meshgrid(r, th))
-    table = np.sort(_prior_stat(rr, tt, np.broadcast_to(prior, (len(rr), 12))))
-    # ties count as at least as large: a prior with no mass on half the year has an atom
-    # (no evidence toward its months), where the p-value is 1, not a coin's
-    above = len(table) - np.searchsorted(table, t - 1e-9 * (1 + np.abs(t)), side="left")
-    edge = table[-_NULL_TAIL]
-    tail = _NULL_TAIL / len(table) * np.exp(-(t - edge))
-    return np.where(above >= _NULL_TAIL, above / len(table), np.minimum(tail, 1.0))
-
-
-def _prior_weighted_p(
-    out: pd.DataFrame, segment: str, long: np.ndarray, alpha: float
-) -> np.ndarray:
-    """Each client's p-value of the test weighted by where its segment's seasons peak.
-
-    The statistic is ``_prior_stat``: the harmonic's likelihood ratio averaged over the
-    segment's prior of peak months (``_segment_prior_smooth``: a bump around the segment's
-    month over a uniform floor, fitted on the seasonal clients of the other half, ``_folds``,
-    by the 2-df test at ``alpha``), so the prior is independent of the client's own noise. The
-    harmonic is whitened by its covariance (its phase) and its length taken from the
-    calibrated 2-df p-value (r² = the chi-square-2 quantile of 1 - p), so under no season it
-    is a standard normal pair and the statistic's null distribution is that of standard normal
-    harmonics under the same prior (``_null_p``): the level is exact whatever the prior. Where
-    a segment's clients peak together the prior is sharp and the test is near the one-sided
-    test along its month, which finds a weak season there that the 2-df test misses; where
-    they peak all over the year the prior is flat and the test is the 2-df one. (It replaced
-    a Bonferroni combination of the 2-df test with a one-sided test along the industry's
-    direction, each at half the level, for industries whose peaks were together; ``make
-    bench``'s worlds with industry peaks, development seeds 2001-2003: jittered peaks exact
-    86.0 -> 87.3 %, within one month 95.8 -> 97.3, two-year histories 83.2 -> 84.5 and
-    94.4 -> 96.8; the others within 0.4 point.) Clients' rows in
-    ``out`` (alpha, beta, var_alpha, var_beta, cov_ab, p_value, client_id and ``segment``);
-    ``long``: the rows with an own verdict. Returns the p-values (the 2-df one where the
-    harmonic is not finite)."""
-    from scipy import stats
-
-    a = out["alpha"].to_numpy(dtype=float)
-    b = out["beta"].to_numpy(dtype=float)
-    p2 = out["p_value"].to_numpy(dtype=float)
-    ok = np.isfinite(a) & np.isfinite(b) & np.isfinite(p2)
-    cov = _cov(out)
-    cov = np.where(np.isfinite(cov), cov, 0.0) + 1e-12 * np.eye(2)
-    v = np.stack([np.where(ok, a, 0.0), np.where(ok, b, 0.0)], axis=1)
-    loglik = _month_loglik(v[:, 0], v[:, 1], cov)
-    names, idx = np.unique(out[segment].astype(str).to_numpy(), return_inverse=True)
-    seasonal = long & ok & (p2 < alpha)
-    half = _folds(out["client_id"].to_numpy())
-    prior = np.full((len(out), 12), 1 / 12)
-    for k in (0, 1):
-        other = _segment_prior_smooth(loglik, idx, len(names), seasonal & (half != k))
-        prior[half == k] = other[half == k]
-    # whitened (the covariance's inverse square root): a standard normal pair under no season
-    val, vec = np.linalg.eigh(cov)
-    inv_half = vec @ (np.maximum(val, 1e-300)[..., None] ** -0.5 * np.swapaxes(vec, 1, 2))
-    z = np.einsum("nij,nj->ni", inv_half, v)
-    theta = np.arctan2(z[:, 1], z[:, 0])
-    r = np.sqrt(stats.chi2.isf(np.clip(np.where(ok, p2, 1.0), 1e-300, 1.0), 2))
-    p = np.ones(len(out))
-    kinds, kind = np.unique(np.round(prior, 12), axis=0, return_inverse=True)
-    kind = kind.ravel()
-    for j in range(len(kinds)):  # one null per prior: a segment's half
-        rows = np.flatnonzero(kind == j)
-        prior_j = np.broadcast_to(kinds[j], (len(rows), 12))
-        p[rows] = _null_p(_prior_stat(r[rows], theta[rows], prior_j), kinds[j])
-    return np.where(ok, p, p2)
 
 
 def _profile(y: np.ndarray, w: np.ndarray, months: pd.PeriodIndex) -> np.ndarray:

@@ -1,4 +1,5 @@
-"""Segments: ABC/XYZ, RFM, size tiers (with non-profile) and behavioural clusters.
+"""Segments: ABC/XYZ, RFM, size tiers (with non-profile), and the behavioural clusters of
+:mod:`kapot.models.clusters` applied to every client.
 
 Every function takes the client-features frame (``kapot.models.features.client_features``) and
 returns one row per client. Thresholds live in :class:`SegmentConfig`.
@@ -11,25 +12,43 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from kapot.models.clusters import Clusterer
+
 __all__ = [
-    "cluster_matrix",
     "SegmentConfig",
     "abc_xyz",
     "rfm",
     "size_tiers",
-    "Clusterer",
     "Segmenter",
     "segment_clients",
-    "CLUSTER_FEATURES",
 ]
 
 
 @dataclass(frozen=True)
 class SegmentConfig:
-    """ABC cut-offs on cumulative revenue share; XYZ on the coefficient of variation of monthly
-    revenue over 12 months; size tiers as revenue-rank quantiles (top 10 % large, next 30 %
-    medium) unless absolute ``large_revenue`` / ``medium_revenue`` are given; a client whose
-    purchases are mostly (> ``non_profile_share``) outside our assortment is non-profile."""
+    """The segments' thresholds.
+
+    Parameters
+    ----------
+    abc : tuple of float
+        The cumulative shares of 12-month revenue that close A and B (0..1, ascending): a
+        client is A while the clients before it hold less than the first.
+    xyz : tuple of float
+        The coefficients of variation of monthly revenue over 12 months that close X and Y.
+    large_quantile, medium_quantile : float
+        Without absolute thresholds, the buyers' revenue quantiles (0..1) at which the large
+        and medium tiers start: top 10 % large, next 30 % medium by default.
+    large_revenue, medium_revenue : float, optional
+        Absolute revenue thresholds of the large and medium tiers, in the warehouse's
+        currency per 12 months; None: the quantiles.
+    non_profile_share : float
+        A client whose revenue outside our assortment is above this share (0..1) is
+        non-profile.
+    lost_after_days : int
+        RFM: a client without a purchase for more than this many days is lost.
+    new_within_days : int
+        RFM: a client whose first purchase is at most this many days old is new.
+    """
 
     abc: tuple[float, float] = (0.80, 0.95)
     xyz: tuple[float, float] = (0.5, 1.0)
@@ -43,8 +62,25 @@ class SegmentConfig:
 
 
 def abc_xyz(features: pd.DataFrame, config: SegmentConfig = SegmentConfig()) -> pd.DataFrame:
-    """ABC by share of 12-month revenue, XYZ by variation of monthly revenue (needs columns
-    client_id, revenue_12m, revenue_cv_12m). Clients without revenue get no class."""
+    """ABC by share of 12-month revenue, XYZ by variation of monthly revenue. Clients without
+    revenue get no class.
+
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        A ``client_features`` frame; columns read: ``client_id``, ``revenue_12m``,
+        ``revenue_cv_12m``.
+    config : SegmentConfig
+        ``abc`` (cumulative revenue shares closing A and B) and ``xyz`` (coefficients of
+        variation closing X and Y).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per row of ``features``: ``client_id``, ``abc`` (A/B/C), ``xyz`` (X/Y/Z, None
+        without a coefficient of variation) and ``abc_xyz`` (e.g. ``AX``), None without
+        12-month revenue.
+    """
     f = features[["client_id", "revenue_12m", "revenue_cv_12m"]].copy()
     pos = f["revenue_12m"] > 0
     order = f.loc[pos, "revenue_12m"].sort_values(ascending=False)
@@ -79,8 +115,23 @@ def rfm(features: pd.DataFrame, config: SegmentConfig = SegmentConfig()) -> pd.D
     a named segment: champions, loyal, promising, new, need_attention, at_risk, hibernating,
     lost, or prospect (never bought).
 
-    Columns of ``features`` (a ``client_features`` frame): client_id, is_prospect, recency_days,
-    orders_12m, revenue_12m, tenure_days.
+    The named segment is the first that fits: prospect; lost (recency over
+    ``lost_after_days``); new (tenure within ``new_within_days``); then by the R and F scores.
+
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        A ``client_features`` frame; columns read: ``client_id``, ``is_prospect``,
+        ``recency_days``, ``orders_12m``, ``revenue_12m``, ``tenure_days``.
+    config : SegmentConfig
+        ``lost_after_days`` and ``new_within_days``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per row of ``features``: ``client_id``, ``rfm_r``, ``rfm_f``, ``rfm_m`` (1-5,
+        NA for prospects), ``rfm_score`` (like ``'545'``, None for prospects) and
+        ``rfm_segment``.
     """
     f = features[
         ["client_id", "is_prospect", "recency_days", "orders_12m", "revenue_12m", "tenure_days"]
@@ -151,150 +202,60 @@ def size_tiers(features: pd.DataFrame, config: SegmentConfig = SegmentConfig()) 
     """large / medium / small by 12-month revenue (24-month revenue / 2 for clients quiet this
     year), non_profile where most purchases are outside our assortment, prospect otherwise.
 
-    ``features`` needs client_id, is_prospect, revenue_12m, revenue_24m, off_assortment_share;
-    the thresholds are those of :class:`SegmentConfig`, else quantiles of these clients.
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        A ``client_features`` frame; columns read: ``client_id``, ``is_prospect``,
+        ``revenue_12m``, ``revenue_24m``, ``off_assortment_share``.
+    config : SegmentConfig
+        ``large_revenue`` / ``medium_revenue`` when given, else the buyers' revenue at
+        ``large_quantile`` / ``medium_quantile``; ``non_profile_share``.
 
-    Columns of ``features``: client_id, is_prospect, revenue_12m, revenue_24m,
-    off_assortment_share.
+    Returns
+    -------
+    pandas.DataFrame
+        One row per row of ``features``: ``client_id`` and ``size_tier`` (large, medium,
+        small, non_profile or prospect).
     """
     return _tiers(features, *_tier_thresholds(features, config), config)
-
-
-CLUSTER_FEATURES = (
-    "log_revenue_12m",
-    "log_orders_12m",
-    "log_recency",
-    "trend",
-    "distinct_categories",
-    "off_assortment_share",
-    "late_share",
-    "log_avg_order_value",
-)
-
-
-def cluster_matrix(features: pd.DataFrame) -> pd.DataFrame:
-    """The behavioural features the clusters are fitted on, one row per client, from a
-    ``client_features`` frame (columns as in ``CLUSTER_FEATURES``)."""
-    f = features
-    return pd.DataFrame(
-        {
-            "log_revenue_12m": np.log1p(f["revenue_12m"].clip(lower=0)),
-            "log_orders_12m": np.log1p(f["orders_12m"]),
-            "log_recency": np.log1p(f["recency_days"].fillna(f["recency_days"].max())),
-            "trend": f["trend_12m"].fillna(0).clip(-1, 2),
-            "distinct_categories": f["distinct_categories"].astype(float),
-            "off_assortment_share": f["off_assortment_share"].fillna(0),
-            "late_share": f["late_share"].fillna(0),
-            "log_avg_order_value": np.log1p(f["avg_order_value"].fillna(0)),
-        },
-        index=f.index,
-    )
-
-
-@dataclass
-class Clusterer:
-    """Behavioural clusters of buyers: k-means on standardised features.
-
-    ``k`` is chosen in ``k_range`` by the mean bootstrap adjusted Rand index (stability), ties
-    broken by silhouette: a segmentation a manager can rely on week after week beats a slightly
-    tighter one that reshuffles. Each cluster is named by its two most distinctive features
-    (largest standardised distance of its centre from the mean).
-    """
-
-    k_range: tuple[int, int] = (3, 6)
-    n_boot: int = 10
-    n_init: int = 10
-    sample: int = 5000
-    random_state: int = 0
-
-    def fit(self, features: pd.DataFrame) -> Clusterer:
-        """Fit the clusters on ``features`` (columns: :data:`CLUSTER_FEATURES`' inputs, see
-        :func:`cluster_matrix`): k chosen by bootstrap stability, then silhouette; sets
-        ``scaler_``, ``model_``, ``k_``, ``scores_``, ``stability_``, ``names_``; returns self."""
-        # not at the top: sklearn costs 0.9 s to import, and only a build fits clusters
-        from sklearn.cluster import KMeans
-        from sklearn.metrics import adjusted_rand_score, silhouette_score
-        from sklearn.preprocessing import StandardScaler
-        from threadpoolctl import threadpool_limits
-
-        # one thread: a few thousand rows gain nothing from OpenMP's threads, and on a busy
-        # machine their spin-waiting made the 440 small fits 50-80 times slower (20 s vs 0.3 s
-        # for 40 fits measured under load); the results are the same
-        with threadpool_limits(limits=1):
-            return self._fit(
-                features, KMeans, adjusted_rand_score, silhouette_score, StandardScaler
-            )
-
-    def _fit(self, features, KMeans, adjusted_rand_score, silhouette_score, StandardScaler):
-        x = cluster_matrix(features)
-        self.scaler_ = StandardScaler().fit(x)
-        z = self.scaler_.transform(x)
-        rng = np.random.default_rng(self.random_state)
-        sub = rng.choice(len(z), size=min(self.sample, len(z)), replace=False)
-        self.scores_ = {}
-        best = None
-        for k in range(self.k_range[0], self.k_range[1] + 1):
-            base = KMeans(n_clusters=k, n_init=self.n_init, random_state=self.random_state).fit(
-                z[sub]
-            )
-            labels = base.predict(z)
-            aris = []
-            for b in range(self.n_boot):
-                idx = rng.choice(sub, size=len(sub), replace=True)
-                km = KMeans(
-                    n_clusters=k, n_init=self.n_init, random_state=self.random_state + b + 1
-                ).fit(z[idx])
-                aris.append(adjusted_rand_score(labels, km.predict(z)))
-            sil = silhouette_score(
-                z[sub],
-                base.labels_,
-                sample_size=min(3000, len(sub)),
-                random_state=self.random_state,
-            )
-            self.scores_[k] = {"ari": float(np.mean(aris)), "silhouette": float(sil)}
-            key = (round(np.mean(aris), 2), sil)
-            if best is None or key > best[0]:
-                best = (key, k, base)
-        _, self.k_, self.model_ = best
-        self.stability_ = self.scores_[self.k_]["ari"]
-        centers = self.model_.cluster_centers_
-        self.names_ = {}
-        for c in range(self.k_):
-            top = np.argsort(-np.abs(centers[c]))[:2]
-            self.names_[c] = [
-                (CLUSTER_FEATURES[j], "high" if centers[c, j] > 0 else "low") for j in top
-            ]
-        return self
-
-    def predict(self, features: pd.DataFrame) -> np.ndarray:
-        """The cluster of each row of ``features`` (the columns :meth:`fit` needs)."""
-        return self.model_.predict(self.scaler_.transform(cluster_matrix(features)))
-
-    def code(self, cluster: int) -> str:
-        """The cluster's code: its two most distinctive features with their side, e.g.
-        ``high.log_revenue_12m,low.log_recency`` (the faces word it:
-        :func:`kapot.faces.wording.cluster_label`)."""
-        return ",".join(f"{level}.{feat}" for feat, level in self.names_[int(cluster)])
 
 
 @dataclass
 class Segmenter:
     """Every segment label, scikit-learn style, on a client-features frame
-    (:func:`kapot.models.features.client_features`: client_id, is_prospect, revenue_12m,
-    revenue_24m, revenue_cv_12m, recency_days, orders_12m, tenure_days,
-    off_assortment_share and the :data:`CLUSTER_FEATURES` inputs).
+    (:func:`kapot.models.features.client_features`: columns client_id, is_prospect,
+    revenue_12m, revenue_24m, revenue_cv_12m, recency_days, orders_12m, tenure_days,
+    off_assortment_share and the inputs of :func:`~kapot.models.clusters.cluster_matrix`).
 
     :meth:`fit` learns the size tiers' revenue thresholds (``large_``, ``medium_``) and the
     behavioural clusters (``clusterer_``, fitted on buyers with 12-month revenue; None with
     fewer than 50) and returns the segmenter; :meth:`transform` labels a features frame with
-    them. ABC/XYZ and RFM are ranks among the clients of the frame transformed."""
+    them. ABC/XYZ and RFM are ranks among the clients of the frame transformed.
+
+    Parameters
+    ----------
+    config : SegmentConfig
+        The thresholds.
+    clusterer : Clusterer, optional
+        The (unfitted) clusterer to fit, for its settings; default ``Clusterer()``.
+    """
 
     config: SegmentConfig = SegmentConfig()
     clusterer: Clusterer | None = None
 
     def fit(self, features: pd.DataFrame) -> Segmenter:
-        """Learn the size tiers' thresholds and the clusters from ``features`` (the columns of
-        the class's docstring); returns self."""
+        """Learn the size tiers' thresholds and the clusters from ``features``.
+
+        Parameters
+        ----------
+        features : pandas.DataFrame
+            A ``client_features`` frame with the columns of the class's docstring.
+
+        Returns
+        -------
+        Segmenter
+            ``self``, fitted.
+        """
         self.large_, self.medium_ = _tier_thresholds(features, self.config)
         active = features[features["revenue_12m"] > 0]
         self.clusterer_ = (
@@ -303,10 +264,21 @@ class Segmenter:
         return self
 
     def transform(self, features: pd.DataFrame) -> pd.DataFrame:
-        """Label ``features`` (the columns of the class's docstring). Columns of the result,
-        one row per client: client_id, abc, xyz, abc_xyz, rfm_r/f/m, rfm_score, rfm_segment,
-        size_tier, cluster and cluster_code (:meth:`Clusterer.code`; empty for clients
-        without 12-month revenue)."""
+        """Label ``features`` with the fitted thresholds and clusters.
+
+        Parameters
+        ----------
+        features : pandas.DataFrame
+            A ``client_features`` frame with the columns of the class's docstring.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per client: ``client_id``, ``abc``, ``xyz``, ``abc_xyz``, ``rfm_r``,
+            ``rfm_f``, ``rfm_m``, ``rfm_score``, ``rfm_segment``, ``size_tier``, ``cluster``
+            and ``cluster_code`` (:meth:`kapot.models.clusters.Clusterer.code`; empty for clients without 12-month
+            revenue, and for every client when no clusters were fitted).
+        """
         cfg = self.config
         out = features[["client_id"]].merge(abc_xyz(features, cfg), on="client_id")
         out = out.merge(rfm(features, cfg), on="client_id").merge(
@@ -336,8 +308,22 @@ def segment_clients(
     """All segment labels for every client (:class:`Segmenter` fitted on ``features`` and
     applied to them), and the fitted clusterer (None with too few buyers).
 
-    Columns of ``features``: a ``client_features`` frame (those of :func:`abc_xyz`,
-    :func:`rfm`, :func:`size_tiers` and ``CLUSTER_FEATURES``).
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        A ``client_features`` frame: the columns of :func:`abc_xyz`, :func:`rfm`,
+        :func:`size_tiers` and :func:`~kapot.models.clusters.cluster_matrix`.
+    config : SegmentConfig
+        The thresholds.
+    clusterer : Clusterer, optional
+        The clusterer to fit (default ``Clusterer()``).
+
+    Returns
+    -------
+    labels : pandas.DataFrame
+        As :meth:`Segmenter.transform` returns them.
+    clusterer : Clusterer or None
+        The fitted clusterer, None with fewer than 50 buyers.
     """
     segmenter = Segmenter(config, clusterer).fit(features)
     return segmenter.transform(features), segmenter.clusterer_

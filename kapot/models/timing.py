@@ -16,6 +16,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from kapot.models.features import client_category_monthly
 from kapot.models.harmonic import _strength
 
 __all__ = [
@@ -40,7 +41,20 @@ TIMING_COLUMNS = (
 
 def horizon_months(as_of: dt.date, horizon_days: int) -> list[int]:
     """The calendar months (1-12) a horizon of ``horizon_days`` from ``as_of`` touches, as the
-    calculator's reasons count them (one look a week, the first day included)."""
+    calculator's reasons count them (one look a week, the first day included).
+
+    Parameters
+    ----------
+    as_of : datetime.date
+        The horizon's first day.
+    horizon_days : int
+        The horizon's length in days (at least one look, on ``as_of``).
+
+    Returns
+    -------
+    list of int
+        The months touched, sorted (by number, so a horizon across New Year lists 1 before 12).
+    """
     days = range(0, max(int(horizon_days), 1), 7)
     return sorted({(as_of + dt.timedelta(days=d)).month for d in days})
 
@@ -53,22 +67,30 @@ def season_timing(
 
     Parameters
     ----------
-    table : a seasonality table (``client_category_seasonality`` or ``seasonality``): its key
-        columns and peak_month, peak_pm, seasonal, strength; alpha and beta where present
-        (the pair table has them), else the peak and strength give the harmonic.
-    as_of, horizon_days : the horizon, as the calculator's.
-    max_pm : a peak vaguer than ±``max_pm`` months is never "in season": on the pairs of the
+    table : pandas.DataFrame
+        A seasonality table (``client_category_seasonality`` or ``seasonality``): its key
+        columns (``client_id``, and ``category`` for pairs) and ``peak_month``, ``peak_pm``,
+        ``seasonal``, ``strength``; ``alpha`` and ``beta`` where present (the pair table has
+        them), else the peak and strength give the harmonic.
+    as_of : datetime.date
+        The horizon's first day, as the calculator's.
+    horizon_days : int
+        The horizon's length in days (see :func:`horizon_months`).
+    max_pm : int
+        A peak vaguer than ±``max_pm`` months is never "in season": on the pairs of the
         synthetic worlds, in-season pairs at ±2 and more were mostly of non-seasonal clients
         (precision 0.75 in the default world with them, 0.91 and more without, short
         histories aside).
 
     Returns
     -------
-    The table's client_id (and category) and ``in_season`` (seasonal with a peak at most
-    ±``max_pm`` months wide, and the peak or a month within its ±months in the horizon),
-    ``season_lift`` (the fitted season's expected orders over the horizon's months against an
-    average month's: 1 for a row without a season, above 1 in its season, below off it) and
-    ``peak_month``, ``peak_pm``.
+    pandas.DataFrame
+        One row per row of ``table``, in order, with its ``client_id`` (and ``category``) and
+        ``in_season`` (seasonal with a peak at most ±``max_pm`` months wide, and the peak or a
+        month within its ±months in the horizon), ``season_lift`` (the fitted season's expected
+        orders over the horizon's months against an average month's: 1 for a row without a
+        season, above 1 in its season, below off it), ``peak_month`` (0 when not seasonal)
+        and ``peak_pm``.
     """
     keys = [c for c in ("client_id", "category") if c in table.columns]
     months = np.array(horizon_months(as_of, horizon_days))
@@ -101,8 +123,26 @@ def season_timing(
 
 def pair_timing(pairs: pd.DataFrame, as_of: dt.date, horizon_days: int) -> pd.DataFrame:
     """The published ``client_category_timing``: :func:`season_timing` of the pairs'
-    seasonality table for ``horizon_days`` from ``as_of``, with the horizon, in
-    :data:`TIMING_COLUMNS` (empty, with those columns, when there are no pairs)."""
+    seasonality table for ``horizon_days`` from ``as_of``, with the horizon.
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame
+        The pairs' seasonality (``client_category_seasonality``, as
+        :func:`kapot.models.seasonality.pair_seasonality` returns it): columns ``client_id``,
+        ``category``, ``peak_month``, ``peak_pm``, ``seasonal``, ``strength``, ``alpha``,
+        ``beta``.
+    as_of : datetime.date
+        The horizon's first day.
+    horizon_days : int
+        The horizon's length in days.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns :data:`TIMING_COLUMNS`, one row per pair (empty, with those columns and
+        their types, when there are no pairs).
+    """
     if pairs.empty:
         return pd.DataFrame(
             {
@@ -137,19 +177,25 @@ def season_lift_frame(
 
     Parameters
     ----------
-    con : a read connection to the warehouse.
-    cutoff : the as-of date; nothing on or after it is read.
-    horizon_days : the horizon the timing is for (the engine's).
-    config : :class:`kapot.models.seasonality.SeasonalityConfig` (default settings if None).
+    con : duckdb.DuckDBPyConnection
+        A read connection to the warehouse.
+    cutoff : datetime.date
+        The as-of date; nothing on or after it is read.
+    horizon_days : int
+        The horizon the timing is for, in days (the engine's).
+    config : kapot.models.seasonality.SeasonalityConfig, optional
+        The seasonality's settings (default settings if None).
 
     Returns
     -------
-    DataFrame with client_id, category, season_lift (1 for a pair without a significant
-    season), in_season; one row per pair with enough orders to be tested (at least 24 in
-    the last ``config.max_months`` months; a pair with fewer has no row: lift 1, not in
-    season).
+    pandas.DataFrame
+        Columns ``client_id``, ``category``, ``season_lift`` (1 for a pair without a
+        significant season) and ``in_season``; one row per pair with enough orders to be
+        tested (at least 24 in the last ``config.max_months`` months; a pair with fewer has no
+        row: lift 1, not in season).
     """
-    from kapot.models.features import client_category_monthly
+    # an import cycle (seasonality imports this module), and a served kernel imports this one
+    # but not seasonality, whose scipy would add 0.9 s of CPU and 58 MB to it (tests/test_session.py)
     from kapot.models.seasonality import SeasonalityConfig, pair_seasonality
 
     config = SeasonalityConfig() if config is None else config

@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -71,7 +72,26 @@ __all__ = [
 class PipelineConfig:
     """What a run computes. ``score`` False stops after the profiles and read tables (a
     backtest scores on its own); ``card_payments`` is how many invoices a client card lists;
-    stock is illiquid when it arrived ``illiquid_days`` or more before the date."""
+    stock is illiquid when it arrived ``illiquid_days`` or more before the date.
+
+    Parameters
+    ----------
+    seasonality, segments, engine : SeasonalityConfig, SegmentConfig, EngineConfig
+        The models' settings (their defaults otherwise); ``engine.horizon_days`` is the
+        scores' horizon and the pairs' timing's.
+    score : bool, default True
+        Score the potential (with its validation) in the same publish.
+    top_skus : int, default 50
+        The SKU level scores this many SKUs, those with the most sales lines before the date.
+    card_payments : int, default 60
+        Invoices listed per client card.
+    illiquid_days : int, default 180
+        Stock that arrived this many days or more before the date is illiquid.
+    order_mix_weeks : int, default 13
+        Weeks of the weekly report's order-taker facts.
+    who_buys_months : int, default 24
+        A category's or SKU's buyers bought it in these months before the date.
+    """
 
     seasonality: SeasonalityConfig = SeasonalityConfig()
     segments: SegmentConfig = SegmentConfig()
@@ -87,7 +107,28 @@ class PipelineConfig:
 @dataclass
 class RunReport:
     """What a run published: its date, ``rows`` per table, ``seconds`` per step, the
-    clustering's k and stability, the validation ``reports`` per level (when it scored)."""
+    clustering's k and stability, the validation ``reports`` per level (when it scored).
+
+    Attributes
+    ----------
+    as_of : datetime.date
+        The date built.
+    run_id : int or None
+        Its row in ``runs`` (None until published).
+    horizon_days : int or None
+        The scores' horizon in days; None when not scored.
+    rows : dict of str to int
+        Rows published per table (``potential``: all levels' scores together).
+    seconds : dict of str to float
+        Wall seconds per step.
+    cluster_k, cluster_stability : int or None, float or None
+        The clustering's number of clusters and its stability (mean adjusted Rand index); None
+        without a clustering.
+    reports : dict of str to dict
+        The validation report per level (``category``, ``sku``); empty when not scored.
+    code_version : str
+        :func:`code_version` of the code that ran.
+    """
 
     as_of: dt.date
     run_id: int | None = None
@@ -102,7 +143,15 @@ class RunReport:
 
 @cache
 def code_version() -> str:
-    """kapot's version and a digest of its code and SQL, so a run names the code that made it."""
+    """kapot's version and a digest of its code and SQL, so a run names the code that made it.
+
+    Returns
+    -------
+    str
+        ``VERSION+DIGEST``: the package version and the first 12 hex digits of the SHA-256
+        of every ``.py`` and ``.sql`` file's path and bytes under ``kapot/`` (computed once
+        per process).
+    """
     root = Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for path in sorted([*root.rglob("*.py"), *root.rglob("*.sql")]):
@@ -113,7 +162,25 @@ def code_version() -> str:
 
 def publish(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, as_of: dt.date) -> int:
     """Store ``frame`` as table ``name``'s rows for ``as_of`` (rows of other dates stay; a
-    table whose columns changed is recreated). Returns the rows stored."""
+    table whose columns changed is recreated).
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        A writer's connection (inside :meth:`kapot.store.warehouse.Warehouse.write`).
+    name : str
+        The table, a plain lower-case name (:func:`kapot.runner.identifier`).
+    frame : pandas.DataFrame
+        The rows, any columns; an ``as_of`` column (the date, as a timestamp) is added, or
+        overwritten. The frame itself is not changed.
+    as_of : datetime.date
+        The date whose rows are replaced.
+
+    Returns
+    -------
+    int
+        The rows stored.
+    """
     table = runner.identifier(name)
     frame = frame.copy()
     frame["as_of"] = pd.Timestamp(as_of)
@@ -221,7 +288,27 @@ def report_facts(
     them, never ``sales``): ``report_weeks`` (revenue, orders and active clients per ISO week
     and (region, manager), two years back), ``report_clients`` (first and last purchase and
     12-month revenue per client), ``report_order_mix`` (the last ``order_mix_weeks`` weeks'
-    revenue by routine / new category / new client) and ``report_span`` (the first sale)."""
+    revenue by routine / new category / new client) and ``report_span`` (the first sale).
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        The warehouse, holding ``sales`` (and ``clients``, ``products``).
+    as_of : datetime.date
+        From sales strictly before it, returns left out.
+    config : PipelineConfig, optional
+        Only ``order_mix_weeks`` is read.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``report_weeks``: columns week_start, region, manager, revenue, orders,
+        active_clients. ``report_clients``: client_id, first_purchase, last_purchase,
+        revenue_12m. ``report_order_mix``: weeks_ago (0: the 7 days before ``as_of``),
+        first_weeks_ago (weeks since the client's first purchase, capped at
+        ``order_mix_weeks``), region, manager, routine (bool), revenue. ``report_span``:
+        first_sale (one row; of every date, not only before ``as_of``).
+    """
     return {
         "report_weeks": runner.query(con, "marts/report_weeks", as_of=as_of),
         "report_clients": runner.query(con, "marts/report_clients", as_of=as_of),
@@ -243,6 +330,22 @@ def run(
 
     Rerunning a date replaces that date's rows (and, for the scores, that date and horizon's)
     and keeps other dates, so segment movements can be compared across dates.
+
+    Parameters
+    ----------
+    as_of : datetime.date
+        The date built, from sales strictly before it.
+    db : str or os.PathLike, optional
+        The warehouse file; None means :func:`kapot.config.default_db_path`.
+    config : PipelineConfig, optional
+        What to compute (by default everything, scores with a 90-day horizon).
+    progress : bool, default False
+        Show a tqdm bar over the steps.
+
+    Returns
+    -------
+    RunReport
+        What was published, with its ``run_id``.
 
     Raises
     ------
@@ -289,10 +392,28 @@ def run(
 
 
 def run_plan(
-    plan, *, db: str | os.PathLike[str] | None = None, progress: bool = False
+    plan: Iterable[tuple[dt.date, bool]],
+    *,
+    db: str | os.PathLike[str] | None = None,
+    progress: bool = False,
 ) -> list[str]:
     """:func:`run` for each (date, score) of ``plan`` (e.g. :func:`kapot.faces.weekly.needed_runs`),
-    one publish per date. Returns what was run, as ``"build DATE"`` or ``"score DATE"``."""
+    one publish per date, in order, with the default :class:`PipelineConfig` otherwise.
+
+    Parameters
+    ----------
+    plan : iterable of tuple of (datetime.date, bool)
+        The (date, score) pairs, as :func:`kapot.pipeline.plan.report_runs` returns them.
+    db : str or os.PathLike, optional
+        The warehouse file; None means :func:`kapot.config.default_db_path`.
+    progress : bool, default False
+        Show a tqdm bar over each run's steps.
+
+    Returns
+    -------
+    list of str
+        What was run, as ``"build DATE"`` or ``"score DATE"`` (ISO dates), in order.
+    """
     done = []
     for day, score in plan:
         run(day, db=db, config=replace(PipelineConfig(), score=score), progress=progress)

@@ -26,7 +26,18 @@ def _date(value) -> dt.date | None:
 
 
 def sales_span(db: str | os.PathLike[str] | None = None) -> tuple[dt.date | None, dt.date | None]:
-    """The first and last sale in the warehouse ``db`` (None, None without sales)."""
+    """The first and last sale in the warehouse ``db`` (None, None without sales).
+
+    Parameters
+    ----------
+    db : str or os.PathLike, optional
+        The warehouse file; None means :func:`kapot.config.default_db_path`.
+
+    Returns
+    -------
+    tuple of (datetime.date or None, datetime.date or None)
+        The days of the first and last line of ``sales`` (returns included).
+    """
     with Warehouse(db).read() as con:
         first, last = runner.execute(con, "store/sales_span")[0]
     return _date(first), _date(last)
@@ -35,7 +46,21 @@ def sales_span(db: str | os.PathLike[str] | None = None) -> tuple[dt.date | None
 def scores_on_or_before(
     db: str | os.PathLike[str] | None, as_of: dt.date
 ) -> tuple[dt.date | None, int | None]:
-    """The latest scored run on or before ``as_of`` and its longest horizon, or (None, None)."""
+    """The latest scored run on or before ``as_of`` and its longest horizon, or (None, None).
+
+    Parameters
+    ----------
+    db : str or os.PathLike or None
+        The warehouse file; None means :func:`kapot.config.default_db_path`.
+    as_of : datetime.date
+        The latest date that counts.
+
+    Returns
+    -------
+    tuple of (datetime.date or None, int or None)
+        The run's date and its longest horizon in days; (None, None) when no run on or
+        before ``as_of`` has scores.
+    """
     try:
         day = latest_as_of(db, scored=True, before=as_of)
     except KapotError:
@@ -50,7 +75,21 @@ def report_runs(
     warehouse lacks, as (date, score) pairs: the profiles as of ``as_of`` and one month earlier,
     with scores as of ``as_of`` if none exist on or before it, and ``as_of`` again when its run
     predates the report facts (``report_span``). Dates on or before the first sale are never
-    asked for. Reads only; empty when all is there."""
+    asked for. Reads only; empty when all is there.
+
+    Parameters
+    ----------
+    as_of : datetime.date
+        The report's date: the Monday after the week it covers.
+    db : str or os.PathLike, optional
+        The warehouse file; None means :func:`kapot.config.default_db_path`.
+
+    Returns
+    -------
+    list of tuple of (datetime.date, bool)
+        (date, score) pairs, ``as_of`` first, for :func:`kapot.pipeline.run_plan`; score is
+        True only for ``as_of``.
+    """
     previous = (pd.Timestamp(as_of) - pd.DateOffset(months=1)).date()
     have = published_dates(db)
     first, _ = sales_span(db)

@@ -12,21 +12,24 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import pickle
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 
 from kapot import runner
-from kapot.errors import KapotError, nearest
+from kapot.errors import KapotError
 from kapot.i18n import tr
 from kapot.models.timing import TIMING_COLUMNS, pair_timing
+from kapot.pipeline.client_card import CardReads
+from kapot.pipeline.items import ItemReads
+from kapot.pipeline.scores import ScoreReads
 from kapot.store.currency import read_currency
 from kapot.store.warehouse import Warehouse
 
 # Light on purpose: a served page's kernel imports this, and neither the engine nor the
-# pipeline (scikit-learn, scipy) (the SKU engine's pickle imports the engine when first used).
+# pipeline (scikit-learn, scipy) (the served rankers' pickle, kapot.pipeline.scores, imports the
+# engine when first loaded).
 __all__ = [
     "Snapshot",
     "latest_as_of",
@@ -90,6 +93,20 @@ def latest_as_of(
     """The date of the latest published run (with scores when ``scored``; on or before
     ``before`` when given).
 
+    Parameters
+    ----------
+    db : str or os.PathLike, optional
+        The warehouse file; None means :func:`kapot.config.default_db_path`.
+    scored : bool, default False
+        Only runs whose date has potential scores.
+    before : datetime.date, optional
+        The latest date that counts (itself included).
+
+    Returns
+    -------
+    datetime.date
+        The run's ``as_of``.
+
     Raises
     ------
     KapotError
@@ -103,7 +120,18 @@ def latest_as_of(
 
 
 def published_dates(db: str | os.PathLike[str] | None = None) -> set[dt.date]:
-    """Every date a pipeline run was published for."""
+    """Every date a pipeline run was published for.
+
+    Parameters
+    ----------
+    db : str or os.PathLike, optional
+        The warehouse file; None means :func:`kapot.config.default_db_path`.
+
+    Returns
+    -------
+    set of datetime.date
+        Empty when nothing was published.
+    """
     with Warehouse(db).read() as con:
         if not runner.has_table(con, "runs"):
             return set()
@@ -111,8 +139,20 @@ def published_dates(db: str | os.PathLike[str] | None = None) -> set[dt.date]:
 
 
 def runs(db: str | os.PathLike[str] | None = None) -> pd.DataFrame:
-    """Every published run, newest first: run_id, as_of, horizon_days (empty when not
-    scored), started, finished, steps and row_counts (dicts), code_version."""
+    """Every published run, newest first (by ``finished``).
+
+    Parameters
+    ----------
+    db : str or os.PathLike, optional
+        The warehouse file; None means :func:`kapot.config.default_db_path`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns run_id, as_of, horizon_days (empty when not scored), started, finished,
+        steps (step -> seconds) and row_counts (table -> rows) as dicts, code_version; no
+        rows when nothing was published.
+    """
     with Warehouse(db).read() as con:
         if not runner.has_table(con, "runs"):
             return pd.DataFrame(
@@ -125,26 +165,23 @@ def runs(db: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     return df
 
 
-def _known_item(products: pd.DataFrame, category: str | None, sku: str | None):
-    """(kind, item) of exactly one of ``category`` and ``sku``, checked against ``products``
-    (columns sku, category): a typo must not look like "nobody buys it"."""
-    if (category is None) == (sku is None):
-        raise KapotError(tr("segments.who_buys_args"))
-    if category is not None:
-        known = products["category"].dropna().astype(str).unique().tolist()
-        if category not in set(known):
-            near = nearest(category, known)
-            raise KapotError(tr("calculator.unknown_category", name=category, known=near))
-        return "category", category
-    skus = products["sku"].astype(str).tolist()
-    if sku not in set(skus):
-        raise KapotError(tr("filters.unknown_sku", sku=sku, near=nearest(sku, skus)))
-    return "sku", sku
-
-
 @dataclass(frozen=True)
-class Snapshot:
-    """The results published for one date. Open it with :meth:`open`."""
+class Snapshot(ItemReads, ScoreReads, CardReads):
+    """The results published for one date. Open it with :meth:`open`.
+
+    The products and who buys them come from :class:`~kapot.pipeline.items.ItemReads`, the
+    scores from :class:`~kapot.pipeline.scores.ScoreReads`, the client card from
+    :class:`~kapot.pipeline.client_card.CardReads`.
+
+    Parameters
+    ----------
+    db : str or os.PathLike or None
+        The warehouse file; None means :func:`kapot.config.default_db_path`.
+    as_of : datetime.date
+        The run's date. Constructed directly, it is not checked: :meth:`open` checks it.
+    horizon_days : int, optional
+        The scores' horizon in days that the score reads use; None reads no scores.
+    """
 
     db: str | os.PathLike[str] | None
     as_of: dt.date
@@ -161,6 +198,23 @@ class Snapshot:
     ) -> Snapshot:
         """The snapshot of ``as_of`` (default: the latest run, the latest scored one with
         ``scored``). ``horizon_days`` defaults to the longest horizon scored for the date.
+
+        Parameters
+        ----------
+        db : str or os.PathLike, optional
+            The warehouse file; None means :func:`kapot.config.default_db_path`.
+        as_of : datetime.date, optional
+            A date a run was published for; None means the latest.
+        horizon_days : int, optional
+            The scores' horizon (not checked against those stored); None means the longest
+            scored for the date, or None when it has no scores.
+        scored : bool, default False
+            Require scores: the latest scored date when ``as_of`` is None, and an error when
+            the date has none.
+
+        Returns
+        -------
+        Snapshot
 
         Raises
         ------
@@ -185,6 +239,18 @@ class Snapshot:
     # ------------------------------------------------------------------ tables
     def table(self, name: str) -> pd.DataFrame:
         """Result table ``name`` (one of :data:`RESULT_TABLES`) for this date.
+
+        Parameters
+        ----------
+        name : str
+            A profile or read table, e.g. ``seasonality``, ``segments``, ``card_monthly``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The table's columns (``as_of`` included) and this date's rows, sorted by every
+            column. A ``segments`` table published before clusters were codes has
+            ``cluster_code`` None instead of its ``cluster_name``.
 
         Raises
         ------
@@ -211,49 +277,30 @@ class Snapshot:
         return df
 
     def client_profile(self) -> pd.DataFrame:
-        """One row per client: identity (clients), features, segments and peak month (see
-        ``kapot/sql/marts/client_profile.sql``), ordered by client_id, without ``as_of``."""
-        return self.table("client_profile").drop(columns="as_of")
+        """One row per client: identity (clients), features, segments and peak month.
 
-    def products(self) -> pd.DataFrame:
-        """sku, name, category, price, in_assortment, stock_qty, stock_since, illiquid."""
-        return self.table("product_stock").drop(columns="as_of")
-
-    def illiquid_skus(self) -> list[str]:
-        """SKUs we can supply whose stock has lain long: the slow movers to find buyers for."""
-        prods = self.products()
-        return prods.loc[prods["illiquid"].astype(bool), "sku"].tolist()
-
-    def who_buys(self, *, category: str | None = None, sku: str | None = None) -> pd.DataFrame:
-        """Who buys a category or SKU (exactly one): the profile of its buyers next to all
-        clients, from the published ``item_buyers`` (buyers: clients with purchases of it in
-        the run's ``who_buys_months`` before the date). Columns: dimension (industry, region,
-        size_tier, peak_month), value, buyers, share_of_buyers, share_of_all and lift (how
-        over-represented the value is among buyers).
-
-        Raises
-        ------
-        KapotError
-            without exactly one of them, or for a category or SKU the products do not name
-            (with the nearest names).
+        Returns
+        -------
+        pandas.DataFrame
+            Ordered by client_id, without ``as_of``; columns as in
+            ``kapot/sql/marts/client_profile.sql``: client_id, name, region, city, industry,
+            manager, …, revenue_12m, pays_on_time, size_tier, rfm_segment, abc_xyz,
+            cluster_code, peak_month, peak_pm, seasonal, peak_source, m01-m12.
         """
-        kind, item = _known_item(self.products(), category, sku)
-        with Warehouse(self.db).read() as con:
-            out = (
-                runner.query(con, "read/who_buys", as_of=self.as_of, kind=kind, item=item)
-                if runner.has_table(con, "item_buyers")
-                else pd.DataFrame()
-            )
-        if out.empty:  # every client is in the 'all' rows: none means this date published none
-            raise KapotError(tr("build.not_built", as_of=str(self.as_of)))
-        return out
+        return self.table("client_profile").drop(columns="as_of")
 
     def season_timing(self) -> pd.DataFrame:
         """The client x category pairs' season timing for this date and horizon: client_id,
         category, in_season, season_lift, peak_month, peak_pm (see
         :func:`kapot.models.timing.season_timing`). The published ``client_category_timing``
         where it was computed for this horizon, else computed from the published pairs'
-        seasonality; empty where no pair had enough orders to be tested."""
+        seasonality; empty where no pair had enough orders to be tested.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns :data:`kapot.models.timing.TIMING_COLUMNS`; no rows when no pair was tested.
+        """
 
         def published(name: str) -> pd.DataFrame:
             try:
@@ -270,82 +317,13 @@ class Snapshot:
             published("client_category_seasonality"), self.as_of, int(self.horizon_days)
         )
 
-    # ------------------------------------------------------------------ scores
-    def potential(self) -> pd.DataFrame:
-        """The stored category scores for this date and horizon (empty if none)."""
-        with Warehouse(self.db).read() as con:
-            if not runner.has_table(con, "potential") or self.horizon_days is None:
-                return pd.DataFrame()
-            return runner.query(
-                con, "read/potential", as_of=self.as_of, horizon_days=self.horizon_days
-            )
-
-    def validation(self) -> dict[str, dict]:
-        """The validation reports per level for this date and horizon (empty if none)."""
-        if self.horizon_days is None:
-            return {}
-        with Warehouse(self.db).read() as con:
-            if not runner.has_table(con, "validation"):
-                return {}
-            got = runner.execute(
-                con, "read/validation", as_of=self.as_of, horizon_days=self.horizon_days
-            )
-        return {level: json.loads(report) for level, report in got}
-
-    def engine_state(self, level: str):
-        """(served ranker, snapshot) for ``level``, or None if not scored. The warehouse is
-        written only by kapot's own pipeline, so its pickles are trusted."""
-        if self.horizon_days is None:
-            return None
-        with Warehouse(self.db).read() as con:
-            if not runner.has_table(con, "engine_state"):
-                return None
-            got = runner.execute(
-                con,
-                "read/engine_state",
-                as_of=self.as_of,
-                horizon_days=self.horizon_days,
-                level=level,
-            )
-        return pickle.loads(got[0][0]) if got else None
-
     def currency(self) -> str | None:
-        """The company's currency code, or None."""
+        """The company's currency code, or None.
+
+        Returns
+        -------
+        str or None
+            The ISO 4217 code stored in the warehouse (:func:`kapot.store.currency.read_currency`).
+        """
         with Warehouse(self.db).read() as con:
             return read_currency(con)[0]
-
-    # ------------------------------------------------------------------ client card
-    def card(self, client_id: str, *, scope=None) -> dict[str, pd.DataFrame]:
-        """What a manager sees on a client's card: ``monthly`` (month, revenue, orders over
-        the 24 months before the date, zero months included), ``categories`` (category,
-        revenue, share), ``payments`` (invoice_id, issued, due, paid, amount, days_late; the
-        last ones, oldest first). With ``scope``, a client that account may not see is
-        refused as if it did not exist.
-
-        Raises
-        ------
-        KapotError
-            for a client the scope may not see.
-        """
-        params = {"client": client_id, "as_of": self.as_of}
-        with Warehouse(self.db).read() as con:
-            if scope is not None and not scope.sees_all:
-                row = runner.query(con, "read/client_scope", **params)
-                if not len(row) or not _card_allowed(scope, row, con, self.as_of):
-                    raise KapotError(tr("calculator.unknown_client", client=client_id))
-            monthly = runner.query(con, "read/card_monthly", **params)
-            categories = runner.query(con, "read/card_categories", **params)
-            payments = runner.query(con, "read/card_payments", **params)
-        total = categories["revenue"].sum()
-        categories["share"] = categories["revenue"] / total if len(categories) else []
-        return {"monthly": monthly, "categories": categories, "payments": payments}
-
-
-def _card_allowed(scope, row: pd.DataFrame, con, as_of: dt.date) -> bool:
-    """May ``scope`` see the client in ``row``? The regions of a manager without a region list
-    are those of their own clients, as in :meth:`kapot.server.access.Scope.mask`."""
-    if scope.regions or row["manager"].iloc[0] == scope.manager:
-        return bool(scope.mask(row)[0])
-    got = runner.execute(con, "read/manager_regions", manager=scope.manager, as_of=as_of)
-    regions = tuple(r[0] for r in got)
-    return bool(replace(scope, regions=regions or ("\x00",)).mask(row)[0])

@@ -6,17 +6,41 @@ Importing this module replaces ``voila.app.voila_kernel_manager_factory`` (what
 
 from __future__ import annotations
 
+from typing import Any
+
 import voila.app
 from traitlets import Int
 
 __all__ = ["capped_kernel_manager_factory"]
 
 
-def capped_kernel_manager_factory(base_class, preheat_kernel, pool_size, **kwargs):
+def capped_kernel_manager_factory(
+    base_class: type, preheat_kernel: bool, pool_size: int, **kwargs: Any
+) -> type:
     """Voila's kernel manager, with the total number of kernels (in use and preheated) capped
     at the server's ``max_sessions``: a burst of visitors empties the pool without Voila
     starting as many fresh kernels at once (which doubled memory and CPU), and the pool fills
-    up again as idle kernels are culled."""
+    up again as idle kernels are culled.
+
+    Takes the arguments of ``voila.app.voila_kernel_manager_factory``, which it replaces.
+
+    Parameters
+    ----------
+    base_class : type
+        The kernel manager class Voila would use.
+    preheat_kernel : bool
+        Whether Voila preheats kernels; without, Voila's class is returned as it is.
+    pool_size : int
+        Preheated kernels per notebook (Voila's ``default_pool_size``).
+    **kwargs
+        Passed on to Voila's factory (``page_config_hook``).
+
+    Returns
+    -------
+    type
+        The kernel manager class; with preheating, one whose ``max_kernels`` trait (0: no
+        cap) bounds the kernels in use and preheated.
+    """
     cls = _voila_factory(base_class, preheat_kernel, pool_size, **kwargs)
     if not preheat_kernel:
         return cls

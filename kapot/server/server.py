@@ -33,6 +33,7 @@ import re
 import secrets
 import sys
 import time
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlparse
 
 from jupyter_server.auth.decorator import allow_unauthenticated
@@ -48,8 +49,13 @@ from voila.tornado.handler import TornadoVoilaHandler
 from kapot.faces.display import stylesheet
 from kapot.i18n import LANGUAGES, get_lang, tr
 from kapot.server import pool  # noqa: F401  (caps the kernels: patches Voila's factory)
-from kapot.server.auth import AccountStore, LoginThrottle, default_accounts_path, sign_identity
+from kapot.server.auth import AccountStore, default_accounts_path
+from kapot.server.charts import PLOTLY_JS_ROUTE, plotly_js_name, plotly_js_path
+from kapot.server.login import LoginThrottle, sign_identity
 from kapot.server.session import IDENTITY_HEADER, KEY_ENV, SERVED_ENV
+
+if TYPE_CHECKING:
+    from jupyter_server.serverapp import ServerApp
 
 __all__ = ["KapotIdentityProvider", "KapotVoila", "main", "OPEN_ENV", "ANONYMOUS"]
 
@@ -172,7 +178,7 @@ class KapotLoginHandler(JupyterHandler):
         provider.set_login_cookie(self, User(username=account.login, name=account.login))
         self.redirect(_safe_next(self.get_argument("next", None), self.base_url))
 
-    def write_error(self, status_code: int, **kwargs) -> None:
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
         _error_line(self, status_code, kwargs)
 
 
@@ -189,7 +195,14 @@ class KapotLogoutHandler(JupyterHandler):
 class KapotIdentityProvider(IdentityProvider):
     """Accounts from the warehouse's account store; sessions in a signed cookie that expires
     ``session_minutes`` after login; optionally the login from a header set by a reverse proxy
-    at one of ``trusted_proxies`` (never from anyone else)."""
+    at one of ``trusted_proxies`` (never from anyone else).
+
+    Parameters
+    ----------
+    **kwargs
+        jupyter_server's configuration of an identity provider (Voila's
+        ``login_handler_class`` is dropped: ours has user names).
+    """
 
     accounts_path = Unicode("", config=True, help="accounts.sqlite (default: beside KAPOT_DB)")
     session_minutes = Float(480.0, config=True, help="minutes a login stays valid")
@@ -201,13 +214,19 @@ class KapotIdentityProvider(IdentityProvider):
     )
     open_access = Bool(False, config=True, help="no login at all (kapot serve --insecure-no-login)")
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.pop("login_handler_class", None)  # Voila passes its own; ours has user names
         super().__init__(**kwargs)
         self.throttle = LoginThrottle()
         self._key = os.environ.get(KEY_ENV, "").encode()
 
     def store(self) -> AccountStore:
+        """The account store (``accounts_path``, default beside ``KAPOT_DB``), read afresh.
+
+        Returns
+        -------
+        AccountStore
+        """
         return AccountStore(self.accounts_path or default_accounts_path())
 
     @property
@@ -225,7 +244,7 @@ class KapotIdentityProvider(IdentityProvider):
     def get_handlers(self) -> list:
         return [(r"/login", KapotLoginHandler), (r"/logout", KapotLogoutHandler)]
 
-    def validate_security(self, app, ssl_options=None) -> None:
+    def validate_security(self, app: ServerApp, ssl_options: dict | None = None) -> None:
         if self.open_access:
             _log.warning("NO LOGIN: every visitor can see and move every client")
 
@@ -267,7 +286,19 @@ class KapotIdentityProvider(IdentityProvider):
         return False
 
     def client_address(self, handler: web.RequestHandler) -> str:
-        """The visitor's address: X-Real-IP when the request comes from a trusted proxy."""
+        """The visitor's address, as the login throttle counts it.
+
+        Parameters
+        ----------
+        handler : tornado.web.RequestHandler
+            The request's handler.
+
+        Returns
+        -------
+        str
+            X-Real-IP (at most 64 characters) when the request comes from a trusted proxy,
+            else the peer's address (``"?"`` if unknown).
+        """
         real = handler.request.headers.get("X-Real-IP", "").strip()
         if real and self._from_trusted_proxy(handler):
             return real[:64]
@@ -311,7 +342,7 @@ class KapotIdentityProvider(IdentityProvider):
 class KapotPageHandler(TornadoVoilaHandler):
     """The page, behind the login; "busy" beyond the configured number of kernels in use."""
 
-    async def get(self, path=None):
+    async def get(self, path: str | None = None) -> None:
         if self.current_user is not None and path in (None, ""):
             limit = self.settings.get("kapot_max_sessions", 0)
             km = self.kernel_manager
@@ -338,7 +369,7 @@ class KapotPageHandler(TornadoVoilaHandler):
                 return
         await super().get(path)
 
-    def write_error(self, status_code: int, **kwargs) -> None:
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
         _error_line(self, status_code, kwargs)
 
 
@@ -346,10 +377,10 @@ class NoFilesHandler(JupyterHandler):
     """``/voila/files/``: the page needs no file from the notebook's folder."""
 
     @allow_unauthenticated
-    def get(self, path=None) -> None:
+    def get(self, path: str | None = None) -> None:
         raise web.HTTPError(404)
 
-    def write_error(self, status_code: int, **kwargs) -> None:
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
         _error_line(self, status_code, kwargs)
 
 
@@ -362,8 +393,6 @@ class PlotlyJsHandler(JupyterHandler):
 
     @web.authenticated
     def get(self, name: str) -> None:
-        from kapot.server.charts import plotly_js_name, plotly_js_path
-
         if name != plotly_js_name():
             raise web.HTTPError(404)
         if PlotlyJsHandler._body is None:
@@ -372,7 +401,7 @@ class PlotlyJsHandler(JupyterHandler):
         self.set_header("Cache-Control", "private, max-age=31536000, immutable")
         self.finish(PlotlyJsHandler._body)
 
-    def write_error(self, status_code: int, **kwargs) -> None:
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
         _error_line(self, status_code, kwargs)
 
 
@@ -415,7 +444,7 @@ class KapotVoila(Voila):
         default_value=KapotIdentityProvider, klass=IdentityProvider, config=True
     )
 
-    def init_settings(self):
+    def init_settings(self) -> dict:
         settings = super().init_settings()
         settings["kapot_max_sessions"] = self.max_sessions
         return settings
@@ -434,14 +463,18 @@ class KapotVoila(Voila):
             elif pattern.endswith("/voila/files/(.*)"):
                 cls, rest = NoFilesHandler, []
             handlers.append((pattern, cls, *rest))
-        from kapot.server.charts import PLOTLY_JS_ROUTE
-
         route = url_path_join(self.server_url, PLOTLY_JS_ROUTE, r"([^/]+)")
         return [(route, PlotlyJsHandler), *handlers]
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the server (``kapot serve`` builds the command line)."""
+    """Run the server (``kapot serve`` builds the command line).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Voila's command line; default ``sys.argv``'s.
+    """
     os.environ[SERVED_ENV] = "1"
     # kapot's page template (kapot/templates/jupyter/voila/templates/kapot_page), found by
     # Voila in the Jupyter data path

@@ -14,15 +14,29 @@ kernel's real stderr, which is the server's log.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import datetime as dt
+import gc
 import html
 import logging
 import os
 import secrets
 import sys
+import time
+from typing import TYPE_CHECKING
+
+import ipywidgets as w
 
 from kapot.errors import KapotError
+from kapot.faces.worklists import WorklistStore, default_store_path
 from kapot.i18n import get_lang, tr
+from kapot.server.access import Scope
+from kapot.server.auth import AccountStore, default_accounts_path
+from kapot.server.login import verify_identity
+
+if TYPE_CHECKING:
+    from kapot.faces.calculator import Calculator
 
 __all__ = [
     "IDENTITY_HEADER",
@@ -58,9 +72,6 @@ def _server_log() -> logging.Logger:
 def trim_memory() -> None:
     """Hand the heap freed by loading back to the system (glibc's malloc_trim): a kernel keeps
     what it uses, not the peak of reading the warehouse. Elsewhere, nothing happens."""
-    import ctypes
-    import ctypes.util
-
     name = ctypes.util.find_library("c")
     if not name or not sys.platform.startswith("linux"):
         return
@@ -70,21 +81,29 @@ def trim_memory() -> None:
         pass
 
 
-def warm_up(calculator, db: str | os.PathLike[str] | None = None) -> float:
+def warm_up(calculator: Calculator | None, db: str | os.PathLike[str] | None = None) -> float:
     """In a kernel of ``kapot serve``, build the page once for nobody before the visitor
     arrives: the modules a visit needs are imported (the spreadsheet writer, the page's
     widgets) and the code paths run once, so that the visitor's own page costs only its
-    query and widgets. The throwaway widgets are closed and the heap trimmed. Returns the
-    seconds it took (0 outside the server: a notebook or papermill run needs no warm-up)."""
-    import gc
-    import time
+    query and widgets. The throwaway widgets are closed and the heap trimmed.
 
+    Parameters
+    ----------
+    calculator : kapot.faces.calculator.Calculator or None
+        The scores the kernel preloaded (:func:`kapot.faces.page.preload`); None: no warm-up.
+    db : str or os.PathLike, optional
+        The warehouse; default ``KAPOT_DB`` or ``data/kapot.duckdb``.
+
+    Returns
+    -------
+    float
+        The seconds it took; 0 outside the server (a notebook or papermill run needs no
+        warm-up). A failure is logged, not raised: the visitor's page will show it.
+    """
     if os.environ.get(SERVED_ENV) != "1" or calculator is None:
         return 0.0
-    import ipywidgets as w
-
+    # kapot.faces.page imports this module (log_error, trim_memory): an import cycle
     from kapot.faces.page import calculator_page
-    from kapot.server.access import Scope
 
     t0 = time.perf_counter()
     try:
@@ -100,20 +119,48 @@ def warm_up(calculator, db: str | os.PathLike[str] | None = None) -> float:
 
 
 def log_error(lang: str | None = None, exc_info: bool = True) -> str:
-    """Log the exception being handled with a fresh error id; return the visitor's one line."""
+    """Log the exception being handled with a fresh error id, to the server's log.
+
+    Parameters
+    ----------
+    lang : str, optional
+        The visitor's language (``"en"``, ``"ru"``); default the current one.
+    exc_info : bool, default True
+        Log the traceback with it.
+
+    Returns
+    -------
+    str
+        The visitor's one line, with the error id and no detail of the error.
+    """
     error_id = secrets.token_hex(4)
     _server_log().error("error %s", error_id, exc_info=exc_info)
     return tr("server.error_line", get_lang(lang), id=error_id)
 
 
-def visitor_scope(db: str | os.PathLike[str] | None = None):
-    """The :class:`kapot.server.access.Scope` of the logged-in visitor in a kernel of ``kapot serve``;
-    None outside it (a notebook or papermill run: the user holds the warehouse file).
+def visitor_scope(db: str | os.PathLike[str] | None = None) -> Scope | None:
+    """The logged-in visitor's scope, in a kernel of ``kapot serve``.
 
-    Raises KapotError (not signed in) when served without a valid signed identity."""
-    from kapot.server.access import Scope
-    from kapot.server.auth import AccountStore, default_accounts_path, verify_identity
+    The login comes only from the identity the server signed (:mod:`kapot.server.login`),
+    the account from the warehouse's account store, and the manager's pipeline is added.
 
+    Parameters
+    ----------
+    db : str or os.PathLike, optional
+        The warehouse, beside which the accounts and the pipeline live.
+
+    Returns
+    -------
+    kapot.server.access.Scope or None
+        None outside the server (a notebook or papermill run: the user holds the warehouse
+        file).
+
+    Raises
+    ------
+    KapotError
+        "Not signed in", when served without a valid signed identity or with an unknown or
+        disabled account.
+    """
     if os.environ.get(SERVED_ENV) != "1":
         return None
     key = os.environ.get(KEY_ENV, "").encode()
@@ -125,8 +172,6 @@ def visitor_scope(db: str | os.PathLike[str] | None = None):
     account = AccountStore(default_accounts_path(db)).get(login)
     if account is None or account.disabled:
         raise KapotError(tr("access.not_signed_in"))
-    from kapot.faces.worklists import WorklistStore, default_store_path
-
     store = WorklistStore(default_store_path(db))
     return Scope.for_account(account).with_work(store, at=dt.datetime.now())
 
@@ -140,12 +185,34 @@ def open_page(
     regions: list[str] | None = None,
     categories: list[str] | None = None,
     query_string: str | None = None,
-    calculator=None,
-):
+    calculator: Calculator | None = None,
+) -> w.Widget:
     """The widget the notebook shows: the visitor's page, or one line saying why not (not
-    signed in, a bad preset link, an error whose traceback went to the server's log)."""
-    import ipywidgets as w
+    signed in, a bad preset link, an error whose traceback went to the server's log).
 
+    Parameters
+    ----------
+    db : str, optional
+        The warehouse; default ``KAPOT_DB`` or ``data/kapot.duckdb``.
+    as_of : str or datetime.date, optional
+        The scores' date (``YYYY-MM-DD``); default the latest scored.
+    lang : {"en", "ru"}, default "en"
+        The page's language (a preset link may change it).
+    manager : str, optional
+        The manager preselected for the pipeline.
+    regions, categories : list of str, optional
+        The regions and the categories we can supply, preselected; empty: all.
+    query_string : str, optional
+        The page URL's query string (a preset link), read over the other parameters.
+    calculator : kapot.faces.calculator.Calculator, optional
+        The scores already loaded for ``as_of`` (:func:`kapot.faces.page.preload`).
+
+    Returns
+    -------
+    ipywidgets.Widget
+        The page for the visitor's scope, or an HTML line (class ``kapot-message``).
+    """
+    # kapot.faces.page imports this module (log_error, trim_memory): an import cycle
     from kapot.faces.page import calculator_page, page_params
 
     shown_lang = lang
@@ -154,8 +221,6 @@ def open_page(
         shown_lang = get_lang(shown_lang)
     except KapotError:
         shown_lang = get_lang(lang)
-    import time
-
     t0 = time.perf_counter()
     try:
         scope = visitor_scope(db)

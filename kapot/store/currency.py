@@ -15,10 +15,17 @@ import datetime as dt
 import difflib
 import os
 import re
+from typing import TYPE_CHECKING
+
+from babel.numbers import is_currency, list_currencies
 
 from kapot import runner
 from kapot.errors import KapotError
 from kapot.i18n import set_currency, tr
+from kapot.store.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    import duckdb
 
 __all__ = [
     "normalise_currency",
@@ -33,10 +40,25 @@ _CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 
 
 def normalise_currency(code: str, *, source: str | None = None) -> str:
-    """``code`` as an upper-case ISO 4217 code Babel knows; a :class:`KapotError` naming the
-    nearest codes otherwise (``source``: the file it came from, if any)."""
-    from babel.numbers import is_currency, list_currencies
+    """``code`` as an upper-case ISO 4217 code Babel knows.
 
+    Parameters
+    ----------
+    code : str
+        A currency code in any case, with or without surrounding spaces (``" rub"``).
+    source : str, optional
+        The file the code came from (a mapping file), named in the error.
+
+    Returns
+    -------
+    str
+        The upper-case code (``"RUB"``).
+
+    Raises
+    ------
+    KapotError
+        If Babel knows no such code; the message names the nearest codes.
+    """
     text = str(code or "").strip().upper()
     if is_currency(text):
         return text
@@ -47,26 +69,67 @@ def normalise_currency(code: str, *, source: str | None = None) -> str:
     )
 
 
-def read_currency(con) -> tuple[str | None, str | None]:
-    """(code, how it was set: given, mapping, guessed, changed) stored in the warehouse, or
-    (None, None)."""
+def read_currency(con: duckdb.DuckDBPyConnection) -> tuple[str | None, str | None]:
+    """The currency stored in the warehouse's ``settings`` table.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        A connection to the warehouse (read-only is enough).
+
+    Returns
+    -------
+    code : str or None
+        The ISO 4217 code; None when none is stored (or there is no ``settings`` table).
+    source : str or None
+        How it was set: ``given``, ``mapping``, ``guessed`` or ``changed``; None with no code.
+    """
     if not runner.has_table(con, "settings"):
         return None, None
     row = runner.execute(con, "store/currency")
     return (row[0][0], row[0][1]) if row else (None, None)
 
 
-def write_currency(con, code: str, source: str, *, at: dt.datetime) -> None:
-    """Store ``code`` (already normalised) on a write connection of the warehouse."""
+def write_currency(
+    con: duckdb.DuckDBPyConnection, code: str, source: str, *, at: dt.datetime
+) -> None:
+    """Store ``code`` on a write connection of the warehouse (replacing any stored one).
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        A connection from :meth:`kapot.store.warehouse.Warehouse.write`.
+    code : str
+        The code, already normalised (:func:`normalise_currency`).
+    source : str
+        How it was set: ``given``, ``mapping``, ``guessed`` or ``changed``.
+    at : datetime.datetime
+        When it was set (naive UTC), stored beside it.
+    """
     runner.execute(con, "store/write_currency", code=code, source=source, at=at)
 
 
 def guess_currency(
     encodings: list[str | None], headers: list[str], names: list[str] = ()
 ) -> str | None:
-    """RUB when an input was read as cp1251, names its columns in Russian, or most of the
-    ``names`` (of clients, products, categories, regions) are in Cyrillic: a Russian export,
-    such as 1C's; else None (no guess: the language's default stays)."""
+    """Guess a load's currency from how its files look: RUB for a Russian export (1C's).
+
+    Parameters
+    ----------
+    encodings : list of str or None
+        The text encodings the load's files were read in (None: not a text file); one of
+        ``cp1251``/``windows-1251`` means a Russian export.
+    headers : list of str
+        The files' column headers as written; one in Cyrillic means a Russian export.
+    names : list of str, optional
+        Names of clients, products, categories and regions; more than half of them in
+        Cyrillic means a Russian export (non-strings and blanks are not counted).
+
+    Returns
+    -------
+    str or None
+        ``"RUB"``, or None for no guess (the language's default stays).
+    """
     if any((e or "").lower().replace("-", "") in ("cp1251", "windows1251") for e in encodings):
         return "RUB"
     if any(_CYRILLIC.search(str(h)) for h in headers):
@@ -81,9 +144,28 @@ def change_currency(
     code: str, *, db: str | os.PathLike[str] | None = None, at: dt.datetime | None = None
 ) -> tuple[str | None, str]:
     """Set the warehouse's currency to ``code`` without reloading (atomic, like a load).
-    Returns (the previous code, the new one)."""
-    from kapot.store.warehouse import Warehouse
 
+    Parameters
+    ----------
+    code : str
+        The new currency, in any case (normalised by :func:`normalise_currency`).
+    db : str or os.PathLike, optional
+        The warehouse; default as in :class:`kapot.store.warehouse.Warehouse`.
+    at : datetime.datetime, optional
+        When it was changed (naive UTC); default now.
+
+    Returns
+    -------
+    old : str or None
+        The code stored before (None: none was).
+    new : str
+        The normalised code now stored, with source ``changed``.
+
+    Raises
+    ------
+    KapotError
+        If the code is unknown or the warehouse does not exist.
+    """
     new = normalise_currency(code)
     wh = Warehouse(db)
     if not wh.exists():
@@ -94,9 +176,22 @@ def change_currency(
     return old, new
 
 
-def use_warehouse_currency(con) -> str | None:
-    """Make the warehouse's currency the one every money formatter uses in this process (the
-    page's kernel, the report's kernel, a CLI command); returns it (None: the language's)."""
+def use_warehouse_currency(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Make the warehouse's currency the one every money formatter uses in this process.
+
+    Called by the page's kernel, the report's kernel and CLI commands before they format money.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        A connection to the warehouse (read-only is enough).
+
+    Returns
+    -------
+    str or None
+        The code now in use; None when the warehouse stores none (the language's default:
+        US dollars in English, roubles in Russian).
+    """
     code, _ = read_currency(con)
     set_currency(code)
     return code

@@ -33,11 +33,26 @@ def load_online_retail(
 ) -> pd.DataFrame:
     """Read a UCI Online Retail / Online Retail II file (xlsx, csv or parquet).
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The downloaded file; its suffix picks the reader (a csv is read as latin-1, as UCI
+        ships it).
+    sheet : str or int, optional
+        The Excel sheet to read (Online Retail II has one per year); default the first.
+
     Returns
     -------
-    DataFrame with columns date, invoice_id, client_id, sku, quantity, price, product_name,
-    region, ready for ``kapot.ingest(sales=...)`` (amount is quantity x price there). Lines
-    without a customer are kept; ingestion counts and reports them.
+    pandas.DataFrame
+        Columns ``date``, ``invoice_id``, ``client_id``, ``sku``, ``quantity``, ``price``,
+        ``product_name``, ``region`` (those the file has; the first six are required), ready
+        for ``kapot.ingest(sales=...)`` (amount is quantity x price there). Lines without a
+        customer are kept; ingestion counts and reports them.
+
+    Raises
+    ------
+    KapotError
+        If the file is missing or lacks a required column (named, with the columns found).
     """
     path = Path(path)
     if not path.exists():

@@ -3,29 +3,57 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from kapot.faces.calculator import Query
+
+if TYPE_CHECKING:
+    from kapot.faces.calculator import Calculator
+    from kapot.faces.worklists import WorklistStore
 
 __all__ = ["simulate_pipeline"]
 
 
 def simulate_pipeline(
-    store,
-    calc,
+    store: WorklistStore,
+    calc: Calculator,
     as_of: dt.date,
     *,
     weeks: tuple[int, ...] = (8, 3, 1),
     list_size: int = 60,
     seed: int = 0,
 ) -> int:
-    """Demo pipeline activity: each manager gets a working list of their best prospects
-    ``weeks[0]`` weeks before ``as_of`` and top-ups the other ``weeks`` before, and works through it with
-    plausible odds (contacts every few days; some refusals, hard or soft with a re-call date;
-    some deals that become clients; some prospects left hanging past the maximum deal length).
-    Moves go through the store's API, so every rule of the pipeline holds. Returns the number
-    of moves made. Only for demo data: real pipelines come from managers' pages."""
-    from kapot.faces.calculator import Query
+    """Demo pipeline activity: working lists, and managers working through them.
 
+    Each manager gets a working list of their best prospects ``weeks[0]`` weeks before
+    ``as_of`` and top-ups the other ``weeks`` before, and works through it with plausible odds
+    (contacts every few days; some refusals, hard or soft with a re-call date; some deals that
+    become clients; some prospects left hanging past the maximum deal length). Moves go
+    through the store's API, so every rule of the pipeline holds. Only for demo data: real
+    pipelines come from managers' pages.
+
+    Parameters
+    ----------
+    store : kapot.faces.worklists.WorklistStore
+        The pipeline store the lists and moves are written to (author ``demo``).
+    calc : kapot.faces.calculator.Calculator
+        The scores the lists are drawn from (each manager's best 400 prospects).
+    as_of : datetime.date
+        The day the activity runs up to; no move is made on or after it.
+    weeks : tuple of int, default (8, 3, 1)
+        How many weeks before ``as_of`` each list (the first) and top-up (the others) is made.
+    list_size : int, default 60
+        The open prospects each manager is topped up to.
+    seed : int, default 0
+        The random seed; the same seed and scores give the same moves.
+
+    Returns
+    -------
+    int
+        The number of moves made (the lists' assignments not counted).
+    """
     rng = np.random.default_rng(seed)
     lists = [dt.datetime.combine(as_of, dt.time(9)) - dt.timedelta(weeks=w) for w in weeks]
     end = dt.datetime.combine(as_of, dt.time())

@@ -39,7 +39,18 @@ _NON_ASCII = re.compile(rb"[\x80-\xff]")
 
 
 def bom_encoding(head: bytes) -> str | None:
-    """The encoding a byte-order mark at the start of ``head`` announces, or None."""
+    """The encoding a byte-order mark at the start of ``head`` announces, or None.
+
+    Parameters
+    ----------
+    head : bytes
+        The first bytes of a file (four are enough).
+
+    Returns
+    -------
+    str or None
+        ``"utf-8-sig"``, ``"utf-16"`` (either byte order), or None without a mark.
+    """
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -97,10 +108,28 @@ def _line_at(block: bytes, first_line: int, offset: int) -> int:
 def choose_encoding(path: Path, requested: str | None, name: str) -> str:
     """The file's encoding (``requested`` if given), checked on every line of the file.
 
+    Without ``requested``: a byte-order mark's, else UTF-8 when the first line with a
+    non-ASCII byte is valid UTF-8, else cp1251 (:data:`FALLBACK_ENCODING`).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The text file (``.gz`` is decompressed).
+    requested : str or None
+        The encoding the mapping names; None to detect it.
+    name : str
+        The file's name as the error shows it.
+
+    Returns
+    -------
+    str
+        A Python codec name (``"utf-8"``, ``"utf-8-sig"``, ``"utf-16"``, ``"cp1251"``...);
+        ``"utf-8"`` for a file that is all ASCII.
+
     Raises
     ------
     KapotError
-        naming the first line that does not decode in the chosen encoding, or (for a
+        Naming the first line that does not decode in the chosen encoding, or (for a
         single-byte encoding such as cp1251) the first line that is UTF-8 (a mixed file).
     """
     chosen = requested
@@ -180,7 +209,28 @@ def _mixed_error(name: str, encoding: str, row: int, *, mixed: bool = False) -> 
 
 def decode_per_line(path: Path, fallback: str, name: str) -> tuple[str, int]:
     """Decode each line on its own: UTF-8 where it is valid UTF-8, else ``fallback``.
-    Returns the text and the number of lines decoded in the fallback."""
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The text file (``.gz`` is decompressed; a UTF-8 byte-order mark is dropped).
+    fallback : str
+        The encoding of the lines that are not UTF-8 (cp1251, or the mapping's).
+    name : str
+        The file's name as the error shows it.
+
+    Returns
+    -------
+    text : str
+        The whole file, decoded.
+    fallback_lines : int
+        How many lines were decoded in ``fallback``.
+
+    Raises
+    ------
+    KapotError
+        Naming the first line that decodes in neither.
+    """
     with open_bytes(path) as fh:
         data = fh.read()
     data = data.removeprefix(codecs.BOM_UTF8)
@@ -204,7 +254,18 @@ def decode_per_line(path: Path, fallback: str, name: str) -> tuple[str, int]:
 
 
 def open_bytes(path: Path) -> io.BufferedIOBase:
-    """``path`` opened for reading bytes, decompressed when it ends in ``.gz``."""
+    """``path`` opened for reading bytes, decompressed when it ends in ``.gz``.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+
+    Returns
+    -------
+    io.BufferedIOBase
+        A binary file object; the caller closes it (it is a context manager).
+    """
     if path.suffix.lower() == ".gz":
         return gzip.open(path, "rb")
     return open(path, "rb")

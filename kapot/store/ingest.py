@@ -60,26 +60,45 @@ _ORDER = ("categories", "clients", "products", "invoices", "sales")
 
 @dataclass
 class LoadReport:
-    """The outcome of one ``ingest`` call; also stored in the warehouse's ``loads`` table."""
+    """The outcome of one ``ingest`` call; also stored in the warehouse's ``loads`` table.
+
+    Attributes
+    ----------
+    load_id : int
+        The load's entry in ``loads`` (the sales lines it added carry it: ``kapot unload``).
+    db : str
+        The warehouse file.
+    tables : list of TableReport
+        One per input, in load order (categories, clients, products, invoices, sales).
+    derived_clients, derived_products : int
+        Clients and products first seen in the sales lines, added from their columns.
+    currency : str or None
+        The warehouse's ISO 4217 currency after the load; None: not set.
+    currency_source : str or None
+        Where it came from: ``given`` (the ``currency`` argument), ``mapping``, ``kept`` (the
+        one stored) or ``guessed`` (from the data); None: not set.
+    currency_previous : str or None
+        The currency it replaced; None if none was stored or it did not change.
+    """
 
     load_id: int
     db: str
     tables: list[TableReport]
     derived_clients: int = 0
     derived_products: int = 0
-    currency: str | None = None  # the warehouse's currency after the load
-    currency_source: str | None = None  # given, mapping, guessed, kept, or None (not set)
-    currency_previous: str | None = None  # the one it replaced, if any
+    currency: str | None = None
+    currency_source: str | None = None
+    currency_previous: str | None = None
 
     def to_dict(self) -> dict:
-        """The report as plain values, ready for JSON."""
+        """The report as plain values, ready for JSON.
+
+        Returns
+        -------
+        dict
+            The fields, with ``tables`` as a list of dicts (one per :class:`TableReport`).
+        """
         return asdict(self)
-
-
-# --------------------------------------------------------------------------- mapping
-
-
-# --------------------------------------------------------------------------- preparation
 
 
 # --------------------------------------------------------------------------- loading
@@ -196,32 +215,39 @@ def ingest(
 
     Parameters
     ----------
-    sales, clients, products, invoices, categories : path or DataFrame, optional
-        Inputs; at least one. ``sales`` needs date, client_id, sku, quantity and amount (or a
-        unit price); the rest enrich it (see the README's data model).
-    mapping : path to a TOML mapping file, or the same as a dict.
-    db : the warehouse file (default ``KAPOT_DB`` or ``data/kapot.duckdb``).
-    strict : turn soft problems (a line without a client id...) into errors.
-    replace : start from an empty warehouse instead of adding to the stored one.
-    loaded_at : the time stamped on the load (default: now, UTC).
-    mixed_encoding : decode text files line by line (UTF-8 where valid, else cp1251 or the
-        mapping's ``encoding``) instead of refusing a file that mixes encodings; the lines
-        read in the fallback are counted in the report. Also ``mixed_encoding = true`` per
-        input in the mapping file.
-
-    currency : the company's ISO 4217 currency code (else ``currency`` in the mapping, else the
-        one stored, else a guess from the data: cp1251, Russian headers or mostly Cyrillic
-        names mean RUB; see :mod:`kapot.store.currency`).
+    sales, clients, products, invoices, categories : str, os.PathLike or pandas.DataFrame, optional
+        Inputs; at least one. ``sales`` needs columns date, client_id, sku, quantity and
+        amount (or a unit price); the rest enrich it (see the README's data model). Headers
+        are matched in English and Russian, or fixed by ``mapping``.
+    mapping : str, os.PathLike or dict, optional
+        A TOML mapping file, or the same as a dict (:func:`load_mapping`).
+    db : str or os.PathLike, optional
+        The warehouse file; default ``KAPOT_DB`` or ``data/kapot.duckdb``.
+    strict : bool, default False
+        Turn soft problems (a line without a client id...) into errors.
+    replace : bool, default False
+        Start from an empty warehouse instead of adding to the stored one.
+    loaded_at : datetime.datetime, optional
+        The time stamped on the load (naive UTC); default now.
+    mixed_encoding : bool, default False
+        Decode text files line by line (UTF-8 where valid, else cp1251 or the mapping's
+        ``encoding``) instead of refusing a file that mixes encodings; the lines read in the
+        fallback are counted in the report. Also ``mixed_encoding = true`` per input in the
+        mapping file.
+    currency : str, optional
+        The company's ISO 4217 currency code; else ``currency`` in the mapping, else the one
+        stored, else a guess from the data (cp1251, Russian headers or mostly Cyrillic names
+        mean RUB; see :mod:`kapot.store.currency`).
 
     Returns
     -------
     LoadReport
-        per input: rows read, loaded, already present, rejected per reason.
+        Per input: rows read, loaded, already present, rejected per reason; the currency.
 
     Raises
     ------
     KapotError
-        for bad input, naming file, row and column; the warehouse is then unchanged.
+        For bad input, naming file, row and column; the warehouse is then unchanged.
     """
     sources = {
         "sales": sales,
@@ -289,6 +315,3 @@ def ingest(
             report=json.dumps(report.to_dict(), ensure_ascii=False),
         )
     return report
-
-
-# --------------------------------------------------------------------------- unloading

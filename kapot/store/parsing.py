@@ -13,7 +13,7 @@ are read as empty cells, as pandas writes them. Values quoted in messages are sh
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,22 +67,59 @@ _FALSE = {"0", "false", "no", "n", "f", "нет", "н", "ложь", "-"}
 
 @dataclass(frozen=True)
 class ColumnContext:
-    """Where a column came from, for error messages."""
+    """Where a column came from, for error messages.
+
+    Parameters
+    ----------
+    file : str
+        The input's name as messages show it (a path, or ``<sales DataFrame>``).
+    column : str
+        The column's header in the file.
+    row_of : callable
+        Maps a 0-based position in the column to the row number a user sees in the file.
+    """
 
     file: str
     column: str
     row_of: Callable[[int], int]
 
     def error(self, message: str, position: int | None) -> KapotError:
-        """A one-line error naming the file, the row of ``position`` (when known) and the column."""
+        """A one-line error naming the file, the row of ``position`` (when known) and the column.
+
+        Parameters
+        ----------
+        message : str
+            What is wrong, already translated.
+        position : int or None
+            The 0-based position of the bad cell in the column; None if no one row is at fault.
+
+        Returns
+        -------
+        KapotError
+            For the caller to raise.
+        """
         row = self.row_of(position) if position is not None else None
         return KapotError(message, file=self.file, row=row, column=shown(self.column))
 
 
 def shown(value: object, limit: int = _SHOWN_CHARS) -> str:
-    """A cell's value as quoted in a one-line message: shortened to ``limit`` characters, and
-    control, format and line-separator characters (``\\n``, ``\\x85``, U+2028, bidi
-    overrides) written as escapes, so that the message stays one honest line."""
+    """A cell's value as quoted in a one-line message.
+
+    Control, format and line-separator characters (``\\n``, ``\\x85``, U+2028, bidi overrides)
+    are written as escapes, so that the message stays one honest line.
+
+    Parameters
+    ----------
+    value : object
+        The cell, as read.
+    limit : int, default 60
+        At most this many characters are kept.
+
+    Returns
+    -------
+    str
+        The text, escaped; when cut, ending in ``… (N chars)`` with the full length.
+    """
     text = str(value)
     n = len(text)
     if n > limit:
@@ -93,8 +130,20 @@ def shown(value: object, limit: int = _SHOWN_CHARS) -> str:
     return f"{text}… ({n:,} chars)" if n > limit else text
 
 
-def shown_list(values, limit: int = 300) -> str:
-    """Several values (a file's headers) for a message, shortened as a whole."""
+def shown_list(values: Iterable[object], limit: int = 300) -> str:
+    """Several values (a file's headers) for a message, shortened as a whole.
+
+    Parameters
+    ----------
+    values : iterable
+        The values, joined with ``", "``.
+    limit : int, default 300
+        At most this many characters are kept (see :func:`shown`).
+
+    Returns
+    -------
+    str
+    """
     return shown(", ".join(str(v) for v in values), limit)
 
 
@@ -129,7 +178,18 @@ def _blank(u: pd.Series) -> pd.Series:
 def parse_ids(values: pd.Series, ctx: ColumnContext | None = None) -> pd.Series:
     """Identifiers as strings: trimmed, ``'123.0'`` from spreadsheets becomes ``'123'``.
 
-    With ``ctx``, a cell longer than :data:`MAX_FIELD_CHARS` raises :class:`KapotError`.
+    Parameters
+    ----------
+    values : pandas.Series
+        One raw column: text, or numbers as a spreadsheet gives them.
+    ctx : ColumnContext, optional
+        Where the column came from; with it, a cell longer than :data:`MAX_FIELD_CHARS`
+        raises :class:`KapotError`.
+
+    Returns
+    -------
+    pandas.Series
+        Object dtype, same index; blank, ``NaN``, ``null``, ``None`` become None.
     """
     if pd.api.types.is_float_dtype(values.dtype):
         out = values.map(
@@ -148,9 +208,20 @@ def parse_ids(values: pd.Series, ctx: ColumnContext | None = None) -> pd.Series:
 
 
 def parse_text(values: pd.Series, ctx: ColumnContext | None = None) -> pd.Series:
-    """Free text, trimmed; blank becomes missing.
+    """Free text, trimmed, runs of white space made one space; blank becomes missing.
 
-    With ``ctx``, a cell longer than :data:`MAX_FIELD_CHARS` raises :class:`KapotError`.
+    Parameters
+    ----------
+    values : pandas.Series
+        One raw column (a non-text one is read as identifiers, :func:`parse_ids`).
+    ctx : ColumnContext, optional
+        Where the column came from; with it, a cell longer than :data:`MAX_FIELD_CHARS`
+        raises :class:`KapotError`.
+
+    Returns
+    -------
+    pandas.Series
+        Object dtype, same index; missing as None.
     """
     if not (pd.api.types.is_string_dtype(values.dtype) or values.dtype == object):
         return parse_ids(values, ctx)
@@ -169,10 +240,25 @@ def parse_dates(
     """Dates (time of day dropped): ISO, dd.mm.yyyy, US m/d/y, with or without time, Excel
     serial numbers, or already typed datetimes. Missing stays missing (NaT).
 
+    Parameters
+    ----------
+    values : pandas.Series
+        One raw column.
+    ctx : ColumnContext
+        Where the column came from, for the error.
+    date_format : str, optional
+        A ``strptime`` format (the mapping's ``date_format``); default the one of the known
+        formats that reads the most values of the column.
+
+    Returns
+    -------
+    pandas.Series
+        ``datetime64[ns]`` at midnight, time zone dropped, same index.
+
     Raises
     ------
     KapotError
-        naming the first row whose value is not a date in the detected format, or a date
+        Naming the first row whose value is not a date in the detected format, or a date
         outside :data:`MIN_DATE` .. :data:`MAX_DATE`.
     """
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
@@ -271,10 +357,26 @@ def parse_numbers(
     """Numbers written as ``1 234,56``, ``1,234.56``, ``1.234,56``, ``$162.84``, ``(12.5)``
     or ``12-``; the decimal sign is detected per column unless given.
 
+    Parameters
+    ----------
+    values : pandas.Series
+        One raw column (text, or numbers already typed).
+    ctx : ColumnContext
+        Where the column came from, for the error.
+    decimal : {",", "."}, optional
+        The decimal sign (the mapping's ``decimal``); default detected from the column.
+    delimiter : str, optional
+        The file's field delimiter: with ``;`` an ambiguous ``1,234`` reads as 1.234.
+
+    Returns
+    -------
+    pandas.Series
+        ``float64``, same index; blank cells NaN; ``(12.5)`` and ``12-`` negative.
+
     Raises
     ------
     KapotError
-        naming the first row whose non-blank value is not a number, is not finite (``inf``,
+        Naming the first row whose non-blank value is not a number, is not finite (``inf``,
         ``1e309``) or reaches :data:`MAX_ABS_NUMBER` in magnitude.
     """
     if pd.api.types.is_bool_dtype(values.dtype):
@@ -344,7 +446,25 @@ def _detect_decimal(u: pd.Series, delimiter: str | None) -> str:
 
 
 def parse_bools(values: pd.Series, ctx: ColumnContext) -> pd.Series:
-    """Yes/no flags in English or Russian (да/нет, 1/0, true/false)."""
+    """Yes/no flags in English or Russian (да/нет, 1/0, true/false, +/-).
+
+    Parameters
+    ----------
+    values : pandas.Series
+        One raw column.
+    ctx : ColumnContext
+        Where the column came from, for the error.
+
+    Returns
+    -------
+    pandas.Series
+        Nullable ``boolean``, same index; blank cells missing.
+
+    Raises
+    ------
+    KapotError
+        Naming the first row whose value is neither a yes nor a no.
+    """
     if pd.api.types.is_bool_dtype(values.dtype):
         return values.astype("boolean")
     codes, u = _factorize_str(values)

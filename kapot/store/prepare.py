@@ -16,6 +16,7 @@ from kapot.i18n import tr
 from kapot.store.currency import (
     normalise_currency,
 )
+from kapot.store.headers import normalise_header
 from kapot.store.parsing import (
     MAX_ABS_NUMBER,
     ColumnContext,
@@ -28,7 +29,7 @@ from kapot.store.parsing import (
     shown_list,
 )
 from kapot.store.readers import RawTable, ReadOptions, read_table
-from kapot.store.schema import TABLES, Table, normalise_header
+from kapot.store.schema import TABLES, Table
 
 __all__ = ["Source", "TableReport", "load_mapping", "prepare"]
 
@@ -45,7 +46,28 @@ _OPTION_KEYS = {
 
 
 def load_mapping(mapping: str | os.PathLike[str] | dict | None) -> dict[str, dict]:
-    """Read and check a TOML mapping: ``[table]`` options and ``[table.columns]`` names."""
+    """Read and check a TOML mapping: ``[table]`` options and ``[table.columns]`` names.
+
+    Parameters
+    ----------
+    mapping : str, os.PathLike, dict or None
+        A TOML file, or the same content as a dict; None for no mapping. Its sections are
+        canonical tables; a section's keys are read options (``encoding``, ``delimiter``,
+        ``decimal``, ``date_format``, ``sheet``, ``header_row``, ``mixed_encoding``) and
+        ``columns`` (canonical column -> the header in the file). A top-level ``currency``
+        is the company's currency.
+
+    Returns
+    -------
+    dict
+        Table name to its section, and ``currency`` (normalised) if given; ``{}`` for None.
+
+    Raises
+    ------
+    KapotError
+        Naming the file, for a missing or unreadable file, an unknown table, column or
+        option, a ``mixed_encoding`` that is not a boolean, or an unknown currency.
+    """
     if mapping is None:
         return {}
     if isinstance(mapping, dict):
@@ -143,12 +165,22 @@ def _map_columns(
 
 @dataclass
 class Prepared:
-    """One input ready to load: its canonical frame, its report and any extra columns."""
+    """One input ready to load: its canonical frame and its report.
+
+    Attributes
+    ----------
+    table : str
+        The canonical table (``sales``, ``clients``, ...).
+    frame : pandas.DataFrame
+        The table's canonical columns found in the input, typed, valid rows only (``sales``
+        always with ``amount``).
+    report : TableReport
+        What reading and checking it found.
+    """
 
     table: str
-    frame: pd.DataFrame  # canonical columns that were present, typed, valid rows only
+    frame: pd.DataFrame
     report: TableReport
-    extras: pd.DataFrame | None = None
 
 
 def _raw_from_frame(df: pd.DataFrame, name: str) -> RawTable:
@@ -167,7 +199,43 @@ def prepare(
     strict: bool = False,
     mixed_encoding: bool = False,
 ) -> Prepared:
-    """Read, map and parse one input without touching the warehouse."""
+    """Read, map and parse one input without touching the warehouse.
+
+    Headers are matched to the table's canonical columns (the mapping's names first, then the
+    known synonyms in English and Russian), values parsed by the column's kind, and rows with
+    a missing required value or a repeated key dropped and counted per reason.
+
+    Parameters
+    ----------
+    table_name : str
+        The canonical table: ``sales``, ``clients``, ``products``, ``invoices`` or
+        ``categories``.
+    source : str, os.PathLike or pandas.DataFrame
+        A file (csv, tsv, xlsx, parquet...) or a frame whose column headers are matched the
+        same way; ``sales`` needs columns for date, client_id, sku, quantity and amount (or a
+        unit price, then amount is quantity x price).
+    spec : dict, optional
+        The table's section of the mapping (:func:`load_mapping`): read options and
+        ``columns``.
+    strict : bool, default False
+        Raise on the first soft problem (a missing required value, a repeated key) instead of
+        dropping and counting the rows.
+    mixed_encoding : bool, default False
+        Decode a text file line by line instead of refusing one that mixes encodings.
+
+    Returns
+    -------
+    Prepared
+        ``frame``: the canonical columns found, typed, valid rows only (``sales`` always with
+        ``amount``); ``report``: the :class:`TableReport` (rows read, columns matched, rows
+        rejected per reason, returns and warnings).
+
+    Raises
+    ------
+    KapotError
+        For a hard problem (a required column missing, a value that cannot be parsed, a
+        number too large), naming the file, row and column.
+    """
     table = TABLES[table_name]
     spec = spec or {}
     fixed = dict(spec.get("columns", {}))
@@ -299,22 +367,55 @@ Source = str | os.PathLike[str] | pd.DataFrame
 
 @dataclass
 class TableReport:
-    """What happened to one input."""
+    """What happened to one input.
+
+    Attributes
+    ----------
+    table : str
+        The canonical table.
+    file : str
+        The input's file (or ``<table DataFrame>``).
+    rows_read : int
+        Data rows read.
+    loaded : int
+        New rows (sales lines; keys new to a dimension table).
+    updated : int
+        Existing keys refreshed (dimension tables).
+    duplicates : int
+        Lines already in the warehouse, not loaded again (sales).
+    returns : int
+        Lines with a negative quantity or amount, kept as returns (sales).
+    rejected : dict of str to int
+        Rows dropped per reason (``missing_<column>``, ``duplicate_key``).
+    columns : dict of str to str
+        Canonical column -> the header it was read from.
+    encoding, delimiter : str or None
+        Those of a text file; None otherwise.
+    header_row : int or None
+        The 1-based file row of the header; None for a parquet file or a frame.
+    warnings : dict of str to int
+        Rows loaded but worth a look, per reason (``sign_conflict``: quantity and amount of
+        opposite signs).
+    fallback_lines : int
+        With ``mixed_encoding``: lines decoded in the fallback encoding.
+    fallback_encoding : str or None
+        That encoding, when a line was read in it.
+    """
 
     table: str
     file: str
     rows_read: int = 0
-    loaded: int = 0  # new rows
-    updated: int = 0  # existing keys refreshed (dimension tables)
-    duplicates: int = 0  # lines already in the warehouse (sales)
-    returns: int = 0  # negative lines kept and flagged (sales)
+    loaded: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    returns: int = 0
     rejected: dict[str, int] = field(default_factory=dict)
-    columns: dict[str, str] = field(default_factory=dict)  # canonical -> header in the file
+    columns: dict[str, str] = field(default_factory=dict)
     encoding: str | None = None
     delimiter: str | None = None
     header_row: int | None = None
-    warnings: dict[str, int] = field(default_factory=dict)  # loaded, but worth a look
-    fallback_lines: int = 0  # mixed_encoding: lines decoded in the fallback encoding
+    warnings: dict[str, int] = field(default_factory=dict)
+    fallback_lines: int = 0
     fallback_encoding: str | None = None
 
     @property

@@ -50,32 +50,82 @@ _DELIMITERS = (",", ";", "\t", "|")
 
 @dataclass(frozen=True)
 class ReadOptions:
-    """Per-input options, from a mapping file or arguments; ``None`` means detect."""
+    """Per-input options, from a mapping file or arguments.
+
+    Parameters
+    ----------
+    encoding : str, optional
+        A text file's encoding (a Python codec name); None: detected (UTF-8 or cp1251).
+    delimiter : str, optional
+        A text file's field delimiter; None: detected among ``,``, ``;``, tab and ``|``.
+    decimal : str, optional
+        The decimal sign, ``,`` or ``.``; None: detected per column.
+    date_format : str, optional
+        A ``strptime`` format of the dates; None: the known formats.
+    sheet : str or int, optional
+        A workbook's sheet, by name or 0-based position; None: the first.
+    header_row : int, optional
+        The 1-based row of the header in the file; None: the best-scoring of the first 30.
+    mixed_encoding : bool
+        Decode a text file line by line (UTF-8 where valid, else the fallback encoding)
+        instead of refusing one that mixes encodings.
+    """
 
     encoding: str | None = None
     delimiter: str | None = None
     decimal: str | None = None
     date_format: str | None = None
     sheet: str | int | None = None
-    header_row: int | None = None  # 1-based row of the header in the file
-    mixed_encoding: bool = False  # decode line by line (UTF-8 where valid, else the fallback)
+    header_row: int | None = None
+    mixed_encoding: bool = False
 
 
 @dataclass
 class RawTable:
-    """A file's data with its own headers, before mapping to canonical columns."""
+    """A file's data with its own headers, before mapping to canonical columns.
+
+    Attributes
+    ----------
+    file : str
+        The file's path (or ``<table DataFrame>`` for a frame), as error messages name it.
+    data : pandas.DataFrame
+        The rows under the header, the file's headers as columns; cells as text or None
+        (typed in a parquet file or a frame).
+    first_row : int
+        The 1-based file row of ``data``'s first row.
+    header_row : int or None
+        The 1-based file row of the header; None for a parquet file or a frame.
+    encoding, delimiter : str or None
+        Those used for a text file (``utf-8+cp1251`` when lines were read in the fallback);
+        None otherwise.
+    fallback_lines : int
+        With ``mixed_encoding``: lines decoded in the fallback encoding.
+    fallback_encoding : str or None
+        That encoding, when a line was read in it.
+    """
 
     file: str
     data: pd.DataFrame
-    first_row: int  # file row number of data.iloc[0]
+    first_row: int
     header_row: int | None
     encoding: str | None = None
     delimiter: str | None = None
-    fallback_lines: int = 0  # with mixed_encoding: lines decoded in the fallback encoding
+    fallback_lines: int = 0
     fallback_encoding: str | None = None
 
     def row_of(self, position: int) -> int:
-        """The file row of the data row at ``position`` (0-based)."""
+        """The file row of the data row at ``position``, as a user finds it in the file.
+
+        Parameters
+        ----------
+        position : int
+            0-based position in :attr:`data`.
+
+        Returns
+        -------
+        int
+            The 1-based row of the file (a spreadsheet's row, a text file's line).
+        """
         return self.first_row + int(position)
 
 
@@ -96,10 +146,27 @@ def read_table(
 
     Parameters
     ----------
-    path : file to read (.csv, .txt, .tsv, optionally .gz; .xlsx/.xlsm; .parquet).
-    options : encoding, delimiter, sheet, header row; detected where ``None``.
-    header_score : scores a candidate header row (how many known column names it has); the
-        best-scoring row among the first 30 is the header.
+    path : str or pathlib.Path
+        The file: .csv, .txt, .tsv (optionally .gz), .xlsx/.xlsm, or .parquet.
+    options : ReadOptions, optional
+        Encoding, delimiter, sheet, header row; detected where ``None``.
+    header_score : callable
+        Scores a candidate header row (a list of cells: how many known column names it
+        has); the best-scoring row among the first 30 is the header.
+
+    Returns
+    -------
+    RawTable
+        The rows under the header, every cell as text or None (typed in a parquet file),
+        with the file's own headers as columns; the encoding and delimiter used (text files)
+        and the file rows of the data (:meth:`RawTable.row_of`).
+
+    Raises
+    ------
+    KapotError
+        Naming the file (and row and column where one is at fault): a missing or empty file,
+        no header or no rows, a duplicate or oversized header, a bad or mixed encoding, an
+        unknown sheet, a workbook that is not one.
     """
     path = Path(path)
     name = str(path)

@@ -1,16 +1,47 @@
-"""The canonical data model: tables, columns, types and the header names we recognise."""
+"""The canonical data model: tables, their columns and types, and the headers each column is
+recognised by (the synonyms several tables share are in :mod:`kapot.store.headers`)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-__all__ = ["Column", "Table", "TABLES", "normalise_header"]
+from kapot.store.headers import (
+    CATEGORY,
+    CITY,
+    CLIENT_ID,
+    CLIENT_NAME,
+    INDUSTRY,
+    INN,
+    MANAGER,
+    PRICE,
+    PRODUCT_NAME,
+    REGION,
+    SKU,
+    synonyms,
+)
+
+__all__ = ["Column", "Table", "TABLES"]
 
 
 @dataclass(frozen=True)
 class Column:
-    """A canonical column. ``kind`` is one of id, text, date, number, int, bool."""
+    """A canonical column.
+
+    Parameters
+    ----------
+    name : str
+        Its canonical name (``client_id``), as stored in the warehouse.
+    kind : str
+        How its values are parsed: ``id``, ``text``, ``date``, ``number``, ``int`` or ``bool``.
+    synonyms : tuple of str
+        The headers it is recognised by, normalised (:func:`kapot.store.headers.synonyms`); the
+        first found in a file wins (a mapping file's name comes before them).
+    required : bool
+        A file without it is refused, and a row without a value dropped (or refused when
+        strict).
+    description : str
+        What it holds, for the reader of the schema.
+    """
 
     name: str
     kind: str
@@ -23,8 +54,20 @@ class Column:
 class Table:
     """A canonical input table: its stored columns and the extra columns it may carry.
 
-    ``extras`` are columns an input file may hold beside the table's own (a sales export with
-    the client's region or the product's category); they enrich the other tables.
+    Parameters
+    ----------
+    name : str
+        Its name (``sales``, ``clients``, ``products``, ``invoices``, ``categories``), the
+        warehouse table's too.
+    key : tuple of str
+        The columns that identify a row: a load refreshes a stored row with the same key;
+        for ``sales``, ``line_key`` (a hash of the line, computed at load): a line stored
+        already is skipped.
+    columns : tuple of Column
+        Its own columns.
+    extras : tuple of Column
+        Columns an input file may hold beside the table's own (a sales export with the
+        client's region or the product's category); they enrich the other tables.
     """
 
     name: str
@@ -33,7 +76,17 @@ class Table:
     extras: tuple[Column, ...] = field(default=())
 
     def column(self, name: str) -> Column:
-        """The column ``name`` (canonical or extra); KeyError if the table has none."""
+        """The column ``name`` (canonical or extra); KeyError if the table has none.
+
+        Parameters
+        ----------
+        name : str
+            A canonical column name (``client_id``), not a header of a file.
+
+        Returns
+        -------
+        Column
+        """
         for col in self.columns + self.extras:
             if col.name == name:
                 return col
@@ -45,130 +98,6 @@ class Table:
         return self.columns + self.extras
 
 
-def normalise_header(text: object) -> str:
-    """Lower-case a header and keep only letters and digits (Latin and Cyrillic)."""
-    return re.sub(r"[^0-9a-zа-яё]", "", str(text).strip().lower().replace("ё", "е"))
-
-
-def _syn(*names: str) -> tuple[str, ...]:
-    return tuple(normalise_header(n) for n in names)
-
-
-_CLIENT_ID = _syn(
-    "client_id",
-    "customer id",
-    "customerid",
-    "customer",
-    "customer no",
-    "customer number",
-    "client",
-    "client no",
-    "account",
-    "account no",
-    "store number",
-    "store",
-    "shop_id",
-    "shop",
-    "код контрагента",
-    "код клиента",
-    "код покупателя",
-    "контрагент код",
-    "id клиента",
-    "контрагент",
-    "покупатель",
-    "клиент",
-    "заказчик",
-    "грузополучатель",
-)
-_CLIENT_NAME = _syn(
-    "client_name",
-    "customer name",
-    "client name",
-    "name of customer",
-    "store name",
-    "company",
-    "наименование контрагента",
-    "контрагент наименование",
-    "наименование клиента",
-    "наименование покупателя",
-    "организация",
-)
-_SKU = _syn(
-    "sku",
-    "stockcode",
-    "stock code",
-    "item no",
-    "item number",
-    "item id",
-    "item_id",
-    "item code",
-    "product code",
-    "product id",
-    "article",
-    "артикул",
-    "код номенклатуры",
-    "код товара",
-    "номенклатура код",
-    "номенклатура",
-    "товар",
-)
-_PRODUCT_NAME = _syn(
-    "product_name",
-    "description",
-    "item description",
-    "item name",
-    "item_name",
-    "product name",
-    "product",
-    "наименование номенклатуры",
-    "наименование товара",
-    "наименование",
-    "номенклатура наименование",
-    "номенклатура",
-    "товар",
-)
-_CATEGORY = _syn(
-    "category name",
-    "category",
-    "item group",
-    "product group",
-    "item category",
-    "item_category_id",
-    "category id",
-    "категория",
-    "группа номенклатуры",
-    "группа товаров",
-    "вид номенклатуры",
-    "товарная группа",
-    "группа",
-)
-_REGION = _syn("region", "country", "county", "state", "регион", "область", "страна", "округ")
-_CITY = _syn("city", "town", "город", "населенный пункт")
-_INDUSTRY = _syn(
-    "industry", "sector", "segment", "отрасль", "вид деятельности", "сфера деятельности"
-)
-_MANAGER = _syn(
-    "manager",
-    "sales manager",
-    "sales rep",
-    "salesperson",
-    "менеджер",
-    "ответственный",
-    "торговый представитель",
-)
-_INN = _syn("inn", "tax id", "taxid", "vat", "vat no", "инн")
-_PRICE = _syn(
-    "price",
-    "unitprice",
-    "unit price",
-    "item_price",
-    "sales price",
-    "state bottle retail",
-    "цена",
-    "цена продажи",
-    "цена за единицу",
-)
-
 SALES = Table(
     name="sales",
     key=("line_key",),
@@ -176,7 +105,7 @@ SALES = Table(
         Column(
             "date",
             "date",
-            _syn(
+            synonyms(
                 "date",
                 "invoicedate",
                 "invoice date",
@@ -196,7 +125,7 @@ SALES = Table(
         Column(
             "invoice_id",
             "id",
-            _syn(
+            synonyms(
                 "invoice_id",
                 "invoice",
                 "invoiceno",
@@ -217,12 +146,12 @@ SALES = Table(
             ),
             description="invoice or shipment document",
         ),
-        Column("client_id", "id", _CLIENT_ID, required=True, description="buyer"),
-        Column("sku", "id", _SKU, required=True, description="product code"),
+        Column("client_id", "id", CLIENT_ID, required=True, description="buyer"),
+        Column("sku", "id", SKU, required=True, description="product code"),
         Column(
             "quantity",
             "number",
-            _syn(
+            synonyms(
                 "quantity",
                 "qty",
                 "units",
@@ -239,7 +168,7 @@ SALES = Table(
         Column(
             "amount",
             "number",
-            _syn(
+            synonyms(
                 "amount",
                 "net amount",
                 "sales amount",
@@ -260,15 +189,15 @@ SALES = Table(
         ),
     ),
     extras=(
-        Column("price", "number", _PRICE),
-        Column("client_name", "text", _CLIENT_NAME),
-        Column("region", "text", _REGION),
-        Column("city", "text", _CITY),
-        Column("industry", "text", _INDUSTRY),
-        Column("manager", "text", _MANAGER),
-        Column("inn", "id", _INN),
-        Column("product_name", "text", _PRODUCT_NAME),
-        Column("category", "text", _CATEGORY),
+        Column("price", "number", PRICE),
+        Column("client_name", "text", CLIENT_NAME),
+        Column("region", "text", REGION),
+        Column("city", "text", CITY),
+        Column("industry", "text", INDUSTRY),
+        Column("manager", "text", MANAGER),
+        Column("inn", "id", INN),
+        Column("product_name", "text", PRODUCT_NAME),
+        Column("category", "text", CATEGORY),
     ),
 )
 
@@ -276,17 +205,17 @@ CLIENTS = Table(
     name="clients",
     key=("client_id",),
     columns=(
-        Column("client_id", "id", _CLIENT_ID, required=True),
-        Column("name", "text", _CLIENT_NAME + _syn("name", "shop_name", "наименование")),
-        Column("inn", "id", _INN),
-        Column("region", "text", _REGION),
-        Column("city", "text", _CITY),
-        Column("industry", "text", _INDUSTRY),
-        Column("manager", "text", _MANAGER),
+        Column("client_id", "id", CLIENT_ID, required=True),
+        Column("name", "text", CLIENT_NAME + synonyms("name", "shop_name", "наименование")),
+        Column("inn", "id", INN),
+        Column("region", "text", REGION),
+        Column("city", "text", CITY),
+        Column("industry", "text", INDUSTRY),
+        Column("manager", "text", MANAGER),
         Column(
             "payment_terms_days",
             "int",
-            _syn(
+            synonyms(
                 "payment_terms_days",
                 "payment terms",
                 "terms",
@@ -300,7 +229,7 @@ CLIENTS = Table(
         Column(
             "contact_person",
             "text",
-            _syn(
+            synonyms(
                 "contact_person",
                 "contact",
                 "contact name",
@@ -308,8 +237,8 @@ CLIENTS = Table(
                 "контакт",
             ),
         ),
-        Column("phone", "text", _syn("phone", "telephone", "tel", "телефон", "тел")),
-        Column("email", "text", _syn("email", "e-mail", "mail", "электронная почта", "почта")),
+        Column("phone", "text", synonyms("phone", "telephone", "tel", "телефон", "тел")),
+        Column("email", "text", synonyms("email", "e-mail", "mail", "электронная почта", "почта")),
     ),
 )
 
@@ -317,14 +246,14 @@ PRODUCTS = Table(
     name="products",
     key=("sku",),
     columns=(
-        Column("sku", "id", _SKU, required=True),
-        Column("name", "text", _PRODUCT_NAME + _syn("name")),
-        Column("category", "text", _CATEGORY),
-        Column("price", "number", _PRICE),
+        Column("sku", "id", SKU, required=True),
+        Column("name", "text", PRODUCT_NAME + synonyms("name")),
+        Column("category", "text", CATEGORY),
+        Column("price", "number", PRICE),
         Column(
             "in_assortment",
             "bool",
-            _syn(
+            synonyms(
                 "in_assortment",
                 "active",
                 "available",
@@ -337,7 +266,7 @@ PRODUCTS = Table(
         Column(
             "stock_qty",
             "number",
-            _syn(
+            synonyms(
                 "stock_qty",
                 "stock",
                 "on hand",
@@ -350,7 +279,7 @@ PRODUCTS = Table(
         Column(
             "stock_since",
             "date",
-            _syn(
+            synonyms(
                 "stock_since",
                 "stock date",
                 "received",
@@ -369,7 +298,7 @@ INVOICES = Table(
         Column(
             "invoice_id",
             "id",
-            _syn(
+            synonyms(
                 "invoice_id",
                 "invoicenumber",
                 "invoice number",
@@ -382,11 +311,11 @@ INVOICES = Table(
             ),
             required=True,
         ),
-        Column("client_id", "id", _CLIENT_ID, required=True),
+        Column("client_id", "id", CLIENT_ID, required=True),
         Column(
             "issued",
             "date",
-            _syn(
+            synonyms(
                 "issued",
                 "invoicedate",
                 "invoice date",
@@ -401,7 +330,7 @@ INVOICES = Table(
         Column(
             "due",
             "date",
-            _syn(
+            synonyms(
                 "due",
                 "duedate",
                 "due date",
@@ -413,7 +342,7 @@ INVOICES = Table(
         Column(
             "paid",
             "date",
-            _syn(
+            synonyms(
                 "paid",
                 "settleddate",
                 "settled date",
@@ -426,7 +355,7 @@ INVOICES = Table(
         Column(
             "amount",
             "number",
-            _syn(
+            synonyms(
                 "amount",
                 "invoiceamount",
                 "invoice amount",
@@ -446,7 +375,7 @@ CATEGORIES = Table(
         Column(
             "category_id",
             "id",
-            _syn(
+            synonyms(
                 "category_id",
                 "item_category_id",
                 "category code",
@@ -458,7 +387,7 @@ CATEGORIES = Table(
         Column(
             "category",
             "text",
-            _syn(
+            synonyms(
                 "category",
                 "item_category_name",
                 "category name",

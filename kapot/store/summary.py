@@ -13,10 +13,28 @@ __all__ = ["warehouse_facts"]
 
 
 def warehouse_facts(db: str | os.PathLike[str] | None = None) -> dict:
-    """The warehouse's facts: ``path``, ``counts`` (rows per table), ``currency`` and
-    ``currency_source`` (:func:`kapot.store.currency.read_currency`), ``period`` (first sale,
-    last sale, revenue; None without sales), ``buyers``, ``prospects``, ``regions`` (the five
-    with most revenue: (region, revenue)) and ``last_load`` ((load id, time) or None)."""
+    """What the warehouse holds, as numbers for ``kapot status``.
+
+    Parameters
+    ----------
+    db : str or os.PathLike, optional
+        The warehouse; default as in :class:`kapot.store.warehouse.Warehouse`.
+
+    Returns
+    -------
+    dict
+        ``path`` (str); ``counts`` (rows per canonical table,
+        :meth:`~kapot.store.warehouse.Warehouse.table_counts`); ``currency`` and
+        ``currency_source`` (:func:`kapot.store.currency.read_currency`); ``period`` (first
+        sale, last sale, revenue; None without sales); ``buyers`` and ``prospects`` (client
+        counts); ``regions`` (the five with most revenue, as (region, revenue)); ``last_load``
+        ((load id, time) or None).
+
+    Raises
+    ------
+    KapotError
+        If the warehouse does not exist.
+    """
     wh = Warehouse(db)
     facts: dict = {"path": str(wh.path), "counts": wh.table_counts()}
     with wh.read() as con:

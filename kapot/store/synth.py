@@ -11,7 +11,6 @@ returned. Everything is drawn with NumPy in arrays; no loop runs over clients or
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,7 +18,7 @@ import pandas as pd
 
 from kapot.i18n import get_lang, tr
 from kapot.store.demo_pipeline import simulate_pipeline
-from kapot.store.worlds import HELD_OUT_WORLD, SEASONALITY_WORLDS
+from kapot.store.worlds import HELD_OUT_WORLD, SEASONALITY_WORLDS, SynthConfig
 
 __all__ = [
     "SynthConfig",
@@ -28,6 +27,7 @@ __all__ = [
     "simulate_pipeline",
     "SEASONALITY_WORLDS",
     "HELD_OUT_WORLD",
+    "SEASON_BUILDING",
 ]
 
 REGIONS = ("moscow", "spb", "ekb", "nsk", "kazan", "nnov", "samara", "krasnodar")
@@ -92,8 +92,9 @@ _AFFINITY = np.array(
         [2.0, 2.0, 1.0, 1.0, 0.6, 1.5, 1.5, 0.8, 1.0, 0.3, 0.3, 0.8, 0.8, 1.2],  # agriculture
     ]
 )
-# seasonal clients in these industries peak in the building season (April-September)
-_SEASON_BUILDING = {"construction", "building_trade", "agro"}
+# seasonal clients in these industries peak in the building season (April-September); the
+# bench's oracle knows it
+SEASON_BUILDING = {"construction", "building_trade", "agro"}
 TIERS = ("large", "medium", "small")
 _TIER_P = np.array([0.1, 0.3, 0.6])
 _TIER_ORDERS = np.array([7.0, 2.6, 0.9])  # orders per month at the start
@@ -101,57 +102,43 @@ _TIER_LINES = np.array([6.0, 3.5, 2.0])  # extra lines per order (Poisson mean)
 _TIER_QTY = np.log([3.0, 1.4, 0.7])
 
 
-@dataclass(frozen=True)
-class SynthConfig:
-    """What to generate.
+@dataclass
+class SynthData:
+    """Generated tables in kapot's canonical columns, plus the truth behind them.
 
     Parameters
     ----------
-    n_clients : buyers and prospects together.
-    end : last day of the history (inclusive); history starts ``years`` before it.
-    target_lines : if set, order rates are scaled so the expected line count is about this.
+    sales : pandas.DataFrame
+        Columns ``date``, ``invoice_id``, ``client_id``, ``sku``, ``quantity``, ``amount``
+        (returns: negative quantity and amount, invoice ``RET-...``).
+    clients : pandas.DataFrame
+        Columns ``client_id``, ``name``, ``inn``, ``region``, ``city``, ``industry``,
+        ``manager``, ``payment_terms_days``, ``contact_person``, ``phone``, ``email``; the
+        prospects too.
+    products : pandas.DataFrame
+        Columns ``sku``, ``name``, ``category``, ``price``, ``in_assortment``, ``stock_qty``,
+        ``stock_since``.
+    invoices : pandas.DataFrame
+        Columns ``invoice_id``, ``client_id``, ``issued``, ``due``, ``paid`` (NaT: unpaid
+        at the end), ``amount``.
+    truth : pandas.DataFrame
+        One row per client: ``client_id``, ``prospect``, ``size_tier``, ``industry``,
+        ``region`` (codes), ``seasonal``, ``peak_month`` (0: none), ``kappa``, ``growth``
+        (log per year), ``late_payer``, ``non_profile``, ``start``, ``churned`` (NaT: never),
+        ``orders_per_month``.
+    adoption : pandas.DataFrame
+        Columns ``client_id``, ``category``, ``adopted`` (the month the client starts buying
+        it), for the adoptions inside the history.
+    config : SynthConfig
+        What was generated.
     """
-
-    n_clients: int = 3000
-    years: int = 3
-    end: dt.date = dt.date(2026, 10, 31)
-    seed: int = 0
-    lang: str | None = None
-    prospect_share: float = 0.2
-    seasonal_share: float = 0.3
-    non_profile_share: float = 0.07
-    late_payer_share: float = 0.15
-    churn_share: float = 0.15
-    new_client_share: float = 0.3
-    skus_per_category: int = 40
-    off_assortment_share: float = 0.15
-    return_share: float = 0.005
-    target_lines: int | None = None
-    # ---- seasonality worlds (issue 13): the defaults reproduce the generator above exactly;
-    # every extra draw comes from its own random stream, so the main stream is untouched
-    season_kappa: tuple[float, float] = (1.0, 2.0)  # a seasonal client's concentration, uniform
-    industry_peaks: bool = False  # each industry has one peak month; its seasonal clients near it
-    peak_jitter: float = 0.0  # sd (months) of a client's peak around its industry's
-    growth_mean: float = 0.05  # log growth per year, normal across clients
-    growth_sd: float = 0.2
-    order_dispersion: float = 0.0  # gamma noise per client-month: variance mu + d * mu^2
-    quiet_spells: float = 0.0  # chance that a month starts a quiet spell without orders
-    quiet_months: float = 3.0  # mean length of a quiet spell (geometric)
-    # ---- engine worlds (issue 10): the defaults reproduce the generator above exactly
-    affinity_power: float = 1.0  # >1: what a client buys follows its industry more closely
-    mix_noise_shape: float = 2.0  # gamma shape of a client's own taste (larger: less of it)
-
-
-@dataclass
-class SynthData:
-    """Generated tables in kapot's canonical columns, plus the truth behind them."""
 
     sales: pd.DataFrame
     clients: pd.DataFrame
     products: pd.DataFrame
     invoices: pd.DataFrame
-    truth: pd.DataFrame  # one row per client: prospect, tier, seasonal, peak_month...
-    adoption: pd.DataFrame  # client_id, category, adopted (date the client starts buying it)
+    truth: pd.DataFrame
+    adoption: pd.DataFrame
     config: SynthConfig = field(default_factory=SynthConfig)
 
 
@@ -169,14 +156,19 @@ def _inn(rng: np.random.Generator, n: int) -> np.ndarray:
     return (full * (10 ** np.arange(9, -1, -1))).sum(axis=1).astype(np.int64).astype(str)
 
 
-def generate(config: SynthConfig = SynthConfig()) -> SynthData:
+def generate(config: SynthConfig = SynthConfig()) -> SynthData:  # noqa: B008 (frozen)
     """Generate a distributor's history. Same config, same data.
+
+    Parameters
+    ----------
+    config : SynthConfig, optional
+        What to generate; the defaults give 3000 clients over three years to 2026-10-31.
 
     Returns
     -------
     SynthData
-        ``sales`` (date, invoice_id, client_id, sku, quantity, amount), ``clients``,
-        ``products``, ``invoices`` in the canonical columns, and the truth frames.
+        ``sales``, ``clients``, ``products``, ``invoices`` in the canonical columns (ready
+        for :func:`kapot.ingest`), and the ``truth`` and ``adoption`` frames behind them.
     """
     cfg = config
     lang = get_lang(cfg.lang)
@@ -206,7 +198,7 @@ def generate(config: SynthConfig = SynthConfig()) -> SynthData:
         n_m,
     )
     seasonal = buyer & (rng.random(n) < cfg.seasonal_share)
-    building = np.isin(np.array(INDUSTRIES)[industry], list(_SEASON_BUILDING))
+    building = np.isin(np.array(INDUSTRIES)[industry], list(SEASON_BUILDING))
     peak = np.where(
         building & (rng.random(n) < 0.7), rng.integers(4, 10, size=n), rng.integers(1, 13, size=n)
     )
@@ -214,7 +206,7 @@ def generate(config: SynthConfig = SynthConfig()) -> SynthData:
     if cfg.industry_peaks:
         # building industries peak in the building season, the others anywhere
         ind_peak = np.where(
-            np.isin(np.array(INDUSTRIES), list(_SEASON_BUILDING)),
+            np.isin(np.array(INDUSTRIES), list(SEASON_BUILDING)),
             extra.integers(4, 10, size=len(INDUSTRIES)),
             extra.integers(1, 13, size=len(INDUSTRIES)),
         )

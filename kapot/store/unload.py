@@ -17,15 +17,33 @@ __all__ = ["unload", "UnloadReport"]
 
 @dataclass
 class UnloadReport:
-    """The outcome of one ``unload`` call; also stored in the warehouse's ``loads`` table."""
+    """The outcome of one ``unload`` call; also stored in the warehouse's ``loads`` table.
 
-    load_id: int  # the entry in ``loads`` that records this unload
-    unloaded: int  # the load taken out
+    Attributes
+    ----------
+    load_id : int
+        The entry in ``loads`` that records this unload.
+    unloaded : int
+        The load taken out.
+    sales_removed : int
+        The sales lines deleted (those that load added).
+    db : str
+        The warehouse file.
+    """
+
+    load_id: int
+    unloaded: int
     sales_removed: int
     db: str
 
     def to_dict(self) -> dict:
-        """The report as plain values, ready for JSON."""
+        """The report as plain values, ready for JSON.
+
+        Returns
+        -------
+        dict
+            ``load_id``, ``unloaded``, ``sales_removed`` and ``db``.
+        """
         return asdict(self)
 
 
@@ -66,14 +84,22 @@ def unload(
 
     Parameters
     ----------
-    load_id : the load to take out (``kapot status`` shows the last one).
-    db : the warehouse file (default ``KAPOT_DB`` or ``data/kapot.duckdb``).
-    unloaded_at : the time stamped on the entry (default: now, UTC).
+    load_id : int
+        The load to take out (``kapot status`` shows the last one).
+    db : str or os.PathLike, optional
+        The warehouse file; default ``KAPOT_DB`` or ``data/kapot.duckdb``.
+    unloaded_at : datetime.datetime, optional
+        The time stamped on the entry (naive UTC); default now.
+
+    Returns
+    -------
+    UnloadReport
+        The new entry's ``load_id``, the load taken out and the sales lines removed.
 
     Raises
     ------
     KapotError
-        if there is no such load, it was unloaded already, or it is itself an unload; the
+        If there is no such load, it was unloaded already, or it is itself an unload; the
         warehouse is then unchanged.
     """
     wh = Warehouse(db)

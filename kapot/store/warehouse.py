@@ -48,7 +48,14 @@ def _schema_sql() -> str:
 
 
 class Warehouse:
-    """A warehouse file. ``path`` defaults to ``KAPOT_DB`` or ``data/kapot.duckdb``."""
+    """A warehouse file: read-only readers and atomic, locked, single-writer publishes.
+
+    Parameters
+    ----------
+    path : str or os.PathLike, optional
+        The DuckDB file; default ``KAPOT_DB`` if set, else ``data/kapot.duckdb`` in the
+        project (:func:`kapot.config.default_db_path`). It need not exist yet.
+    """
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else default_db_path()
@@ -62,12 +69,30 @@ class Warehouse:
         return self.path.with_name(self.path.name + ".lock")
 
     def exists(self) -> bool:
-        """Whether the warehouse file exists."""
+        """Whether the warehouse file exists.
+
+        Returns
+        -------
+        bool
+            True once a first write has published it.
+        """
         return self.path.exists()
 
     @contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-only connection to the published version (never blocks a writer)."""
+        """A read-only connection to the published version (never blocks a writer).
+
+        Yields
+        ------
+        duckdb.DuckDBPyConnection
+            Read-only, on the version published when it was opened; closed on leaving the
+            ``with`` block.
+
+        Raises
+        ------
+        KapotError
+            If the warehouse file does not exist.
+        """
         if not self.path.exists():
             raise KapotError(tr("warehouse.missing", path=str(self.path)))
         con = duckdb.connect(str(self.path), read_only=True)
@@ -80,13 +105,31 @@ class Warehouse:
     def write(self, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection to a private copy, published atomically on success.
 
-        With ``fresh`` the copy starts empty, so the publish replaces the whole warehouse.
         On any exception (or if the process dies) the published file stays as it was.
 
         A write opened inside another write of the same file (in the same context, e.g. a
         pipeline step that writes through its own API) joins it: it gets the same connection
         and publishes nothing itself, so everything is published once, at the outer end, or
         not at all.
+
+        Parameters
+        ----------
+        fresh : bool, default False
+            Start the copy empty, so the publish replaces the whole warehouse (not allowed
+            inside another write of the same file).
+
+        Yields
+        ------
+        duckdb.DuckDBPyConnection
+            Read-write, on the private copy, with the canonical schema created; the copy is
+            checkpointed and renamed over the published file when the ``with`` block ends
+            without an exception.
+
+        Raises
+        ------
+        KapotError
+            If ``fresh`` is asked inside an open write, or the published file's group cannot
+            be kept on the copy.
         """
         key = os.path.abspath(self.path)
         open_writes = _OPEN_WRITES.get() or {}
@@ -139,7 +182,14 @@ class Warehouse:
             _unlink(stale)
 
     def table_counts(self) -> dict[str, int]:
-        """Row counts of the canonical tables (0 for a table not there yet)."""
+        """Row counts of the canonical tables.
+
+        Returns
+        -------
+        dict of str to int
+            ``sales``, ``clients``, ``products``, ``invoices``, ``categories`` and ``loads``
+            to their row counts (0 for a table not there yet).
+        """
         with self.read() as con:
             present = {
                 r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
@@ -155,7 +205,23 @@ class Warehouse:
 
 
 def connect(path: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the warehouse, for notebooks. Close it when done."""
+    """A read-only connection to the warehouse, for notebooks. Close it when done.
+
+    Parameters
+    ----------
+    path : str or os.PathLike, optional
+        The warehouse file; default as in :class:`Warehouse`.
+
+    Returns
+    -------
+    duckdb.DuckDBPyConnection
+        Read-only, on the published version.
+
+    Raises
+    ------
+    KapotError
+        If the warehouse file does not exist.
+    """
     wh = Warehouse(path)
     if not wh.exists():
         raise KapotError(tr("warehouse.missing", path=str(wh.path)))

@@ -7,13 +7,14 @@ one column per category), so a filter change costs a few vectorised operations: 
 
 Scores are never changed by filters: filters only decide who is shown. For several chosen
 categories a client's probability is that of buying at least one of them, its expected value
-the sum. For a SKU, the probability is the category's times the client's share of that SKU
-within the category (its own purchases, smoothed toward all clients' share).
+the sum. A SKU is scored on demand by the served SKU ranker (the potential engine fitted on
+SKUs; :mod:`kapot.faces.calculator.skus`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,9 @@ from kapot.faces.calculator.query import REASON_KEYS, Query
 from kapot.faces.calculator.reasons import Reasons
 from kapot.faces.calculator.skus import SkuScores
 from kapot.i18n import tr
+
+if TYPE_CHECKING:
+    from kapot.server.access import Scope
 
 __all__ = ["Calculator", "Query", "REASON_KEYS", "client_card", "nearest"]
 
@@ -44,8 +48,26 @@ _REASON_COLUMNS = (
 
 
 def top_rows(key: np.ndarray, cand: np.ndarray, ids: np.ndarray, limit: int) -> np.ndarray:
-    """The ``limit`` rows of ``cand`` with the highest ``key``, best first, ties by ``ids``
-    whatever the limit (a list of 50 is the head of a list of 500)."""
+    """The ``limit`` rows of ``cand`` with the highest ``key``, best first.
+
+    Ties are broken by ``ids`` whatever the limit, so a list of 50 is the head of a list of 500.
+
+    Parameters
+    ----------
+    key : numpy.ndarray
+        The ranking key of every row (a probability or an expected value), higher first.
+    cand : numpy.ndarray
+        Indices into ``key`` of the rows that may be listed (those passing the filters).
+    ids : numpy.ndarray
+        The rows' client ids, aligned with ``key``: the tie-break, ascending.
+    limit : int
+        How many rows at most (0: none).
+
+    Returns
+    -------
+    numpy.ndarray
+        At most ``limit`` indices from ``cand``, best first.
+    """
     if len(cand) > limit:
         kth = -np.partition(-key[cand], limit - 1)[limit - 1] if limit else np.inf
         cand = cand[key[cand] >= kth]  # the best and every row tied with the last of them
@@ -53,12 +75,40 @@ def top_rows(key: np.ndarray, cand: np.ndarray, ids: np.ndarray, limit: int) -> 
 
 
 class Calculator(Loading, Filtering, SkuScores, Reasons, Lookalikes):
-    """One scored date of one warehouse, in memory; the score matrices are memory-mapped from
-    a snapshot beside the warehouse, so the page's kernels share one copy.
+    """One scored date of one warehouse, in memory.
 
-    Its parts are in their own modules: loading (:class:`Loading`), checking a query
-    (:class:`Filtering`), SKU scores (:class:`SkuScores`), reasons (:class:`Reasons`) and
-    lookalikes (:class:`Lookalikes`); here are the state and the ranking."""
+    The score matrices are memory-mapped from a snapshot beside the warehouse, so the page's
+    kernels share one copy. Build it with :meth:`load`; the constructor takes what that read.
+    Its parts are in their own modules: loading (:class:`Loading`), checking a query and the
+    filters' options (:class:`Filtering`), SKU scores and illiquid stock (:class:`SkuScores`),
+    reasons (:class:`Reasons`) and lookalikes (:class:`Lookalikes`); here are the state, the
+    scope's rows and the ranking.
+
+    Parameters
+    ----------
+    clients : pandas.DataFrame
+        One row per client (the snapshot's ``client_profile``); columns read: client_id, name,
+        region, manager, industry, size_tier, rfm_segment, abc, cluster_code, seasonal,
+        peak_month, peak_pm, is_prospect, pays_on_time, off_assortment_share, overdue_reorder,
+        median_days_between_orders, trend_12m, revenue_12m, phone, email, contact_person.
+    scores : dict of str to numpy.ndarray
+        Client x category matrices (rows in ``clients``' order, columns in ``categories``'),
+        keyed by :data:`~kapot.faces.calculator.cache.SCORE_COLUMNS` and
+        :data:`~kapot.faces.calculator.cache.SEASON_COLUMNS`.
+    categories : list of str
+        The scored categories, sorted: the columns of every matrix in ``scores``.
+    as_of : datetime.date
+        The scores' date; "current" and "next" peak months are counted from it.
+    horizon_days : int
+        The horizon the scores are for, in days.
+    products : pandas.DataFrame
+        The products: columns sku, category, price, stock_qty, stock_since, in_assortment.
+    sku_engine : tuple, optional
+        (served SKU ranker, its history snapshot); None reads it from the warehouse at the
+        first SKU query.
+    currency : str, optional
+        The warehouse's currency (ISO 4217); None: the language's default.
+    """
 
     def __init__(
         self,
@@ -90,31 +140,23 @@ class Calculator(Loading, Filtering, SkuScores, Reasons, Lookalikes):
         # plain arrays for the per-row reasons (no pandas row access on the hot path); only the
         # columns the reasons read: at 100k clients each object column costs ~3 MB per kernel
         self._arr = {col: self.clients[col].to_numpy(dtype=object) for col in _REASON_COLUMNS}
-        # filter columns prepared once: a query is then only NumPy comparisons
-        c = self.clients
-
-        def flag(col: str) -> np.ndarray:
-            return c[col].astype("boolean").fillna(False).to_numpy(dtype=bool)
-
-        self._pays = flag("pays_on_time")
-        self._prospect = flag("is_prospect")
-        self._peak = np.where(
-            flag("seasonal"), pd.to_numeric(c["peak_month"], errors="coerce").fillna(0), 0
-        ).astype(int)
-        self._off = (
-            pd.to_numeric(c["off_assortment_share"], errors="coerce")
-            .fillna(0)
-            .to_numpy(dtype=float)
-        )
-        self._codes = {
-            col: pd.Categorical(c[col])
-            for col in ("region", "manager", "size_tier", "rfm_segment", "abc", "cluster_code")
-        }
+        self._prepare_filters()
 
     # ------------------------------------------------------------------ access
-    def visible(self, scope=None) -> np.ndarray:
-        """Rows the account's :class:`kapot.server.access.Scope` may see (all rows without a scope:
-        the CLI and notebooks, whose user holds the warehouse file anyway)."""
+    def visible(self, scope: Scope | None = None) -> np.ndarray:
+        """The rows of ``clients`` an account may see.
+
+        Parameters
+        ----------
+        scope : kapot.server.access.Scope, optional
+            The account's scope; None (the CLI and notebooks, whose user holds the warehouse
+            file anyway) sees every row.
+
+        Returns
+        -------
+        numpy.ndarray
+            A boolean mask aligned with ``clients`` (cached per scope).
+        """
         if scope is None:
             return np.ones(len(self.clients), dtype=bool)
         if scope not in self._scope_masks:
@@ -128,25 +170,32 @@ class Calculator(Loading, Filtering, SkuScores, Reasons, Lookalikes):
             raise KapotError(tr("calculator.unknown_client", client=client_id))
         return hit
 
-    # ------------------------------------------------------------------ options
-    def regions(self, scope=None) -> list[str]:
-        """The regions of the clients ``scope`` sees (everyone's without one), sorted."""
-        return sorted(self.clients.loc[self.visible(scope), "region"].dropna().unique().tolist())
+    # ------------------------------------------------------------------ ranking
+    def find(self, q: Query = Query(), *, scope: Scope | None = None) -> pd.DataFrame:
+        """Ranked clients for the query, best first, with the reasons' codes.
 
-    def managers(self, scope=None) -> list[str]:
-        """The managers of the clients ``scope`` sees (everyone's without one), sorted."""
-        return sorted(self.clients.loc[self.visible(scope), "manager"].dropna().unique().tolist())
+        Parameters
+        ----------
+        q : Query
+            What to rank and filter by; at most ``q.limit`` rows are returned.
+        scope : kapot.server.access.Scope, optional
+            Only the clients that account may see; None: all.
 
-    def find(self, q: Query = Query(), *, scope=None) -> pd.DataFrame:
-        """Ranked clients for the query, best first, at most ``q.limit``, with the reasons'
-        codes. With ``scope`` (a :class:`kapot.server.access.Scope`), only the clients that
-        account may see.
+        Returns
+        -------
+        pandas.DataFrame
+            Columns rank, client_id, name, region, manager, industry, size_tier, segment,
+            peak_month (NaN for a client without a season), peak_pm (its ±months),
+            is_prospect, phone, email, contact_person, score (probability of buying the chosen
+            assortment in the horizon), expected_value, reason_codes (a list of (catalogue
+            key, figures), strongest first: :meth:`reason_codes`; the faces word them with
+            :func:`kapot.faces.wording.with_reasons`). ``attrs`` holds ``matched`` (clients
+            passing the filters) and ``total_expected_value`` (their sum).
 
-        Columns: rank, client_id, name, region, manager, score (probability of buying the
-        chosen assortment in the horizon), expected_value, peak_month, peak_pm (its ±months),
-        size_tier, segment, is_prospect, phone, email, contact_person, reason_codes (a list of
-        (catalogue key, figures), strongest first: :meth:`reason_codes`; the faces word them
-        with :func:`kapot.faces.wording.with_reasons`).
+        Raises
+        ------
+        KapotError
+            for a filter value, category or SKU not in the data (see :meth:`check`).
         """
         c = self.clients
         top, p, v, cand, _ = self.rank(q, scope=scope)
@@ -181,59 +230,35 @@ class Calculator(Loading, Filtering, SkuScores, Reasons, Lookalikes):
         return out.reset_index(drop=True)
 
     def rank(
-        self, q: Query, *, scope=None
+        self, q: Query, *, scope: Scope | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
-        """The ranking :meth:`find` shows, without the table: (row indices of the listed
-        clients best first, probability and expected value of every client, rows that pass the
-        filters, item names). Backtests call this, so they measure exactly what managers get."""
+        """The ranking :meth:`find` shows, without the table.
+
+        Backtests call this, so they measure exactly what managers get.
+
+        Parameters
+        ----------
+        q : Query
+            What to rank and filter by.
+        scope : kapot.server.access.Scope, optional
+            Only the clients that account may see; None: all.
+
+        Returns
+        -------
+        top : numpy.ndarray
+            Row indices of the listed clients, best first, at most ``q.limit``.
+        probability, expected_value : numpy.ndarray
+            Of every client, for the chosen items (any of them; their sum).
+        matched : numpy.ndarray
+            Row indices of the clients that pass the filters.
+        items : list of str
+            The chosen categories and SKUs.
+        """
         c = self.clients
         self.check(q)
         p, v, before, names = self._item_arrays(q)
-        keep = self.visible(scope).copy()
-        if q.regions:
-            keep &= self._isin("region", q.regions)
-        if q.managers:
-            keep &= self._isin("manager", q.managers)
-        if q.pays_on_time:
-            keep &= self._pays
-        if q.peak_month not in (None, "", "any"):
-            keep &= self._peak == self._month(q.peak_month)
-        if q.exclude_off_assortment:
-            keep &= ~(self._off > q.off_assortment_threshold)
-        if q.new_buyers_only:
-            keep &= ~before
-        if q.who == "existing":
-            keep &= ~self._prospect
-        elif q.who == "prospects":
-            keep &= self._prospect
-        if q.size_tiers:
-            keep &= self._isin("size_tier", q.size_tiers)
-        if q.segments:
-            keep &= (
-                self._isin("rfm_segment", q.segments)
-                | self._isin("abc", q.segments)
-                | self._isin("cluster_code", q.segments)
-            )
-        if q.min_expected_value:
-            keep &= v >= q.min_expected_value
+        keep = self._keep(q, v, before, self.visible(scope))
         key = p if q.rank_by == "probability" else v
         cand = np.flatnonzero(keep)
         top = top_rows(key, cand, c["client_id"].to_numpy(), max(int(q.limit), 0))
         return top, p, v, cand, names
-
-    # ------------------------------------------------------------------ illiquid stock
-    def illiquid(self, sku: str, *, limit: int = 50, scope=None) -> pd.DataFrame:
-        """The clients across all regions most likely to buy ``sku``, with their expected
-        quantity against the stock on hand."""
-        res = self.find(Query(skus=(sku,), limit=limit), scope=scope)
-        prods = self.products.set_index("sku")
-        prod = (
-            prods.loc[sku]
-            if sku in prods.index
-            else pd.Series({"price": np.nan, "stock_qty": np.nan})
-        )
-        price = float(prod["price"]) if pd.notna(prod["price"]) and prod["price"] else np.nan
-        res["expected_quantity"] = res["expected_value"] / price if price == price else np.nan
-        res["stock_qty"] = float(prod["stock_qty"]) if pd.notna(prod["stock_qty"]) else np.nan
-        res["cumulative_quantity"] = res["expected_quantity"].cumsum()
-        return res

@@ -20,9 +20,25 @@ __all__ = ["SCORE_COLUMNS", "SEASON_COLUMNS", "snapshot_dir", "read_snapshot", "
 
 
 def snapshot_dir(db: Path, as_of: dt.date, horizon_days: int) -> Path:
-    """Where the score matrices of one published warehouse file, date and horizon are shared:
-    ``<warehouse>.shared/<date>_h<days>_<mtime>_<size>/`` (a new load publishes a new file, so
-    a new key; old snapshots are removed when a new one is written)."""
+    """Where the score matrices of one published warehouse file, date and horizon are shared.
+
+    A new load publishes a new file, so a new key; old snapshots are removed when a new one is
+    written.
+
+    Parameters
+    ----------
+    db : pathlib.Path
+        The warehouse file (it must exist: its mtime and size are part of the key).
+    as_of : datetime.date
+        The scores' date.
+    horizon_days : int
+        The scores' horizon, in days.
+
+    Returns
+    -------
+    pathlib.Path
+        ``<warehouse>.shared/<date>_h<days>_<mtime>_<size>/`` (not created here).
+    """
     st = db.stat()
     return db.with_name(db.name + ".shared") / (
         f"{as_of.isoformat()}_h{int(horizon_days)}_{st.st_mtime_ns}_{st.st_size}"
@@ -30,9 +46,22 @@ def snapshot_dir(db: Path, as_of: dt.date, horizon_days: int) -> Path:
 
 
 def read_snapshot(snap: Path) -> dict | None:
-    """A published snapshot: the score matrices memory-mapped read-only (every kernel maps the
-    same pages), the clients' and products' tables, and the currency and validation report;
-    None if absent."""
+    """A published snapshot, the score matrices memory-mapped read-only (every kernel maps the
+    same pages).
+
+    Parameters
+    ----------
+    snap : pathlib.Path
+        The snapshot's folder (:func:`snapshot_dir`).
+
+    Returns
+    -------
+    dict or None
+        ``clients`` and ``products`` (the calculator's frames), ``scores`` (the
+        :data:`SCORE_COLUMNS` and :data:`SEASON_COLUMNS` matrices), ``categories`` and
+        ``meta`` (``currency``, ``validation``); None if the snapshot is absent, unfinished or
+        unreadable.
+    """
 
     try:
         if not (snap / "done").exists():
@@ -57,8 +86,20 @@ def read_snapshot(snap: Path) -> dict | None:
 
 
 def write_snapshot(snap: Path, calc: Calculator) -> None:
-    """Publish one calculator's tables for the other kernels (atomic rename; best effort: a
-    read-only folder only means each kernel loads its own copy from the warehouse)."""
+    """Publish one calculator's tables for the other kernels, and remove the older snapshots.
+
+    Atomic (written aside, then renamed) and best effort: a read-only folder only means each
+    kernel loads its own copy from the warehouse.
+
+    Parameters
+    ----------
+    snap : pathlib.Path
+        The snapshot's folder (:func:`snapshot_dir`); if another kernel published it first,
+        theirs is kept.
+    calc : Calculator
+        The calculator whose clients, products, scores, categories, currency and validation
+        are written.
+    """
 
     tmp = snap.with_name(f"{snap.name}.tmp{os.getpid()}")
     try:

@@ -30,11 +30,26 @@ __all__ = ["Loading", "season_arrays"]
 def season_arrays(
     timing: pd.DataFrame, clients: pd.Index, categories: pd.Index
 ) -> dict[str, np.ndarray]:
-    """The pairs' season timing (:meth:`kapot.pipeline.snapshot.Snapshot.season_timing`,
-    columns client_id, category, in_season, season_lift, peak_month, peak_pm) as
-    client x category arrays in the order of ``clients`` and ``categories``: ``in_season``
-    1/0, ``season_lift`` (1 where a pair has no row), ``pair_peak_month`` and
-    ``pair_peak_pm`` (NaN where the pair has no significant season)."""
+    """The client x category pairs' season timing as arrays, like the scores.
+
+    Parameters
+    ----------
+    timing : pandas.DataFrame
+        :meth:`kapot.pipeline.snapshot.Snapshot.season_timing`: columns client_id, category,
+        in_season, season_lift, peak_month (0 or NaN: no significant season), peak_pm. Rows of
+        clients or categories not in ``clients`` or ``categories`` are ignored.
+    clients : pandas.Index
+        The client ids, in the calculator's row order.
+    categories : pandas.Index
+        The categories, in the calculator's column order.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``len(clients)`` x ``len(categories)`` float arrays: ``in_season`` (1/0),
+        ``season_lift`` (1 where a pair has no row), ``pair_peak_month`` and ``pair_peak_pm``
+        (NaN where the pair has no significant season).
+    """
     shape = (len(clients), len(categories))
     fill = {"in_season": 0.0, "season_lift": 1.0, "pair_peak_month": np.nan, "pair_peak_pm": np.nan}
     out = {col: np.full(shape, fill[col]) for col in SEASON_COLUMNS}
@@ -65,7 +80,29 @@ class Loading:
         horizon_days: int | None = None,
     ) -> Calculator:
         """Read the latest (or the given) scores and profiles from the published snapshot
-        (:class:`kapot.pipeline.snapshot.Snapshot`)."""
+        (:class:`kapot.pipeline.snapshot.Snapshot`).
+
+        The kernels' shared copy beside the warehouse (:mod:`kapot.faces.calculator.cache`) is
+        used when there is one; otherwise the warehouse is read and the copy published.
+
+        Parameters
+        ----------
+        db : str or os.PathLike, optional
+            The warehouse; None: ``KAPOT_DB`` or ``data/kapot.duckdb``.
+        as_of : datetime.date, optional
+            A scored date; None: the latest one.
+        horizon_days : int, optional
+            The scores' horizon, in days; None: the longest scored for the date.
+
+        Returns
+        -------
+        Calculator
+
+        Raises
+        ------
+        KapotError
+            if the warehouse is missing or the date has no published scores.
+        """
         snapshot = Snapshot.open(db, as_of, horizon_days=horizon_days, scored=True)
         as_of, horizon_days = snapshot.as_of, int(snapshot.horizon_days)
         snap = snapshot_dir(Warehouse(db).path, as_of, horizon_days)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from kapot.errors import KapotError, nearest
 from kapot.i18n import tr
+
+if TYPE_CHECKING:
+    from kapot.server.access import Scope
 
 __all__ = ["Lookalikes"]
 
@@ -50,18 +55,65 @@ class Lookalikes:
         out["similarity"] = sim[top]
         return out.rename(columns={"rfm_segment": "segment"}).reset_index(drop=True)
 
-    def similar(self, client_id: str, *, limit: int = 20, scope=None) -> pd.DataFrame:
+    def similar(
+        self, client_id: str, *, limit: int = 20, scope: Scope | None = None
+    ) -> pd.DataFrame:
         """Clients most like ``client_id`` (cosine similarity of their profiles), across all
-        regions, prospects included (within ``scope``, if given)."""
+        regions, prospects included.
+
+        Parameters
+        ----------
+        client_id : str
+            The client to match.
+        limit : int, default 20
+            How many clients at most.
+        scope : kapot.server.access.Scope, optional
+            Only the clients that account may see (``client_id`` among them); None: all.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Most similar first, ``client_id`` itself left out: columns rank, client_id, name,
+            region, industry, size_tier, segment, is_prospect, manager, phone, similarity
+            (cosine, -1 to 1).
+
+        Raises
+        ------
+        KapotError
+            for a client that does not exist or the scope may not see (the same message).
+        """
         ids = self.clients["client_id"].to_numpy()
         hit = self._check_visible(client_id, scope)
         x = self._profile_matrix()
         sim = x @ x[hit[0]]
         return self._lookalike_frame(sim, (ids == client_id) | ~self.visible(scope), limit)
 
-    def similar_to_segment(self, segment: str, *, limit: int = 50, scope=None) -> pd.DataFrame:
-        """ "More like my best clients": clients outside ``segment`` (an RFM segment, an ABC
-        class or a cluster code) closest to the segment's average profile."""
+    def similar_to_segment(
+        self, segment: str, *, limit: int = 50, scope: Scope | None = None
+    ) -> pd.DataFrame:
+        """ "More like my best clients": clients outside a segment closest to its average
+        profile.
+
+        Parameters
+        ----------
+        segment : str
+            An RFM segment, an ABC class or a cluster code.
+        limit : int, default 50
+            How many clients at most.
+        scope : kapot.server.access.Scope, optional
+            Only the clients that account may see (members and matches); None: all.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The columns of :meth:`similar`, similarity to the segment's average profile.
+
+        Raises
+        ------
+        KapotError
+            for an unknown segment (naming the nearest known ones) or one without members in
+            the scope.
+        """
         c = self.clients
         seen = self.visible(scope)
         members = (

@@ -17,7 +17,22 @@ class Reasons:
 
     # ------------------------------------------------------------------ reasons
     def reason_codes(self, i: int, q: Query) -> list[tuple[str, dict]]:
-        """Why client row ``i`` is on the list: (catalogue key, parameters), strongest first."""
+        """Why a client is on the list for a query.
+
+        Parameters
+        ----------
+        i : int
+            The client's row in ``clients``.
+        q : Query
+            The query whose categories and SKUs the reasons are about (all categories when it
+            names none); the reasons speak of the item the client most likely buys.
+
+        Returns
+        -------
+        list of tuple of (str, dict)
+            (key in :data:`~kapot.faces.calculator.query.REASON_KEYS`, its figures), strongest
+            first; :func:`kapot.faces.wording.reason_text` words them.
+        """
         a = self._arr
 
         def yes(col: str) -> bool:

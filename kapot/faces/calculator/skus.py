@@ -1,19 +1,28 @@
-"""The calculator's SKU scores: a SKU's probability is its category's times the client's share of it within the category, computed the first time the SKU is asked for."""
+"""The calculator's SKU scores, computed by the served SKU ranker the first time a SKU is asked
+for, and who would take a slow-moving SKU's stock (illiquid stock)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from kapot.errors import KapotError, nearest
+from kapot.faces.calculator.query import Query
 from kapot.i18n import tr
 from kapot.pipeline.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from kapot.server.access import Scope
 
 __all__ = ["SkuScores"]
 
 
 class SkuScores:
-    """The calculator's SKU scores: a SKU's probability is its category's times the client's share of it within the category, computed the first time the SKU is asked for."""
+    """The calculator's SKU scores, computed by the served SKU ranker (the potential engine
+    fitted on SKUs) the first time a SKU is asked for, and the clients most likely to take a
+    slow-moving SKU's stock."""
 
     def _sku_state(self):
         """(ranker, snapshot, row of each client in the snapshot) or None if not scored."""
@@ -29,14 +38,40 @@ class SkuScores:
         return ranker, snap, self._sku_rows
 
     def skus(self) -> list[str]:
-        """Every SKU the calculator can score (those sold in the history)."""
+        """Every SKU the calculator can score (those sold in the history).
+
+        Returns
+        -------
+        list of str
+            In the SKU ranker's order; empty where the date has no SKU scores.
+        """
         state = self._sku_state()
         return [] if state is None else list(state[1].items)
 
     def sku_scores(self, sku: str) -> dict[str, np.ndarray]:
-        """One SKU scored on demand by the served SKU ranker, aligned with ``self.clients``:
-        probability, expected_value, has_bought and the reason inputs. Works with and without
-        categories (every SKU its own item)."""
+        """One SKU scored on demand by the served SKU ranker, aligned with ``self.clients``.
+
+        Works with and without categories (every SKU its own item). The last 64 SKUs asked for
+        are kept.
+
+        Parameters
+        ----------
+        sku : str
+            A SKU sold in the history (one of :meth:`skus`).
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            One value per client (0 for a client the history lacks): probability,
+            expected_value, has_bought, item_months_12m, item_revenue_same_season_ly,
+            adopt_industry, cf_score_pct, svd_score_pct, and the SKU's category's season
+            timing (in_season, season_lift, pair_peak_month, pair_peak_pm).
+
+        Raises
+        ------
+        KapotError
+            if the date has no SKU scores, or for an unknown SKU (naming the nearest ones).
+        """
         if sku in self._sku_cache:
             return self._sku_cache[sku]
         state = self._sku_state()
@@ -90,10 +125,22 @@ class SkuScores:
         }
 
     def slow_movers(self, min_age_days: int = 180) -> list[str]:
-        """SKUs we can supply (in assortment, on stock) whose stock arrived ``min_age_days`` or
-        more before the scores' date, from the products table already in memory: the same list
-        as :func:`kapot.models.potential.illiquid_skus` on the warehouse, without opening it
-        (the served page asks this on every visit)."""
+        """SKUs we can supply (in assortment, on stock) whose stock has not moved for a while.
+
+        Read from the products table already in memory: the same list as
+        :func:`kapot.models.potential.illiquid_skus` on the warehouse, without opening it (the
+        served page asks this on every visit).
+
+        Parameters
+        ----------
+        min_age_days : int, default 180
+            How many days before the scores' date the stock must have arrived (``stock_since``).
+
+        Returns
+        -------
+        list of str
+            The SKUs, sorted.
+        """
         p = self.products
         in_assortment = p["in_assortment"].astype("boolean").fillna(True).to_numpy(dtype=bool)
         qty = pd.to_numeric(p["stock_qty"], errors="coerce").fillna(0).to_numpy(dtype=float)
@@ -101,3 +148,38 @@ class SkuScores:
         cutoff = pd.Timestamp(self.as_of) - pd.Timedelta(days=int(min_age_days))
         old = (since <= cutoff).fillna(False).to_numpy(dtype=bool)
         return sorted(p.loc[in_assortment & (qty > 0) & old, "sku"].astype(str).tolist())
+
+    # ------------------------------------------------------------------ illiquid stock
+    def illiquid(self, sku: str, *, limit: int = 50, scope: Scope | None = None) -> pd.DataFrame:
+        """The clients across all regions most likely to buy ``sku``, with their expected
+        quantity against the stock on hand.
+
+        Parameters
+        ----------
+        sku : str
+            The SKU to place (one of :meth:`skus`).
+        limit : int, default 50
+            How many clients at most.
+        scope : kapot.server.access.Scope, optional
+            Only the clients that account may see; None: all.
+
+        Returns
+        -------
+        pandas.DataFrame
+            :meth:`find`'s columns for ``Query(skus=(sku,))``, plus expected_quantity (units:
+            expected value over the SKU's price; NaN without a price), stock_qty (the stock on
+            hand, the same on every row) and cumulative_quantity (the running sum down the
+            list).
+        """
+        res = self.find(Query(skus=(sku,), limit=limit), scope=scope)
+        prods = self.products.set_index("sku")
+        prod = (
+            prods.loc[sku]
+            if sku in prods.index
+            else pd.Series({"price": np.nan, "stock_qty": np.nan})
+        )
+        price = float(prod["price"]) if pd.notna(prod["price"]) and prod["price"] else np.nan
+        res["expected_quantity"] = res["expected_value"] / price if price == price else np.nan
+        res["stock_qty"] = float(prod["stock_qty"]) if pd.notna(prod["stock_qty"]) else np.nan
+        res["cumulative_quantity"] = res["expected_quantity"].cumsum()
+        return res

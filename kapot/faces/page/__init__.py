@@ -27,10 +27,10 @@ from kapot.faces.page.card_view import CardView
 from kapot.faces.page.filters_view import FilterView
 from kapot.faces.page.list_view import ListView, downloads_html, table_html
 from kapot.faces.page.pipeline_view import PipelineView
-from kapot.faces.page.state import page_params
+from kapot.faces.page.state import PageText, page_params
 from kapot.faces.wording import with_reasons
 from kapot.faces.worklists import PipelineConfig, WorklistStore, default_store_path
-from kapot.i18n import fmt_date, get_lang, set_currency, tr
+from kapot.i18n import fmt_date, get_lang, set_currency
 from kapot.server.access import Scope
 from kapot.server.auth import os_user
 from kapot.server.session import log_error, trim_memory
@@ -59,9 +59,27 @@ HEADLESS_CHROMIUM_ARGS = (
 )
 
 
-class CalculatorPage:
+class CalculatorPage(PageText):
     """The page: its views, wired. ``widget`` is what the notebook displays; the views'
-    widgets are reachable as attributes (``categories``, ``table``, ``manager``...)."""
+    widgets are reachable as attributes (``categories``, ``table``, ``manager``...).
+
+    Parameters
+    ----------
+    calc : Calculator
+        The loaded scores the page queries; its currency becomes the page's money.
+    lang : str, optional
+        ``en`` or ``ru``; None for the language in force.
+    manager : str, optional
+        The manager whose working list the pipeline tab shows first.
+    regions, categories : list of str, optional
+        The filters' presets.
+    db : str or os.PathLike, optional
+        The warehouse (the client card; the worklist store beside it); None for the default.
+    now : callable, default datetime.datetime.now
+        The clock of the pipeline's moves and lists (a fixed one in tests).
+    scope : kapot.server.access.Scope, optional
+        Whose clients the visitor sees and moves; None for the OS user, who sees all.
+    """
 
     def __init__(
         self,
@@ -73,7 +91,7 @@ class CalculatorPage:
         categories: list[str] | None = None,
         db: str | os.PathLike[str] | None = None,
         now: Callable[[], dt.datetime] = dt.datetime.now,
-        scope=None,
+        scope: Scope | None = None,
     ) -> None:
         # who is looking: the logged-in account's scope on the served page (kapot.server.session);
         # the OS user, seeing everything, in a notebook or papermill run
@@ -144,10 +162,6 @@ class CalculatorPage:
         self.move_reason, self.move_recall = p.move_reason, p.move_recall
         self.move_button = p.move_button
 
-    def t(self, key: str, **params) -> str:
-        """The page's text ``page.<key>`` in its language."""
-        return tr(f"page.{key}", self.lang, **params)
-
     def _safe(self, fn: Callable) -> Callable:
         def run(*args, **kwargs):
             try:
@@ -170,11 +184,22 @@ class CalculatorPage:
             self.refresh()
 
     def query(self) -> Query:
-        """The calculator query the filters hold now (:meth:`state.FilterValues.query`)."""
+        """The calculator query the filters hold now (:meth:`state.FilterValues.query`).
+
+        Returns
+        -------
+        Query
+        """
         return self.filters.values().query()
 
-    def refresh(self, change=None) -> None:
-        """Run the query and redraw the summary, the table, the downloads and the charts."""
+    def refresh(self, change: dict | None = None) -> None:
+        """Run the query and redraw the summary, the table, the downloads and the charts.
+
+        Parameters
+        ----------
+        change : dict, optional
+            A filter's change event (ipywidgets' ``observe``); unused.
+        """
         q = self.query()
         res = with_reasons(self.calc.find(q, scope=self.scope), self.lang)
         if self.illiquid.value:
@@ -192,9 +217,18 @@ class CalculatorPage:
             self.list.draw_charts(self.result)
 
     def export_frame(self, res: pd.DataFrame | None = None) -> pd.DataFrame:
-        """The call list with headers in the page's language (:func:`state.export_frame`);
-        ``res`` a list of :meth:`Calculator.find` (its columns; its reason codes worded here)
-        or the page's."""
+        """The call list with headers in the page's language (:func:`state.export_frame`).
+
+        Parameters
+        ----------
+        res : pandas.DataFrame, optional
+            A list of :meth:`Calculator.find` (its columns; ``reason_codes`` worded here);
+            None for the list the page shows.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
         return state.export_frame(self._worded(self.result if res is None else res), self.lang)
 
     def _worded(self, res: pd.DataFrame) -> pd.DataFrame:
@@ -209,10 +243,6 @@ class CalculatorPage:
     def give_list(self) -> None:
         """Give the chosen manager a working list from the current query."""
         self.pipe.give_list(self.query(), self.limit.value)
-
-    def show_pipeline(self, change=None) -> None:
-        """Redraw the chosen manager's working list."""
-        self.pipe.show()
 
     def move(self) -> None:
         """Move the chosen client to the chosen state."""
@@ -229,9 +259,33 @@ def calculator_page(
     categories: list[str] | None = None,
     query_string: str | None = None,
     calculator: Calculator | None = None,
-    scope=None,
+    scope: Scope | None = None,
 ) -> CalculatorPage:
-    """Build the page from the notebook's parameters (and the URL's query string)."""
+    """Build the page from the notebook's parameters (and the URL's query string).
+
+    Parameters
+    ----------
+    db : str, optional
+        The warehouse; None for ``KAPOT_DB``, else ``data/kapot.duckdb``.
+    as_of : str or datetime.date, optional
+        The scores' date (ISO text in a notebook); None for the latest scored.
+    lang : str, default "en"
+        ``en`` or ``ru``.
+    manager : str, optional
+        The pipeline tab's manager.
+    regions, categories : list of str, optional
+        The filters' presets.
+    query_string : str, optional
+        The URL's, whose presets override the above (:func:`page_params`).
+    calculator : Calculator, optional
+        Scores already loaded (:func:`preload`), used when of the date asked for.
+    scope : kapot.server.access.Scope, optional
+        The visitor's; None for the OS user, who sees all.
+
+    Returns
+    -------
+    CalculatorPage
+    """
     p = page_params(
         {
             "db": db,
@@ -266,7 +320,19 @@ def calculator_page(
 
 def preload(db: str | None = None, as_of: str | dt.date | None = None) -> Calculator:
     """Load the scores before the request arrives: in a preheated Voila kernel this runs while
-    the kernel waits, so opening the page costs only the widgets."""
+    the kernel waits, so opening the page costs only the widgets.
+
+    Parameters
+    ----------
+    db : str, optional
+        The warehouse; None for the default.
+    as_of : str or datetime.date, optional
+        The scores' date (ISO text or a date); None for the latest scored.
+
+    Returns
+    -------
+    Calculator
+    """
 
     when = dt.date.fromisoformat(as_of) if isinstance(as_of, str) and as_of else as_of
     calc = Calculator.load(db, when or None)
@@ -276,7 +342,13 @@ def preload(db: str | None = None, as_of: str | dt.date | None = None) -> Calcul
 
 def query_string() -> str:
     """The page URL's query string in Voila (waiting for the request in a preheated kernel);
-    empty outside Voila (papermill, JupyterLab)."""
+    empty outside Voila (papermill, JupyterLab).
+
+    Returns
+    -------
+    str
+        Without its ``?``; outside Voila, ``QUERY_STRING`` from the environment if set.
+    """
     if "VOILA_KERNEL_ID" not in os.environ:  # not a Voila kernel
         return os.environ.get("QUERY_STRING", "")
     from voila.utils import get_query_string  # 1.2 s to import: only in a Voila kernel
@@ -289,7 +361,23 @@ def apply_presets(
 ) -> CalculatorPage:
     """Apply a preset link to a page built in advance (in the preheated kernel). Only a change
     of language or date needs a new page; regions, categories and the manager are set on the
-    existing widgets."""
+    existing widgets.
+
+    Parameters
+    ----------
+    page : CalculatorPage
+        The page built in advance.
+    query_string : str or None
+        The URL's (:func:`page_params`); values the page does not offer are ignored.
+    db : str, optional
+        The warehouse, for a new page.
+
+    Returns
+    -------
+    CalculatorPage
+        ``page`` with the presets set, or a new page (same scope; same scores unless the
+        date changed) for another language or date.
+    """
     p = page_params(
         {"lang": page.lang, "as_of": None, "manager": None, "regions": [], "categories": []},
         query_string,

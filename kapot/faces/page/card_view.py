@@ -4,6 +4,8 @@ clients most like it."""
 from __future__ import annotations
 
 import html
+import os
+from typing import TYPE_CHECKING
 
 import ipywidgets as w
 import pandas as pd
@@ -12,8 +14,11 @@ from IPython.display import display
 from kapot.faces.calculator import Calculator
 from kapot.faces.display import Column, table_html
 from kapot.faces.page.list_view import voila_plots
-from kapot.faces.page.state import card_data
+from kapot.faces.page.state import PageText, card_data
 from kapot.i18n import tr
+
+if TYPE_CHECKING:
+    from kapot.server.access import Scope
 
 __all__ = ["CardView", "similar_html"]
 
@@ -25,9 +30,14 @@ def similar_html(sim: pd.DataFrame, lang: str) -> str:
     ----------
     sim : DataFrame
         Columns ``client_id``, ``name``, ``region``, ``industry``, ``similarity``
-        (:meth:`Calculator.similar`).
+        (:meth:`Calculator.similar`, similarity 0-1), most similar first.
     lang : str
         ``en`` or ``ru``.
+
+    Returns
+    -------
+    str
+        A bold title and the table (a client without a name shown by its id).
     """
 
     cols = [
@@ -43,10 +53,24 @@ def similar_html(sim: pd.DataFrame, lang: str) -> str:
     return f"<b>{title}</b>" + table_html(shown, cols, lang, css="kapot-similar")
 
 
-class CardView:
-    """The card tab: a client picker (``pick``, filled from the list) and the card (``out``)."""
+class CardView(PageText):
+    """The card tab: a client picker (``pick``, filled from the list) and the card (``out``).
 
-    def __init__(self, calc: Calculator, lang: str, *, db, scope) -> None:
+    Parameters
+    ----------
+    calc : Calculator
+        The loaded scores: the client's profile and the similar clients.
+    lang : str
+        ``en`` or ``ru``.
+    db : str or os.PathLike or None
+        The warehouse the card's published tables are read from; None for the default.
+    scope : kapot.server.access.Scope
+        The visitor's: the card and the similar clients show only clients it may see.
+    """
+
+    def __init__(
+        self, calc: Calculator, lang: str, *, db: str | os.PathLike[str] | None, scope: Scope | None
+    ) -> None:
         self.calc, self.lang, self.db, self.scope = calc, lang, db, scope
         self.pick = w.Dropdown(
             options=[(self.t("pick_client"), "")],
@@ -59,21 +83,30 @@ class CardView:
         self.out = w.Output()
         self.box = w.VBox([self.pick, self.out])
 
-    def t(self, key: str, **params) -> str:
-        """The page's text ``page.<key>`` in the card's language."""
-        return tr(f"page.{key}", self.lang, **params)
-
     def offer(self, res: pd.DataFrame) -> None:
-        """The picker's choices: the clients of the list shown (columns rank, client_id, name
-        of :meth:`Calculator.find`)."""
+        """The picker's choices: the clients of the list shown.
+
+        Parameters
+        ----------
+        res : pandas.DataFrame
+            The list (:meth:`Calculator.find`), in its order; columns ``rank``,
+            ``client_id``, ``name``.
+        """
         self.pick.options = [(self.t("pick_client"), "")] + [
             (f"{r.rank}. {r.name or r.client_id} ({r.client_id})", r.client_id)
             for r in res.itertuples()
         ]
 
-    def show(self, change=None) -> None:
+    def show(self, change: dict | None = None) -> None:
         """Draw the card of the client picked (nothing when none is): profile, months, categories
-        and payments from the published read tables, and the similar clients."""
+        and payments from the published read tables, and the similar clients.
+
+        Parameters
+        ----------
+        change : dict, optional
+            The picker's change event (ipywidgets' ``observe``); unused, the picker's value
+            is read.
+        """
         cid = self.pick.value
         plots = voila_plots()
         with self.out:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from kapot.faces.calculator import Calculator
-from kapot.faces.page.state import FilterValues
+from kapot.faces.page.state import FilterValues, PageText
 from kapot.i18n import month_name, tr
 
 __all__ = ["FilterView", "TIERS", "SEGMENTS"]
@@ -26,9 +26,23 @@ SEGMENTS = (
 )
 
 
-class FilterView:
-    """The filter widgets (``box``). ``region_options`` are the regions the visitor may see;
-    ``illiquid`` the SKUs offered in the illiquid-stock picker."""
+class FilterView(PageText):
+    """The filter widgets (``box``).
+
+    Parameters
+    ----------
+    calc : Calculator
+        The loaded scores: the categories, the date (current and next month) and horizon.
+    lang : str
+        ``en`` or ``ru``.
+    region_options : list of str
+        The regions the visitor may see (:meth:`Calculator.regions`).
+    illiquid : list of str
+        The SKUs offered in the illiquid-stock picker (the first 200).
+    regions, categories : list of str, optional
+        Presets (the URL's); values not among the options are dropped, and chosen regions
+        untick "all regions".
+    """
 
     def __init__(
         self,
@@ -153,12 +167,14 @@ class FilterView:
             layout=w.Layout(flex_flow="row wrap"),
         )
 
-    def t(self, key: str, **params) -> str:
-        """The page's text ``page.<key>`` in the filters' language."""
-        return tr(f"page.{key}", self.lang, **params)
-
     def watched(self) -> tuple[w.Widget, ...]:
-        """The widgets whose change redraws the list (all regions toggles the regions first)."""
+        """The widgets whose change redraws the list (all regions toggles the regions first).
+
+        Returns
+        -------
+        tuple of ipywidgets.Widget
+            Every filter but ``all_regions``, whose change the page handles itself.
+        """
         return (
             self.categories,
             self.regions,
@@ -175,7 +191,12 @@ class FilterView:
         )
 
     def values(self) -> FilterValues:
-        """The filters' values as they stand (:class:`kapot.faces.page.state.FilterValues`)."""
+        """The filters' values as they stand.
+
+        Returns
+        -------
+        kapot.faces.page.state.FilterValues
+        """
         return FilterValues(
             categories=tuple(self.categories.value),
             sku_text=self.sku.value,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import os
+import types
 
 import ipywidgets as w
 import pandas as pd
@@ -14,7 +15,7 @@ from kapot.faces import exports, validation
 from kapot.faces.calculator import Calculator
 from kapot.faces.display import Column
 from kapot.faces.display import table_html as table_html_
-from kapot.faces.page.state import export_frame
+from kapot.faces.page.state import PageText, export_frame
 from kapot.faces.wording import peak_label
 from kapot.i18n import fmt_money, tr
 from kapot.server.session import SERVED_ENV
@@ -22,12 +23,19 @@ from kapot.server.session import SERVED_ENV
 __all__ = ["ListView", "table_html", "downloads_html", "voila_plots"]
 
 
-def voila_plots():
+def voila_plots() -> types.ModuleType:
     """:mod:`kapot.faces.plots`, with plotly drawing through the JupyterLab/Voila mimetype
     renderer (no CDN, works offline). Imported and set at the first chart, not at the kernel's
     start: plotly and choosing the renderer (which imports nbformat and jsonschema) cost about
     a second and 30 MB per kernel that most visits, which never open a chart, do not need
-    (issue 12; tests/test_session.py checks a served kernel loads none of them)."""
+    (issue 12; tests/test_session.py checks a served kernel loads none of them).
+
+    Returns
+    -------
+    module
+        :mod:`kapot.faces.plots`; under ``kapot serve``, plotly draws into frames
+        (:func:`kapot.server.charts.use_frames`) instead.
+    """
     # not at the top, as said above (about a second and 30 MB): plotly, the plots, the charts
     import plotly.io as pio
 
@@ -52,7 +60,25 @@ def summary_html(
     """The line above the list: how many clients match and their value (with the stock moved
     for an illiquid SKU) and the evidence line; or why the list is empty.
 
-    Columns of ``res``: expected_value; expected_quantity and stock_qty for an illiquid SKU.
+    Parameters
+    ----------
+    res : pandas.DataFrame
+        The list (:meth:`Calculator.find`); column ``expected_value``, and
+        ``expected_quantity`` and ``stock_qty`` for an illiquid SKU; its ``attrs``
+        ``matched`` and ``total_expected_value`` (of every client matched).
+    lang : str
+        ``en`` or ``ru``.
+    calc : Calculator
+        The loaded scores: their validation gives the evidence line.
+    illiquid : str
+        The illiquid SKU chosen; empty for none.
+    why_empty : str
+        For an empty list, the reason code (:func:`kapot.faces.page.state.why_empty`).
+
+    Returns
+    -------
+    str
+        HTML, every text escaped.
     """
     if res.empty:
         text = _t("empty", lang) + " " + _t(why_empty, lang)
@@ -107,6 +133,11 @@ def table_html(res: pd.DataFrame, lang: str) -> str:
         SKU.
     lang : str
         ``en`` or ``ru``.
+
+    Returns
+    -------
+    str
+        The table, one row per client with its id in ``data-client``.
     """
     if res.empty:
         return ""
@@ -128,9 +159,22 @@ def table_html(res: pd.DataFrame, lang: str) -> str:
 
 def downloads_html(res: pd.DataFrame, lang: str, stamp: str) -> str:
     """Links that download the call list as CSV and XLSX (data: URLs), formula-safe
-    (:mod:`kapot.faces.exports`). ``res`` as for :func:`kapot.faces.page.state.export_frame`.
+    (:mod:`kapot.faces.exports`).
 
-    Columns of ``res``: as for :func:`kapot.faces.page.state.export_frame`.
+    Parameters
+    ----------
+    res : pandas.DataFrame
+        The list, its reasons worded; the columns of
+        :func:`kapot.faces.page.state.export_frame`.
+    lang : str
+        ``en`` or ``ru``.
+    stamp : str
+        Goes into the files' names, ``kapot_calls_<stamp>.csv``: the scores' date.
+
+    Returns
+    -------
+    str
+        Two ``<a download>`` links; empty for an empty list.
     """
     if res.empty:
         return ""
@@ -153,8 +197,16 @@ def downloads_html(res: pd.DataFrame, lang: str, stamp: str) -> str:
     )
 
 
-class ListView:
-    """The list tab's widgets (``box``) and the charts tab's output (``charts``)."""
+class ListView(PageText):
+    """The list tab's widgets (``box``) and the charts tab's output (``charts``).
+
+    Parameters
+    ----------
+    calc : Calculator
+        The loaded scores: the date (downloads' names), validation and client profiles.
+    lang : str
+        ``en`` or ``ru``.
+    """
 
     def __init__(self, calc: Calculator, lang: str) -> None:
         self.calc, self.lang = calc, lang
@@ -183,12 +235,18 @@ class ListView:
         self.charts = w.Output()
         self.charts_stale = True
 
-    def t(self, key: str, **params) -> str:
-        """The page's text ``page.<key>`` in the list's language."""
-        return _t(key, self.lang, **params)
-
     def box(self, message: w.Widget) -> w.VBox:
-        """The list's screen: summary, sort, the table, downloads and ``message`` below."""
+        """The list's screen: summary, sort, the table, downloads and ``message`` below.
+
+        Parameters
+        ----------
+        message : ipywidgets.Widget
+            The page's message line (errors of the callbacks).
+
+        Returns
+        -------
+        ipywidgets.VBox
+        """
         return w.VBox(
             [
                 self.summary,
@@ -200,8 +258,19 @@ class ListView:
         )
 
     def show(self, res: pd.DataFrame, *, illiquid: str, why_empty: str) -> None:
-        """Redraw for a new list (the columns of :meth:`Calculator.find`, reasons worded); the
-        table last: once it shows the new list, everything else on the page is current."""
+        """Redraw for a new list; the table last: once it shows the new list, everything else
+        on the page is current.
+
+        Parameters
+        ----------
+        res : pandas.DataFrame
+            The list: the columns of :meth:`Calculator.find`, reasons worded (``reasons``),
+            with stock for an illiquid SKU (:func:`summary_html`, :func:`table_html`).
+        illiquid : str
+            The illiquid SKU chosen; empty for none.
+        why_empty : str
+            For an empty list, the reason code; empty otherwise.
+        """
         self.downloads.value = downloads_html(res, self.lang, self.calc.as_of.isoformat())
         self.summary.value = summary_html(
             res, self.lang, self.calc, illiquid=illiquid, why_empty=why_empty
@@ -210,8 +279,15 @@ class ListView:
         self.charts_stale = True
 
     def draw_charts(self, res: pd.DataFrame) -> None:
-        """The charts of ``res`` (columns of :meth:`Calculator.find`), drawn when their tab is
-        open (and redrawn on a change while it is)."""
+        """The charts of ``res``, drawn when their tab is open (and redrawn on a change while
+        it is): potential by region, and the seasonality of the first 40 clients.
+
+        Parameters
+        ----------
+        res : pandas.DataFrame
+            The list (:meth:`Calculator.find`); columns ``client_id``, ``region``,
+            ``expected_value``.
+        """
         plots = voila_plots()
         self.charts_stale = False
         with self.charts:

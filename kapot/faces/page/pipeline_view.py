@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import ipywidgets as w
 import pandas as pd
 
 from kapot.faces.calculator import Calculator
 from kapot.faces.display import Column, table_html
+from kapot.faces.page.state import PageText
 from kapot.faces.worklists import REFUSAL_REASONS, STATES
 from kapot.i18n import tr
 from kapot.server import access
+
+if TYPE_CHECKING:
+    from kapot.faces.calculator import Query
+    from kapot.faces.worklists import WorklistStore
+    from kapot.server.access import Scope
 
 __all__ = ["PipelineView", "pipeline_html"]
 
@@ -27,9 +36,14 @@ def pipeline_html(view: pd.DataFrame, funnel: pd.DataFrame, names: pd.Series, la
     funnel : DataFrame
         Columns ``state``, ``clients`` (:meth:`WorklistStore.funnel`).
     names : Series
-        Client names by client id.
+        Client names by client id; a client without one is shown by its id.
     lang : str
         ``en`` or ``ru``.
+
+    Returns
+    -------
+    str
+        The states with clients and their counts, then the table (overdue rows marked).
     """
 
     chips = " · ".join(
@@ -55,10 +69,35 @@ def pipeline_html(view: pd.DataFrame, funnel: pd.DataFrame, names: pd.Series, la
     return f'<div class="kapot-summary">{chips}</div>{table}'
 
 
-class PipelineView:
-    """The pipeline tab's widgets (``box``); ``query`` and ``limit`` give the list to hand out."""
+class PipelineView(PageText):
+    """The pipeline tab's widgets (``box``): the manager, their working list, the move form.
 
-    def __init__(self, calc: Calculator, lang: str, *, store, scope, now, manager=None) -> None:
+    Parameters
+    ----------
+    calc : Calculator
+        The loaded scores: the managers, the client names, the lists handed out.
+    lang : str
+        ``en`` or ``ru``.
+    store : kapot.faces.worklists.WorklistStore
+        Where the working lists and the moves are kept.
+    scope : kapot.server.access.Scope
+        The visitor's: the managers offered, and whether it may give lists and move clients.
+    now : callable
+        Returns the ``datetime.datetime`` of a move or a list given (a fixed clock in tests).
+    manager : str, optional
+        The manager picked first, if the scope offers them; else the first one.
+    """
+
+    def __init__(
+        self,
+        calc: Calculator,
+        lang: str,
+        *,
+        store: WorklistStore,
+        scope: Scope | None,
+        now: Callable[[], dt.datetime],
+        manager: str | None = None,
+    ) -> None:
         self.calc, self.lang, self.store, self.scope, self.now = calc, lang, store, scope, now
         t, L = self.t, lang
         wide = {"description_width": "initial"}
@@ -109,13 +148,22 @@ class PipelineView:
             ]
         )
 
-    def t(self, key: str, **params) -> str:
-        """The page's text ``page.<key>`` in the view's language."""
-        return tr(f"page.{key}", self.lang, **params)
+    def give_list(self, query: Query, limit: int) -> None:
+        """Give the manager picked a working list: the best clients of ``query`` that are not
+        in work yet; then redraw.
 
-    def give_list(self, query, limit: int) -> None:
-        """Give the manager picked a working list: the best ``limit`` (1-90) clients of
-        ``query`` that are not in work yet; then redraw."""
+        Parameters
+        ----------
+        query : kapot.faces.calculator.Query
+            The page's query (its filters).
+        limit : int
+            How many clients, clipped to 1-90.
+
+        Raises
+        ------
+        KapotError
+            For a manager unknown, or one the scope may not give a list.
+        """
         manager = self.manager.value
         added = access.give_list(
             self.store,
@@ -129,8 +177,14 @@ class PipelineView:
         self.message.value = html.escape(self.t("given", manager=manager, added=len(added)))
         self.show()
 
-    def show(self, change=None) -> None:
-        """Draw the picked manager's pipeline (states, funnel) and the clients one can move."""
+    def show(self, change: dict | None = None) -> None:
+        """Draw the picked manager's pipeline (states, funnel) and the clients one can move.
+
+        Parameters
+        ----------
+        change : dict, optional
+            The manager picker's change event (ipywidgets' ``observe``); unused.
+        """
         manager = self.manager.value
         if manager is None:
             return

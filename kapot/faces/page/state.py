@@ -9,7 +9,9 @@ the end, :func:`illiquid_stock` and :func:`card_data`.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 import pandas as pd
@@ -18,7 +20,11 @@ from kapot.faces.calculator import Calculator, Query, client_card
 from kapot.faces.filters import build_query, split_skus
 from kapot.i18n import currency_for, month_name, tr
 
+if TYPE_CHECKING:
+    from kapot.server.access import Scope
+
 __all__ = [
+    "PageText",
     "FilterValues",
     "WHY_EMPTY",
     "page_params",
@@ -44,10 +50,49 @@ WHY_EMPTY = (
 )
 
 
+class PageText:
+    """What the page and each of its views share: their texts, ``page.<key>`` of the
+    catalogue in their ``lang`` (an attribute: ``en`` or ``ru``)."""
+
+    lang: str
+
+    def t(self, key: str, **params: object) -> str:
+        """The page's text ``page.<key>`` in this view's language.
+
+        Parameters
+        ----------
+        key : str
+            The catalogue key after ``page.`` (``"title"``, ``"col_score"``).
+        **params
+            The values of the text's ``{placeholders}``.
+
+        Returns
+        -------
+        str
+        """
+        return tr(f"page.{key}", self.lang, **params)
+
+
 def page_params(defaults: dict, query_string: str | None) -> dict:
     """Parameters of the page: the notebook's ``parameters`` cell, overridden by the URL's query
     string (``?manager=Petrova&region=Moscow&lang=ru``). Only presets are taken from the URL:
-    as_of, manager, region(s), category(ies), lang; never the warehouse path."""
+    as_of, manager, region(s), category(ies), lang; never the warehouse path.
+
+    Parameters
+    ----------
+    defaults : dict
+        The notebook's parameters (``db``, ``as_of``, ``lang``, ``manager``, ``regions``,
+        ``categories``).
+    query_string : str or None
+        The URL's query string, with or without its ``?``; ``region`` and ``regions`` (and
+        ``category``/``categories``) may repeat or hold comma-separated values.
+
+    Returns
+    -------
+    dict
+        ``defaults`` with the URL's values in place (text: ``as_of`` an ISO date string,
+        ``regions`` and ``categories`` lists).
+    """
     params = dict(defaults)
     q = parse_qs((query_string or "").lstrip("?"))
     if "lang" in q:
@@ -65,7 +110,29 @@ def page_params(defaults: dict, query_string: str | None) -> dict:
 
 @dataclass(frozen=True)
 class FilterValues:
-    """What the page's filters hold, as plain values (the widgets' ``value``\\ s)."""
+    """What the page's filters hold, as plain values (the widgets' ``value``\\ s).
+
+    Parameters
+    ----------
+    categories : tuple of str
+        The categories chosen; empty for none.
+    sku_text : str
+        The SKUs as typed, separated by ``,`` or ``;``.
+    illiquid : str
+        The illiquid SKU chosen; empty for none.
+    all_regions : bool
+        Every region the visitor sees; ``regions`` is then ignored.
+    regions, size_tiers, segments : tuple of str
+        The values chosen; empty means any.
+    pays_on_time, exclude_off_assortment, new_buyers_only : bool
+        The check boxes.
+    peak_month : str or int
+        ``"any"``, ``"current"``, ``"next"`` or a month 1-12.
+    who : str
+        ``"all"``, ``"existing"`` or ``"prospects"``.
+    limit : int
+        How many clients the list holds (the slider: 10-90).
+    """
 
     categories: tuple[str, ...] = ()
     sku_text: str = ""
@@ -82,7 +149,18 @@ class FilterValues:
     limit: int = 50
 
     def query(self) -> Query:
-        """The calculator query: typed SKUs and the illiquid SKU chosen, regions unless all."""
+        """The calculator query: typed SKUs and the illiquid SKU chosen, regions unless all.
+
+        Returns
+        -------
+        kapot.faces.calculator.Query
+            From :func:`kapot.faces.filters.build_query`.
+
+        Raises
+        ------
+        KapotError
+            For a peak month that is neither a number nor ``current``/``next``.
+        """
         skus = split_skus(self.sku_text)
         if self.illiquid:
             skus = (*skus, self.illiquid)
@@ -101,7 +179,7 @@ class FilterValues:
         )
 
 
-def why_empty(calc: Calculator, q: Query, scope=None) -> str:
+def why_empty(calc: Calculator, q: Query, scope: Scope | None = None) -> str:
     """Which filter emptied the list: the reason code of the first one that, removed alone,
     brings clients back (``WHY_EMPTY``), or ``"why_all"``.
 
@@ -159,7 +237,23 @@ def with_stock(products: pd.DataFrame, res: pd.DataFrame, sku: str) -> pd.DataFr
 
 
 def sort_result(res: pd.DataFrame, key: str, descending: bool) -> pd.DataFrame:
-    """The list sorted on column ``key`` (stable, empty values last)."""
+    """The list sorted on column ``key`` (stable, empty values last).
+
+    Parameters
+    ----------
+    res : pandas.DataFrame
+        The calculator's list; it must have the column ``key``.
+    key : str
+        The column to sort on: ``score``, ``expected_value``, ``region``, ``segment``,
+        ``peak_month`` or ``name`` (the page's sort menu).
+    descending : bool
+        Largest first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``res``'s rows in the new order, index kept.
+    """
     return res.sort_values(key, ascending=not descending, kind="stable", na_position="last")
 
 
@@ -175,6 +269,12 @@ def export_frame(res: pd.DataFrame, lang: str) -> pd.DataFrame:
         ``reasons``.
     lang : str
         ``en`` or ``ru``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per client, the columns in that order; score rounded to 4 places, the
+        expected value (header with the currency code) to 2, the peak month as its name.
     """
 
     def t(key: str) -> str:
@@ -205,11 +305,49 @@ def export_frame(res: pd.DataFrame, lang: str) -> pd.DataFrame:
 def illiquid_stock(calc: Calculator) -> list[str]:
     """The SKUs in stock that have not sold for a long while (the illiquid-stock picker), from
     the calculator's products in memory: no warehouse connection, no engine import
-    (:meth:`Calculator.slow_movers`)."""
+    (:meth:`Calculator.slow_movers`).
+
+    Parameters
+    ----------
+    calc : Calculator
+        The loaded scores and products.
+
+    Returns
+    -------
+    list of str
+        The SKUs in assortment, on stock, whose stock arrived 180 days or more before the
+        scores' date, sorted.
+    """
     return calc.slow_movers()
 
 
-def card_data(cid: str, *, db, as_of: dt.date, scope=None) -> dict[str, pd.DataFrame]:
+def card_data(
+    cid: str, *, db: str | os.PathLike[str] | None, as_of: dt.date, scope: Scope | None = None
+) -> dict[str, pd.DataFrame]:
     """A client's card: frames ``monthly``, ``categories`` and ``payments``
-    (:func:`kapot.faces.calculator.client_card`)."""
+    (:func:`kapot.faces.calculator.client_card`).
+
+    Parameters
+    ----------
+    cid : str
+        The client's id.
+    db : str or os.PathLike or None
+        The warehouse; None for ``KAPOT_DB``, else ``data/kapot.duckdb``.
+    as_of : datetime.date
+        The scores' date; the card shows data before it.
+    scope : kapot.server.access.Scope, optional
+        The visitor's; a client it may not see is refused as unknown.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``monthly`` (month, revenue, orders: the 24 months before the date), ``categories``
+        (category, revenue, share) and ``payments`` (invoice_id, issued, due, paid, amount,
+        days_late; oldest first) (:meth:`kapot.pipeline.snapshot.Snapshot.card`).
+
+    Raises
+    ------
+    KapotError
+        For a client the scope may not see.
+    """
     return client_card(cid, db=db, as_of=as_of, scope=scope)

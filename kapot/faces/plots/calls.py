@@ -19,7 +19,22 @@ __all__ = [
 
 
 def potential_by_region(result: pd.DataFrame, lang: str | None = None) -> go.Figure:
-    """Expected value of the listed clients, summed by region (columns region, expected_value)."""
+    """Expected value of the listed clients, summed by region.
+
+    Parameters
+    ----------
+    result : pandas.DataFrame
+        The call list (:meth:`kapot.faces.calculator.Calculator.find`), one row per client;
+        columns ``region`` (a missing one counts as "?") and ``expected_value`` (money).
+    lang : str or None, default None
+        ``en`` or ``ru``; None for the language in force (:func:`kapot.i18n.get_lang`).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One bar per region, smallest sum at the bottom; the sum on the bar, and the number of
+        clients on hover. The "no data" figure for an empty list.
+    """
     title = tr("plot.by_region_title", lang)
     if result.empty:
         return empty_figure(title, lang)
@@ -43,8 +58,25 @@ def potential_by_region(result: pd.DataFrame, lang: str | None = None) -> go.Fig
 def seasonality_heatmap(
     profiles: pd.DataFrame, lang: str | None = None, *, label: str = "name"
 ) -> go.Figure:
-    """Month x client heatmap of the listed clients' purchase profiles (columns m01..m12 and
-    ``label``): the share of each client's orders falling in each calendar month."""
+    """Month x client heatmap of the listed clients' purchase profiles: the share of each
+    client's orders falling in each calendar month.
+
+    Parameters
+    ----------
+    profiles : pandas.DataFrame
+        One row per client, in the order drawn (top first); columns ``m01`` .. ``m12``
+        (shares 0-1, a missing one is 0), ``label`` and, as the fallback of a missing label,
+        ``client_id``.
+    lang : str or None, default None
+        ``en`` or ``ru``; None for the language in force (:func:`kapot.i18n.get_lang`).
+    label : str, default "name"
+        The column naming each row (cut to 28 characters).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The "no data" figure when ``profiles`` is empty or lacks a month column.
+    """
     title = tr("plot.heatmap_title", lang)
     cols = [f"m{i:02d}" for i in range(1, 13)]
     if profiles.empty or not set(cols) <= set(profiles.columns):
@@ -70,7 +102,21 @@ def seasonality_heatmap(
 
 
 def monthly_purchases(monthly: pd.DataFrame, lang: str | None = None) -> go.Figure:
-    """A client's revenue per month (columns month, revenue)."""
+    """A client's revenue per month.
+
+    Parameters
+    ----------
+    monthly : pandas.DataFrame
+        One row per month, oldest first; columns ``month`` (a date in the month) and
+        ``revenue`` (money).
+    lang : str or None, default None
+        ``en`` or ``ru``; None for the language in force (:func:`kapot.i18n.get_lang`).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One bar per month; the "no data" figure when there is no revenue at all.
+    """
     title = tr("plot.monthly_title", lang)
     if monthly.empty or monthly["revenue"].abs().sum() == 0:
         return empty_figure(title, lang)
@@ -89,7 +135,21 @@ def monthly_purchases(monthly: pd.DataFrame, lang: str | None = None) -> go.Figu
 
 
 def category_mix(categories: pd.DataFrame, lang: str | None = None) -> go.Figure:
-    """A client's revenue by category (columns category, revenue, share)."""
+    """A client's revenue by category.
+
+    Parameters
+    ----------
+    categories : pandas.DataFrame
+        One row per category; columns ``category``, ``revenue`` (money, on hover) and
+        ``share`` (of the client's revenue, 0-1, the bar's length).
+    lang : str or None, default None
+        ``en`` or ``ru``; None for the language in force (:func:`kapot.i18n.get_lang`).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One bar per category, the largest on top.
+    """
     title = tr("plot.mix_title", lang)
     if categories.empty:
         return empty_figure(title, lang)
@@ -108,7 +168,22 @@ def category_mix(categories: pd.DataFrame, lang: str | None = None) -> go.Figure
 
 
 def payment_history(payments: pd.DataFrame, lang: str | None = None) -> go.Figure:
-    """Days late per invoice, oldest first (columns issued, days_late, amount)."""
+    """Days late per invoice, oldest first.
+
+    Parameters
+    ----------
+    payments : pandas.DataFrame
+        One row per invoice, oldest first; columns ``issued`` (date), ``days_late`` (days
+        past the due date, 0 when paid on time; an unpaid one is late up to the date) and
+        ``amount`` (money).
+    lang : str or None, default None
+        ``en`` or ``ru``; None for the language in force (:func:`kapot.i18n.get_lang`).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One bar per invoice, red when late, green when on time.
+    """
     title = tr("plot.payments_title", lang)
     if payments.empty:
         return empty_figure(title, lang)

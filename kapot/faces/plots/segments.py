@@ -13,7 +13,21 @@ __all__ = ["abc_xyz_matrix", "rfm_grid", "cluster_profiles", "who_buys", "peak_m
 
 
 def abc_xyz_matrix(segments: pd.DataFrame, lang: str | None = None) -> go.Figure:
-    """Clients and revenue in each ABC x XYZ cell (columns abc, xyz, revenue_12m)."""
+    """Clients and revenue in each ABC x XYZ cell.
+
+    Parameters
+    ----------
+    segments : pandas.DataFrame
+        One row per client (the client features); columns ``abc`` (A, B or C), ``xyz``
+        (X, Y or Z) and ``revenue_12m`` (money). Clients without both classes are left out.
+    lang : str or None, default None
+        ``en`` or ``ru``; None for the language in force (:func:`kapot.i18n.get_lang`).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A 3 x 3 heatmap coloured by clients, each cell with its clients and revenue.
+    """
     title = tr("plot.abc_xyz_title", lang)
     s = segments.dropna(subset=["abc", "xyz"])
     if s.empty:
@@ -49,8 +63,21 @@ def abc_xyz_matrix(segments: pd.DataFrame, lang: str | None = None) -> go.Figure
 
 
 def rfm_grid(segments: pd.DataFrame, lang: str | None = None) -> go.Figure:
-    """Clients by recency score (rows) and frequency score (columns), 1-5 (columns rfm_r,
-    rfm_f as in the segments table)."""
+    """Clients by recency score (rows) and frequency score (columns), 1-5.
+
+    Parameters
+    ----------
+    segments : pandas.DataFrame
+        One row per client (the client features); columns ``rfm_r`` and ``rfm_f``, scores
+        1-5 (5 the most recent or frequent). Clients without both are left out.
+    lang : str or None, default None
+        ``en`` or ``ru``; None for the language in force (:func:`kapot.i18n.get_lang`).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A 5 x 5 heatmap of client counts, recency 5 on top.
+    """
     title = tr("plot.rfm_title", lang)
     s = segments.dropna(subset=["rfm_r", "rfm_f"])
     if s.empty:
@@ -77,7 +104,22 @@ def rfm_grid(segments: pd.DataFrame, lang: str | None = None) -> go.Figure:
 def cluster_profiles(profiles: pd.DataFrame, lang: str | None = None) -> go.Figure:
     """How each behavioural cluster differs from the average client: standardised means of the
     clustering features (rows clusters by name, columns features, values in standard
-    deviations from the mean)."""
+    deviations from the mean).
+
+    Parameters
+    ----------
+    profiles : pandas.DataFrame
+        Index the clusters' labels, one column per clustering feature (its translated name),
+        values in standard deviations
+        (:meth:`kapot.faces.explorer.Explorer.cluster_table`).
+    lang : str or None, default None
+        ``en`` or ``ru``; None for the language in force (:func:`kapot.i18n.get_lang`).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A red-blue heatmap symmetric around 0, each cell with its value.
+    """
     title = tr("plot.clusters_title", lang)
     if profiles.empty:
         return empty_figure(title, lang)
@@ -112,9 +154,27 @@ def cluster_profiles(profiles: pd.DataFrame, lang: str | None = None) -> go.Figu
 
 def who_buys(frame: pd.DataFrame, dimension: str, item: str, lang: str | None = None) -> go.Figure:
     """Share of an item's buyers against the share of all clients for each value of
-    ``dimension`` (the frame of :func:`kapot.models.segments.who_buys`).
+    ``dimension``.
 
-    Columns of ``frame``: value, buyers, share_of_buyers, share_of_clients (as returned).
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The frame of :meth:`kapot.pipeline.snapshot.Snapshot.who_buys`: columns
+        ``dimension``, ``value``, ``buyers``, ``share_of_buyers`` and ``share_of_all``
+        (shares 0-1).
+    dimension : str
+        The rows of ``frame`` drawn: ``industry``, ``region``, ``size_tier`` or
+        ``peak_month`` (values month numbers, drawn as month names).
+    item : str
+        The category or SKU bought, for the title.
+    lang : str or None, default None
+        ``en`` or ``ru``; None for the language in force (:func:`kapot.i18n.get_lang`).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two bars per value (all clients, buyers), the 15 values most common among all
+        clients; the "no data" figure when the item has no buyers.
     """
     title = tr("plot.who_buys_title", lang, item=item, dimension=tr(f"plot.dim_{dimension}", lang))
     f = frame[frame["dimension"] == dimension]
@@ -152,9 +212,21 @@ def who_buys(frame: pd.DataFrame, dimension: str, item: str, lang: str | None = 
 
 def peak_months(seasonality: pd.DataFrame, lang: str | None = None) -> go.Figure:
     """Clients with a significant purchase peak per calendar month, own history and borrowed
-    from the industry stacked (the seasonality table: seasonal, source, peak_month).
+    from the industry stacked.
 
-    Columns of ``seasonality``: seasonal, source, peak_month.
+    Parameters
+    ----------
+    seasonality : pandas.DataFrame
+        The seasonality table, one row per client; columns ``seasonal`` (bool, a significant
+        peak; missing is False), ``source`` (``own`` or ``segment``, borrowed) and
+        ``peak_month`` (1-12).
+    lang : str or None, default None
+        ``en`` or ``ru``; None for the language in force (:func:`kapot.i18n.get_lang`).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Twelve stacked bars; the title counts the seasonal clients.
     """
     s = seasonality[seasonality["seasonal"].fillna(False).astype(bool)]
     title = tr("explorer.peak_months_title", lang, count=fmt_int(len(s), lang))

@@ -32,8 +32,22 @@ _ROAD = ["new", "contact_1", "contact_2", "contact_3", "deal", "deal_support", "
 
 
 def weekly_revenue(weeks: pd.DataFrame, lang: str | None = None) -> go.Figure:
-    """Revenue per ISO week against the same weeks a year earlier (columns week, revenue,
-    revenue_last_year)."""
+    """Revenue per ISO week against the same weeks a year earlier.
+
+    Parameters
+    ----------
+    weeks : pandas.DataFrame
+        One row per week, oldest first (:func:`kapot.faces.report.weekly_revenue`); columns
+        ``week`` (``2026-W47``), ``revenue`` and ``revenue_last_year`` (money; NaN for a
+        week before the first sale, drawn as a gap).
+    lang : str or None, default None
+        ``en`` or ``ru``; None for the language in force (:func:`kapot.i18n.get_lang`).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two lines, this year solid and last year dotted, on a compact money axis.
+    """
     title = tr("plot.weekly_title", lang)
     if weeks.empty:
         return empty_figure(title, lang)
@@ -70,7 +84,22 @@ def weekly_revenue(weeks: pd.DataFrame, lang: str | None = None) -> go.Figure:
 
 
 def at_risk_reasons(counts: dict[str, int], lang: str | None = None) -> go.Figure:
-    """Clients at risk per reason (keys falling_trend, overdue_reorder, overdue_invoices)."""
+    """Clients at risk per reason.
+
+    Parameters
+    ----------
+    counts : dict of str to int
+        Clients per reason, keys ``falling_trend``, ``overdue_reorder``,
+        ``overdue_invoices`` (``attrs["counts"]`` of :func:`kapot.faces.report.at_risk`);
+        the first key drawn on top.
+    lang : str or None, default None
+        ``en`` or ``ru``; None for the language in force (:func:`kapot.i18n.get_lang`).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One bar per reason; the "no data" figure when no client is at risk.
+    """
     title = tr("plot.at_risk_title", lang)
     if not counts or sum(counts.values()) == 0:
         return empty_figure(title, lang)
@@ -89,8 +118,21 @@ def at_risk_reasons(counts: dict[str, int], lang: str | None = None) -> go.Figur
 
 
 def new_and_lost(frame: pd.DataFrame, lang: str | None = None) -> go.Figure:
-    """Clients won and lost in the week with their 12-month revenue (columns status,
-    revenue_12m)."""
+    """Clients won and lost in the week with their 12-month revenue.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per client (:func:`kapot.faces.report.new_and_lost`); columns ``status``
+        (``new`` or ``lost``) and ``revenue_12m`` (money, summed on hover).
+    lang : str or None, default None
+        ``en`` or ``ru``; None for the language in force (:func:`kapot.i18n.get_lang`).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two bars, the counts of new and of lost clients.
+    """
     title = tr("plot.new_lost_title", lang)
     if frame.empty:
         return empty_figure(title, lang)
@@ -116,7 +158,23 @@ def new_and_lost(frame: pd.DataFrame, lang: str | None = None) -> go.Figure:
 
 
 def transition_heatmap(matrix: pd.DataFrame, title: str, lang: str | None = None) -> go.Figure:
-    """Clients moving between segments: rows the segment a month ago, columns now."""
+    """Clients moving between segments: rows the segment a month ago, columns now.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        Client counts, index the segment before, columns the segment now
+        (:func:`kapot.faces.report.transition_matrix`; labels already translated).
+    title : str
+        The figure's title, already translated (ABC-XYZ or RFM moves).
+    lang : str or None, default None
+        ``en`` or ``ru``; None for the language in force (:func:`kapot.i18n.get_lang`).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A heatmap with the count in each non-empty cell.
+    """
     if matrix.empty:
         return empty_figure(title, lang)
     return heatmap(
@@ -135,8 +193,24 @@ def transition_heatmap(matrix: pd.DataFrame, title: str, lang: str | None = None
 
 
 def expected_by(frame: pd.DataFrame, key: str, lang: str | None = None) -> go.Figure:
-    """Expected value of all scored clients by ``key`` (manager or region); columns ``key``,
-    clients, expected_value."""
+    """Expected value of all scored clients by ``key`` (manager or region).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per manager or region (``by_manager`` or ``by_region`` of
+        :func:`kapot.faces.report.top_potential`); columns ``key``, ``clients`` (on hover)
+        and ``expected_value`` (money).
+    key : str
+        ``manager`` or ``region``: the label column, and the title's catalogue key.
+    lang : str or None, default None
+        ``en`` or ``ru``; None for the language in force (:func:`kapot.i18n.get_lang`).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One bar per value, the largest on top; "no data" when nothing is expected.
+    """
     title = tr(f"plot.expected_by_{key}", lang)
     if frame.empty or frame["expected_value"].sum() == 0:
         return empty_figure(title, lang)
@@ -157,7 +231,22 @@ def expected_by(frame: pd.DataFrame, key: str, lang: str | None = None) -> go.Fi
 
 
 def illiquid_stock(frame: pd.DataFrame, lang: str | None = None) -> go.Figure:
-    """Money tied up in illiquid SKUs (columns sku, name, stock_value, days_on_stock)."""
+    """Money tied up in illiquid SKUs.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per SKU (:func:`kapot.faces.report.illiquid_stock`); columns ``sku``,
+        ``name`` (the label, prefixed with the SKU unless it holds it; cut to 40
+        characters), ``stock_value`` (money) and ``days_on_stock`` (on hover).
+    lang : str or None, default None
+        ``en`` or ``ru``; None for the language in force (:func:`kapot.i18n.get_lang`).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One bar per SKU, the most money on top, on a compact money axis.
+    """
     title = tr("plot.illiquid_title", lang)
     if frame.empty:
         return empty_figure(title, lang)
@@ -183,7 +272,22 @@ def illiquid_stock(frame: pd.DataFrame, lang: str | None = None) -> go.Figure:
 
 
 def pipeline_funnel(funnel: pd.DataFrame, lang: str | None = None) -> go.Figure:
-    """Clients per pipeline state (columns state, clients, overdue)."""
+    """Clients per pipeline state, along the road from a new prospect to a client.
+
+    Parameters
+    ----------
+    funnel : pandas.DataFrame
+        One row per state (``funnel`` of :func:`kapot.faces.report.pipeline_at`); columns
+        ``state`` (a pipeline state code), ``clients`` and ``overdue`` (on hover). States
+        off the road (refusals, the reserve, re-calls) are left out; a missing one is 0.
+    lang : str or None, default None
+        ``en`` or ``ru``; None for the language in force (:func:`kapot.i18n.get_lang`).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A funnel of the road's seven states, in order; "no data" when no client is in work.
+    """
     title = tr("plot.funnel_title", lang)
     if funnel.empty or funnel["clients"].sum() == 0:
         return empty_figure(title, lang)
@@ -210,9 +314,23 @@ def pipeline_funnel(funnel: pd.DataFrame, lang: str | None = None) -> go.Figure:
 
 def order_mix(frame: pd.DataFrame, lang: str | None = None) -> go.Figure:
     """The hunting share of each manager's revenue: new categories for existing clients and
-    new clients, stacked (columns manager, new_category, new_client and their *_share
-    columns). Routine reorders are the rest of the bar's 100 %, in the table; drawn, they would
-    flatten every manager into the same grey bar. Hunters first."""
+    new clients, stacked. Routine reorders are the rest of the bar's 100 %, in the table;
+    drawn, they would flatten every manager into the same grey bar. Hunters first.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per manager (:func:`kapot.faces.report.order_taker_vs_hunter`); columns
+        ``manager``, ``new_category`` and ``new_client`` (money, on hover) and
+        ``new_category_share`` and ``new_client_share`` (of the manager's revenue, 0-1).
+    lang : str or None, default None
+        ``en`` or ``ru``; None for the language in force (:func:`kapot.i18n.get_lang`).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Stacked horizontal bars, the largest hunting share on top.
+    """
     title = tr("plot.order_mix_title", lang)
     if frame.empty:
         return empty_figure(title, lang)

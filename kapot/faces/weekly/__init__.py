@@ -9,8 +9,9 @@ a week, and ``kapot report`` runs them; the report itself only reads, so it neve
 load, a load never shows it a half-written warehouse, and a report for a date whose pipeline
 has run leaves the warehouse file byte-identical.
 
-``prepare`` (what the report needs: :func:`needed_runs`), ``sections`` (:class:`WeeklyReport`, with its sections on
-clients in ``clients`` and on the work ahead in ``work``), ``fragments`` (shared HTML) and
+``prepare`` (what the report needs: :func:`needed_runs`), ``sections`` (:class:`WeeklyReport`,
+with its sections on clients in ``clients``, on what changed in ``changes``, on the work ahead
+in ``work`` and on the sales pipeline in ``funnel``), ``fragments`` (shared HTML) and
 ``render`` (papermill and nbconvert).
 """
 

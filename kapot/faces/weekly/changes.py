@@ -20,7 +20,21 @@ class ChangeSections:
 
     def new_and_lost(self, limit: int = 15, lost_after_days: int = 180) -> Section:
         """Clients who bought for the first time this week, and clients who passed
-        ``lost_after_days`` without a purchase this week."""
+        ``lost_after_days`` without a purchase this week.
+
+        Parameters
+        ----------
+        limit : int, default 15
+            At most this many new and this many lost clients in the table; the note and the
+            figure count them all.
+        lost_after_days : int, default 180
+            Days without a purchase after which a client counts as lost.
+
+        Returns
+        -------
+        kapot.faces.display.Section
+            Empty, with a message, when the week won and lost no client.
+        """
         sec = self._section("new_and_lost")
         df = R.new_and_lost(self.con, self.start, self.scope, lost_after_days=lost_after_days)
         n_new, n_lost = int((df["status"] == "new").sum()), int((df["status"] == "lost").sum())
@@ -52,7 +66,19 @@ class ChangeSections:
         return sec
 
     def movements(self, limit: int = 20) -> Section:
-        """Movements between ABC/XYZ classes and RFM segments since the build a month ago."""
+        """Movements between ABC/XYZ classes and RFM segments since the build a month ago.
+
+        Parameters
+        ----------
+        limit : int, default 20
+            At most this many moving clients in the table; the note and the two transition
+            heatmaps count them all.
+
+        Returns
+        -------
+        kapot.faces.display.Section
+            Empty, with a message, without a build a month before or when nobody moved.
+        """
         sec = self._section("movements")
         previous = R.previous_build(self.con, self.as_of)
         if previous is None:
@@ -101,7 +127,25 @@ class ChangeSections:
 
     def order_taker(self, weeks: int = 4) -> Section:
         """Order taker vs hunter: each manager's revenue of the last ``weeks`` weeks from
-        routine reorders, new categories for existing clients and new clients."""
+        routine reorders, new categories for existing clients and new clients.
+
+        Parameters
+        ----------
+        weeks : int, default 4
+            The period, in weeks before the report's date; 1 to
+            :data:`kapot.faces.report.ORDER_MIX_WEEKS`.
+
+        Returns
+        -------
+        kapot.faces.display.Section
+            The hunting shares figure and the money table; empty, with a message, without
+            sales in the period.
+
+        Raises
+        ------
+        ValueError
+            For ``weeks`` outside that range.
+        """
         sec = self._section("order_taker")
         start = self.as_of - dt.timedelta(days=7 * weeks)
         df = R.order_taker_vs_hunter(self.con, self.as_of, self.scope, weeks=weeks)

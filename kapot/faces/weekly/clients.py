@@ -19,7 +19,14 @@ class ClientSections:
 
     def kpis(self) -> Section:
         """Revenue, orders, active clients and average order value against the previous week
-        and the same week last year, and the last 13 weeks against last year."""
+        and the same week last year, and the last 13 weeks against last year.
+
+        Returns
+        -------
+        kapot.faces.display.Section
+            The four KPI cards, the 13 weeks' revenue figure and the KPI table
+            (:func:`kapot.faces.report.kpis`).
+        """
         sec = self._section("kpis")
         k = R.kpis(self.con, self.start, self.scope)
         cards = []
@@ -79,7 +86,19 @@ class ClientSections:
         return sec
 
     def peak_next_month(self, limit: int = 25) -> Section:
-        """Clients whose purchase peak is next month: call them now."""
+        """Clients whose purchase peak is next month: call them now.
+
+        Parameters
+        ----------
+        limit : int, default 25
+            At most this many clients in the table, largest 12-month revenue first (the
+            heatmap shows the first 15); the note counts them all.
+
+        Returns
+        -------
+        kapot.faces.display.Section
+            Empty, with a message, when no client peaks next month.
+        """
         df = R.peak_next_month(self.con, self.as_of, self.scope, limit=limit)
         month = month_name(df.attrs["month"], self.lang)
         sec = Section("peak_next_month", self._t("report.peak_next_month_title", month=month))
@@ -116,7 +135,19 @@ class ClientSections:
         return sec
 
     def at_risk(self, limit: int = 25) -> Section:
-        """Clients with a falling trend, an overdue reorder or overdue invoices."""
+        """Clients with a falling trend, an overdue reorder or overdue invoices.
+
+        Parameters
+        ----------
+        limit : int, default 25
+            At most this many clients in the table, most warning signs first; the note and
+            the figure count them all (:func:`kapot.faces.report.at_risk`).
+
+        Returns
+        -------
+        kapot.faces.display.Section
+            Empty, with a message, when no client is at risk.
+        """
         sec = self._section("at_risk")
         df = R.at_risk(self.con, self.as_of, self.scope, limit=limit)
         if df.empty:

@@ -18,9 +18,29 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 # ---------------------------------------------------------------------- rendering
-def report_dir(week: str, out, region: str | None, manager: str | None, lang: str) -> Path:
+def report_dir(
+    week: str, out: str | os.PathLike[str], region: str | None, manager: str | None, lang: str
+) -> Path:
     """``<out>/<week>/`` for the whole company in English; a scoped or Russian report gets
-    its own subfolder so they never overwrite each other."""
+    its own subfolder so they never overwrite each other.
+
+    Parameters
+    ----------
+    week : str
+        The ISO week, ``2026-W47`` (upper case, as resolved).
+    out : str or os.PathLike
+        The reports' root folder.
+    region, manager : str or None
+        The report's scope; each adds ``region-<slug>`` / ``manager-<slug>`` (joined by
+        ``_``) when given.
+    lang : str
+        ``en`` or ``ru``; any but ``en`` adds a ``<lang>`` subfolder.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder (not created here).
+    """
     path = Path(out) / week
     parts = [
         f"region-{slug(region)}" if region else "",
@@ -47,7 +67,34 @@ def render_report(
     """Execute ``notebooks/weekly_report.ipynb`` with papermill for ``week`` and write
     ``<out>/<week>/weekly_report.ipynb`` and a self-contained ``weekly_report.html`` (code
     hidden, plotly charts interactive offline). Reads only: the pipeline runs the week needs
-    (:func:`needed_runs`) must have been published. Returns the paths written."""
+    (:func:`needed_runs`) must have been published.
+
+    Parameters
+    ----------
+    week : str, optional
+        An ISO week, ``2026-W47``; None for the last complete week of sales.
+    db : str or os.PathLike, optional
+        The warehouse; None for ``KAPOT_DB``, else ``data/kapot.duckdb``.
+    region, manager : str, optional
+        Only that region's and/or manager's clients; None for everyone.
+    out : str or os.PathLike, default ``reports/`` in the project
+        The reports' root; the files go to :func:`report_dir`'s folder under it.
+    lang : str, optional
+        ``en`` or ``ru``; None for the language in force.
+    progress : bool, default True
+        Show papermill's progress bar.
+
+    Returns
+    -------
+    dict of str to pathlib.Path
+        ``notebook`` (the executed notebook) and ``html`` (the report).
+
+    Raises
+    ------
+    KapotError
+        Before running anything, for a bad week, an unknown region or manager, or a week
+        whose profiles have not been published (:meth:`WeeklyReport.open`).
+    """
     # not at the top: 1.2 s to import, and the report's own notebook kernel imports
     # kapot.faces.weekly (for WeeklyReport) but never renders
     import nbformat

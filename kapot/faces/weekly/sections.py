@@ -1,5 +1,6 @@
 """The weekly report's object: one week, one scope, one language; the warehouse opened read-only
-once, the header and the section list. Its sections are in ``clients`` and ``work``."""
+once, the header and the section list. Its sections are in ``clients``, ``changes``, ``work``
+and ``funnel``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import html
 import os
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from kapot import runner
 from kapot.config import PROJECT_ROOT
@@ -18,6 +20,7 @@ from kapot.faces.display import Section, plotly_js, stylesheet
 from kapot.faces.weekly.changes import ChangeSections
 from kapot.faces.weekly.clients import ClientSections
 from kapot.faces.weekly.fragments import Raw
+from kapot.faces.weekly.funnel import FunnelSections
 from kapot.faces.weekly.prepare import resolve_week
 from kapot.faces.weekly.work import WorkSections
 from kapot.i18n import fmt_date, get_lang, tr
@@ -25,6 +28,9 @@ from kapot.pipeline.plan import scores_on_or_before
 from kapot.pipeline.snapshot import published_dates
 from kapot.store.currency import use_warehouse_currency
 from kapot.store.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    import duckdb
 
 __all__ = ["WeeklyReport", "REPORT_NOTEBOOK", "SECTIONS"]
 
@@ -43,10 +49,30 @@ SECTIONS = (
 
 
 @dataclass
-class WeeklyReport(ClientSections, ChangeSections, WorkSections):
-    """The weekly report for ISO ``week`` (``2026-W47``), for one ``region`` and/or
-    ``manager`` or everyone, in ``lang``. Open it with :meth:`open`; each section method
-    returns a :class:`kapot.faces.display.Section` that displays itself in a notebook."""
+class WeeklyReport(ClientSections, ChangeSections, WorkSections, FunnelSections):
+    """The weekly report for one ISO week, for one region and/or manager or everyone, in one
+    language. Open it with :meth:`open`; each section method returns a
+    :class:`kapot.faces.display.Section` that displays itself in a notebook.
+
+    Parameters
+    ----------
+    week : str
+        The ISO week, ``2026-W47`` (any case; stored upper case).
+    db : str or os.PathLike, optional
+        The warehouse file; default ``KAPOT_DB`` or ``data/kapot.duckdb``.
+    region, manager : str, optional
+        Only that region's and/or manager's clients; None or empty: everyone.
+    lang : str, optional
+        ``en`` or ``ru``; None: the language in force (:func:`kapot.i18n.get_lang`).
+
+    Attributes
+    ----------
+    start : datetime.date
+        The week's Monday (set from ``week``).
+    as_of : datetime.date
+        The next Monday: the week is ``start <= day < as_of``, and the profiles the report
+        reads were built for this date.
+    """
 
     week: str
     db: str | os.PathLike[str] | None = None
@@ -94,7 +120,7 @@ class WeeklyReport(ClientSections, ChangeSections, WorkSections):
 
     # ------------------------------------------------------------------ data access
     @property
-    def con(self):
+    def con(self) -> duckdb.DuckDBPyConnection:
         """A read connection to the warehouse, opened at first use, closed by :meth:`close`."""
         if self._con is None:
             self._con = self._stack.enter_context(Warehouse(self.db).read())
@@ -111,7 +137,7 @@ class WeeklyReport(ClientSections, ChangeSections, WorkSections):
         return scores_on_or_before(self.db, self.as_of)
 
     @property
-    def calc(self):
+    def calc(self) -> Calculator | None:
         """The calculator over that scored run, loaded at first use; None without scores."""
         if self._calc is None:
             scored, horizon = self.scores
@@ -129,7 +155,14 @@ class WeeklyReport(ClientSections, ChangeSections, WorkSections):
     # ------------------------------------------------------------------ sections
     def header(self) -> Raw:
         """Title, scope and the dates the figures come from; also loads plotly.js (inline, so
-        the HTML works offline)."""
+        the HTML works offline).
+
+        Returns
+        -------
+        Raw
+            The stylesheet, plotly.js and the heading: the week's dates, the scope, the
+            profiles' date and, when there are scores, their date and horizon.
+        """
         last = self.as_of - dt.timedelta(days=1)
         title = self._t("report.title", week=self.week)
         period = self._t(

@@ -1,25 +1,35 @@
-"""The report's sections on the work ahead: the potential by manager, illiquid stock and its buyers, the pipeline, order takers and hunters."""
+"""The report's sections on the work ahead: the potential by manager and region, illiquid stock and its buyers. The sales pipeline's section, which reads the worklist store, is in ``funnel``."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from kapot import runner
 from kapot.faces import plots, validation
 from kapot.faces import report as R
 from kapot.faces.display import Column, Section
-from kapot.faces.worklists import WorklistStore, default_store_path
 from kapot.i18n import fmt_date, fmt_int, fmt_money
 
 __all__ = ["WorkSections"]
 
 
 class WorkSections:
-    """The report's sections on the work ahead: the potential by manager, illiquid stock and its buyers, the pipeline, order takers and hunters."""
+    """The report's sections on the work ahead: the potential by manager and region, illiquid
+    stock and its buyers."""
 
     def potential(self, per: int = 5) -> Section:
         """The potential engine's best clients per manager, and the expected value by manager
-        and region."""
+        and region.
+
+        Parameters
+        ----------
+        per : int, default 5
+            Clients per manager in the table, most untapped value first
+            (:func:`kapot.faces.report.top_potential`).
+
+        Returns
+        -------
+        kapot.faces.display.Section
+            The evidence of the scores in the note, a figure by manager and one by region
+            (when there are several); empty, with a message, without scores.
+        """
         sec = self._section("potential")
         calc = self.calc
         if calc is None:
@@ -65,7 +75,20 @@ class WorkSections:
         return sec
 
     def illiquid(self, skus: int = 10, buyers: int = 3) -> Section:
-        """Illiquid stock with the most money tied up, and its most likely buyers."""
+        """Illiquid stock with the most money tied up, and its most likely buyers.
+
+        Parameters
+        ----------
+        skus : int, default 10
+            At most this many SKUs, most money tied up first; the note counts them all.
+        buyers : int, default 3
+            The most likely buyers named per SKU (in the report's scope).
+
+        Returns
+        -------
+        kapot.faces.display.Section
+            Empty, with a message, without scores or without illiquid stock.
+        """
         sec = self._section("illiquid")
         calc = self.calc
         if calc is None:
@@ -97,87 +120,4 @@ class WorkSections:
             ],
             self.lang,
         )
-        return sec
-
-    def pipeline(self, limit: int = 20) -> Section:
-        """The sales pipeline at the end of the week: funnel, conversion, prospects past the
-        maximum deal length, working lists over or under size."""
-
-        sec = self._section("pipeline")
-        path = default_store_path(self.db)
-        if not path.exists():
-            sec.empty = self._t("report.pipeline_empty")
-            return sec
-        store = WorklistStore(path)
-        clients = runner.query(self.con, "report/clients_in_scope", **self.scope.params)[
-            ["client_id"]
-        ]
-        p = R.pipeline_at(
-            store, dt.datetime.combine(self.as_of, dt.time()), clients, week_start=self.start
-        )
-        in_work = int(p["funnel"]["clients"].sum())
-        if in_work == 0:
-            sec.empty = self._t("report.pipeline_empty")
-            return sec
-        sec.note = self._t(
-            "report.pipeline_note",
-            clients=fmt_int(in_work, self.lang),
-            overdue=fmt_int(len(p["overdue"]), self.lang),
-            days=store.config.max_deal_days,
-            moves=fmt_int(p["moves_this_week"], self.lang),
-        )
-        sec.add_figure(plots.pipeline_funnel(p["funnel"], self.lang))
-        sec.add_html(f"<h3>{self._t('report.pipeline_states')}</h3>")
-        sec.add_table(
-            p["funnel"],
-            [
-                Column("state", "report.col_state", "state"),
-                Column("clients", "report.col_clients", "int"),
-                Column("overdue", "report.col_overdue", "int"),
-            ],
-            self.lang,
-        )
-        conv = p["conversion"].assign(stage=lambda d: [self._t(f"state.{s}") for s in d["stage"]])
-        sec.add_html(f"<h3>{self._t('report.pipeline_conversion')}</h3>")
-        sec.add_table(
-            conv,
-            [
-                Column("stage", "report.col_stage"),
-                Column("reached", "report.col_reached", "int"),
-                Column("rate", "report.col_rate", "percent"),
-            ],
-            self.lang,
-        )
-        lists = p["lists"].assign(
-            status=lambda d: [self._t(f"report.list_{s}") for s in d["status"]]
-        )
-        sec.add_html(f"<h3>{self._t('report.pipeline_lists', size=store.config.max_open)}</h3>")
-        sec.add_table(
-            lists,
-            [
-                Column("manager", "report.col_manager"),
-                Column("open", "report.col_open", "int"),
-                Column("status", "report.col_list_status"),
-            ],
-            self.lang,
-        )
-        sec.add_html(
-            f"<h3>{self._t('report.pipeline_overdue', days=store.config.max_deal_days)}</h3>"
-        )
-        if p["overdue"].empty:
-            sec.add_html(f'<p class="kapot-empty">{self._t("report.pipeline_none_overdue")}</p>')
-        else:
-            names = runner.query(self.con, "report/clients_in_scope", region=None, manager=None)
-            od = p["overdue"].head(limit).merge(names, on="client_id", how="left")
-            od["name"] = od["name"].fillna(od["client_id"])
-            sec.add_table(
-                od,
-                [
-                    Column("name", "report.col_name"),
-                    Column("manager", "report.col_manager"),
-                    Column("state", "report.col_state", "state"),
-                    Column("days_in_work", "report.col_days_in_work", "int"),
-                ],
-                self.lang,
-            )
         return sec

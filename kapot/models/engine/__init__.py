@@ -14,16 +14,16 @@ Every company's history is different, so kapot does not trust one model. For a s
 3. learns a blend of them (logistic regression on the candidates' within-item percentiles,
    per task: repeat purchases and first purchases) on the *validation* folds, and measures
    everything on the most recent fold, the *test* fold, which nothing was fitted on
-   (:mod:`.selection`, :mod:`.ranking`);
+   (:mod:`.selection`, :mod:`.blend`, :mod:`.leaderboard`, :mod:`.ranking`);
 4. serves, per task, whichever of blend and single candidates did best on the validation folds,
    unless it does not beat the best peer-rate baseline there: then the peer baseline is served
    and the leaderboard says so. The served ranker is refitted on all labelled folds
    (:mod:`.core`, :mod:`.serving`).
 
-Folds (``h`` = horizon, ``s`` = ``step_days``): test at ``as_of - h``; validation at
-``as_of - 2h``, ``as_of - 2h - s``, ...; the boosted model of a fold at cutoff ``c`` is trained on
-cutoffs ``c - h``, ``c - h - s`` (labels known at ``c``). Nothing uses data on or after the
-cutoff it is scored at.
+Folds (:mod:`.folds`; ``h`` = horizon, ``s`` = ``step_days``): test at ``as_of - h``;
+validation at ``as_of - 2h``, ``as_of - 2h - s``, ...; the boosted model of a fold at cutoff
+``c`` is trained on cutoffs ``c - h``, ``c - h - s`` (labels known at ``c``). Nothing uses data
+on or after the cutoff it is scored at.
 
 Items are categories or SKUs (:class:`History` holds both axes), so the same code ranks both;
 a single SKU can be scored on demand from a snapshot (:meth:`Engine.score_items`).

@@ -75,9 +75,26 @@ def boosted_predict(models: dict, frame: dict[str, np.ndarray], threads: int = 1
     """The boosted model's probabilities for a pair frame (see :meth:`Snapshot.pair_frame`):
     one model for repeat purchases, one for first purchases (a constant where the history had
     too few purchases to learn from). Rows are stacked a million at a time (a 100k x 50 frame
-    would need 0.5 GB at once), on one thread (see _ONE_THREAD: on a busy 2-core machine a
-    second OpenMP thread made one SKU's 100k rows take 2 s instead of 0.2 s; ``threads`` for
-    batches of a million rows, where a second thread halves the time)."""
+    would need 0.5 GB at once).
+
+    Parameters
+    ----------
+    models : dict
+        Task (``'new'``, ``'repeat'``) -> a fitted model or a constant probability, as
+        :func:`fit_boosted` returns it; a missing task scores 0.
+    frame : dict of numpy.ndarray
+        The pair frame, flat arrays of one length: ``has_bought`` (which model scores a row)
+        and every column of :data:`BOOSTED_FEATURES`.
+    threads : int
+        OpenMP threads for prediction. One by default (see _ONE_THREAD: on a busy 2-core
+        machine a second thread made one SKU's 100k rows take 2 s instead of 0.2 s); more for
+        batches of a million rows, where a second thread halves the time.
+
+    Returns
+    -------
+    numpy.ndarray
+        The probability of each row (float64).
+    """
     rep = frame["has_bought"] > 0
     out = np.zeros(len(rep))
     for task, mask in (("repeat", rep), ("new", ~rep)):
@@ -100,8 +117,24 @@ def boosted_predict_all(
     models: dict | None, frame_at: Callable[[np.ndarray], dict], n_rows: int
 ) -> np.ndarray:
     """The boosted model's probabilities for every one of ``n_rows`` pairs, the pair frame
-    made a million rows at a time by ``frame_at(rows)`` (a 100k x 50 frame at once would hold
-    1 GB); NaN without a model."""
+    made a million rows at a time (a 100k x 50 frame at once would hold 1 GB).
+
+    Parameters
+    ----------
+    models : dict or None
+        As :func:`boosted_predict` takes them; None when no model could be trained.
+    frame_at : callable
+        ``frame_at(rows)`` gives the pair frame (see :func:`boosted_predict`) at the flat
+        ``rows``, an increasing range.
+    n_rows : int
+        Pairs to score (clients x items).
+
+    Returns
+    -------
+    numpy.ndarray
+        float32, one per pair; NaN everywhere without a model. Batches of a million rows use
+        every core, smaller ones one (see _ONE_THREAD).
+    """
     if models is None:
         return np.full(n_rows, np.nan, dtype=np.float32)
     out = np.empty(n_rows, dtype=np.float32)
@@ -122,8 +155,27 @@ def fit_boosted(
 ) -> dict:
     """One boosted model per task on the pairs of the training snapshots ``snaps``: every
     positive and a sample of the negatives at one rate across the snapshots (so one prior
-    correction holds). ``frames(i, rows)`` gives the i-th snapshot's pair frame at ``rows``:
-    only the sampled rows are ever made."""
+    correction holds).
+
+    Parameters
+    ----------
+    snaps : list of Snapshot
+        Labelled snapshots (their horizon has passed), earlier cutoffs than the one scored.
+    frames : callable
+        ``frames(i, rows)`` gives the i-th snapshot's pair frame at the flat ``rows``, with
+        the columns of :data:`BOOSTED_FEATURES`: only the sampled rows are ever made.
+    cols : numpy.ndarray
+        Positions of the target items in the snapshots' item axis.
+    cfg : EngineConfig
+        ``max_boost_rows`` (negatives kept per task), the trees' ``boost_*`` settings, ``seed``.
+
+    Returns
+    -------
+    dict
+        Task (``'new'``, ``'repeat'``) -> a classifier with ``predict_proba`` (its log-odds
+        corrected for the negatives' sampling), or the task's base rate where fewer than 5
+        purchases were seen.
+    """
     rng = np.random.default_rng(cfg.seed)
     ys = [sn.labels(cols) for sn in snaps]
     reps = [(sn.dense(sn.ever, cols) > 0).ravel() for sn in snaps]

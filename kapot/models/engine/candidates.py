@@ -22,7 +22,21 @@ if TYPE_CHECKING:
 
 def similarity(snap: Snapshot, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(cosine, jaccard) similarity of every item to the target items over clients' 24-month
-    baskets, an item never recommending itself."""
+    baskets, an item never recommending itself.
+
+    Parameters
+    ----------
+    snap : Snapshot
+        The snapshot scored (its 24-month basket ``n24``).
+    cols : numpy.ndarray
+        Positions of the target items in the snapshot's item axis.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Cosine and Jaccard similarities, each (all items x target items); a target item's
+        similarity to itself is 0.
+    """
     b = (snap.n24 > 0).astype(float).tocsc()
     occ = np.asarray(b.sum(axis=0)).ravel()
     co = np.asarray((b.T @ b[:, cols]).toarray())
@@ -35,8 +49,26 @@ def similarity(snap: Snapshot, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 def als_factors(snap: Snapshot, cfg: EngineConfig) -> tuple[np.ndarray, np.ndarray] | None:
-    """The snapshot's ALS client and item factors (implicit feedback on log 24-month spend), cached
-    on the snapshot; None when the history is too small to factorise."""
+    """The snapshot's ALS client and item factors, cached on the snapshot.
+
+    Implicit feedback on the 24-month line counts (10 log(1 + lines)), fitted on one BLAS
+    thread.
+
+    Parameters
+    ----------
+    snap : Snapshot
+        The snapshot factorised; the result is kept in its cache (a detached snapshot carries
+        it, so a served page never fits ALS).
+    cfg : EngineConfig
+        ``als_factors`` (capped below the matrix's smaller side), ``als_iterations``,
+        ``als_regularization``, ``seed``.
+
+    Returns
+    -------
+    tuple of numpy.ndarray or None
+        Client factors (clients x factors) and item factors (items x factors); None when the
+        history is too small to factorise (no line, or fewer than 3 clients or items).
+    """
     if "als" in snap._cache:
         return snap._cache["als"]
     x = snap.n24.copy()
@@ -62,7 +94,23 @@ def als_factors(snap: Snapshot, cfg: EngineConfig) -> tuple[np.ndarray, np.ndarr
 
 
 def peer_rates(adopt: np.ndarray, groups: np.ndarray, prior: float) -> np.ndarray:
-    """Smoothed share of each client's peer group buying each item, the client left out."""
+    """Smoothed share of each client's peer group buying each item, the client left out.
+
+    Parameters
+    ----------
+    adopt : numpy.ndarray
+        (clients x items), 1 where the client bought the item (in the last 12 months), else 0.
+    groups : numpy.ndarray
+        Each client's peer group, an int code from 0.
+    prior : float
+        Pseudo-clients at the overall rate added to each group (``EngineConfig.peer_prior``).
+
+    Returns
+    -------
+    numpy.ndarray
+        (clients x items): (buyers among the client's peers + ``prior`` x the overall rate)
+        / (peers + ``prior``), the client itself not counted among its peers.
+    """
     n_g = int(groups.max()) + 1 if len(groups) else 1
     g = sparse.csr_matrix(
         (np.ones(len(groups)), (groups, np.arange(len(groups)))), shape=(n_g, len(groups))
@@ -75,7 +123,26 @@ def peer_rates(adopt: np.ndarray, groups: np.ndarray, prior: float) -> np.ndarra
 
 
 def candidates(snap: Snapshot, cols: np.ndarray, cfg: EngineConfig) -> dict[str, np.ndarray]:
-    """Every candidate's raw score, (clients x target items) in float32, higher is likelier."""
+    """Every candidate's raw score, (clients x target items) in float32, higher is likelier.
+
+    Parameters
+    ----------
+    snap : Snapshot
+        The snapshot scored.
+    cols : numpy.ndarray
+        Positions of the target items in the snapshot's item axis.
+    cfg : EngineConfig
+        ``peer_prior`` and the ALS settings.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        Name -> scores for every candidate of :data:`CANDIDATES` except ``boosted``:
+        ``peer_industry``, ``peer_region``, ``peer_size``, ``peer_industry_region`` (smoothed
+        adoption rates, see :func:`peer_rates`), ``item_knn``, ``sar``,
+        ``recency_frequency``, ``als`` (zeros when ALS cannot be fitted), ``popularity``
+        (the client's orders in 12 months) and ``largest`` (its 12-month revenue).
+    """
     h = snap
     n = len(snap.client_ids)
     adopt = snap.dense(snap.n12 > 0, cols)
@@ -118,9 +185,35 @@ def pair_frame(
     """The boosted model's inputs for (clients x target items), as flat arrays (row-major:
     client, then item), plus the candidates' raw scores (``cand_<name>``).
 
-    ``rows`` keeps only those flat rows (e.g. the candidate pool, see
-    :mod:`kapot.models.engine.pool`); ``cand`` passes candidates already computed (see
-    :func:`candidates`); ``columns`` computes only the named columns."""
+    Parameters
+    ----------
+    snap : Snapshot
+        The snapshot scored.
+    cols : numpy.ndarray
+        Positions of the target items in the snapshot's item axis.
+    cfg : EngineConfig
+        The settings :func:`candidates` uses when ``cand`` is None.
+    rows : numpy.ndarray, optional
+        Only these flat rows (``client * len(cols) + item``, e.g. the candidate pool, see
+        :mod:`kapot.models.engine.pool`); default every pair.
+    cand : dict of numpy.ndarray, optional
+        Candidates already computed for ``cols`` (see :func:`candidates`); default computed
+        here.
+    columns : tuple of str, optional
+        Compute only these columns (unknown names are skipped); default all.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        Column -> float32 array, one value per row: the client's ``is_prospect``,
+        ``log_revenue_12m``, ``log_orders_12m``, ``recency_days``, ``tenure_days``,
+        ``trend_12m`` (clipped to -1..3), ``breadth`` and ``client_horizon_share``; the
+        pair's ``has_bought``, ``log_item_lines_24m``, ``log_item_lines_3m``,
+        ``item_months_12m``, ``log_item_spend_12m``, ``item_share_12m``, ``item_days_since``
+        and ``log_item_same_season_ly``; the item's ``item_horizon_share`` and
+        ``item_popularity`` (share of clients buying it in 12 months); and ``cand_<name>``
+        per candidate.
+    """
     n, m = len(snap.client_ids), len(cols)
     if cand is None:
         cand = candidates(snap, cols, cfg)

@@ -6,7 +6,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["PEER_CANDIDATES", "CANDIDATES", "TASKS", "EngineConfig"]
+__all__ = [
+    "PEER_CANDIDATES",
+    "CANDIDATES",
+    "TASKS",
+    "PROBABILITIES",
+    "FOLD_KEEP",
+    "DAY0",
+    "EngineConfig",
+]
 
 PEER_CANDIDATES = ("peer_industry", "peer_region", "peer_size", "peer_industry_region")
 CANDIDATES = (
@@ -20,37 +28,78 @@ CANDIDATES = (
     "largest",
 )
 TASKS = ("new", "repeat")
-_PROBABILITIES = ("boosted", *PEER_CANDIDATES)
-_FOLD_KEEP = ("has_bought", "item_popularity")
-_DAY0 = np.datetime64("1970-01-01", "D")
-# _ONE_THREAD: the boosted models train on at most max_boost_rows rows (negatives subsampled),
-# where OpenMP's thread start-up and spin-waits cost more than a second core gains; measured
-# on a 2-core machine: 700 clients 61 s of CPU for 133 s of wall time with two threads.
+# the candidates whose scores are probabilities: the blend reads their log-odds too, not only
+# their rank within the item (kapot.models.engine.ranking.design)
+PROBABILITIES = ("boosted", *PEER_CANDIDATES)
+# the pair-frame columns a fold (and the served pool) keeps beside the candidates' scores: the
+# task (bought before) and the item's base rate
+FOLD_KEEP = ("has_bought", "item_popularity")
+# day 0 of the engine's integer days: the history stores dates as days since it
+DAY0 = np.datetime64("1970-01-01", "D")
 
 
 @dataclass(frozen=True)
 class EngineConfig:
     """Settings of the engine. Defaults were chosen on several synthetic worlds and Online
-    Retail II at once (see the README), never on one."""
+    Retail II at once (see the README), never on one.
+
+    Parameters
+    ----------
+    horizon_days : int
+        The horizon, in days: a score is the probability of buying in the next this many days.
+    validation_folds : int
+        Validation cutoffs, ``2 * horizon_days`` and then ``step_days`` earlier each before the
+        scoring date (the test cutoff is ``horizon_days`` before it).
+    step_days : int
+        Days between validation cutoffs, and between the boosted model's training cutoffs.
+    min_history_days : int
+        A cutoff needs at least this many days of history before it.
+    peer_prior : float
+        Pseudo-clients at the overall rate added to each peer group (industry, region, size).
+    decay_days : float
+        The time decay's scale (TIFU, SAR): a line ``age`` days old weighs
+        ``exp(-age / decay_days)``.
+    als_factors, als_iterations, als_regularization : int, int, float
+        The implicit ALS candidate: latent factors (at most one less than the clients' or
+        items' count), sweeps and L2 regularisation.
+    boosted_cutoffs : int
+        The boosted model's training cutoffs: ``horizon_days``, then ``step_days`` earlier each,
+        before the cutoff it scores (those with ``min_history_days`` of history).
+    k : int
+        The list length the validation measures (precision@k, NDCG@k).
+    max_blend_rows : int
+        Negatives per task the blend's logistic regression fits on (every positive kept, the
+        negatives sampled and reweighted).
+    max_boost_rows : int
+        Negatives per task the boosted model trains on over all its cutoffs (every positive
+        kept, the negatives sampled; its log-odds corrected for it); few enough that one
+        OpenMP thread trains it fastest (``_ONE_THREAD`` in ``kapot.models.engine.boosted``).
+    boost_iterations, boost_depth, boost_min_leaf, boost_learning_rate : int, int, int, float
+        The boosted trees' rounds, depth, smallest leaf (rows) and learning rate.
+    pool_size : int
+        The candidate pool (:mod:`kapot.models.engine.pool`): clients each cheap candidate
+        names per item and task, the pairs the boosted model and the blend score; 0 scores
+        every pair.
+    seed : int
+        Seeds the ALS factors, the trees and the negatives' samples.
+    """
 
     horizon_days: int = 90
     validation_folds: int = 2
     step_days: int = 30
     min_history_days: int = 90
-    peer_prior: float = 10.0  # pseudo-clients of the overall rate in each peer group
-    decay_days: float = 60.0  # half-life-like scale of the time decay (TIFU / SAR)
+    peer_prior: float = 10.0
+    decay_days: float = 60.0
     als_factors: int = 32
     als_iterations: int = 15
     als_regularization: float = 0.05
     boosted_cutoffs: int = 2
-    k: int = 50  # the list length the validation measures (precision@k, NDCG@k)
+    k: int = 50
     max_blend_rows: int = 100_000
     max_boost_rows: int = 60_000
-    boost_iterations: int = 60  # the boosted trees: rounds, depth, smallest leaf, rate
+    boost_iterations: int = 60
     boost_depth: int = 4
     boost_min_leaf: int = 200
     boost_learning_rate: float = 0.08
-    # the candidate pool (see kapot.models.engine.pool): clients each cheap candidate names per
-    # item and task, the pairs the boosted model and the blend score; 0 scores every pair
     pool_size: int = 300
     seed: int = 0

@@ -4,6 +4,7 @@ matrices obeying the as-of rule, labelled with what was bought in the horizon af
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -11,14 +12,29 @@ from scipy import sparse
 
 from kapot import runner
 from kapot.models.engine import candidates as _cand
-from kapot.models.engine.config import _DAY0, EngineConfig
+from kapot.models.engine.config import DAY0, EngineConfig
+
+if TYPE_CHECKING:
+    import duckdb
+    import numpy.typing as npt
 
 __all__ = ["History", "Snapshot", "days"]
 
 
-def days(values) -> np.ndarray:
-    """Dates as days since 1970-01-01 (int64)."""
-    return (np.asarray(values, dtype="datetime64[D]") - _DAY0).astype(np.int64)
+def days(values: npt.ArrayLike) -> np.ndarray:
+    """Dates as days since 1970-01-01 (int64).
+
+    Parameters
+    ----------
+    values : array-like
+        Dates (``datetime.date``, ``numpy.datetime64``, pandas timestamps or ISO text).
+
+    Returns
+    -------
+    numpy.ndarray
+        One int64 day number per value.
+    """
+    return (np.asarray(values, dtype="datetime64[D]") - DAY0).astype(np.int64)
 
 
 class History:
@@ -26,11 +42,13 @@ class History:
 
     Parameters
     ----------
-    lines : DataFrame
-        One row per sales line (returns excluded): ``client_id``, ``sku``, ``category``
-        (None where unknown), ``date``, ``amount``, ``order`` (invoice or client-day key).
-    clients : DataFrame
-        Every client, prospects included: ``client_id``, ``industry``, ``region``.
+    lines : pandas.DataFrame
+        One row per sales line (returns excluded): columns ``client_id``, ``sku``,
+        ``category`` (None where unknown: it counts as ``'?'``), ``date``, ``amount``,
+        ``order`` (invoice or client-day key).
+    clients : pandas.DataFrame
+        Every client, prospects included: columns ``client_id``, ``industry``, ``region``
+        (a missing attribute counts as ``'?'``).
     """
 
     def __init__(self, lines: pd.DataFrame, clients: pd.DataFrame) -> None:
@@ -54,8 +72,20 @@ class History:
         self.last_day = int(self.day.max()) if len(self.day) else None
 
     @classmethod
-    def from_con(cls, con) -> History:
-        """Read the warehouse's sales (returns excluded) and clients."""
+    def from_con(cls, con: duckdb.DuckDBPyConnection) -> History:
+        """Read the warehouse's sales (returns excluded) and clients.
+
+        Parameters
+        ----------
+        con : duckdb.DuckDBPyConnection
+            An open connection to the warehouse.
+
+        Returns
+        -------
+        History
+            Of every sales line with a client (``staging/engine_lines``) and every client
+            (``staging/engine_clients``).
+        """
         lines = runner.query(con, "staging/engine_lines")
         clients = runner.query(con, "staging/engine_clients")
         return cls(lines, clients)
@@ -66,26 +96,86 @@ class History:
         return len(self.client_ids)
 
     def items(self, level: str) -> pd.Index:
-        """The level's items ('category' or 'sku'), sorted; a line's code indexes them."""
+        """The level's items, sorted; a line's code indexes them.
+
+        Parameters
+        ----------
+        level : str
+            ``'category'`` or ``'sku'`` (anything else: categories).
+
+        Returns
+        -------
+        pandas.Index
+            The items (``'?'`` among the categories where some are unknown).
+        """
         return pd.Index(self.skus if level == "sku" else self.categories)
 
     def codes(self, level: str) -> np.ndarray:
-        """Each line's item code at ``level`` (an index into :meth:`items`)."""
+        """Each line's item code at ``level``.
+
+        Parameters
+        ----------
+        level : str
+            ``'category'`` or ``'sku'``.
+
+        Returns
+        -------
+        numpy.ndarray
+            One position in :meth:`items` per line, in the lines' (day) order.
+        """
         return self.sku_codes if level == "sku" else self.cat_codes
 
     def span(self, lo: int, hi: int) -> slice:
-        """The lines with ``lo <= day < hi`` (the arrays are sorted by day)."""
+        """The lines with ``lo <= day < hi`` (the arrays are sorted by day).
+
+        Parameters
+        ----------
+        lo, hi : int
+            Day numbers (see :func:`days`).
+
+        Returns
+        -------
+        slice
+            Into the line arrays.
+        """
         return slice(
             int(np.searchsorted(self.day, lo, "left")), int(np.searchsorted(self.day, hi, "left"))
         )
 
-    def snapshot(self, cutoff: dt.date, level: str, horizon_days: int, decay_days: float):
+    def snapshot(
+        self, cutoff: dt.date, level: str, horizon_days: int, decay_days: float
+    ) -> Snapshot:
         """The history before ``cutoff`` at ``level``, labelled with the ``horizon_days``
-        after it (see :class:`Snapshot`)."""
+        after it.
+
+        Parameters
+        ----------
+        cutoff, level, horizon_days, decay_days
+            As :class:`Snapshot` takes them.
+
+        Returns
+        -------
+        Snapshot
+        """
         return Snapshot(self, cutoff, level, horizon_days, decay_days)
 
     def top_items(self, cutoff: dt.date, n: int, level: str = "sku") -> list[str]:
-        """The ``n`` items with the most lines before ``cutoff``."""
+        """The ``n`` items with the most lines before ``cutoff``.
+
+        Parameters
+        ----------
+        cutoff : datetime.date
+            Only lines before it count.
+        n : int
+            How many items at most.
+        level : str
+            ``'sku'`` or ``'category'``.
+
+        Returns
+        -------
+        list of str
+            Most lines first, ties in the items' order; items without a line are left out.
+        """
         sl = self.span(-(10**9), int(days([cutoff])[0]))
         counts = np.bincount(self.codes(level)[sl], minlength=len(self.items(level)))
         order = np.lexsort((np.arange(len(counts)), -counts))
@@ -98,9 +188,51 @@ def _csr(rows, cols, vals, shape) -> sparse.csr_matrix:
     return m
 
 
+def _size_tiers(revenue12: np.ndarray) -> np.ndarray:
+    """Size tier per client for the peer rates: 0 without revenue in 12 months, else 1, 2, 3 at
+    the buyers' median and 85th percentile."""
+    rev = np.where(revenue12 > 0, revenue12, 0)
+    buyers = rev > 0
+    if not buyers.any():
+        return np.zeros(len(rev), dtype=np.int64)
+    q1, q2 = np.quantile(rev[buyers], [0.5, 0.85])
+    return np.where(buyers, 1 + (rev >= q1) + (rev >= q2), 0)
+
+
+def _horizon_weights(cutoff: dt.date, horizon_days: int) -> np.ndarray:
+    """Per calendar month (0 = January), the share of the horizon's days in it, times 12."""
+    hmonths = pd.date_range(cutoff, periods=horizon_days, freq="D").month.to_numpy() - 1
+    return np.bincount(hmonths, minlength=12) / horizon_days * 12
+
+
+def _horizon_share(who: np.ndarray, month: np.ndarray, size: int, weights: np.ndarray):
+    """Timing: the share of each client's (or item's) lines that fell in the horizon's months,
+    per horizon month's weight (1: as many as an average month). ``who`` and ``month`` (1-12)
+    per line of the last 24 months; 0 for one without a line."""
+    per = np.zeros((size, 12))
+    np.add.at(per, (who, month - 1), 1.0)
+    tot = per.sum(axis=1, keepdims=True)
+    return np.divide(per, tot, out=np.zeros_like(per), where=tot > 0) @ weights
+
+
 class Snapshot:
     """What is known at ``cutoff`` (sparse client x item matrices) and, where the horizon has
-    passed, what was bought in it (``label``)."""
+    passed, what was bought in it (``label``).
+
+    Parameters
+    ----------
+    h : History
+        The history; only its lines before ``cutoff`` feed the matrices, those in the horizon
+        the labels.
+    cutoff : datetime.date
+        The snapshot's date.
+    level : str
+        ``'category'`` or ``'sku'``: the item axis.
+    horizon_days : int
+        The horizon labelled, and the span of last year's same season.
+    decay_days : float
+        The time decay's scale for ``decayed`` (weights exp(-age / ``decay_days``)).
+    """
 
     def __init__(
         self, h: History, cutoff: dt.date, level: str, horizon_days: int, decay_days: float
@@ -153,44 +285,35 @@ class Snapshot:
         self.recency = np.where(self.prospect, 9999, c - lastc).astype(float)
         self.tenure = np.where(self.prospect, 0, c - firstc).astype(float)
         self.breadth = np.asarray((self.n12 > 0).sum(axis=1)).ravel().astype(float)
-        rev = np.where(self.revenue12 > 0, self.revenue12, 0)
-        buyers = rev > 0
-        tier = np.zeros(n, dtype=np.int64)  # 0: no revenue this year
-        if buyers.any():
-            q1, q2 = np.quantile(rev[buyers], [0.5, 0.85])
-            tier = np.where(buyers, 1 + (rev >= q1) + (rev >= q2), 0)
-        self.size_tier = tier
-        # timing: share of the client's / item's lines (24 months) in the horizon's months
-        hmonths = pd.date_range(cutoff, periods=horizon_days, freq="D").month.to_numpy() - 1
-        weights = np.bincount(hmonths, minlength=12) / horizon_days
-        cal = pd.DatetimeIndex((h.day[w24] + _DAY0).astype("datetime64[ns]")).month.to_numpy() - 1
-        per_client = np.zeros((n, 12))
-        np.add.at(per_client, (cl[w24], cal), 1.0)
-        tot = per_client.sum(axis=1, keepdims=True)
-        self.client_horizon_share = np.divide(
-            per_client, tot, out=np.zeros_like(per_client), where=tot > 0
-        ) @ (weights * 12)
-        per_item = np.zeros((m, 12))
-        np.add.at(per_item, (it[w24], cal), 1.0)
-        tot = per_item.sum(axis=1, keepdims=True)
-        self.item_horizon_share = np.divide(
-            per_item, tot, out=np.zeros_like(per_item), where=tot > 0
-        ) @ (weights * 12)
+        self.size_tier = _size_tiers(self.revenue12)
+        month = pd.DatetimeIndex((h.day[w24] + DAY0).astype("datetime64[ns]")).month.to_numpy()
+        weights = _horizon_weights(cutoff, horizon_days)
+        self.client_horizon_share = _horizon_share(cl[w24], month, n, weights)
+        self.item_horizon_share = _horizon_share(it[w24], month, m, weights)
         # labels, when the horizon has passed
         fut = h.span(c, c + horizon_days)
         self.labelled = h.last_day is not None and h.last_day >= c + horizon_days - 1
         self.label = _csr(cl[fut], it[fut], np.ones(fut.stop - fut.start), shape)
-        self.label_amount = _csr(cl[fut], it[fut], h.amount[fut], shape)
         self._cache: dict = {}
 
     def detached(self, cfg: EngineConfig) -> Snapshot:
-        """A copy for serving: no history behind it, no labels, matrices in float32, the ALS
-        factors computed (so a page can score any item of the level without the sales)."""
+        """A copy for serving: no history behind it, no labels, matrices in float32 (CSC), the
+        ALS factors computed (so a page can score any item of the level without the sales).
+
+        Parameters
+        ----------
+        cfg : EngineConfig
+            The settings the ALS factors are fitted with.
+
+        Returns
+        -------
+        Snapshot
+        """
         self._als(cfg)
         out = object.__new__(Snapshot)
         out.__dict__.update(self.__dict__)
         out.history = None
-        out.label = out.label_amount = None
+        out.label = None
         out._cache = {"als": self._cache.get("als")}
         for name, v in list(out.__dict__.items()):
             if sparse.issparse(v):  # serving slices columns (items): CSC does that in O(nnz)
@@ -199,11 +322,35 @@ class Snapshot:
 
     # ---------------------------------------------------------------- helpers
     def dense(self, mat: sparse.csr_matrix, cols: np.ndarray) -> np.ndarray:
-        """Columns ``cols`` (target items) of a clients x items matrix, dense, in float64."""
+        """Columns ``cols`` (target items) of a clients x items matrix, dense, in float64.
+
+        Parameters
+        ----------
+        mat : scipy.sparse matrix
+            One of the snapshot's clients x items matrices.
+        cols : numpy.ndarray
+            Item positions.
+
+        Returns
+        -------
+        numpy.ndarray
+            (clients x len(cols)).
+        """
         return np.asarray(mat[:, cols].toarray(), dtype=float)
 
     def days_since(self, cols: np.ndarray) -> np.ndarray:
-        """Days since the client last bought each item (9999 if never)."""
+        """Days since the client last bought each item (9999 if never).
+
+        Parameters
+        ----------
+        cols : numpy.ndarray
+            Item positions.
+
+        Returns
+        -------
+        numpy.ndarray
+            (clients x len(cols)), float.
+        """
         d = self.dense(self.since, cols)
         return np.where(d > 0, d - 1, 9999.0)
 
@@ -212,8 +359,17 @@ class Snapshot:
         return _cand.als_factors(self, cfg)
 
     def candidates(self, cols: np.ndarray, cfg: EngineConfig) -> dict[str, np.ndarray]:
-        """Every candidate's raw score, (clients x target items), higher is likelier (see
-        :func:`kapot.models.engine.candidates.candidates`)."""
+        """Every candidate's raw score, (clients x target items), higher is likelier.
+
+        Parameters
+        ----------
+        cols, cfg
+            As :func:`kapot.models.engine.candidates.candidates` takes them.
+
+        Returns
+        -------
+        dict of numpy.ndarray
+        """
         return _cand.candidates(self, cols, cfg)
 
     def pair_frame(
@@ -226,10 +382,31 @@ class Snapshot:
         columns: tuple[str, ...] | None = None,
     ) -> dict[str, np.ndarray]:
         """The boosted model's inputs and the candidates' raw scores for (clients x target
-        items), as flat arrays, at ``rows`` when given (see
-        :func:`kapot.models.engine.candidates.pair_frame`)."""
+        items), as flat arrays, at ``rows`` when given.
+
+        Parameters
+        ----------
+        cols, cfg, rows, cand, columns
+            As :func:`kapot.models.engine.candidates.pair_frame` takes them.
+
+        Returns
+        -------
+        dict of numpy.ndarray
+            Column -> flat float32 array (see there for the columns).
+        """
         return _cand.pair_frame(self, cols, cfg, rows=rows, cand=cand, columns=columns)
 
     def labels(self, cols: np.ndarray) -> np.ndarray:
-        """Whether each client bought each of ``cols`` in the horizon, flat (row-major)."""
+        """Whether each client bought each of ``cols`` in the horizon, flat (row-major).
+
+        Parameters
+        ----------
+        cols : numpy.ndarray
+            Item positions.
+
+        Returns
+        -------
+        numpy.ndarray
+            Bool, clients x len(cols) values (all False before the horizon has passed).
+        """
         return (self.dense(self.label, cols) > 0).ravel()

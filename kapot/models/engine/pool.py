@@ -41,7 +41,12 @@ def pool_rows(cand: dict[str, np.ndarray], bought: np.ndarray, size: int) -> np.
     bought : (clients x items) bool array
         Whether the client bought the item before (the repeat task) or not (first purchase).
     size : int
-        Clients each candidate names per item and task.
+        Clients each candidate names per item and task (``EngineConfig.pool_size``).
+
+    Returns
+    -------
+    numpy.ndarray
+        The pool's flat row indices, sorted.
     """
     n, m = bought.shape
     names = [c for c in POOL_CANDIDATES if c in cand]
@@ -62,8 +67,24 @@ def pool_rows(cand: dict[str, np.ndarray], bought: np.ndarray, size: int) -> np.
 def outside_counts(
     rows: np.ndarray, y: np.ndarray, bought: np.ndarray
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Per task, (positives, pairs) outside the pool per item, from a fold's flat labels ``y``
-    and its (clients x items) ``bought``: what calibrates the outside clients' probability."""
+    """Per task, (positives, pairs) outside the pool per item: what calibrates the outside
+    clients' probability.
+
+    Parameters
+    ----------
+    rows : numpy.ndarray
+        The pool's flat rows (see :func:`pool_rows`).
+    y : numpy.ndarray
+        The fold's labels, bool, flat (row-major clients x items).
+    bought : numpy.ndarray
+        (clients x items) bool: bought before the cutoff (the repeat task).
+
+    Returns
+    -------
+    dict
+        Task (``'repeat'``, ``'new'``) -> (purchases, pairs) outside the pool, two float
+        arrays with one value per item.
+    """
     n, m = bought.shape
     inside = np.zeros(n * m, dtype=bool)
     inside[rows] = True
@@ -80,7 +101,21 @@ def outside_counts(
 
 def outside_ratio(folds: list, task: str) -> float:
     """Purchases outside the pool per purchase expected there at the items' base rates, over
-    labelled folds (see :func:`outside_counts`); 1 when nothing was outside."""
+    labelled folds (see :func:`outside_counts`).
+
+    Parameters
+    ----------
+    folds : list of Fold
+        Labelled folds; their ``outside`` counts and ``item_popularity`` (a fold without
+        counts is skipped).
+    task : str
+        ``'new'`` or ``'repeat'``.
+
+    Returns
+    -------
+    float
+        The ratio; 1 when no purchase was expected outside.
+    """
     pos = sum(fo.outside[task][0].sum() for fo in folds if fo.outside)
     expected = sum((fo.outside[task][1] * fo.item_popularity).sum() for fo in folds if fo.outside)
     return float(pos / expected) if expected > 0 else 1.0
@@ -97,7 +132,29 @@ def outside_probability(
     """Probabilities of the task's rows outside the pool: the measured outside rate ``base``
     (per row), capped just under the pool's lowest probability for the same item (the pool is
     ranked first, as validation measured it), ordered by the ``fallback`` candidate's
-    within-item percentile."""
+    within-item percentile.
+
+    Parameters
+    ----------
+    base : numpy.ndarray
+        Per outside row, the item's base rate times the task's outside ratio.
+    fallback : numpy.ndarray
+        Per outside row, the :data:`FALLBACK` candidate's raw score.
+    item : numpy.ndarray
+        Per outside row, the item's position (0 to ``n_items`` - 1).
+    pool_p : numpy.ndarray
+        The served probabilities of the task's pooled rows.
+    pool_item : numpy.ndarray
+        Per pooled row, the item's position.
+    n_items : int
+        Items scored.
+
+    Returns
+    -------
+    numpy.ndarray
+        Per outside row: min(``base``, 0.999 x the item's lowest pooled probability) x
+        (0.5 + 0.5 x the fallback's within-item percentile).
+    """
     cap = np.full(n_items, np.inf)
     if len(pool_p):
         np.minimum.at(cap, pool_item, pool_p)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from kapot.models.engine.boosted import BOOSTED_FEATURES, boosted_predict_all
-from kapot.models.engine.config import _FOLD_KEEP, TASKS, EngineConfig
+from kapot.models.engine.config import FOLD_KEEP, TASKS, EngineConfig
 from kapot.models.engine.history import Snapshot
 from kapot.models.engine.pool import FALLBACK, outside_probability, pool_rows
 from kapot.models.engine.ranking import Fold, design, group_pct
@@ -39,7 +39,26 @@ class ServedRanker:
     """The rankers :class:`Engine` chose per task, with what they need to score a snapshot:
     the blend's logistic regressions (or one candidate's calibration), the boosted models
     fitted for the scoring date when the served ranker uses them, and the rate of purchases
-    outside the candidate pool per task (see :mod:`kapot.models.engine.pool`)."""
+    outside the candidate pool per task (see :mod:`kapot.models.engine.pool`).
+
+    Attributes
+    ----------
+    config : EngineConfig
+        The engine's settings (``pool_size`` and the candidates').
+    served : dict
+        Task (``'new'``, ``'repeat'``) -> ``'blend'`` or a candidate's name.
+    blend_names : list of str
+        The candidates the blend reads.
+    lrs : dict
+        Task -> the fitted logistic regression (a scikit-learn pipeline), or None where the
+        labels could not support one (then the item's base rate, ordered by the candidate).
+    boosted : dict or None
+        The boosted models for the scoring date (see
+        :func:`~kapot.models.engine.boosted.fit_boosted`), None when unused.
+    outside_ratio : dict
+        Task -> purchases outside the pool per expected (see
+        :func:`~kapot.models.engine.pool.outside_ratio`).
+    """
 
     config: EngineConfig
     served: dict[str, str]
@@ -50,7 +69,23 @@ class ServedRanker:
 
     def pool_fold(self, snap: Snapshot, cols: np.ndarray, cand: dict) -> Fold:
         """The candidate pool's pairs (the boosted model's probabilities among the candidates
-        choosing them, see :mod:`kapot.models.engine.pool`)."""
+        choosing them, see :mod:`kapot.models.engine.pool`).
+
+        Parameters
+        ----------
+        snap : Snapshot
+            The snapshot scored (detached or not).
+        cols : numpy.ndarray
+            Positions of the target items in the snapshot's item axis.
+        cand : dict of numpy.ndarray
+            The candidates' raw scores for ``cols`` (see :meth:`Snapshot.candidates`).
+
+        Returns
+        -------
+        Fold
+            Role ``'serve'``, no labels: the pooled pairs' candidates (``cand_<name>``, the
+            boosted model's included), ``has_bought`` and ``item_popularity``.
+        """
         n, m = len(snap.client_ids), len(cols)
         boosted = boosted_predict_all(
             self.boosted,
@@ -63,7 +98,7 @@ class ServedRanker:
         pooled = {**cand, "boosted": boosted.reshape(n, m)} if self.boosted is not None else cand
         rows = pool_rows(pooled, bought, getattr(self.config, "pool_size", 0))
         # what the served ranker reads of a pooled pair: the candidates, the task, the base rate
-        keep = (*(f"cand_{c}" for c in cand), *_FOLD_KEEP)
+        keep = (*(f"cand_{c}" for c in cand), *FOLD_KEEP)
         f = snap.pair_frame(cols, self.config, rows=rows, cand=cand, columns=keep)
         f["cand_boosted"] = boosted[rows]
         return Fold(snap.cutoff, "serve", f, None, item=rows % m, client=rows // m)
@@ -80,7 +115,23 @@ class ServedRanker:
 
     def probability(self, pool: Fold, full: dict[str, np.ndarray], m: int) -> np.ndarray:
         """Every pair's probability: the served ranker's inside the pool, the measured outside
-        rate (ranked after the pool, by the peer rate) outside it."""
+        rate (ranked after the pool, by the peer rate) outside it.
+
+        Parameters
+        ----------
+        pool : Fold
+            The pool, as :meth:`pool_fold` makes it.
+        full : dict of numpy.ndarray
+            The pair frame of every pair (row-major clients x items): ``has_bought``,
+            ``item_popularity`` and ``cand_peer_industry_region`` are read.
+        m : int
+            Items scored (the frame's row length).
+
+        Returns
+        -------
+        numpy.ndarray
+            One probability per pair of ``full``.
+        """
         n_rows = len(full["has_bought"])
         p = np.zeros(n_rows)
         at = pool.client * m + pool.item
@@ -109,10 +160,28 @@ class ServedRanker:
     def score(self, snap: Snapshot, items: list[str]) -> pd.DataFrame:
         """Probability for every client and item of ``items`` at the snapshot's date.
 
-        Returns a frame with client_id, item, probability, task ('new' or 'repeat'),
-        has_bought, is_prospect, expected spend inputs (item_spend_12m, item_buyer_spend_12m)
-        and the reason inputs (item_months_12m, item_revenue_same_season_ly, adopt_industry,
-        adopt_region, cf_score_pct, svd_score_pct, client_horizon_share)."""
+        Parameters
+        ----------
+        snap : Snapshot
+            The snapshot at the scoring date (a detached one serves without the history).
+        items : list of str
+            Items of the snapshot's level.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per client and item (client-major). Columns ``client_id``, ``item``,
+            ``probability``, ``task`` ('new' or 'repeat'), ``has_bought``, ``is_prospect``,
+            the expected spend's inputs (``item_spend_12m``, ``item_buyer_spend_12m``: the
+            median 12-month spend of the item's buyers) and the reason inputs
+            (``item_months_12m``, ``item_revenue_same_season_ly``, ``adopt_industry``,
+            ``adopt_region``, ``cf_score_pct``, ``svd_score_pct``, ``client_horizon_share``).
+
+        Raises
+        ------
+        KeyError
+            Listing the items the snapshot does not know.
+        """
         cols = snap.items.get_indexer(items)
         if (cols < 0).any():
             raise KeyError([i for i, c in zip(items, cols, strict=True) if c < 0])
