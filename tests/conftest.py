@@ -91,3 +91,65 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 def env_without_kapot_vars() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("KAPOT_")}
+
+
+# the weekly report's hand-made warehouse: its week is 2026-W47, reported as of the Monday after
+REPORT_WEEK = dt.date(2026, 11, 16)
+REPORT_AS_OF = REPORT_WEEK + dt.timedelta(days=7)
+
+
+@pytest.fixture
+def report_warehouse(db):
+    """Seven hand-made sales lines, three clients (A and N of Petrova, L of Sidorov; A and L in
+    Moscow, N in Kazan) and two categories, with the report facts published as of
+    REPORT_AS_OF, so the report's figures can be counted by hand:
+
+    * this week (W47): A reorders bolts (bought in W46) for 100, tries nuts (a new category)
+      for 50 and returns bolts for -10; N buys for the first time, bolts for 30;
+    * the week before (W46): A's bolts for 200;
+    * the same ISO week last year (2025-W47): A's bolts for 80, L's for 20 (L's last purchase,
+      2025-11-19; the data begin on 2025-11-18).
+    """
+    import pandas as pd
+
+    from kapot.pipeline.pipeline import publish, report_facts
+    from kapot.store.ingest import ingest
+    from kapot.store.warehouse import Warehouse
+
+    sales = pd.DataFrame(
+        [
+            ("2026-11-16", "I1", "A", "B1", 1, 100.0),
+            ("2026-11-17", "I2", "A", "N1", 1, 50.0),
+            ("2026-11-18", "I3", "N", "B1", 1, 30.0),
+            ("2026-11-19", "R1", "A", "B1", -1, -10.0),
+            ("2026-11-10", "I0", "A", "B1", 2, 200.0),
+            ("2025-11-18", "L1", "A", "B1", 1, 80.0),
+            ("2025-11-19", "L2", "L", "B1", 1, 20.0),
+        ],
+        columns=["date", "invoice_id", "client_id", "sku", "quantity", "amount"],
+    )
+    clients = pd.DataFrame(
+        {
+            "client_id": ["A", "N", "L"],
+            "manager": ["Petrova", "Petrova", "Sidorov"],
+            "region": ["Moscow", "Kazan", "Moscow"],
+        }
+    )
+    products = pd.DataFrame({"sku": ["B1", "N1"], "category": ["Bolts", "Nuts"]})
+    ingest(sales, clients=clients, products=products, db=db)
+    # the report reads the facts the pipeline publishes for the Monday after W47, never sales
+    with Warehouse(db).write() as con:
+        for name, frame in report_facts(con, REPORT_AS_OF).items():
+            publish(con, name, frame, REPORT_AS_OF)
+    return Warehouse(db)
+
+
+def write_tables(db, **frames) -> None:
+    """Hand-made result tables (as if built) written into the warehouse ``db``, one per name."""
+    from kapot.store.warehouse import Warehouse
+
+    with Warehouse(db).write() as con:
+        for name, frame in frames.items():
+            con.register("_f", frame)
+            con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _f")
+            con.unregister("_f")
