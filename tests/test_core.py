@@ -41,8 +41,11 @@ def test_warehouse_notes_by_hand():
     assert warehouse_notes(buyers, CUT, 2) == []  # d is in the lines: a prospect at CUT
     buyers = History(tiny_lines().query("client_id != 'd'"), TINY_CLIENTS.iloc[:3])
     assert warehouse_notes(buyers, CUT, 2) == ["no_prospects"]
-    recent = History(tiny_lines().query("date >= '2026-01-01'"), TINY_CLIENTS)
-    assert warehouse_notes(recent, CUT, 2) == ["short_history"]  # 151 days before CUT
+    # short: the first line under 183 days before the scoring date
+    for days_before, notes in ((182, ["short_history"]), (183, [])):
+        lines = tiny_lines().query("date > '2025-01-01'").copy()  # from a's 2025-07-01 line
+        lines.loc[lines["date"].idxmin(), "date"] = pd.Timestamp(CUT - dt.timedelta(days_before))
+        assert warehouse_notes(History(lines, TINY_CLIENTS), CUT, 2) == notes, days_before
 
 
 def test_a_fit_validates_tests_and_serves_per_task(fitted, small):
