@@ -89,8 +89,6 @@ def test_served_ranker_scores_any_item_from_a_detached_snapshot(fitted):
     assert snap2.history is None and snap2.label is None
     np.testing.assert_allclose(direct["probability"], again["probability"], rtol=1e-4, atol=1e-6)
     assert ((again["probability"] >= 0) & (again["probability"] <= 1)).all()
-    with pytest.raises(KeyError):
-        ranker.score(snap, ["no such item"])
 
 
 def test_sku_level_without_categories(world):
@@ -104,14 +102,3 @@ def test_sku_level_without_categories(world):
     scored = eng.ranker().score(eng.snapshot(), [top[0], rare])
     assert len(scored) == 2 * h.n_clients and scored["probability"].between(0, 1).all()
     assert set(eng.leaderboard_["ranker"]) >= {"blend", "als", "item_knn"}
-
-
-def test_beats_asks_for_more_than_chance():
-    from kapot.models.engine.selection import beats
-
-    peer = np.array([0.10, 0.20, 0.05, 0.30, 0.15, 0.12])
-    assert beats(peer + 0.05, peer)  # better on every item
-    assert not beats(peer, peer)  # a tie is no win
-    assert not beats(peer - 0.01, peer)
-    noisy = peer + np.array([0.08, -0.07, 0.06, -0.05, 0.04, -0.03])  # mean +0.005, noise
-    assert not beats(noisy, peer)

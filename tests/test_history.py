@@ -101,6 +101,25 @@ def test_snapshot_matrices_by_hand(snap):
     np.testing.assert_allclose(snap.dense(snap.spend12, np.array([1])).ravel(), [5, 0, 30, 0, 0])
 
 
+def test_the_windows_edges_by_hand():
+    """One client's lines 1, 91, 92, 365, 366, 730 and 731 days before the cutoff: the 3-month
+    window holds 91 days, the 12-month 365, the 24-month 730."""
+    ago = [1, 91, 92, 365, 366, 730, 731]
+    lines = pd.DataFrame(
+        {
+            "client_id": "a",
+            "sku": "s1",
+            "category": "X",
+            "date": [pd.Timestamp(CUT - dt.timedelta(days=n)) for n in ago],
+            "amount": 1.0,
+            "order": [str(n) for n in ago],
+        }
+    )
+    sn = History(lines, TINY_CLIENTS).snapshot(CUT, "category", 90, 60.0)
+    assert [sn.n3[0, 0], sn.n12[0, 0], sn.n24[0, 0], sn.ever[0, 0]] == [2, 4, 6, 7]
+    assert sn.revenue12[0] == 4 and sn.revenue_prev12[0] == 2 and sn.orders12[0] == 4
+
+
 def test_labels_are_the_horizon_only(snap):
     # a buys X and d buys Y in the horizon; b's Y comes after it
     assert snap.labelled
