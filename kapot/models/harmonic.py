@@ -46,16 +46,25 @@ def _gram(weights: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def _irls(
-    y: np.ndarray, w: np.ndarray, x: np.ndarray, offset: np.ndarray | None = None, iters: int = 30
+    y: np.ndarray,
+    w: np.ndarray,
+    x: np.ndarray,
+    offset: np.ndarray | None = None,
+    iters: int = 30,
+    start: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Batched Poisson regression. y, w, offset: (n, T); x: (T, p). Returns beta, mu, hessian.
 
-    ``offset`` is the log exposure (e.g. how many clients a pooled count covers)."""
+    ``offset`` is the log exposure (e.g. how many clients a pooled count covers); ``start``
+    (n, p) the coefficients to start from (a nested model's fit), else the rows' log means."""
     n, p = y.shape[0], x.shape[1]
     off = np.zeros_like(y) if offset is None else offset
-    beta = np.zeros((n, p))
-    mean = (y * w).sum(1) / np.maximum((np.exp(off) * w).sum(1), 1e-12)
-    beta[:, 0] = np.log(mean + 0.05)
+    if start is not None:
+        beta = np.array(start, dtype=float)
+    else:
+        beta = np.zeros((n, p))
+        mean = (y * w).sum(1) / np.maximum((np.exp(off) * w).sum(1), 1e-12)
+        beta[:, 0] = np.log(mean + 0.05)
     # a small ridge on the trend and harmonic terms (not the intercept) keeps rows with a
     # month or two of data finite; it is negligible next to a real history's information
     pen = np.diag(np.r_[1e-6, np.full(p - 1, 1e-2)])
@@ -176,7 +185,9 @@ def fit_harmonic(
                 scale = _null_scale(f[long], df2[long], _NULL_QUANTILE)
                 if long.sum() >= 50:  # the control harmonic's statistics: a floor for it
                     off = None if offset is None else offset[long]
-                    control = _control_f(y[long], w[long], x, off, phi[long]).ravel()
+                    control = _control_f(
+                        y[long], w[long], x, off, phi[long], start=full_b[long]
+                    ).ravel()
                     ctrl_df2 = np.tile(df2[long], len(_CONTROL_PERIODS))
                     scale = max(scale, _null_scale(control, ctrl_df2))
                 f = f / scale
@@ -236,6 +247,7 @@ def _control_f(
     x: np.ndarray,
     offset: np.ndarray | None,
     phi: np.ndarray,
+    start: np.ndarray | None = None,
 ) -> np.ndarray:
     """The rows' F statistics, (periods, n), of a harmonic at each of ``_CONTROL_PERIODS``
     added to the full model (the yearly harmonic already in it) with a quadratic trend, over
@@ -243,15 +255,20 @@ def _control_f(
     construction. A season's harmonics have periods 12, 6, 4... months, so a seasonal row's
     control statistics are no-season ones, and seasonal rows do not widen the null. The
     quadratic term keeps a curved trend (growth over two years) out of the 18-month harmonic.
-    ``x`` is the yearly test's design; ``offset`` as in ``_irls``."""
+    ``x`` is the yearly test's design; ``offset`` as in ``_irls``; ``start`` the yearly fit's
+    coefficients (n, 4), where the nested fits start (from the log means they took 2.9 s of
+    CPU on 79k clients)."""
     t = np.arange(y.shape[1], dtype=float)
     quad = ((t - t.mean()) / 12.0) ** 2
     base = np.column_stack([x, quad - quad.mean()])
-    _, base_mu, _ = _irls(y, w, base, offset)
+    zeros = np.zeros((len(y), 1))
+    first = None if start is None else np.hstack([start, zeros])
+    base_b, base_mu, _ = _irls(y, w, base, offset, start=first)
     out = np.zeros((len(_CONTROL_PERIODS), len(y)))
     for i, period in enumerate(_CONTROL_PERIODS):
         ang = 2 * np.pi * t / period
-        _, mu, _ = _irls(y, w, np.column_stack([base, np.cos(ang), np.sin(ang)]), offset)
+        xc = np.column_stack([base, np.cos(ang), np.sin(ang)])
+        _, mu, _ = _irls(y, w, xc, offset, start=np.hstack([base_b, zeros, zeros]))
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(y > 0, mu / np.maximum(base_mu, 1e-300), 1.0)
             term = np.where(y > 0, y * np.log(ratio), 0.0)
