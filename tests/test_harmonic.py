@@ -123,3 +123,53 @@ def test_p_values_are_uniform_whatever_the_dispersion(overdispersion):
         assert stats.kstest(p, "uniform").pvalue > 0.001
     else:
         assert (p < 0.05).mean() > 0.01  # conservative, not blind
+
+
+def test_quiet_spells_widen_the_null_and_the_control_harmonic_sees_it(monkeypatch):
+    # clients without a season, lumpy months and quiet spells (3 months on average, as the
+    # lumpy world's): noise the yearly frequency gets more of than single months show. The
+    # lower half of the yearly statistics alone widened the null too little (6.2 % flagged at
+    # 5 %); the 18-month control harmonic's statistics set its floor, and the level holds
+    from scipy import stats
+
+    import kapot.models.harmonic as harmonic
+
+    rng = np.random.default_rng(1)
+    n, t = 4000, np.arange(len(MONTHS))
+    rate = 2.0 * rng.lognormal(0, 0.7, n)[:, None] * rng.gamma(1 / 0.8, 0.8, (n, len(t)))
+    starts = rng.random(rate.shape) < 0.04
+    until = np.where(starts, t[None, :] + rng.geometric(1 / 3.0, size=rate.shape), -1)
+    rate = np.where(np.maximum.accumulate(until, axis=1) > t[None, :], 0.0, rate)
+    y = rng.poisson(rate).astype(float)
+
+    def flagged():
+        p = fit_harmonic(y, np.ones_like(y), MONTHS, moderate=True, calibrate=True)["p_value"]
+        return p.to_numpy()
+
+    p = flagged()
+    assert (p < 0.05).mean() <= 0.05
+    assert stats.kstest(p, "uniform", alternative="greater").pvalue > 0.01
+    monkeypatch.setattr(harmonic, "_control_f", lambda y, *_: np.zeros((1, len(y))))
+    assert (flagged() < 0.05).mean() > 0.055  # the lower half alone
+
+
+def test_seasonal_rows_do_not_widen_the_control():
+    # half the clients seasonal (weak to strong), all Poisson: the control harmonic's
+    # statistics are no-season ones for every row (a season has no 18-month harmonic), so
+    # their scale is the model's, while the yearly statistics' lower half is widened by the
+    # weak seasons in it
+    from kapot.models.harmonic import _control_f, _design, _null_scale
+
+    rng = np.random.default_rng(6)
+    n = 4000
+    m = MONTHS.month.to_numpy()
+    kappa = np.where(np.arange(n) < n // 2, 0.0, rng.uniform(0.2, 1.5, n))
+    angle = 2 * np.pi * (m[None, :] - rng.integers(1, 13, n)[:, None]) / 12
+    rate = 2.0 * rng.lognormal(0, 0.5, n)[:, None] * np.exp(kappa[:, None] * np.cos(angle))
+    y = rng.poisson(rate / np.i0(kappa)[:, None]).astype(float)
+    w = np.ones_like(y)
+    control = _control_f(y, w, _design(MONTHS), None, np.ones(n))
+    assert control.shape == (1, n)
+    assert _null_scale(control.ravel(), np.full(n, 1e6)) < 1.05
+    res = fit_harmonic(y, w, MONTHS, moderate=True)
+    assert _null_scale(res["f_stat"].to_numpy(), np.full(n, 1e6), 0.5) > 1.05

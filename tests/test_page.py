@@ -1,5 +1,7 @@
-"""The manager's page in a real browser: Voila serving the notebook, Playwright driving Debian's
-Chromium. Also the page's logic without a browser."""
+"""The manager's page as a whole (kapot.faces.page): in a real browser, Voila serving the
+notebook and Playwright driving Debian's Chromium, and its wiring without a browser. Its parts
+have their own test modules: test_state, test_filters_view, test_list_view, test_card_view and
+test_pipeline_view."""
 
 import csv
 import datetime as dt
@@ -16,7 +18,7 @@ import pandas as pd
 import pytest
 
 from kapot.cli import serve_command
-from kapot.faces.page import HEADLESS_CHROMIUM, HEADLESS_CHROMIUM_ARGS, calculator_page, page_params
+from kapot.faces.page import HEADLESS_CHROMIUM, HEADLESS_CHROMIUM_ARGS, calculator_page
 from kapot.faces.worklists import WorklistStore
 from kapot.models.potential import score_warehouse
 from kapot.pipeline.build import build
@@ -36,25 +38,6 @@ def warehouse(tmp_path_factory):
     build(AS_OF, db=db)
     score_warehouse(AS_OF, db=db)
     return db
-
-
-def test_page_params_from_the_query_string():
-    base = {
-        "lang": "en",
-        "manager": None,
-        "regions": [],
-        "categories": [],
-        "as_of": None,
-        "db": "x",
-    }
-    p = page_params(base, "?manager=Petrova&region=Moscow&region=Kazan&lang=ru&db=/etc/passwd")
-    assert (p["manager"], p["regions"], p["lang"], p["db"]) == (
-        "Petrova",
-        ["Moscow", "Kazan"],
-        "ru",
-        "x",
-    )
-    assert page_params(base, "categories=Bolts,Nuts")["categories"] == ["Bolts", "Nuts"]
 
 
 def test_page_logic_without_a_browser(warehouse):
@@ -315,20 +298,3 @@ def test_preset_calculators_render_and_execute_with_papermill(warehouse, tmp_pat
     assert not any(
         o.get("output_type") == "error" for c in out["cells"] for o in c.get("outputs", [])
     )
-
-
-def test_peak_month_column_shows_its_uncertainty(warehouse):
-    # issue 13: a seasonal client's peak in the table reads "June ±1" (its ±months from the
-    # seasonality table); the months equal the calculator's and the table's
-    from kapot.i18n import month_name
-
-    page = calculator_page(db=str(warehouse), query_string="lang=en")
-    res = page.calc.find(page.query())
-    seasonal = res[res["peak_month"].notna()]
-    assert len(seasonal) and seasonal["peak_pm"].notna().all()
-    assert (res.loc[res["peak_month"].isna(), "peak_pm"].isna()).all()
-    html_text = page._table_html(res)
-    r = seasonal.iloc[0]
-    name = month_name(int(r["peak_month"]), "en")
-    expected = name if int(r["peak_pm"]) == 0 else f"{name} ±{int(r['peak_pm'])}"
-    assert f"<td>{expected}</td>" in html_text

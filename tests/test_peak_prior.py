@@ -105,3 +105,36 @@ def test_smooth_prior_does_not_invent_a_season_for_an_industry_of_60():
             tallest[name] += prior.max(axis=1).mean() * 12 / 5
     assert hits["smooth"] > hits["npmle"] + 10
     assert tallest["smooth"] < 2.0 < tallest["npmle"]
+
+
+def test_prior_weighted_test_has_an_exact_null():
+    # standard normal harmonics (no season): the p-values of the prior-weighted statistic are
+    # uniform under a flat prior, a bump and a prior on one month; a flat prior gives the 2-df
+    # test's p-value (exp(-r²/2)), a prior on one month the one-sided test along it
+    from scipy import stats
+
+    from kapot.models.peak_prior import _MONTH_ANGLE, _null_p, _prior_stat
+
+    rng = np.random.default_rng(11)
+    z = rng.standard_normal((20000, 2))
+    r, theta = np.hypot(z[:, 0], z[:, 1]), np.arctan2(z[:, 1], z[:, 0])
+    flat = np.full(12, 1 / 12)
+    bump = np.exp(2 * np.cos(_MONTH_ANGLE - _MONTH_ANGLE[5]))
+    june = np.r_[np.full(5, 1e-4), 1.0, np.full(6, 1e-4)]
+    for prior in (flat, bump / bump.sum(), june / june.sum()):
+        t = _prior_stat(r, theta, np.broadcast_to(prior, (len(r), 12)))
+        p = _null_p(t, prior)
+        assert stats.kstest(p, "uniform").pvalue > 0.001
+        assert (p < 0.05).mean() == pytest.approx(0.05, abs=0.006)
+    radius = np.array([2.0, 2.5, 3.0, 3.5, 5.0])
+    along = np.full(len(radius), _MONTH_ANGLE[5])
+    p_flat = _null_p(_prior_stat(radius, along, np.broadcast_to(flat, (5, 12))), flat)
+    chi2 = np.exp(-(radius**2) / 2)
+    assert p_flat[:4] == pytest.approx(chi2[:4], rel=0.25)
+    prior = june / june.sum()
+    p_june = _null_p(_prior_stat(radius, along, np.broadcast_to(prior, (5, 12))), prior)
+    assert p_june[:4] == pytest.approx(stats.norm.sf(radius[:4]), rel=0.25)
+    # beyond the table the tail is continued as chi-square's: conservative, not far off
+    assert chi2[4] < p_flat[4] < 2 * chi2[4]
+    assert stats.norm.sf(radius[4]) < p_june[4] < 10 * stats.norm.sf(radius[4])
+    assert (p_june < p_flat).all()  # the season at the prior's month: more power

@@ -9,7 +9,7 @@ from kapot.models.engine import Engine, EngineConfig
 from kapot.models.engine.pool import POOL_CANDIDATES, outside_probability, pool_rows
 from kapot.store.synth import SynthConfig, generate
 
-from .test_engine import END, _history
+from .engine_data import END, history_of
 
 
 def test_pool_holds_each_candidates_best_per_item_and_task():
@@ -47,7 +47,7 @@ def test_outside_probability_stays_under_the_pool_and_follows_the_fallback():
 @pytest.fixture(scope="module")
 def pooled():
     world = generate(SynthConfig(n_clients=700, seed=41, end=END))
-    h = _history(world)
+    h = history_of(world)
     cfg = EngineConfig(pool_size=15)
     return h, Engine(cfg).fit(h, dt.date(2026, 8, 1), level="category")
 

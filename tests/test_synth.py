@@ -107,3 +107,11 @@ def test_target_lines_and_russian_names():
     assert "Москва" in set(d.clients["region"])
     assert "Болты" in set(d.products["category"])
     assert d.clients["name"].str.contains("«").all()
+
+
+def test_a_category_without_off_assortment_skus_draws_no_nan():
+    # 120 clients, seed 41: a category has no off-assortment SKU, so its share of the
+    # non-profile lines' SKUs was 0/0 (a RuntimeWarning, and NaN among the sorted shares)
+    d = generate(SynthConfig(n_clients=120, seed=41))
+    cats = d.products.set_index("sku")["category"]
+    assert d.sales["sku"].isin(cats.index).all() and len(d.sales) > 0

@@ -294,10 +294,13 @@ def generate(config: SynthConfig = SynthConfig()) -> SynthData:  # noqa: B008 (f
 
     def draw_sku(cats: np.ndarray, allowed: np.ndarray) -> np.ndarray:
         # SKUs of a category are contiguous: cumulative shares run from k to k+1 in category k
+        # a category with no allowed SKU is never drawn, but its shares must still run from k
+        # to k+1 (NaN there would unsort the array searchsorted reads)
         p = (popularity * allowed).reshape(n_cat, spc)
-        cum = (
-            np.cumsum(p, axis=1) / p.sum(axis=1, keepdims=True) + np.arange(n_cat)[:, None]
-        ).ravel()
+        total = p.sum(axis=1, keepdims=True)
+        even = np.broadcast_to((np.arange(spc) + 1.0) / spc, p.shape)
+        share = np.where(total > 0, np.cumsum(p, axis=1) / np.where(total > 0, total, 1.0), even)
+        cum = (share + np.arange(n_cat)[:, None]).ravel()
         u = cats + rng.random(len(cats)) * (1 - 1e-9)
         idx = np.searchsorted(cum, u, side="right")
         return np.minimum(idx, (cats + 1) * spc - 1)

@@ -25,7 +25,7 @@ from kapot.faces.display import stylesheet
 from kapot.faces.page import state
 from kapot.faces.page.card_view import CardView
 from kapot.faces.page.filters_view import FilterView
-from kapot.faces.page.list_view import ListView, downloads_html, table_html
+from kapot.faces.page.list_view import ListView, downloads_html
 from kapot.faces.page.pipeline_view import PipelineView
 from kapot.faces.page.state import PageText, page_params
 from kapot.faces.wording import with_reasons
@@ -233,9 +233,6 @@ class CalculatorPage(PageText):
 
     def _worded(self, res: pd.DataFrame) -> pd.DataFrame:
         return with_reasons(res, self.lang) if "reason_codes" in res else res
-
-    def _table_html(self, res: pd.DataFrame) -> str:
-        return table_html(self._worded(res), self.lang)
 
     def _downloads_html(self, res: pd.DataFrame) -> str:
         return downloads_html(self._worded(res), self.lang, self.calc.as_of.isoformat())

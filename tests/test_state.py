@@ -1,20 +1,29 @@
-"""The page's state without widgets or a browser: its query, why a list is empty, stock, sorting
-and the call list, on hand-made frames and a stand-in calculator."""
+"""kapot.faces.page.state: the page's state without widgets or a browser: its query, why a list
+is empty, stock, sorting, the call list, the URL's presets and the page's data calls, on
+hand-made frames, a stand-in calculator and four made-up clients."""
 
 import math
 
 import pandas as pd
+import pytest
 
-from kapot.faces.calculator import Query
+from kapot import KapotError
+from kapot.faces.calculator import Query, client_card
 from kapot.faces.page.state import (
     WHY_EMPTY,
     FilterValues,
+    PageText,
+    card_data,
     export_frame,
+    illiquid_stock,
     page_params,
     sort_result,
     why_empty,
     with_stock,
 )
+
+from .conftest import SCORED_AS_OF
+from .small_calculator import small_calculator
 
 
 class _Calc:
@@ -105,3 +114,65 @@ def test_only_presets_come_from_the_url():
     )
     assert got["db"] == "data/w.duckdb" and got["lang"] == "ru" and got["manager"] == "Petrova"
     assert got["regions"] == ["moscow", "spb", "ekb"]
+
+
+def test_page_params_from_the_query_string():
+    base = {
+        "lang": "en",
+        "manager": None,
+        "regions": [],
+        "categories": [],
+        "as_of": None,
+        "db": "x",
+    }
+    p = page_params(base, "?manager=Petrova&region=Moscow&region=Kazan&lang=ru&db=/etc/passwd")
+    assert (p["manager"], p["regions"], p["lang"], p["db"]) == (
+        "Petrova",
+        ["Moscow", "Kazan"],
+        "ru",
+        "x",
+    )
+    assert page_params(base, "categories=Bolts,Nuts")["categories"] == ["Bolts", "Nuts"]
+    assert page_params(base, "as_of=2026-11-01&as_of=2026-10-01")["as_of"] == "2026-10-01"
+    # no query string: the notebook's parameters, a copy
+    same = page_params(base, None)
+    assert same == base and same is not base
+
+
+def test_why_empty_on_four_clients():
+    calc = small_calculator()
+    # only C1 pays on time, and it is no prospect: dropping "pays on time" brings C4 back
+    assert calc.find(FilterValues(pays_on_time=True, who="prospects").query()).empty
+    assert why_empty(calc, FilterValues(pays_on_time=True, who="prospects").query()) == "why_pays"
+    q = FilterValues(all_regions=False, regions=("Moscow",), who="prospects").query()
+    assert calc.find(q).empty and why_empty(calc, q) == "why_regions"
+
+
+def test_a_peak_month_that_is_no_month_is_an_error():
+    with pytest.raises(KapotError):
+        FilterValues(peak_month="soon").query()
+
+
+def test_the_page_s_texts_are_in_its_language():
+    class English(PageText):
+        lang = "en"
+
+    class Russian(PageText):
+        lang = "ru"
+
+    assert English().t("col_region") == "Region" and Russian().t("col_region") == "Регион"
+    assert Russian().t("title") == "kapot: калькулятор потенциала"
+
+
+def test_the_illiquid_picker_offers_the_slow_movers():
+    calc = small_calculator()
+    assert illiquid_stock(calc) == calc.slow_movers() == ["B-1"]
+
+
+def test_card_data_is_the_calculator_s_client_card(scored_warehouse, scored_data):
+    cid = scored_data.sales.groupby("client_id")["amount"].sum().idxmax()
+    got = card_data(cid, db=scored_warehouse, as_of=SCORED_AS_OF)
+    want = client_card(cid, db=scored_warehouse, as_of=SCORED_AS_OF)
+    assert set(got) == set(want) == {"monthly", "categories", "payments"}
+    for name in got:
+        pd.testing.assert_frame_equal(got[name], want[name])

@@ -1,0 +1,96 @@
+"""kapot.models.engine.boosted: one model per task trained on the sampled pairs of earlier
+snapshots, its log-odds corrected for the sample, a constant where too few purchases were
+seen; prediction per task and a million rows at a time."""
+
+import datetime as dt
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from kapot.models.engine import BOOSTED_FEATURES, EngineConfig
+from kapot.models.engine.boosted import boosted_predict, boosted_predict_all, fit_boosted
+from kapot.store.synth import SynthConfig, generate
+
+from .engine_data import CHEAP, CUT, END, history_of, tiny_history
+
+CUTOFFS = (dt.date(2026, 2, 1), dt.date(2026, 3, 3))
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """Boosted models on two labelled snapshots of a 300-client world, 300 negatives a task."""
+    h = history_of(generate(SynthConfig(n_clients=300, seed=41, end=END)))
+    cfg = replace(CHEAP, max_boost_rows=300, boost_iterations=30, boost_learning_rate=0.2)
+    snaps = [h.snapshot(c, "category", cfg.horizon_days, cfg.decay_days) for c in CUTOFFS]
+    cols = np.arange(len(h.items("category")))
+    asked = []
+
+    def frames(i, rows):
+        asked.append(len(rows))
+        return snaps[i].pair_frame(cols, cfg, rows=rows, columns=BOOSTED_FEATURES)
+
+    models = fit_boosted(snaps, frames, cols, cfg)
+    full = [sn.pair_frame(cols, cfg, columns=BOOSTED_FEATURES) for sn in snaps]
+    ys = [sn.labels(cols) for sn in snaps]
+    return models, full, ys, asked
+
+
+def test_one_model_per_task_corrected_for_the_sampled_negatives(trained):
+    models, full, ys, _ = trained
+    assert set(models) == {"new", "repeat"}
+    for task in ("new", "repeat"):
+        assert hasattr(models[task], "predict_proba")
+        # over every pair (not only the sampled ones) the mean probability is the purchase
+        # rate: without the correction it would be the sample's, several times higher
+        p = np.concatenate([boosted_predict({task: models[task]}, f) for f in full])
+        rep = np.concatenate([f["has_bought"] > 0 for f in full])
+        rows = rep if task == "repeat" else ~rep
+        y = np.concatenate(ys)[rows]
+        assert p[rows].mean() == pytest.approx(y.mean(), rel=0.25), task
+        # and it ranks: buyers above the others on average
+        assert p[rows][y].mean() > 2 * p[rows][~y].mean(), task
+
+
+def test_only_the_sampled_rows_are_made(trained):
+    _, full, ys, asked = trained
+    n_pairs = len(full[0]["has_bought"])
+    positives = [int(y.sum()) for y in ys]
+    # per snapshot: its positives and its share of 2 x 300 negatives, far fewer than every pair
+    assert len(asked) == 2
+    assert all(a <= p + 600 + 2 for a, p in zip(asked, positives, strict=True))
+    assert all(a < n_pairs / 3 for a in asked)
+
+
+def test_too_few_purchases_give_the_base_rate():
+    """The hand-made history at CUT: one first purchase (d, Y) in 6 new pairs, one repeat
+    (a, X) in 4."""
+    sn = tiny_history().snapshot(CUT, "category", 90, 60.0)
+    cols = np.array([0, 1])
+    cfg = EngineConfig()
+    models = fit_boosted(
+        [sn], lambda i, r: sn.pair_frame(cols, cfg, rows=r, columns=BOOSTED_FEATURES), cols, cfg
+    )
+    assert models == {"new": pytest.approx(1 / 6), "repeat": pytest.approx(1 / 4)}
+
+
+def test_boosted_predict_by_task():
+    frame = {c: np.zeros(4, dtype=np.float32) for c in BOOSTED_FEATURES}
+    frame["has_bought"] = np.array([1, 0, 1, 0], dtype=np.float32)
+    assert boosted_predict({"new": 0.1, "repeat": 0.6}, frame).tolist() == [0.6, 0.1, 0.6, 0.1]
+    assert boosted_predict({"repeat": 0.6}, frame).tolist() == [0.6, 0, 0.6, 0]  # no new model
+
+
+def test_boosted_predict_all_a_million_rows_at_a_time():
+    calls = []
+
+    def frame_at(rows):
+        calls.append((int(rows[0]), int(rows[-1]) + 1))
+        return {"has_bought": (rows % 2).astype(np.float32)}
+
+    out = boosted_predict_all({"new": 0.25, "repeat": 0.5}, frame_at, 1_500_000)
+    assert calls == [(0, 1_000_000), (1_000_000, 1_500_000)]
+    assert out.dtype == np.float32 and out[:4].tolist() == [0.25, 0.5, 0.25, 0.5]
+    assert out[-1] == 0.5
+    none = boosted_predict_all(None, frame_at, 3)
+    assert none.dtype == np.float32 and np.isnan(none).all() and len(none) == 3
