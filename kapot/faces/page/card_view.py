@@ -23,6 +23,12 @@ if TYPE_CHECKING:
 __all__ = ["CardView", "similar_html"]
 
 
+def _text(value: object) -> str:
+    """A profile's field as shown: empty for a missing one (None, NaN, pd.NA), which would
+    otherwise read "nan"."""
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
 def similar_html(sim: pd.DataFrame, lang: str) -> str:
     """The similar clients as an HTML table.
 
@@ -93,7 +99,7 @@ class CardView(PageText):
             ``client_id``, ``name``.
         """
         self.pick.options = [(self.t("pick_client"), "")] + [
-            (f"{r.rank}. {r.name or r.client_id} ({r.client_id})", r.client_id)
+            (f"{r.rank}. {_text(r.name) or r.client_id} ({r.client_id})", r.client_id)
             for r in res.itertuples()
         ]
 
@@ -115,13 +121,9 @@ class CardView(PageText):
                 return
             data = card_data(cid, db=self.db, as_of=self.calc.as_of, scope=self.scope)
             row = self.calc.clients.set_index("client_id").loc[cid]
-            info = [
-                row.get("name") or cid,
-                row.get("region") or "",
-                row.get("industry") or "",
-                row.get("contact_person") or "",
-                row.get("phone") or "",
-                row.get("email") or "",
+            info = [_text(row.get("name")) or cid] + [
+                _text(row.get(col))
+                for col in ("region", "industry", "contact_person", "phone", "email")
             ]
             display(
                 w.HTML(
