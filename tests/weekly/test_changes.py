@@ -1,10 +1,13 @@
 """kapot.faces.weekly.changes: the report's sections on what changed (new and lost clients,
 segment movements, order takers and hunters) drawn from the hand-made warehouse."""
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
 from kapot.faces.weekly import WeeklyReport
+from kapot.i18n import fmt_date
 
 from ..conftest import REPORT_AS_OF as AS_OF
 from ..conftest import figures, html_text, write_tables
@@ -113,4 +116,9 @@ def test_order_taker_without_sales_says_so(report_warehouse, db):
         sec = rep.order_taker(weeks=1)
     finally:
         rep.close()
-    assert sec.empty.startswith("No sales in these") and sec.parts == []
+    # the span it read: one week (it said "these four weeks" whatever the span)
+    span = (
+        fmt_date(rep.as_of - dt.timedelta(days=7), "en"),
+        fmt_date(rep.as_of - dt.timedelta(days=1), "en"),
+    )
+    assert sec.empty == f"No sales from {span[0]} to {span[1]}." and sec.parts == []
