@@ -153,3 +153,39 @@ def write_tables(db, **frames) -> None:
             con.register("_f", frame)
             con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _f")
             con.unregister("_f")
+
+
+def record_run(db, as_of: dt.date, horizon_days: int | None = None) -> None:
+    """Record a pipeline run as published for ``as_of`` in the warehouse ``db`` (what
+    :meth:`kapot.faces.weekly.WeeklyReport.open` asks for), without running it."""
+    from kapot import runner
+    from kapot.store.warehouse import Warehouse
+
+    at = dt.datetime.combine(as_of, dt.time())
+    with Warehouse(db).write() as con:
+        runner.execute(
+            con,
+            "store/insert_run",
+            as_of=as_of,
+            horizon_days=horizon_days,
+            started=at,
+            finished=at,
+            steps="{}",
+            row_counts="{}",
+            code_version="test",
+        )
+
+
+def html_text(fragment: str) -> str:
+    """The text of an HTML fragment: scripts dropped, tags as spaces, runs of space as one."""
+    import re
+
+    no_scripts = re.sub(r"<script.*?</script>", "", fragment, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", no_scripts)).strip()
+
+
+def figures(fragment: str, key: str) -> int:
+    """How many plotly figures of the report section ``key`` an HTML fragment holds."""
+    import re
+
+    return len(re.findall(rf'<div id="kapot-{key}-\d+" class="plotly-graph-div"', fragment))

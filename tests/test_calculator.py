@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from kapot.cli import main
-from kapot.faces.calculator import Calculator, Query
+from kapot.faces.calculator import Calculator, Query, top_rows
 from kapot.models.potential import score_warehouse
 from kapot.pipeline.build import build
 from kapot.store.ingest import ingest
@@ -28,6 +28,20 @@ def scored(tmp_path_factory):
     build(AS_OF, db=db)
     score_warehouse(AS_OF, db=db)
     return db, d, Calculator.load(db)
+
+
+def test_top_rows_by_hand_ties_broken_by_id():
+    key = np.array([0.5, 0.9, 0.5, 0.5, 0.1, 0.9])
+    ids = np.array(["e", "b", "a", "d", "c", "f"])
+    every = np.arange(6)
+    # 0.9: b before f; 0.5: a, d, e; then c
+    assert top_rows(key, every, ids, 6).tolist() == [1, 5, 2, 3, 0, 4]
+    # a shorter list is the head of a longer one, also where the cut falls inside a tie
+    for n in range(7):
+        assert top_rows(key, every, ids, n).tolist() == [1, 5, 2, 3, 0, 4][:n]
+    # only the candidates; none at limit 0
+    assert top_rows(key, np.array([0, 3, 4]), ids, 2).tolist() == [3, 0]
+    assert top_rows(key, every, ids, 0).tolist() == []
 
 
 def test_filters_never_change_scores_and_ranking_is_by_score(scored):

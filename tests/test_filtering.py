@@ -1,13 +1,15 @@
 """kapot.faces.calculator.filtering: a query checked against the data, its filters as arrays,
 and the values each filter offers; by hand on four clients, then on a scored warehouse."""
 
+import datetime as dt
+
 import numpy as np
 import pytest
 
 from kapot import KapotError
 from kapot.faces.calculator import Calculator, Query
 
-from .small_calculator import small_calculator
+from .small_calculator import CATEGORIES, clients, products, scores, small_calculator
 
 
 @pytest.fixture
@@ -33,6 +35,8 @@ def _ids(calc, q: Query) -> list[str]:
         # C2 spends 80 % off our assortment; an unknown share (C3) counts as none
         (Query(exclude_off_assortment=True), {"C1", "C3", "C4"}),
         (Query(exclude_off_assortment=True, off_assortment_threshold=0.05), {"C3", "C4"}),
+        # a share at the threshold is not above it: C1 (0.1) stays
+        (Query(exclude_off_assortment=True, off_assortment_threshold=0.1), {"C1", "C3", "C4"}),
         (Query(who="prospects"), {"C4"}),
         (Query(who="existing"), {"C1", "C2", "C3"}),
         (Query(size_tiers=("small", "medium")), {"C2", "C3"}),
@@ -54,6 +58,14 @@ def test_each_filter_by_hand(small, q, expected):
     got = small.find(q)
     assert set(got["client_id"]) == expected
     assert got.attrs["matched"] == len(expected)
+
+
+def test_in_december_the_next_peak_month_is_january():
+    c = clients()
+    c.loc[1, ["seasonal", "peak_month", "peak_pm"]] = [True, 1.0, 0.0]  # C2 now peaks in January
+    december = Calculator(c, scores(), list(CATEGORIES), dt.date(2026, 12, 15), 90, products())
+    assert _ids(december, Query(peak_month="current")) == ["C3"]
+    assert _ids(december, Query(peak_month="next")) == ["C2"]
 
 
 def test_several_categories_score_any_of_them_and_sum_their_values(small):

@@ -149,13 +149,13 @@ class ChangeSections:
         sec = self._section("order_taker")
         start = self.as_of - dt.timedelta(days=7 * weeks)
         df = R.order_taker_vs_hunter(self.con, self.as_of, self.scope, weeks=weeks)
-        sec.note = self._t(
-            "report.order_taker_note",
-            start=fmt_date(start, self.lang),
-            end=fmt_date(self.as_of - dt.timedelta(days=1), self.lang),
-        )
-        if df.empty:
-            sec.empty = self._t("report.order_taker_empty")
+        span = {
+            "start": fmt_date(start, self.lang),
+            "end": fmt_date(self.as_of - dt.timedelta(days=1), self.lang),
+        }
+        sec.note = self._t("report.order_taker_note", **span)
+        if df.empty:  # the span it read, whatever ``weeks`` is (it said "four weeks")
+            sec.empty = self._t("report.order_taker_empty", **span)
             return sec
         sec.add_figure(plots.order_mix(df, self.lang))
         df = df.assign(
