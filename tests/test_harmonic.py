@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from kapot.models.harmonic import _peak, _prior_dispersion, _strength, fit_harmonic
+from kapot.models.harmonic import _prior_dispersion, fit_harmonic, peak_month_of, peak_strength
 
 MONTHS = pd.period_range("2022-01", "2024-12", freq="M")
 COLUMNS = {
@@ -38,9 +38,9 @@ def test_one_row_per_series_with_the_documented_columns():
 def test_peak_and_strength_of_a_harmonic_by_hand():
     # the harmonic (cos, sin) of month m peaks at m; amplitude A: exp(A) / I0(A) at the peak
     angle = 2 * np.pi * np.array([1, 6, 12]) / 12
-    assert _peak(np.cos(angle), np.sin(angle)).tolist() == [1, 6, 12]
-    assert _strength(np.array([0.0]), np.array([0.0]))[0] == pytest.approx(1.0)
-    assert _strength(np.array([0.6]), np.array([0.8]))[0] == pytest.approx(np.e / np.i0(1.0))
+    assert peak_month_of(np.cos(angle), np.sin(angle)).tolist() == [1, 6, 12]
+    assert peak_strength(np.array([0.0]), np.array([0.0]))[0] == pytest.approx(1.0)
+    assert peak_strength(np.array([0.6]), np.array([0.8]))[0] == pytest.approx(np.e / np.i0(1.0))
 
 
 def test_growth_is_not_a_season():

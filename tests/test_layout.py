@@ -353,20 +353,8 @@ def test_the_import_checker_sees_an_uncommented_import():
     assert _uncommented_imports(f"{MODULE_IMPORTS_COMMENT} start-up\n" + text) != []
 
 
-# s13's modules: the lead makes these public when s13 lands
-KNOWN_PRIVATE_IMPORTS = {
-    "kapot/models/seasonality.py": {
-        "kapot.models.harmonic._peak",
-        "kapot.models.harmonic._strength",
-        "kapot.models.peak_prior._cov",
-        "kapot.models.peak_prior._map_and_spread",
-        "kapot.models.peak_prior._month_loglik",
-        "kapot.models.peak_prior._posterior",
-        "kapot.models.peak_prior._segment_prior",
-        "kapot.models.peak_prior._segment_prior_smooth",
-    },
-    "kapot/models/timing.py": {"kapot.models.harmonic._strength"},
-}
+# none: every module uses only other modules' public names
+KNOWN_PRIVATE_IMPORTS: dict[str, set[str]] = {}
 
 
 def _private(name: str) -> bool:
@@ -435,8 +423,8 @@ def test_the_private_import_checker_sees_both_spellings():
     assert _private_imports("class C:\n    def f(self):\n        return self._x\n") == set()
 
 
-# s13's modules: the lead adds these hints when s13 lands
-KNOWN_UNHINTED = {"kapot/models/timing.py": {"season_lift_frame"}}
+# none: every public signature is hinted
+KNOWN_UNHINTED: dict[str, set[str]] = {}
 
 
 def _unhinted(text: str) -> dict[str, list[str]]:

@@ -6,24 +6,24 @@ import pandas as pd
 import pytest
 
 from kapot.models.peak_prior import (
-    _cov,
-    _map_and_spread,
-    _month_loglik,
-    _posterior,
-    _segment_prior,
-    _segment_prior_smooth,
+    harmonic_cov,
+    map_and_spread,
+    month_loglik,
+    posterior,
+    segment_prior,
+    segment_prior_smooth,
 )
 
 
 def test_a_harmonic_is_likeliest_at_its_own_month():
     theta = 2 * np.pi * np.array([3, 9]) / 12
-    ll = _month_loglik(np.cos(theta), np.sin(theta), 0.01 * np.tile(np.eye(2), (2, 1, 1)))
+    ll = month_loglik(np.cos(theta), np.sin(theta), 0.01 * np.tile(np.eye(2), (2, 1, 1)))
     assert ll.shape == (2, 12) and (ll.argmax(axis=1) + 1).tolist() == [3, 9]
     assert (ll >= 0).all()  # the amplitude is profiled out, at least 0
     # the opposite month gets nothing (a negative amplitude is not a peak there)
     assert ll[0, 8] == pytest.approx(0.0)
     # no harmonic at all, or an unknown one: every month alike
-    flat = _month_loglik(
+    flat = month_loglik(
         np.array([0.0, np.nan]), np.array([0.0, np.nan]), np.tile(np.eye(2), (2, 1, 1))
     )
     assert np.allclose(flat, flat[:, :1])
@@ -32,11 +32,11 @@ def test_a_harmonic_is_likeliest_at_its_own_month():
 def test_the_posterior_is_likelihood_times_prior_normalised():
     ll = np.log(np.array([[1.0] * 11 + [3.0]]))
     prior = np.full((1, 12), 1 / 12)
-    post = _posterior(ll, np.log(prior))
+    post = posterior(ll, np.log(prior))
     assert post.sum() == pytest.approx(1.0) and post[0, 11] == pytest.approx(3 / 14)
     # a prior against December takes it back to the others' level
     prior2 = np.array([[1.0] * 11 + [1 / 3]]) / (11 + 1 / 3)
-    assert np.allclose(_posterior(ll, np.log(prior2)), 1 / 12)
+    assert np.allclose(posterior(ll, np.log(prior2)), 1 / 12)
 
 
 def test_the_peak_and_its_plus_minus_months():
@@ -44,20 +44,20 @@ def test_the_peak_and_its_plus_minus_months():
     spread = np.zeros((1, 12))
     spread[0, [11, 0, 1]] = [0.3, 0.4, 0.3]  # Dec, Jan, Feb around New Year
     flat = np.full((1, 12), 1 / 12)
-    mode, pm = _map_and_spread(np.vstack([sharp, spread, flat]), 0.9)
+    mode, pm = map_and_spread(np.vstack([sharp, spread, flat]), 0.9)
     assert mode.tolist() == [5, 1, 1] and pm.tolist() == [0, 1, 5]
-    assert _map_and_spread(spread, 0.3)[1].tolist() == [0]  # January alone holds 0.4
+    assert map_and_spread(spread, 0.3)[1].tolist() == [0]  # January alone holds 0.4
 
 
 def test_the_covariance_from_a_fit_s_columns():
     res = pd.DataFrame({"var_alpha": [1.0], "var_beta": [2.0], "cov_ab": [0.5]})
-    np.testing.assert_array_equal(_cov(res), [[[1.0, 0.5], [0.5, 2.0]]])
+    np.testing.assert_array_equal(harmonic_cov(res), [[[1.0, 0.5], [0.5, 2.0]]])
 
 
 def test_a_segment_too_small_for_a_shape_gets_the_flat_prior():
     theta = 2 * np.pi * np.full(5, 6) / 12
-    ll = _month_loglik(np.cos(theta), np.sin(theta), 0.002 * np.tile(np.eye(2), (5, 1, 1)))
-    prior = _segment_prior_smooth(ll, np.zeros(5, int), 1, np.ones(5, bool))
+    ll = month_loglik(np.cos(theta), np.sin(theta), 0.002 * np.tile(np.eye(2), (5, 1, 1)))
+    prior = segment_prior_smooth(ll, np.zeros(5, int), 1, np.ones(5, bool))
     assert np.allclose(prior, 1 / 12)
 
 
@@ -76,10 +76,10 @@ def test_industry_prior_weight_is_data_driven(smooth):
     var = np.r_[np.full(600, 0.002), 0.08, 0.08]
     cov = var[:, None, None] * np.eye(2)[None]
     seg = np.r_[np.zeros(300, int), np.ones(300, int), 0, 1]
-    ll = _month_loglik(a, b, cov)
-    fit = _segment_prior_smooth if smooth else _segment_prior
+    ll = month_loglik(a, b, cov)
+    fit = segment_prior_smooth if smooth else segment_prior
     prior = fit(ll, seg, 2, np.r_[np.ones(600, bool), False, False])
-    post = _posterior(ll, np.log(prior))
+    post = posterior(ll, np.log(prior))
     assert post[-2].argmax() + 1 == 6 and post[-1].argmax() + 1 == 5
     assert prior[0, 5] > 0.8 and prior[300:600].max() < 0.2  # sharp in A, flat in B
 
@@ -97,11 +97,11 @@ def test_smooth_prior_does_not_invent_a_season_for_an_industry_of_60():
         theta = 2 * np.pi * peaks / 12
         a = 0.6 * np.cos(theta) + rng.normal(0, 0.25, 60)
         b = 0.6 * np.sin(theta) + rng.normal(0, 0.25, 60)
-        ll = _month_loglik(a, b, np.full(60, 0.0625)[:, None, None] * np.eye(2)[None])
+        ll = month_loglik(a, b, np.full(60, 0.0625)[:, None, None] * np.eye(2)[None])
         seg, use = np.zeros(60, int), np.ones(60, bool)
-        for name, fit in (("smooth", _segment_prior_smooth), ("npmle", _segment_prior)):
+        for name, fit in (("smooth", segment_prior_smooth), ("npmle", segment_prior)):
             prior = fit(ll, seg, 1, use)
-            hits[name] += int(((_posterior(ll, np.log(prior)).argmax(1) + 1) == peaks).sum())
+            hits[name] += int(((posterior(ll, np.log(prior)).argmax(1) + 1) == peaks).sum())
             tallest[name] += prior.max(axis=1).mean() * 12 / 5
     assert hits["smooth"] > hits["npmle"] + 10
     assert tallest["smooth"] < 2.0 < tallest["npmle"]

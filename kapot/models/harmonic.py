@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["fit_harmonic"]
+__all__ = ["fit_harmonic", "peak_month_of", "peak_strength"]
 
 
 def _design(months: pd.PeriodIndex) -> np.ndarray:
@@ -220,8 +220,8 @@ def fit_harmonic(
             "var_beta": cov[:, 3, 3] * phi,
             "cov_ab": cov[:, 2, 3] * phi,
             "p_value": p,
-            "peak_month": _peak(a, b),
-            "strength": _strength(a, b),
+            "peak_month": peak_month_of(a, b),
+            "strength": peak_strength(a, b),
             "n": n,
             "total": (y * w).sum(1),
             "f_stat": f,
@@ -357,11 +357,35 @@ def _zinb_refit(
 _NULL_QUANTILE = 0.5  # the empirical null is fitted below this quantile (chosen on all worlds)
 
 
-def _peak(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def peak_month_of(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The calendar month where a yearly harmonic ``a cos + b sin`` peaks.
+
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        The harmonic's cosine and sine coefficients (log scale), one per row.
+
+    Returns
+    -------
+    numpy.ndarray
+        Months 1-12 (int), the nearest to the harmonic's phase.
+    """
     month = np.round(np.arctan2(b, a) * 12 / (2 * np.pi)).astype(int) % 12
     return np.where(month == 0, 12, month)
 
 
-def _strength(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def peak_strength(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """How much a yearly harmonic lifts its peak month over the year's mean rate.
+
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        The harmonic's cosine and sine coefficients (log scale), one per row.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``exp(amplitude) / I0(amplitude)``: 1 for no season, 2 for a peak at twice the mean.
+    """
     amp = np.hypot(a, b)
     return np.exp(amp) / np.i0(amp)

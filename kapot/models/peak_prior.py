@@ -5,7 +5,7 @@ nonparametric maximum-likelihood prior on the 12 months), the row itself left ou
 weight is data-driven: a segment whose rows peak together gets a sharp prior, one whose rows
 peak all over the year a flat one. The ±months of a peak hold a given share of the posterior.
 
-Clients' peaks use a smooth version of that prior (``_segment_prior_smooth``): a share of the
+Clients' peaks use a smooth version of that prior (``segment_prior_smooth``): a share of the
 segment peaking around one month (a von Mises bump, its centre, width and share fitted by
 maximum marginal likelihood) over a uniform floor. The nonparametric prior is spiky where
 peaks spread over a season (it piles the mass on a few months and pulls true peaks off them);
@@ -28,16 +28,37 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
-__all__ = ["prior_weighted_p"]
+__all__ = [
+    "prior_weighted_p",
+    "month_loglik",
+    "segment_prior",
+    "segment_prior_smooth",
+    "map_and_spread",
+    "posterior",
+    "harmonic_cov",
+]
 
 
 _MONTH_ANGLE = 2 * np.pi * np.arange(1, 13) / 12
 
 
-def _month_loglik(a: np.ndarray, b: np.ndarray, cov: np.ndarray) -> np.ndarray:
+def month_loglik(a: np.ndarray, b: np.ndarray, cov: np.ndarray) -> np.ndarray:
     """Log-likelihood of each calendar month as a row's peak, (n, 12): the harmonic (a, b) is
     about normal with covariance ``cov`` (n, 2, 2); for a peak in month m it lies along m's
-    direction with an unknown amplitude, profiled out (at least 0)."""
+    direction with an unknown amplitude, profiled out (at least 0).
+
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        The harmonic's coefficients, one per row.
+    cov : numpy.ndarray
+        Their covariance, (n, 2, 2), as :func:`harmonic_cov` makes it.
+
+    Returns
+    -------
+    numpy.ndarray
+        (n, 12) log-likelihoods, month 1 first.
+    """
     u = np.stack([np.cos(_MONTH_ANGLE), np.sin(_MONTH_ANGLE)], axis=1)
     cov = np.where(np.isfinite(cov), cov, 0.0) + 1e-12 * np.eye(2)
     vi = np.linalg.inv(cov)
@@ -47,7 +68,7 @@ def _month_loglik(a: np.ndarray, b: np.ndarray, cov: np.ndarray) -> np.ndarray:
     return np.maximum(uvv, 0) ** 2 / (2 * uvu)
 
 
-def _segment_prior(
+def segment_prior(
     loglik: np.ndarray, seg_idx: np.ndarray, n_seg: int, use: np.ndarray, iters: int = 60
 ) -> np.ndarray:
     """Each row's prior over its peak month, (n, 12): the distribution of peak months of its
@@ -55,7 +76,26 @@ def _segment_prior(
     maximum-likelihood prior on the 12 months, by EM, with one pseudo-row spread evenly), the
     row itself left out. Where a segment's rows peak together the prior is sharp and pulls a
     noisy phase hard; where they peak all over the year it is flat and leaves each row its own
-    month. The data set the weight, no constant does."""
+    month. The data set the weight, no constant does.
+
+    Parameters
+    ----------
+    loglik : numpy.ndarray
+        (n, 12) month log-likelihoods (:func:`month_loglik`).
+    seg_idx : numpy.ndarray
+        Each row's segment, 0 to ``n_seg - 1``.
+    n_seg : int
+        Number of segments.
+    use : numpy.ndarray
+        Which rows the segment's distribution is learned from (bool).
+    iters : int
+        EM iterations.
+
+    Returns
+    -------
+    numpy.ndarray
+        (n, 12) prior probabilities, rows summing to 1.
+    """
     lik = np.exp(loglik - loglik.max(axis=1, keepdims=True))
     lik = lik / lik.sum(axis=1, keepdims=True)
     use = use.astype(bool)
@@ -82,7 +122,7 @@ def _segment_prior(
 _SMOOTH_MIN_ROWS = 10  # a segment with fewer seasonal rows gets a flat prior
 
 
-def _segment_prior_smooth(
+def segment_prior_smooth(
     loglik: np.ndarray, seg_idx: np.ndarray, n_seg: int, use: np.ndarray
 ) -> np.ndarray:
     """Each row's prior over its peak month, (n, 12): per segment, (1 - w) / 12 + w vm(m; mu,
@@ -91,7 +131,24 @@ def _segment_prior_smooth(
     are fitted by maximising the marginal likelihood of the segment's rows ``use`` (their month
     likelihoods summed over the prior), from a few starts. Three numbers fitted on the segment's
     seasonal rows: the row itself is not left out (its weight is one over their count). A
-    segment with fewer than ``_SMOOTH_MIN_ROWS`` seasonal rows gets the flat prior."""
+    segment with fewer than ``_SMOOTH_MIN_ROWS`` seasonal rows gets the flat prior.
+
+    Parameters
+    ----------
+    loglik : numpy.ndarray
+        (n, 12) month log-likelihoods (:func:`month_loglik`).
+    seg_idx : numpy.ndarray
+        Each row's segment, 0 to ``n_seg - 1``.
+    n_seg : int
+        Number of segments.
+    use : numpy.ndarray
+        Which rows the segment's prior is learned from (bool).
+
+    Returns
+    -------
+    numpy.ndarray
+        (n, 12) prior probabilities, rows summing to 1.
+    """
     lik = np.exp(loglik - loglik.max(axis=1, keepdims=True))
     lik = lik / lik.sum(axis=1, keepdims=True)
     use = use.astype(bool)
@@ -118,9 +175,22 @@ def _segment_prior_smooth(
     return out[seg_idx]
 
 
-def _map_and_spread(post: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+def map_and_spread(post: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
     """The most probable month (1-12) of each row's posterior (n, 12), and the smallest k such
-    that months within ±k of it hold at least ``level`` of the probability."""
+    that months within ±k of it hold at least ``level`` of the probability.
+
+    Parameters
+    ----------
+    post : numpy.ndarray
+        (n, 12) posterior probabilities over the months.
+    level : float
+        The probability the ±k months must hold (e.g. 0.9).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        (month 1-12, k) per row.
+    """
     mode = post.argmax(axis=1)
     pm = np.full(len(post), 6)
     for k in range(5, -1, -1):
@@ -129,13 +199,39 @@ def _map_and_spread(post: np.ndarray, level: float) -> tuple[np.ndarray, np.ndar
     return mode + 1, pm
 
 
-def _posterior(loglik: np.ndarray, log_prior: np.ndarray) -> np.ndarray:
+def posterior(loglik: np.ndarray, log_prior: np.ndarray) -> np.ndarray:
+    """Each row's posterior over the 12 months.
+
+    Parameters
+    ----------
+    loglik : numpy.ndarray
+        (n, 12) month log-likelihoods.
+    log_prior : numpy.ndarray
+        (n, 12) or (1, 12) log prior.
+
+    Returns
+    -------
+    numpy.ndarray
+        (n, 12) probabilities, rows summing to 1.
+    """
     lp = loglik + log_prior
     post = np.exp(lp - lp.max(axis=1, keepdims=True))
     return post / post.sum(axis=1, keepdims=True)
 
 
-def _cov(res: pd.DataFrame) -> np.ndarray:
+def harmonic_cov(res: pd.DataFrame) -> np.ndarray:
+    """The harmonic coefficients' covariance matrices from a fit's columns.
+
+    Parameters
+    ----------
+    res : pandas.DataFrame
+        Columns ``var_alpha``, ``var_beta`` and ``cov_ab``, one row per fit.
+
+    Returns
+    -------
+    numpy.ndarray
+        (n, 2, 2) covariance matrices.
+    """
     va, vb, c = (res[k].to_numpy(dtype=float) for k in ("var_alpha", "var_beta", "cov_ab"))
     return np.stack([np.stack([va, c], axis=1), np.stack([c, vb], axis=1)], axis=1)
 
@@ -185,7 +281,7 @@ def prior_weighted_p(out: pd.DataFrame, segment: str, long: np.ndarray, alpha: f
     """Each client's p-value of the test weighted by where its segment's seasons peak.
 
     The statistic is ``_prior_stat``: the harmonic's likelihood ratio averaged over the
-    segment's prior of peak months (``_segment_prior_smooth``: a bump around the segment's
+    segment's prior of peak months (``segment_prior_smooth``: a bump around the segment's
     month over a uniform floor, fitted on the seasonal clients of the other half, ``_folds``,
     by the 2-df test at ``alpha``), so the prior is independent of the client's own noise. The
     harmonic is whitened by its covariance (its phase) and its length taken from the
@@ -226,16 +322,16 @@ def prior_weighted_p(out: pd.DataFrame, segment: str, long: np.ndarray, alpha: f
     b = out["beta"].to_numpy(dtype=float)
     p2 = out["p_value"].to_numpy(dtype=float)
     ok = np.isfinite(a) & np.isfinite(b) & np.isfinite(p2)
-    cov = _cov(out)
+    cov = harmonic_cov(out)
     cov = np.where(np.isfinite(cov), cov, 0.0) + 1e-12 * np.eye(2)
     v = np.stack([np.where(ok, a, 0.0), np.where(ok, b, 0.0)], axis=1)
-    loglik = _month_loglik(v[:, 0], v[:, 1], cov)
+    loglik = month_loglik(v[:, 0], v[:, 1], cov)
     names, idx = np.unique(out[segment].astype(str).to_numpy(), return_inverse=True)
     seasonal = long & ok & (p2 < alpha)
     half = _folds(out["client_id"].to_numpy())
     prior = np.full((len(out), 12), 1 / 12)
     for k in (0, 1):
-        other = _segment_prior_smooth(loglik, idx, len(names), seasonal & (half != k))
+        other = segment_prior_smooth(loglik, idx, len(names), seasonal & (half != k))
         prior[half == k] = other[half == k]
     # whitened (the covariance's inverse square root): a standard normal pair under no season
     val, vec = np.linalg.eigh(cov)

@@ -36,15 +36,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kapot.models.harmonic import _peak, _strength, fit_harmonic
+from kapot.models.harmonic import fit_harmonic, peak_month_of, peak_strength
 from kapot.models.peak_prior import (
-    _cov,
-    _map_and_spread,
-    _month_loglik,
-    _posterior,
-    _segment_prior,
-    _segment_prior_smooth,
+    harmonic_cov,
+    map_and_spread,
+    month_loglik,
+    posterior,
     prior_weighted_p,
+    segment_prior,
+    segment_prior_smooth,
 )
 from kapot.models.timing import horizon_months, season_timing
 
@@ -180,13 +180,13 @@ def profile_seasonality(
     res = res.reset_index()
     level = config.pair_alpha if prior_by is not None else config.alpha
     res["seasonal"] = (res["p_value"] < level) & (res["n"] >= config.min_months)
-    loglik = _month_loglik(res["alpha"].to_numpy(), res["beta"].to_numpy(), _cov(res))
+    loglik = month_loglik(res["alpha"].to_numpy(), res["beta"].to_numpy(), harmonic_cov(res))
     if prior_by is not None:
         names, idx = np.unique(res[prior_by].astype(str).to_numpy(), return_inverse=True)
-        log_prior = np.log(_segment_prior(loglik, idx, len(names), res["seasonal"].to_numpy()))
+        log_prior = np.log(segment_prior(loglik, idx, len(names), res["seasonal"].to_numpy()))
     else:
         log_prior = np.zeros((1, 12))
-    peak, pm = _map_and_spread(_posterior(loglik, log_prior), config.peak_level)
+    peak, pm = map_and_spread(posterior(loglik, log_prior), config.peak_level)
     res["peak_month"] = np.where(res["seasonal"], peak, 0)
     res["peak_pm"] = pd.array(np.where(res["seasonal"], pm, 0), dtype="Int64")
     res.loc[~res["seasonal"], "peak_pm"] = pd.NA
@@ -366,28 +366,28 @@ def client_seasonality(
     seg_seasonal = (
         ~long.to_numpy()
         & (sp < config.alpha)
-        & (_strength(shr_a, shr_b) >= config.min_segment_strength)
+        & (peak_strength(shr_a, shr_b) >= config.min_segment_strength)
     )
     source = np.where(own_seasonal, "own", np.where(seg_seasonal, "segment", "none"))
     # own peaks: the posterior over the 12 months under the segment's smooth empirical-Bayes
-    # prior (a bump around its month over a uniform floor, ``_segment_prior_smooth``)
-    loglik = _month_loglik(out["alpha"].to_numpy(), out["beta"].to_numpy(), _cov(out))
+    # prior (a bump around its month over a uniform floor, ``segment_prior_smooth``)
+    loglik = month_loglik(out["alpha"].to_numpy(), out["beta"].to_numpy(), harmonic_cov(out))
     seg_names, seg_idx = np.unique(out[segment].astype(str).to_numpy(), return_inverse=True)
-    prior = _segment_prior_smooth(loglik, seg_idx, len(seg_names), own_seasonal)
-    own_peak, own_pm = _map_and_spread(_posterior(loglik, np.log(prior)), config.peak_level)
+    prior = segment_prior_smooth(loglik, seg_idx, len(seg_names), own_seasonal)
+    own_peak, own_pm = map_and_spread(posterior(loglik, np.log(prior)), config.peak_level)
     # borrowed peaks: the shrunk coefficients, whose variance is the normal posterior's
     fin = np.isfinite(var_c)
     post_var = np.where(
         fin, tau2 * np.where(fin, var_c, 0) / (tau2 + np.where(fin, var_c, 0)), tau2
     )
     seg_cov = post_var[:, None, None] * np.eye(2)[None, :, :]
-    _, seg_pm = _map_and_spread(
-        _posterior(_month_loglik(shr_a, shr_b, seg_cov), np.zeros((1, 12))), config.peak_level
+    _, seg_pm = map_and_spread(
+        posterior(month_loglik(shr_a, shr_b, seg_cov), np.zeros((1, 12))), config.peak_level
     )
     peak = np.where(
         own_seasonal,
         own_peak,
-        np.where(seg_seasonal, _peak(shr_a, shr_b), 0),
+        np.where(seg_seasonal, peak_month_of(shr_a, shr_b), 0),
     )
     peak_pm = pd.array(
         np.where(own_seasonal, own_pm, np.where(seg_seasonal, seg_pm, -1)), dtype="Int64"
@@ -396,7 +396,7 @@ def client_seasonality(
     strength = np.where(
         own_seasonal,
         out["strength"].to_numpy(),
-        np.where(seg_seasonal, _strength(shr_a, shr_b), 1.0),
+        np.where(seg_seasonal, peak_strength(shr_a, shr_b), 1.0),
     )
     result = pd.DataFrame(
         {

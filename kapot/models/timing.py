@@ -12,12 +12,18 @@ training folds). Light on purpose (NumPy and pandas only): the served page's sna
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from kapot.models.features import client_category_monthly
-from kapot.models.harmonic import _strength
+from kapot.models.harmonic import peak_strength
+
+if TYPE_CHECKING:  # hints only: seasonality imports this module (a cycle)
+    import duckdb
+
+    from kapot.models.seasonality import SeasonalityConfig
 
 __all__ = [
     "horizon_months",
@@ -101,7 +107,7 @@ def season_timing(
     # strength exp(A) / I0(A) and the phase from the peak (a client's borrowed peak has no own)
     grid = np.linspace(0, 6, 601)
     strength = table["strength"].fillna(1).to_numpy(dtype=float)
-    amp = np.interp(strength, _strength(grid, np.zeros_like(grid)), grid)
+    amp = np.interp(strength, peak_strength(grid, np.zeros_like(grid)), grid)
     a, b = amp * np.cos(peak * 2 * np.pi / 12), amp * np.sin(peak * 2 * np.pi / 12)
     if {"alpha", "beta"} <= set(table.columns):
         own_a, own_b = (table[k].to_numpy(dtype=float) for k in ("alpha", "beta"))
@@ -161,11 +167,11 @@ def pair_timing(pairs: pd.DataFrame, as_of: dt.date, horizon_days: int) -> pd.Da
 
 
 def season_lift_frame(
-    con,
+    con: duckdb.DuckDBPyConnection,
     cutoff: dt.date,
     *,
     horizon_days: int = 90,
-    config=None,
+    config: SeasonalityConfig | None = None,
 ) -> pd.DataFrame:
     """Client x category season timing as of ``cutoff``, from the data strictly before it.
 
