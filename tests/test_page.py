@@ -255,6 +255,15 @@ def test_preset_link_in_russian(server, browser, tmp_path):
     assert "₽" in page.inner_text(".kapot-results")
     page.screenshot(path=str(tmp_path / "calculator_ru.png"), full_page=True)
     page.close()
+    # on a screen wider than the page, nothing of it is cut off (the report's 1200px body cap
+    # once hid the size and segment filters, the reasons and the evidence line)
+    page = browser.new_page(viewport={"width": 1440, "height": 768})
+    page.set_default_timeout(60_000)
+    log_in(page, url)
+    page.wait_for_selector(".kapot-results table")
+    right = page.evaluate("document.querySelector('.kapot-page').getBoundingClientRect().right")
+    assert right <= page.evaluate("document.body.getBoundingClientRect().right")
+    page.close()
 
 
 def test_serve_command_preheats():
