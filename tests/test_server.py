@@ -392,3 +392,20 @@ def test_over_capacity_busy_in_the_visitors_language_then_idle_culling_frees_the
     assert other.locator(".kapot-busy").count() == 0
     first.close()
     second.close()
+
+
+def test_the_pages_protocol_without_a_browser_gives_a_manager_only_their_table(team):
+    """What the bench's visitors without a browser do (login, page, the widgets' state over the
+    kernel's websocket) is what the page's scripts do: the state holds anna's table, with
+    only her clients; a wrong password gets no page."""
+    import asyncio
+
+    from bench.visitors import http_visit
+
+    marks = asyncio.run(http_visit(team["url"], "anna", "anna-password", keep_state=True))
+    assert "error" not in marks, marks.get("error")
+    assert marks["form"] <= marks["login"] <= marks["page"] <= marks["table"]
+    shown = re.findall(r'data-client=\\"(C\d+)\\"', marks["state"])
+    assert shown and {team["owner"][c] for c in shown} == {team["a"]}
+    refused = asyncio.run(http_visit(team["url"], "anna", "wrong", timeout=30))
+    assert refused["error"] == "login answered 401" and "page" not in refused
