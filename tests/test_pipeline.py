@@ -52,7 +52,8 @@ def test_a_run_publishes_every_table_for_its_date_and_records_itself(warehouse):
     row = got.iloc[0]
     assert row["as_of"].date() == EARLIER and row["horizon_days"] == 60
     assert row["finished"] >= row["started"]
-    assert list(row["steps"]) == [*PROFILE_TABLES, "potential", "read_tables"]
+    steps = ["potential_start", *PROFILE_TABLES, "potential", "read_tables"]
+    assert list(row["steps"]) == steps
     assert row["row_counts"]["client_features"] == len(d.clients)
     assert row["code_version"] == pipeline.code_version()
     assert row["code_version"].startswith("0.") and "+" in row["code_version"]

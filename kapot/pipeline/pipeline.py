@@ -44,7 +44,7 @@ from kapot.models.features import (
     client_industries,
     monthly_orders,
 )
-from kapot.models.potential import score_warehouse
+from kapot.models.potential import score_warehouse, start_scoring
 from kapot.models.seasonality import (
     SeasonalityConfig,
     client_seasonality,
@@ -358,17 +358,32 @@ def run(
         raise KapotError(tr("warehouse.missing", path=str(wh.path)))
     report = RunReport(as_of=as_of, code_version=code_version())
     started = dt.datetime.now()
-    step = _Steps(report, 8 + config.score, progress)
+    step = _Steps(report, 8 + 2 * config.score, progress)
     with wh.write() as con:
         if not runner.scalar(con, "staging/sales_before", as_of=as_of):
             raise KapotError(tr("build.no_sales", as_of=as_of.isoformat()))
-        for name, frame in _profiles(con, as_of, config, step).items():
-            report.rows[name] = publish(con, name, frame, as_of)
+        # the engine's ALS fits start now, on a background thread, beside the profiles
+        scoring = (
+            step("potential_start", lambda: start_scoring(con, as_of, config=config.engine))
+            if config.score
+            else None
+        )
+        try:
+            for name, frame in _profiles(con, as_of, config, step).items():
+                report.rows[name] = publish(con, name, frame, as_of)
+        except BaseException:
+            for als in (scoring[1] if scoring else {}).values():
+                als.cancel()
+            raise
         if config.score:
             res = step(
                 "potential",
                 lambda: score_warehouse(
-                    as_of, db=wh.path, config=config.engine, top_skus=config.top_skus
+                    as_of,
+                    db=wh.path,
+                    config=config.engine,
+                    top_skus=config.top_skus,
+                    started=scoring,
                 ),
             )  # joins this write: the scores are published with everything else
             report.horizon_days = config.engine.horizon_days

@@ -5,6 +5,7 @@ task."""
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -13,7 +14,13 @@ import pandas as pd
 from kapot.models.engine.blend import fit_lr
 from kapot.models.engine.boosted import boosted_predict
 from kapot.models.engine.config import CANDIDATES, DAY0, TASKS, EngineConfig
-from kapot.models.engine.folds import FoldBuilder, count_uses, plan_folds, read_order
+from kapot.models.engine.folds import (
+    BackgroundAls,
+    FoldBuilder,
+    count_uses,
+    plan_folds,
+    read_order,
+)
 from kapot.models.engine.history import History, Snapshot, days
 from kapot.models.engine.leaderboard import leaderboard_rows, validation_rows
 from kapot.models.engine.pool import outside_ratio
@@ -21,7 +28,7 @@ from kapot.models.engine.ranking import Fold, design_labels
 from kapot.models.engine.selection import Selection
 from kapot.models.engine.serving import ServedRanker
 
-__all__ = ["Engine", "engine_report", "warehouse_notes"]
+__all__ = ["Engine", "als_ahead", "engine_report", "first_date", "warehouse_notes"]
 
 
 def warehouse_notes(history: History, as_of: dt.date, n_items: int) -> list[str]:
@@ -59,6 +66,59 @@ def warehouse_notes(history: History, as_of: dt.date, n_items: int) -> list[str]
     return out
 
 
+def first_date(history: History, as_of: dt.date) -> dt.date:
+    """The history's first day (``as_of`` when it has no line).
+
+    Parameters
+    ----------
+    history : History
+        The history.
+    as_of : datetime.date
+        The scoring date.
+
+    Returns
+    -------
+    datetime.date
+    """
+    first = history.first_day
+    return (DAY0 + np.timedelta64(first, "D")).astype(dt.date) if first is not None else as_of
+
+
+def als_ahead(
+    config: EngineConfig,
+    history: History,
+    as_of: dt.date,
+    level: str,
+    pool: ThreadPoolExecutor | None = None,
+) -> BackgroundAls:
+    """Start the ALS fits that :meth:`Engine.fit` at ``as_of`` and ``level`` will read, in
+    the order it reads them, before it runs (e.g. while the pipeline builds the profiles).
+
+    Parameters
+    ----------
+    config : EngineConfig
+        The engine's settings (the folds', the ALS').
+    history : History
+        The history the engine will fit on.
+    as_of : datetime.date
+        The scoring date.
+    level : str
+        ``'category'`` or ``'sku'``.
+    pool : concurrent.futures.ThreadPoolExecutor, optional
+        A one-thread pool shared by the levels (see :class:`BackgroundAls`).
+
+    Returns
+    -------
+    BackgroundAls
+        Pass it to :meth:`Engine.fit` (``als=``).
+    """
+    first = first_date(history, as_of)
+    dates, use_boosted, _ = plan_folds(config, as_of, first)
+    als = BackgroundAls(history, level, config, pool)
+    als.start(read_order(config, dates, as_of, first, use_boosted))
+    return als
+
+
 @dataclass
 class Engine:
     """Validate the candidates on the history before ``as_of`` and serve the best ranker.
@@ -77,7 +137,13 @@ class Engine:
 
     # ---------------------------------------------------------------- fit
     def fit(
-        self, history: History, as_of: dt.date, *, level: str, items: list[str] | None = None
+        self,
+        history: History,
+        as_of: dt.date,
+        *,
+        level: str,
+        items: list[str] | None = None,
+        als: BackgroundAls | None = None,
     ) -> Engine:
         """Validate on the folds before ``as_of`` and choose the served ranker per task.
 
@@ -92,6 +158,9 @@ class Engine:
         items : list of str, optional
             The items validated (default: all of the level's items; at the SKU level pass
             the active ones, e.g. :meth:`History.top_items`).
+        als : BackgroundAls, optional
+            The ALS fits of this fit's cutoffs, started before (:func:`als_ahead`, with the
+            same ``history``, ``as_of``, ``level`` and config); default started here.
 
         Returns
         -------
@@ -109,15 +178,17 @@ class Engine:
         self.cols_ = all_items.get_indexer(self.items_)
         if (self.cols_ < 0).any():
             raise ValueError("unknown items")
-        first = history.first_day
-        self.first_ = (
-            (DAY0 + np.timedelta64(first, "D")).astype(dt.date) if first is not None else as_of
-        )
+        self.first_ = first_date(history, as_of)
         dates, self.use_boosted_, self.notes_ = plan_folds(self.config, as_of, self.first_)
         self.fold_dates_ = dates
         uses = count_uses(self.config, dates, as_of, self.first_, self.use_boosted_)
-        self._folds = FoldBuilder(history, level, self.cols_, self.config, self.first_, uses)
-        self._folds.als.start(read_order(self.config, dates, as_of, self.first_, self.use_boosted_))
+        self._folds = FoldBuilder(
+            history, level, self.cols_, self.config, self.first_, uses, als=als
+        )
+        if als is None:
+            self._folds.als.start(
+                read_order(self.config, dates, as_of, self.first_, self.use_boosted_)
+            )
         self.notes_ += warehouse_notes(history, as_of, len(self.cols_))
         self.blend_names_ = [c for c in CANDIDATES if c != "boosted" or self.use_boosted_]
         self.sel_ = Selection(self.config, self.blend_names_, len(self.cols_))

@@ -205,12 +205,21 @@ class BackgroundAls:
         ``'category'`` or ``'sku'``.
     config : EngineConfig
         The ALS settings.
+    pool : concurrent.futures.ThreadPoolExecutor, optional
+        A one-thread pool shared with other levels' fits (its owner shuts it down); default
+        one of its own, shut down by :meth:`release`.
     """
 
-    def __init__(self, history: History, level: str, config: EngineConfig) -> None:
+    def __init__(
+        self,
+        history: History,
+        level: str,
+        config: EngineConfig,
+        pool: ThreadPoolExecutor | None = None,
+    ) -> None:
         self.history, self.level, self.config = history, level, config
         self.pending: dict[dt.date, Future] = {}
-        self._pool: ThreadPoolExecutor | None = None
+        self._pool, self._own = pool, pool is None
 
     def start(self, cutoffs: list[dt.date]) -> None:
         """Start fitting the factors of ``cutoffs``, in that order.
@@ -221,7 +230,7 @@ class BackgroundAls:
             In the order they will be read (:func:`read_order`); one already started is
             skipped.
         """
-        if self._pool is None:
+        if self._pool is None and self._own:
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="kapot-als")
         h, level = self.history, self.level
         shape = (h.n_clients, len(h.items(level)))
@@ -261,9 +270,14 @@ class BackgroundAls:
         """
         for d in [d for d in self.pending if d != keep]:  # nothing will read them
             self.pending.pop(d).cancel()
-        if self._pool is not None:
+        if self._pool is not None and self._own:
             self._pool.shutdown(wait=False)
             self._pool = None
+
+    def cancel(self) -> None:
+        """Cancel every fit not started yet (the one under way ends by itself)."""
+        for fut in self.pending.values():
+            fut.cancel()
 
 
 class FoldBuilder:
@@ -286,6 +300,8 @@ class FoldBuilder:
         The history's first day.
     uses : dict
         Cutoff -> reads of its candidates, as :func:`count_uses` counts them.
+    als : BackgroundAls, optional
+        ALS fits started before (:func:`~kapot.models.engine.core.als_ahead`); default none.
     """
 
     def __init__(
@@ -296,13 +312,14 @@ class FoldBuilder:
         config: EngineConfig,
         first: dt.date,
         uses: dict[dt.date, int],
+        als: BackgroundAls | None = None,
     ) -> None:
         self.history, self.level, self.cols, self.config = history, level, cols, config
         self.first, self.uses = first, uses
         self.snaps: dict[dt.date, Snapshot] = {}
         self.cands: dict[dt.date, dict] = {}
         self.boost_models: dict = {}
-        self.als = BackgroundAls(history, level, config)
+        self.als = als if als is not None else BackgroundAls(history, level, config)
 
     def snap(self, cutoff: dt.date) -> Snapshot:
         """The snapshot at ``cutoff``, made on first use.
