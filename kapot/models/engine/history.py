@@ -52,18 +52,19 @@ class History:
     """
 
     def __init__(self, lines: pd.DataFrame, clients: pd.DataFrame) -> None:
-        ids = pd.Index(
-            sorted(set(clients["client_id"].dropna()) | set(lines["client_id"].dropna()))
-        )
+        # the distinct ids first (Arrow or numpy), then sorted as Python text: iterating 3M
+        # Arrow strings into a set took 11 of History.from_con's 17 s of CPU at 100k clients
+        both = pd.concat([clients["client_id"], lines["client_id"]], ignore_index=True)
+        ids = pd.Index(sorted(set(pd.unique(both.dropna()).tolist())))
         self.client_ids = ids
         lines = lines.sort_values("date", kind="stable")
         self.day = days(lines["date"].to_numpy())
         self.client = ids.get_indexer(lines["client_id"]).astype(np.int64)
         self.amount = np.nan_to_num(lines["amount"].to_numpy(dtype=float), nan=0.0)
         self.sku_codes, self.skus = pd.factorize(lines["sku"], sort=True)
-        cat = lines["category"].astype(object).where(lines["category"].notna(), None)
-        self.has_categories = bool(pd.Series(cat).notna().any())
-        self.cat_codes, self.categories = pd.factorize(pd.Series(cat).fillna("?"), sort=True)
+        self.has_categories = bool(lines["category"].notna().any())
+        self.cat_codes, cats = pd.factorize(lines["category"].fillna("?"), sort=True)
+        self.categories = pd.Index(list(cats), dtype=object)
         self.order = pd.factorize(lines["order"])[0]
         attrs = clients.drop_duplicates("client_id").set_index("client_id").reindex(ids)
         self.industry = pd.factorize(attrs["industry"].fillna("?"))[0]
