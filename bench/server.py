@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import re
@@ -19,6 +20,7 @@ from pathlib import Path
 import psutil
 from playwright.async_api import async_playwright
 
+from bench.visitors import StaticSite, floor_notebook, http_burst
 from kapot.cli import serve_command
 from kapot.faces.calculator import Calculator
 from kapot.faces.page import HEADLESS_CHROMIUM, HEADLESS_CHROMIUM_ARGS
@@ -28,7 +30,9 @@ from kapot.store.ingest import ingest
 from kapot.store.synth import SynthConfig, generate
 
 
-def _tree(pid: int) -> list:
+def _tree(pid: int | None) -> list:
+    if pid is None:  # no server (the static floor's pages are served in this process)
+        return []
     try:
         root = psutil.Process(pid)
         return [root, *root.children(recursive=True)]
@@ -92,7 +96,7 @@ PAGE_TIMEOUT_S = 120
 IDLE_MINUTES = 2.5
 
 
-def _sched_s(pid: int) -> tuple[float, float]:
+def _sched_s(pid: int | None) -> tuple[float, float]:
     """Seconds the process's main thread (the server's event loop) ran, and spent runnable
     but waiting for a CPU (Linux ``/proc/PID/task/PID/schedstat``)."""
     try:
@@ -139,7 +143,7 @@ async def _visit(ctx, url: str, login: str, marks: dict):
         return page, type(exc).__name__
 
 
-async def _burst(pid: int, contexts: dict, url: str) -> dict:
+async def _burst(pid: int | None, contexts: dict, url: str) -> dict:
     """Every context's manager at once; the figures of the burst."""
     marks: dict[str, dict[str, float]] = {login: {} for login in contexts}
     browser0, server0, (ran0, waited0) = _browser_cpu_s(pid), _tree_cpu_s(pid), _sched_s(pid)
@@ -204,6 +208,110 @@ async def _alone(b, url: str, login: str) -> dict:
     }
 
 
+@contextlib.contextmanager
+def _serving(
+    db: Path,
+    tmp: Path,
+    name: str,
+    *,
+    pool: int,
+    visitors: int,
+    idle_minutes: float,
+    notebook: Path | None = None,
+):
+    """``kapot serve``'s command on a free loopback port, its log in ``tmp/NAME.log``; yields
+    (process, url, log path, seconds until the pool was warm) once the pool is filled and its
+    kernels have finished their cells; terminated on leaving. ``notebook`` replaces the
+    calculator's notebook (the floor's empty page), with the same template and logins."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "HOME": str(tmp), "KAPOT_DB": str(db)}
+    env.pop("KAPOT_ACCOUNTS", None)
+    env.pop("KAPOT_WORKLISTS", None)
+    cmd = serve_command(
+        port, pool_size=pool, max_sessions=visitors + 2, cull_idle_minutes=idle_minutes
+    )
+    if notebook is not None:
+        cmd = [str(notebook) if part.endswith(".ipynb") else part for part in cmd]
+    log_path = tmp / f"{name}.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(url + "login", timeout=5).read(10)
+                break
+            except OSError:
+                time.sleep(0.5)
+        # the pool is warm when it is filled and its kernels have finished their cells
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < 600 and "is filled" not in log_path.read_text():
+            time.sleep(1)
+        _wait_quiet(proc.pid)
+        yield proc, url, log_path, round(time.perf_counter() - t0, 1)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _password(login: str) -> str:
+    return f"{login}-password"
+
+
+def _no_browser(db: Path, tmp: Path, logins: list[str], pool: int, idle_minutes: float) -> dict:
+    """The same managers at once on a fresh server, without browsers: the page's protocol
+    spoken by :func:`bench.visitors.http_burst` (login, page, widgets' state over the kernel's
+    websocket). The server's part of a visit, with both cores its own."""
+    with _serving(
+        db, tmp, "no-browser", pool=pool, visitors=len(logins), idle_minutes=idle_minutes
+    ) as (proc, url, _, _):
+        server0 = _tree_cpu_s(proc.pid)
+        out = asyncio.run(http_burst(url, logins, _password))
+        out["server_cpu_s"] = round(_tree_cpu_s(proc.pid) - server0, 1)
+    return out
+
+
+async def _chromium_burst(logins: list[str], url: str, pid: int | None) -> dict:
+    async with async_playwright() as p:
+        b = await p.chromium.launch(
+            executable_path=HEADLESS_CHROMIUM, args=list(HEADLESS_CHROMIUM_ARGS)
+        )
+        contexts = {x: await b.new_context(viewport={"width": 1366, "height": 768}) for x in logins}
+        out = await _burst(pid, contexts, url)
+        await b.close()
+    return out
+
+
+def _floor_empty_page(
+    db: Path, tmp: Path, logins: list[str], pool: int, idle_minutes: float
+) -> dict:
+    """The browsers' floor on Voila: the same burst of Chromiums, the same server, template and
+    logins, on an empty page (one markdown cell with a one-row table, no code)."""
+    notebook = floor_notebook(tmp / "floor.ipynb")
+    with _serving(
+        db,
+        tmp,
+        "floor",
+        pool=pool,
+        visitors=len(logins),
+        idle_minutes=idle_minutes,
+        notebook=notebook,
+    ) as (proc, url, _, _):
+        return asyncio.run(_chromium_burst(logins, url, proc.pid))
+
+
+def _floor_static(logins: list[str]) -> dict:
+    """The browsers' floor at all: the same burst of Chromiums on two static pages (a login
+    form that posts, a page with a one-row table) from a bare web server in this process."""
+    with StaticSite() as site:
+        return asyncio.run(_chromium_burst(logins, site.url, None))
+
+
 def _team_figures(
     db: Path,
     tmp: Path,
@@ -230,104 +338,85 @@ def _team_figures(
                 login, f"{login}-password", role="manager", manager=managers[i % len(managers)]
             )
         logins.append(login)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "HOME": str(tmp), "KAPOT_DB": str(db)}
-    env.pop("KAPOT_ACCOUNTS", None)
-    env.pop("KAPOT_WORKLISTS", None)
-    log_path = tmp / "team.log"
-    log = open(log_path, "w")
-    cmd = serve_command(
-        port, pool_size=pool, max_sessions=visitors + 2, cull_idle_minutes=idle_minutes
-    )
-    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
     out: dict = {"visitors": visitors, "pool": pool, "idle_timeout_s": int(idle_minutes * 60)}
     out["page_timeout_s"] = PAGE_TIMEOUT_S
-    peak = [0.0]
-    stop = threading.Event()
 
-    def sample() -> None:
-        while not stop.is_set():
-            peak[0] = max(peak[0], _tree_pss_mb(proc.pid))
-            stop.wait(1.0)
-
-    def back_to_pool() -> None:
+    def back_to_pool(pid: int) -> None:
         t0 = time.perf_counter()
         while time.perf_counter() - t0 < idle_minutes * 60 + 300:
             time.sleep(5)
-            if _kernels(proc.pid) == pool and time.perf_counter() - t0 > idle_minutes * 60:
+            if _kernels(pid) == pool and time.perf_counter() - t0 > idle_minutes * 60:
                 break
-        _wait_quiet(proc.pid)
+        _wait_quiet(pid)
 
-    async def run_all() -> None:
-        async with async_playwright() as p:
-            b = await p.chromium.launch(
-                executable_path=HEADLESS_CHROMIUM, args=list(HEADLESS_CHROMIUM_ARGS)
-            )
-            contexts = {
-                x: await b.new_context(viewport={"width": 1366, "height": 768}) for x in logins
-            }
-            out.update(await _burst(proc.pid, contexts, url))
-            out["kernels_after_burst"] = _kernels(proc.pid)
-            built = [
-                float(x)
-                for x in re.findall(
-                    r"page for bench-m\d+: scope [\d.]+ s, page ([\d.]+) s", log_path.read_text()
-                )
-            ]
-            if built:  # the kernels' own share: the access filter, the first query, the widgets
-                out["kernel_page_build_median_s"] = round(statistics.median(built), 2)
-                out["kernel_page_build_max_s"] = round(max(built), 2)
-            # the visitors left: idle kernels are culled, the pool refills; back to the pool size
-            t0 = time.perf_counter()
-            await asyncio.to_thread(back_to_pool)
-            out["kernels_after_idle"] = _kernels(proc.pid)
-            out["back_to_pool_s"] = round(time.perf_counter() - t0)
-            out["memory_after_idle_mb"] = round(_tree_pss_mb(proc.pid))
-            try:  # the burst's figures are kept even if this visit fails
-                out.update(await _alone(b, url, logins[0]))
-            except Exception as exc:
-                out["alone_error"] = type(exc).__name__
-            # the same managers again, their browsers' cache warm; the two kernels the lone
-            # visitor used are still in use (not yet idle long enough)
-            await asyncio.sleep(15)
-            await asyncio.to_thread(_wait_quiet, proc.pid)
-            for ctx in contexts.values():
-                await ctx.clear_cookies()
-            out["warm_cache"] = await _burst(proc.pid, contexts, url)
-            for ctx in contexts.values():
-                await ctx.close()
-            await b.close()
-
-    try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(url + "login", timeout=5).read(10)
-                break
-            except OSError:
-                time.sleep(0.5)
-        # the pool is warm when it is filled and its kernels have finished their cells
-        t0 = time.perf_counter()
-        while time.perf_counter() - t0 < 600 and "is filled" not in log_path.read_text():
-            time.sleep(1)
-        _wait_quiet(proc.pid)
-        out["pool_warm_s"] = round(time.perf_counter() - t0, 1)
+    with _serving(db, tmp, "team", pool=pool, visitors=visitors, idle_minutes=idle_minutes) as (
+        proc,
+        url,
+        log_path,
+        warm_s,
+    ):
+        out["pool_warm_s"] = warm_s
         out["kernels_before"] = _kernels(proc.pid)
         out["memory_before_mb"] = round(_tree_pss_mb(proc.pid))
+        peak = [0.0]
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.is_set():
+                peak[0] = max(peak[0], _tree_pss_mb(proc.pid))
+                stop.wait(1.0)
+
+        async def run_all() -> None:
+            async with async_playwright() as p:
+                b = await p.chromium.launch(
+                    executable_path=HEADLESS_CHROMIUM, args=list(HEADLESS_CHROMIUM_ARGS)
+                )
+                contexts = {
+                    x: await b.new_context(viewport={"width": 1366, "height": 768}) for x in logins
+                }
+                out.update(await _burst(proc.pid, contexts, url))
+                out["kernels_after_burst"] = _kernels(proc.pid)
+                built = [
+                    float(x)
+                    for x in re.findall(
+                        r"page for bench-m\d+: scope [\d.]+ s, page ([\d.]+) s",
+                        log_path.read_text(),
+                    )
+                ]
+                if built:  # the kernels' own share: the access filter, the first query, widgets
+                    out["kernel_page_build_median_s"] = round(statistics.median(built), 2)
+                    out["kernel_page_build_max_s"] = round(max(built), 2)
+                # the visitors left: idle kernels are culled, the pool refills
+                t0 = time.perf_counter()
+                await asyncio.to_thread(back_to_pool, proc.pid)
+                out["kernels_after_idle"] = _kernels(proc.pid)
+                out["back_to_pool_s"] = round(time.perf_counter() - t0)
+                out["memory_after_idle_mb"] = round(_tree_pss_mb(proc.pid))
+                try:  # the burst's figures are kept even if this visit fails
+                    out.update(await _alone(b, url, logins[0]))
+                except Exception as exc:
+                    out["alone_error"] = type(exc).__name__
+                # the same managers again, their browsers' cache warm; the two kernels the lone
+                # visitor used are still in use (not yet idle long enough)
+                await asyncio.sleep(15)
+                await asyncio.to_thread(_wait_quiet, proc.pid)
+                for ctx in contexts.values():
+                    await ctx.clear_cookies()
+                out["warm_cache"] = await _burst(proc.pid, contexts, url)
+                for ctx in contexts.values():
+                    await ctx.close()
+                await b.close()
+
         threading.Thread(target=sample, daemon=True).start()
-        asyncio.run(run_all())
-        stop.set()
+        try:
+            asyncio.run(run_all())
+        finally:
+            stop.set()
         out["peak_memory_mb"] = round(peak[0])
         out["load_average"] = round(os.getloadavg()[0], 1)
-    finally:
-        stop.set()
-        proc.terminate()
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    out["no_browser"] = _no_browser(db, tmp, logins, pool, idle_minutes)
+    out["floor_empty_page"] = _floor_empty_page(db, tmp, logins, pool, idle_minutes)
+    out["floor_static_page"] = _floor_static(logins)
     out["target"] = (
         f"{visitors} at once: all tables, median <=10 s, slowest <=30 s, memory <=8192 MB, "
         "back to pool size after the idle timeout; alone <=3 s"

@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 
 from kapot.models.engine import BOOSTED_FEATURES, EngineConfig
-from kapot.models.engine.boosted import boosted_predict, boosted_predict_all, fit_boosted
+from kapot.models.engine.boosted import (
+    boosted_predict,
+    boosted_predict_all,
+    distinct_rows,
+    fit_boosted,
+)
 from kapot.store.synth import SynthConfig, generate
 
 from .engine_data import CHEAP, CUT, END, history_of, tiny_history
@@ -94,3 +99,34 @@ def test_boosted_predict_all_a_million_rows_at_a_time():
     assert out[-1] == 0.5
     none = boosted_predict_all(None, frame_at, 3)
     assert none.dtype == np.float32 and np.isnan(none).all() and len(none) == 3
+
+
+def test_distinct_rows_share_a_prediction_only_when_equal_in_every_input():
+    x = np.array(
+        [[1, 2], [3, 4], [1, 2], [np.nan, 0], [np.nan, 0], [3, 4], [0, -0.0], [0, 0]],
+        dtype=np.float32,
+    )
+    todo, source = distinct_rows(x)
+    # the first of each equal pair is predicted; NaN rows are never equal, so both are; -0.0
+    # and 0.0 differ in their bits, so both are too
+    assert todo.tolist() == [0, 1, 3, 4, 6, 7]
+    assert np.array_equal(x[todo][source][[0, 1, 2, 5]], x[[0, 1, 2, 5]])
+    assert source[0] == source[2] and source[1] == source[5] and source[3] != source[4]
+    assert distinct_rows(np.zeros((0, 3), dtype=np.float32))[0].tolist() == []
+
+
+def test_chunked_threaded_deduplicated_prediction_is_the_models_own(trained):
+    """Every row's probability is what one call of the model on that row gives, whatever the
+    chunks, the threads and the rows predicted once for several."""
+    models, full, _, _ = trained
+    f = {c: np.tile(v, 30) for c, v in full[0].items()}  # every row 30 times: > one chunk
+    rep = f["has_bought"] > 0
+    x = np.column_stack([f[c] for c in BOOSTED_FEATURES])
+    want = np.where(
+        rep,
+        models["repeat"].model.decision_function(x) + models["repeat"].log_rate,
+        models["new"].model.decision_function(x) + models["new"].log_rate,
+    )
+    want = 1 / (1 + np.exp(-want))
+    for threads in (1, 2):
+        assert np.array_equal(boosted_predict(models, f, threads), want)

@@ -103,3 +103,13 @@ def test_writing_is_best_effort(tmp_path):
     assert (
         read_snapshot(snap) is None and (tmp_path / "w.duckdb.shared").read_text() == "in the way"
     )
+
+
+def test_a_broken_published_snapshot_is_replaced_by_the_next_writer(tmp_path):
+    snap = snapshot_dir(_warehouse(tmp_path), AS_OF, 90)
+    write_snapshot(snap, small_calculator())
+    (snap / "probability.npy").unlink()  # lost since it was published
+    assert read_snapshot(snap) is None
+    write_snapshot(snap, small_calculator(currency="EUR"))
+    assert read_snapshot(snap)["meta"]["currency"] == "EUR"
+    assert [p.name for p in snap.parent.iterdir()] == [snap.name]  # nothing left aside

@@ -9,11 +9,13 @@ import numpy as np
 import pytest
 
 from kapot.models.engine import CANDIDATES, EngineConfig
+from kapot.models.engine.candidates import als_factors
 from kapot.models.engine.folds import (
     FoldBuilder,
     count_uses,
     fold_dates,
     plan_folds,
+    read_order,
     train_dates,
 )
 from kapot.models.engine.selection import Selection
@@ -93,6 +95,28 @@ def test_count_uses_by_hand():
     }
 
 
+def test_read_order_by_hand():
+    dates = fold_dates(CFG, AS_OF, LONG)
+    # each fold (validation, then test) and its boosted model's training cutoffs, the scoring
+    # date's training cutoffs, the scoring date; each once
+    assert read_order(CFG, dates, AS_OF, LONG, True) == [
+        d("2026-02-02"),
+        d("2025-11-04"),
+        d("2025-10-05"),
+        d("2026-01-03"),
+        d("2025-09-05"),
+        d("2026-05-03"),
+        d("2026-04-03"),
+        AS_OF,
+    ]
+    assert read_order(CFG, dates, AS_OF, LONG, False) == [
+        d("2026-02-02"),
+        d("2026-01-03"),
+        d("2026-05-03"),
+        AS_OF,
+    ]
+
+
 def _builder(h, cfg=CFG, uses=None, cols=None):
     cols = np.arange(len(h.items("category"))) if cols is None else cols
     first = dt.date(1970, 1, 1) + dt.timedelta(days=int(h.first_day))
@@ -163,3 +187,19 @@ def test_release_keeps_only_the_scoring_dates_snapshot_and_its_factors():
     fb.release(CUT)
     assert list(fb.snaps) == [CUT] and fb.cands == {}
     assert set(fb.snaps[CUT]._cache) <= {"als"}
+
+
+def test_als_fitted_in_the_background_is_the_foreground_fit_to_the_bit():
+    h = history_of(generate(SynthConfig(n_clients=200, seed=41, end=END)))
+    cuts = [d("2026-05-03"), d("2026-04-03"), d("2026-03-04")]
+    fb = _builder(h, CHEAP)
+    fb.als.start(cuts)
+    assert set(fb.als.pending) == set(cuts)
+    got = als_factors(fb.snap(cuts[0]), CHEAP)  # handed to the snapshot, then waited for
+    assert cuts[0] not in fb.als.pending and "als_pending" not in fb.snap(cuts[0])._cache
+    want = als_factors(h.snapshot(cuts[0], "category", 90, CHEAP.decay_days), CHEAP)
+    assert all(np.array_equal(a, b) for a, b in zip(got, want, strict=True))
+    fb.snap(cuts[1])
+    fb.release(cuts[1])  # the scoring date's fit stays with its snapshot; the others go
+    assert fb.als.pending == {} and "als_pending" in fb.snaps[cuts[1]]._cache
+    assert als_factors(fb.snaps[cuts[1]], CHEAP)[0].shape[0] == h.n_clients

@@ -392,3 +392,43 @@ def test_over_capacity_busy_in_the_visitors_language_then_idle_culling_frees_the
     assert other.locator(".kapot-busy").count() == 0
     first.close()
     second.close()
+
+
+def test_the_pages_protocol_without_a_browser_gives_a_manager_only_their_table(team):
+    """What the bench's visitors without a browser do (login, page, the widgets' state over the
+    kernel's websocket) is what the page's scripts do: the state holds anna's table, with
+    only her clients; a wrong password gets no page."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bench.visitors import http_visit
+
+    def visit(password: str, **kw) -> dict:
+        # in a thread of its own: the module's sync Playwright holds this thread's event loop
+        with ThreadPoolExecutor(1) as pool:
+            coro = http_visit(team["url"], "anna", password, **kw)
+            return pool.submit(asyncio.run, coro).result()
+
+    marks = visit("anna-password", keep_state=True)
+    assert "error" not in marks, marks.get("error")
+    assert marks["form"] <= marks["login"] <= marks["page"] <= marks["table"]
+    shown = re.findall(r'data-client=\\"(C\d+)\\"', marks["state"])
+    assert shown and {team["owner"][c] for c in shown} == {team["a"]}
+    refused = visit("wrong", timeout=30)
+    assert refused["error"] == "login answered 401" and "page" not in refused
+
+
+def test_a_disabled_account_is_refused_at_its_next_request_despite_the_accounts_cache(tmp_path):
+    from kapot.server.auth import AccountStore
+    from kapot.server.server import KapotIdentityProvider
+
+    path = tmp_path / "accounts.sqlite"
+    store = AccountStore(path)
+    store.add("anna", "anna-password", role="manager", manager="Ivanova")
+    provider = KapotIdentityProvider(accounts_path=str(path))
+    assert provider._account_user("anna").username == "anna"
+    assert provider._account_user("ghost") is None
+    store.set_disabled("anna")
+    assert provider._account_user("anna") is None  # the file changed: read again
+    store.add("ghost", "ghost-password", role="analyst")
+    assert provider._account_user("ghost").username == "ghost"

@@ -95,7 +95,8 @@ def write_snapshot(snap: Path, calc: Calculator) -> None:
     ----------
     snap : pathlib.Path
         The snapshot's folder (:func:`snapshot_dir`); if another kernel published it first,
-        theirs is kept.
+        theirs is kept, unless it is unreadable (a file lost or damaged since): then it is
+        replaced.
     calc : Calculator
         The calculator whose clients, products, scores, categories, currency and validation
         are written.
@@ -114,8 +115,16 @@ def write_snapshot(snap: Path, calc: Calculator) -> None:
         (tmp / "done").write_text("", "utf-8")
         try:
             os.rename(tmp, snap)
-        except OSError:  # another kernel published it first
-            shutil.rmtree(tmp, ignore_errors=True)
+        except OSError:  # another kernel published it first, or a broken one is in the way
+            if snap.is_dir() and read_snapshot(snap) is None:
+                # unreadable (a file lost or damaged since): set aside and replaced, else
+                # every kernel from now on would load its own copy from the warehouse
+                aside = snap.with_name(f"{snap.name}.tmp{os.getpid()}-broken")
+                os.rename(snap, aside)
+                shutil.rmtree(aside, ignore_errors=True)
+                os.rename(tmp, snap)
+            else:
+                shutil.rmtree(tmp, ignore_errors=True)
         for old in snap.parent.iterdir():
             if old.name != snap.name and ".tmp" not in old.name:
                 shutil.rmtree(old, ignore_errors=True)

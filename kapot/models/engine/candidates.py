@@ -14,9 +14,19 @@ from threadpoolctl import threadpool_limits
 
 from kapot.models.engine.config import EngineConfig
 
-__all__ = ["similarity", "als_factors", "peer_rates", "candidates", "pair_frame"]
+__all__ = [
+    "similarity",
+    "als_model",
+    "fit_als",
+    "als_factors",
+    "peer_rates",
+    "candidates",
+    "pair_frame",
+]
 
 if TYPE_CHECKING:
+    from implicit.cpu.als import AlternatingLeastSquares
+
     from kapot.models.engine.history import Snapshot
 
 
@@ -48,20 +58,58 @@ def similarity(snap: Snapshot, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return cos, jac
 
 
-def als_factors(snap: Snapshot, cfg: EngineConfig) -> tuple[np.ndarray, np.ndarray] | None:
-    """The snapshot's ALS client and item factors, cached on the snapshot.
-
-    Implicit feedback on the 24-month line counts (10 log(1 + lines)), fitted on one BLAS
-    thread.
+def als_model(
+    cfg: EngineConfig, shape: tuple[int, int], threads: int = 0
+) -> AlternatingLeastSquares | None:
+    """implicit's ALS model for a clients x items matrix of ``shape``, not yet fitted (built
+    where its warning about BLAS threads is silenced: the fit runs on one BLAS thread).
 
     Parameters
     ----------
-    snap : Snapshot
-        The snapshot factorised; the result is kept in its cache (a detached snapshot carries
-        it, so a served page never fits ALS).
     cfg : EngineConfig
         ``als_factors`` (capped below the matrix's smaller side), ``als_iterations``,
         ``als_regularization``, ``seed``.
+    shape : tuple of int
+        Clients and items.
+    threads : int
+        implicit's OpenMP threads (0: every core). The factors do not depend on it: each
+        client's and item's solve is its own.
+
+    Returns
+    -------
+    implicit.cpu.als.AlternatingLeastSquares or None
+        None when the matrix has fewer than 3 clients or items.
+    """
+    if min(shape) < 3:
+        return None
+    import implicit  # 0.4 s: only when a snapshot is fitted, never on a served page
+
+    factors = int(min(cfg.als_factors, max(2, min(shape) - 1)))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="OpenBLAS is configured")
+        warnings.filterwarnings("ignore", category=RuntimeWarning)
+        return implicit.cpu.als.AlternatingLeastSquares(
+            factors=factors,
+            regularization=cfg.als_regularization,
+            iterations=cfg.als_iterations,
+            random_state=cfg.seed,
+            num_threads=threads,
+        )
+
+
+def fit_als(
+    n24: sparse.spmatrix, model: AlternatingLeastSquares | None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """ALS client and item factors of a clients x items matrix of 24-month line counts:
+    implicit feedback on 10 log(1 + lines).
+
+    Parameters
+    ----------
+    n24 : scipy.sparse matrix
+        Line counts, clients x items (:attr:`Snapshot.n24`, or :meth:`History.counts` over the
+        730 days before a cutoff).
+    model : implicit.cpu.als.AlternatingLeastSquares or None
+        As :func:`als_model` makes it for ``n24``'s shape; fitted here.
 
     Returns
     -------
@@ -69,26 +117,40 @@ def als_factors(snap: Snapshot, cfg: EngineConfig) -> tuple[np.ndarray, np.ndarr
         Client factors (clients x factors) and item factors (items x factors); None when the
         history is too small to factorise (no line, or fewer than 3 clients or items).
     """
+    if model is None or n24.nnz == 0:
+        return None
+    x = n24.copy()
+    x.data = np.log1p(x.data) * 10.0
+    model.fit(x.astype(np.float32), show_progress=False)
+    return np.asarray(model.user_factors), np.asarray(model.item_factors)
+
+
+def als_factors(snap: Snapshot, cfg: EngineConfig) -> tuple[np.ndarray, np.ndarray] | None:
+    """The snapshot's ALS client and item factors (:func:`fit_als` on its ``n24``, one BLAS
+    thread), cached on the snapshot; when a fit is already under way for it (``_cache['als_pending']``, a future
+    that :class:`~kapot.models.engine.folds.FoldBuilder` started), its result.
+
+    Parameters
+    ----------
+    snap : Snapshot
+        The snapshot factorised; the result is kept in its cache (a detached snapshot carries
+        it, so a served page never fits ALS).
+    cfg : EngineConfig
+        The ALS settings (see :func:`als_model`).
+
+    Returns
+    -------
+    tuple of numpy.ndarray or None
+        As :func:`fit_als` returns them.
+    """
     if "als" in snap._cache:
         return snap._cache["als"]
-    x = snap.n24.copy()
-    x.data = np.log1p(x.data) * 10.0
-    res = None
-    if x.nnz > 0 and min(x.shape) >= 3:
-        import implicit  # 0.4 s: only when a snapshot is fitted, never on a served page
-
-        factors = int(min(cfg.als_factors, max(2, min(x.shape) - 1)))
-        with threadpool_limits(1, "blas"), warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="OpenBLAS is configured")
-            warnings.filterwarnings("ignore", category=RuntimeWarning)
-            model = implicit.cpu.als.AlternatingLeastSquares(
-                factors=factors,
-                regularization=cfg.als_regularization,
-                iterations=cfg.als_iterations,
-                random_state=cfg.seed,
-            )
-            model.fit(x.astype(np.float32), show_progress=False)
-        res = (np.asarray(model.user_factors), np.asarray(model.item_factors))
+    pending = snap._cache.pop("als_pending", None)
+    if pending is not None:
+        res = pending.result()
+    else:
+        with threadpool_limits(1, "blas"):
+            res = fit_als(snap.n24, als_model(cfg, snap.n24.shape))
     snap._cache["als"] = res
     return res
 

@@ -13,7 +13,7 @@ import pandas as pd
 from kapot.models.engine.blend import fit_lr
 from kapot.models.engine.boosted import boosted_predict
 from kapot.models.engine.config import CANDIDATES, DAY0, TASKS, EngineConfig
-from kapot.models.engine.folds import FoldBuilder, count_uses, plan_folds
+from kapot.models.engine.folds import FoldBuilder, count_uses, plan_folds, read_order
 from kapot.models.engine.history import History, Snapshot, days
 from kapot.models.engine.leaderboard import leaderboard_rows, validation_rows
 from kapot.models.engine.pool import outside_ratio
@@ -117,6 +117,7 @@ class Engine:
         self.fold_dates_ = dates
         uses = count_uses(self.config, dates, as_of, self.first_, self.use_boosted_)
         self._folds = FoldBuilder(history, level, self.cols_, self.config, self.first_, uses)
+        self._folds.als.start(read_order(self.config, dates, as_of, self.first_, self.use_boosted_))
         self.notes_ += warehouse_notes(history, as_of, len(self.cols_))
         self.blend_names_ = [c for c in CANDIDATES if c != "boosted" or self.use_boosted_]
         self.sel_ = Selection(self.config, self.blend_names_, len(self.cols_))

@@ -10,17 +10,27 @@ validates on its latest horizon and reports no test figure (:func:`plan_folds`).
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
 from kapot.models.engine.boosted import BOOSTED_FEATURES, boosted_predict_all, fit_boosted
+from kapot.models.engine.candidates import als_model, fit_als
 from kapot.models.engine.config import FOLD_KEEP, TASKS, EngineConfig
-from kapot.models.engine.history import History, Snapshot
+from kapot.models.engine.history import History, Snapshot, days
 from kapot.models.engine.pool import outside_counts, pool_rows
 from kapot.models.engine.ranking import Fold
 from kapot.models.engine.selection import Selection
 
-__all__ = ["FoldBuilder", "count_uses", "fold_dates", "plan_folds", "train_dates"]
+__all__ = [
+    "BackgroundAls",
+    "FoldBuilder",
+    "count_uses",
+    "fold_dates",
+    "plan_folds",
+    "read_order",
+    "train_dates",
+]
 
 
 def fold_dates(cfg: EngineConfig, as_of: dt.date, first: dt.date) -> dict[str, list[dt.date]]:
@@ -156,6 +166,106 @@ def count_uses(
     return uses
 
 
+def read_order(
+    cfg: EngineConfig,
+    dates: dict[str, list[dt.date]],
+    as_of: dt.date,
+    first: dt.date,
+    use_boosted: bool,
+) -> list[dt.date]:
+    """The cutoffs whose candidates a fit reads, in the order it first reads them: each fold's,
+    then its boosted model's training cutoffs; the scoring date's training cutoffs; the scoring
+    date last (its snapshot is scored and served).
+
+    Parameters
+    ----------
+    cfg, dates, as_of, first, use_boosted
+        As :func:`count_uses` takes them.
+
+    Returns
+    -------
+    list of datetime.date
+        Each cutoff once.
+    """
+    train = (lambda d: train_dates(cfg, d, first)) if use_boosted else (lambda d: [])  # noqa: E731
+    out = [c for d in [*dates["validation"], *dates["test"]] for c in (d, *train(d))]
+    return list(dict.fromkeys([*out, *train(as_of), as_of]))
+
+
+class BackgroundAls:
+    """ALS factors fitted ahead, on one background thread (one OpenMP thread; implicit's solves
+    release the GIL): the second core fits them while the fit's thread makes the snapshots,
+    trains and scores. The factors are the ones a fit in that thread gives, to the bit.
+
+    Parameters
+    ----------
+    history : History
+        The history fitted on.
+    level : str
+        ``'category'`` or ``'sku'``.
+    config : EngineConfig
+        The ALS settings.
+    """
+
+    def __init__(self, history: History, level: str, config: EngineConfig) -> None:
+        self.history, self.level, self.config = history, level, config
+        self.pending: dict[dt.date, Future] = {}
+        self._pool: ThreadPoolExecutor | None = None
+
+    def start(self, cutoffs: list[dt.date]) -> None:
+        """Start fitting the factors of ``cutoffs``, in that order.
+
+        Parameters
+        ----------
+        cutoffs : list of datetime.date
+            In the order they will be read (:func:`read_order`); one already started is
+            skipped.
+        """
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="kapot-als")
+        h, level = self.history, self.level
+        shape = (h.n_clients, len(h.items(level)))
+        for cutoff in cutoffs:
+            if cutoff in self.pending:
+                continue
+            c = int(days([cutoff])[0])
+            # the model is built here, where its warning about BLAS threads is silenced
+            model = als_model(self.config, shape, threads=1)
+            self.pending[cutoff] = self._pool.submit(
+                lambda c=c, model=model: fit_als(h.counts(c - 730, c, level), model)
+            )
+
+    def take(self, cutoff: dt.date) -> Future | None:
+        """The fit started for ``cutoff`` (its snapshot keeps it from now on), or None.
+
+        Parameters
+        ----------
+        cutoff : datetime.date
+            A snapshot's date.
+
+        Returns
+        -------
+        concurrent.futures.Future or None
+            Its ``result()`` is what :func:`~kapot.models.engine.candidates.fit_als` returns.
+        """
+        return self.pending.pop(cutoff, None)
+
+    def release(self, keep: dt.date) -> None:
+        """Cancel the fits not taken but ``keep``'s (the scoring date's: it goes on if under
+        way) and let the thread end when it is done.
+
+        Parameters
+        ----------
+        keep : datetime.date
+            The scoring date.
+        """
+        for d in [d for d in self.pending if d != keep]:  # nothing will read them
+            self.pending.pop(d).cancel()
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
+
+
 class FoldBuilder:
     """The snapshots, candidates and boosted models of one fit, per cutoff, each made once.
 
@@ -192,6 +302,7 @@ class FoldBuilder:
         self.snaps: dict[dt.date, Snapshot] = {}
         self.cands: dict[dt.date, dict] = {}
         self.boost_models: dict = {}
+        self.als = BackgroundAls(history, level, config)
 
     def snap(self, cutoff: dt.date) -> Snapshot:
         """The snapshot at ``cutoff``, made on first use.
@@ -206,9 +317,13 @@ class FoldBuilder:
         Snapshot
         """
         if cutoff not in self.snaps:
-            self.snaps[cutoff] = self.history.snapshot(
+            sn = self.history.snapshot(
                 cutoff, self.level, self.config.horizon_days, self.config.decay_days
             )
+            pending = self.als.take(cutoff)
+            if pending is not None:  # its factors are being fitted (BackgroundAls)
+                sn._cache["als_pending"] = pending
+            self.snaps[cutoff] = sn
         return self.snaps[cutoff]
 
     def candidates(self, cutoff: dt.date) -> dict[str, np.ndarray]:
@@ -309,7 +424,8 @@ class FoldBuilder:
 
     def release(self, keep: dt.date) -> None:
         """Drop what fitting needed and serving does not: every snapshot but ``keep``'s (whose
-        cache keeps only the ALS factors) and every candidate left.
+        cache keeps only the ALS factors, or their fit under way), every candidate left, and
+        every ALS fit started for another cutoff.
 
         Parameters
         ----------
@@ -320,5 +436,6 @@ class FoldBuilder:
             if d != keep:
                 del self.snaps[d]
             else:
-                sn._cache = {k: v for k, v in sn._cache.items() if k == "als"}
+                sn._cache = {k: v for k, v in sn._cache.items() if k in ("als", "als_pending")}
         self.cands.clear()
+        self.als.release(keep)

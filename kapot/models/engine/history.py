@@ -165,6 +165,52 @@ class History:
             int(np.searchsorted(self.day, lo, "left")), int(np.searchsorted(self.day, hi, "left"))
         )
 
+    def counts(self, lo: int, hi: int, level: str) -> sparse.csr_matrix:
+        """Lines per client and item with ``lo <= day < hi``.
+
+        Parameters
+        ----------
+        lo, hi : int
+            Day numbers (see :func:`days`).
+        level : str
+            ``'category'`` or ``'sku'``: the item axis.
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix
+            Clients x the level's items, float64 counts.
+        """
+        sl = self.span(lo, hi)
+        shape = (self.n_clients, len(self.items(level)))
+        return _csr(self.client[sl], self.codes(level)[sl], np.ones(sl.stop - sl.start), shape)
+
+    def first_last(self, c: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each client's first and last day with a line before day ``c``.
+
+        Parameters
+        ----------
+        c : int
+            A day number (see :func:`days`).
+
+        Returns
+        -------
+        first, last : numpy.ndarray
+            int64 per client; 10**9 and -10**6 for a client without a line before ``c``.
+        """
+        if not hasattr(self, "_by_client"):  # the lines by client, each client's by day
+            order = np.argsort(self.client, kind="stable")
+            starts = np.searchsorted(self.client[order], np.arange(self.n_clients))
+            self._by_client = (self.day[order], starts)
+        day, starts = self._by_client
+        if not len(day):
+            n = self.n_clients
+            return np.full(n, 10**9, dtype=np.int64), np.full(n, -(10**6), dtype=np.int64)
+        count = np.bincount(self.client[self.span(-(10**9), c)], minlength=self.n_clients)
+        seen = count > 0
+        first = np.where(seen, day[np.minimum(starts, len(day) - 1)], 10**9)
+        last = np.where(seen, day[np.maximum(starts + count - 1, 0)], -(10**6))
+        return first.astype(np.int64), last.astype(np.int64)
+
     def snapshot(
         self, cutoff: dt.date, level: str, horizon_days: int, decay_days: float
     ) -> Snapshot:
@@ -270,8 +316,8 @@ def _horizon_share(who: np.ndarray, month: np.ndarray, size: int, weights: np.nd
     """Timing: the share of each client's (or item's) lines that fell in the horizon's months,
     per horizon month's weight (1: as many as an average month). ``who`` and ``month`` (1-12)
     per line of the last 24 months; 0 for one without a line."""
-    per = np.zeros((size, 12))
-    np.add.at(per, (who, month - 1), 1.0)
+    # counted with bincount (np.add.at over (who, month) pairs took 0.4 s per snapshot)
+    per = np.bincount(who * 12 + (month - 1), minlength=size * 12).reshape(size, 12).astype(float)
     tot = per.sum(axis=1, keepdims=True)
     return np.divide(per, tot, out=np.zeros_like(per), where=tot > 0) @ weights
 
@@ -313,7 +359,7 @@ class Snapshot:
         w3 = h.span(c - 91, c)
         cl, it = h.client, codes
         self.ever = _csr(cl[past], it[past], np.ones(past.stop - past.start), shape)
-        self.n24 = _csr(cl[w24], it[w24], np.ones(w24.stop - w24.start), shape)
+        self.n24 = h.counts(c - 730, c, level)
         self.spend12 = _csr(cl[w12], it[w12], h.amount[w12], shape)
         self.n12 = _csr(cl[w12], it[w12], np.ones(w12.stop - w12.start), shape)
         self.n3 = _csr(cl[w3], it[w3], np.ones(w3.stop - w3.start), shape)
@@ -349,10 +395,7 @@ class Snapshot:
         self.revenue_prev12 = np.bincount(cl[prev], weights=h.amount[prev], minlength=n)
         ords = pd.DataFrame({"c": cl[w12], "o": h.order[w12]}).drop_duplicates()
         self.orders12 = np.bincount(ords["c"].to_numpy(), minlength=n).astype(float)
-        lastc = np.full(n, -(10**6), dtype=np.int64)
-        np.maximum.at(lastc, cl[past], h.day[past])
-        firstc = np.full(n, 10**9, dtype=np.int64)
-        np.minimum.at(firstc, cl[past], h.day[past])
+        firstc, lastc = h.first_last(c)
         self.prospect = lastc < -(10**5)
         self.recency = np.where(self.prospect, 9999, c - lastc).astype(float)
         self.tenure = np.where(self.prospect, 0, c - firstc).astype(float)

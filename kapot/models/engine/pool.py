@@ -52,16 +52,18 @@ def pool_rows(cand: dict[str, np.ndarray], bought: np.ndarray, size: int) -> np.
     names = [c for c in POOL_CANDIDATES if c in cand]
     if size <= 0 or size >= n // 2 or not names:
         return np.arange(n * m)
-    keep = np.zeros((n, m), dtype=bool)
-    cols = np.arange(m)
-    for task_mask in (bought, ~bought):
+    # items x clients, each item's clients contiguous: selecting within a row is 3-4x faster
+    # than within a column of clients x items, and picks the same clients (the same values in
+    # the same order)
+    keep = np.zeros((m, n), dtype=bool)
+    rows = np.arange(m)[:, None]
+    for task_mask in (bought.T, ~bought.T):
         for name in names:
-            v = np.where(task_mask, cand[name], -np.inf)
-            top = np.argpartition(-v, size - 1, axis=0)[:size]  # (size x items)
-            keep[top, cols[None, :]] = True
+            v = np.ascontiguousarray(np.where(task_mask, -cand[name].T, np.inf))
+            keep[rows, np.argpartition(v, size - 1, axis=1)[:, :size]] = True
     if keep.mean() > 0.5:  # hardly smaller than every pair: score them all
         return np.arange(n * m)
-    return np.flatnonzero(keep.ravel())
+    return np.flatnonzero(keep.T.ravel())
 
 
 def outside_counts(
