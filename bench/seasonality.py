@@ -164,7 +164,7 @@ def bench_seasonality(seeds: tuple[int, ...] = (1001, 1002, 1003), clients: int 
                     monthly = monthly_orders(con, as_of)
                     s = client_seasonality(monthly, d.clients, as_of)
                     pm = client_category_monthly(con, as_of, months=cfg.max_months)
-                pairs = pair_seasonality(pm, as_of, cfg)
+                pairs = pair_seasonality(pm, as_of, cfg, clients=d.clients)
                 scores = _season_scores(s, d.truth, pairs=pairs)
                 long = s.loc[s["months_of_history"] >= 24, "client_id"]
                 scores |= _oracle_peaks(d, d.config, monthly, long.to_numpy(), as_of)

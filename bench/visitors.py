@@ -137,8 +137,9 @@ async def http_visit(
         page = r.body.decode()
         marks["page"] = time.perf_counter() - start
         found = re.search(r'"kernelId":\s*"([0-9a-f-]+)"', page)
-        if not found:
-            marks["error"] = "no kernel in the page"
+        if not found:  # what the visitor saw instead: busy, an error's line, or another page
+            said = re.search(r'class="kapot-(?:busy|login-error|error)"[^>]*>([^<]{0,120})', page)
+            marks["error"] = f"no kernel in the page ({r.code}: {said.group(1) if said else ''})"
             return marks
         session = uuid.uuid4().hex
         ws_url = base.replace("http", "ws", 1) + (

@@ -122,6 +122,29 @@ def test_pair_frame_by_hand(snap):
     }
 
 
+def test_pair_frame_the_items_group_by_hand():
+    """At the SKU level a SKU's group is its category: a's lines in 12 months are s1 twice (X)
+    and s2 once (Y), c's s3 once (Y); s1 is all of X's lines, s2 and s3 half of Y's each."""
+    sn = tiny_history().snapshot(CUT, "sku", 90, 60.0)
+    f = pair_frame(sn, np.arange(3), EngineConfig())
+    a, c = slice(0, 3), slice(6, 9)
+    assert np.expm1(f["log_group_lines_12m"][a]).tolist() == pytest.approx([2, 1, 1])
+    assert np.expm1(f["log_group_lines_12m"][c]).tolist() == pytest.approx([0, 1, 1])
+    assert np.expm1(f["log_group_lines_3m"][a]).tolist() == pytest.approx([1, 1, 1])
+    assert f["item_group_share"][:3].tolist() == pytest.approx([1, 0.5, 0.5])
+    # a's X lines 335 and 12 days old, its Y line 12 days old, decayed over 60 days
+    x, y = np.exp(-335 / 60) + np.exp(-12 / 60), np.exp(-12 / 60)
+    assert f["group_decayed"][a].tolist() == pytest.approx([x, y, y], rel=1e-5)
+    assert f["group_client_share"][a].tolist() == pytest.approx(
+        [x / (x + y), y / (x + y), y / (x + y)], rel=1e-5
+    )
+    assert f["group_client_share"][c].tolist() == pytest.approx([0, 1, 1])
+    # the category level: one group, the client's lines of every category
+    g = pair_frame(tiny_history().snapshot(CUT, "category", 90, 60.0), COLS, EngineConfig())
+    assert np.expm1(g["log_group_lines_12m"][:2]).tolist() == pytest.approx([3, 3])
+    assert g["item_group_share"][:2].tolist() == pytest.approx([2 / 4, 2 / 4])
+
+
 def test_pair_frame_at_rows_and_columns(snap):
     cfg = EngineConfig()
     full = pair_frame(snap, COLS, cfg)

@@ -181,11 +181,11 @@ def test_no_style_of_kapot_outside_the_one_stylesheet():
 
 
 def test_the_servers_pages_and_the_report_file_are_styled_by_it():
-    from kapot.server.server import _page
+    from kapot.server.pages import page_html
 
     css = stylesheet()
     for rule in ("body.kapot-plain", ".kapot-login-box button", ".kapot-login-error", "body.jp-"):
         assert rule in css
-    page = _page("en", "<t>", '<div class="kapot-login-error">x</div>')
+    page = page_html("en", "<t>", '<div class="kapot-login-error">x</div>')
     assert css in page and '<body class="kapot-plain"><div class="kapot-login-box">' in page
     assert "<title>&lt;t&gt;</title>" in page and page.count("<style") == 1

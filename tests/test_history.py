@@ -10,7 +10,7 @@ import pytest
 from scipy import sparse
 
 from kapot.models.engine import EngineConfig, History
-from kapot.models.engine.history import days
+from kapot.models.engine.history import days, item_clusters
 from kapot.store.ingest import ingest
 from kapot.store.synth import SynthConfig, generate
 from kapot.store.warehouse import Warehouse
@@ -61,6 +61,43 @@ def test_no_category_anywhere_and_no_line_at_all():
     assert not h.has_categories and list(h.items("category")) == ["?"]
     empty = History(tiny_lines().iloc[:0], TINY_CLIENTS)
     assert empty.n_clients == 5 and empty.first_day is None and empty.last_day is None
+
+
+def test_item_groups_a_skus_category_or_one_group():
+    h = tiny_history()
+    # s1 is in X; s2 and s3 in Y (categories sorted: X = 0, Y = 1)
+    assert h.item_groups("sku").tolist() == [0, 1, 1]
+    assert h.item_groups("category").tolist() == [0, 0]  # the category level: one group
+    # a SKU whose lines name two categories belongs to the one most of them name
+    lines = pd.concat([tiny_lines(), tiny_lines().iloc[[4]].assign(category="X")])
+    assert History(lines, TINY_CLIENTS).item_groups("sku").tolist() == [0, 1, 1]
+    lines = pd.concat([lines, tiny_lines().iloc[[4, 4]].assign(category="X")])
+    assert History(lines, TINY_CLIENTS).item_groups("sku").tolist() == [0, 1, 0]
+    # no categories: one group
+    assert History(tiny_lines().assign(category=None), TINY_CLIENTS).item_groups(
+        "sku"
+    ).tolist() == [0, 0, 0]
+
+
+def test_item_clusters_keep_apart_items_bought_by_other_clients():
+    # clients 0-9 buy items 0-3, clients 10-19 items 4-7; nobody buys item 8
+    rows = np.r_[np.repeat(np.arange(10), 4), np.repeat(np.arange(10, 20), 4)]
+    cols = np.r_[np.tile(np.arange(4), 10), np.tile(np.arange(4, 8), 10)]
+    basket = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(20, 9))
+    g = item_clusters(basket)
+    # two kinds of basket: two groups (not round(sqrt(8)) = 3: no more than distinct items)
+    assert len(set(g[:4])) == 1 and len(set(g[4:8])) == 1 and g[0] != g[4]
+    rng = np.random.default_rng(0)  # a few stray lines: three groups, still never mixed
+    stray = rng.random((20, 9)) < 0.05
+    stray[:, 8] = False
+    noisy = basket + sparse.csr_matrix(stray.astype(float))
+    g = item_clusters(noisy)
+    assert len(np.unique(g[:8])) == 3 and not set(g[:4]) & set(g[4:8])
+    assert g[8] == 0 and 0 not in g[:8]  # an item nobody bought is a group of its own
+    assert (item_clusters(basket[:, [0, 4, 8]]) == 0).all()  # two bought items: one group
+    # a SKU snapshot without categories groups the SKUs by these clusters
+    sn = History(tiny_lines().assign(category=None), TINY_CLIENTS).snapshot(CUT, "sku", 90, 60.0)
+    assert sn.item_group.tolist() == item_clusters(sn.n24).tolist()
 
 
 def test_span_and_top_items_by_hand():

@@ -197,7 +197,7 @@ def test_pair_peaks_follow_their_clients_truth(world):
     from kapot.store.synth import SEASONALITY_WORLDS
 
     d = generate(SynthConfig(n_clients=1500, seed=8, end=END, **SEASONALITY_WORLDS[world]))
-    pairs = pair_seasonality(_pair_monthly(d), AS_OF)
+    pairs = pair_seasonality(_pair_monthly(d), AS_OF, clients=d.clients)
     x = pairs.merge(d.truth, on="client_id", suffixes=("", "_true"))
     x = x[x["n"] >= 24]
     true, none = x[x["seasonal_true"]], x[~x["seasonal_true"]]
@@ -256,3 +256,48 @@ def test_industry_prior_finds_weak_seasons_and_keeps_the_level(world, monkeypatc
     assert len(p) > 300
     assert (p < 0.05).mean() <= 0.05 + 2.5 * np.sqrt(0.05 * 0.95 / len(p))
     assert stats.kstest(p, "uniform", alternative="greater").pvalue > 0.01
+
+
+@pytest.mark.parametrize("world", _world_names())
+def test_pairs_of_clients_without_a_season_are_calibrated(world):
+    # the pairs' industry-weighted test on clients generated without any season in this
+    # world's structure: the p-values of pairs with two cycles are uniform or conservative
+    from scipy import stats
+
+    from kapot.models.seasonality import pair_seasonality
+    from kapot.store.synth import SEASONALITY_WORLDS
+
+    cfg = {**SEASONALITY_WORLDS[world], "seasonal_share": 0.0}
+    d = generate(SynthConfig(n_clients=1500, seed=11, end=END, **cfg))
+    pairs = pair_seasonality(_pair_monthly(d), AS_OF, clients=d.clients)
+    p = pairs.loc[pairs["n"] >= 24, "p_value"].dropna().to_numpy()
+    assert len(p) > 500
+    assert stats.kstest(p, "uniform", alternative="greater").pvalue > 0.01
+    for a in (0.01, 0.05, 0.1):
+        assert (p < a).mean() <= a + 2.5 * np.sqrt(a * (1 - a) / len(p))
+
+
+@pytest.mark.parametrize("world", ["industry_jitter", "short"])
+def test_pairs_industry_prior_finds_weak_seasons_and_keeps_the_level(world):
+    # where an industry's clients peak together, the pairs' test weighted by its prior finds
+    # more pairs of seasonal clients, more of them at their client's month, than the 2-df test
+    # with the client's categories' prior alone; pairs of other clients stay under the level
+    from kapot.models.seasonality import pair_seasonality
+    from kapot.store.synth import SEASONALITY_WORLDS
+
+    d = generate(SynthConfig(n_clients=1500, seed=9, end=END, **SEASONALITY_WORLDS[world]))
+    monthly = _pair_monthly(d)
+
+    def verdicts(clients):
+        pairs = pair_seasonality(monthly, AS_OF, clients=clients)
+        x = pairs.merge(d.truth, on="client_id", suffixes=("", "_true"))
+        return x[x["n"] >= 24]
+
+    both, alone = verdicts(d.clients), verdicts(None)
+    true_b, true_a = both[both["seasonal_true"]], alone[alone["seasonal_true"]]
+    assert len(true_b) > 150
+    assert true_b["seasonal"].sum() > true_a["seasonal"].sum()
+    exact_b = (true_b["peak_month"] == true_b["peak_month_true"]).mean()
+    assert exact_b > (true_a["peak_month"] == true_a["peak_month_true"]).mean()
+    none = both[~both["seasonal_true"]]
+    assert none["seasonal"].mean() <= 0.05 + 2.5 * np.sqrt(0.05 * 0.95 / len(none))

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from kapot.models.features import client_category_monthly
+from kapot.models.features import client_category_monthly, client_industries
 from kapot.models.harmonic import peak_strength
 
 if TYPE_CHECKING:  # hints only: seasonality imports this module (a cycle)
@@ -206,6 +206,6 @@ def season_lift_frame(
 
     config = SeasonalityConfig() if config is None else config
     monthly = client_category_monthly(con, cutoff, months=config.max_months)
-    pairs = pair_seasonality(monthly, cutoff, config)
+    pairs = pair_seasonality(monthly, cutoff, config, clients=client_industries(con))
     timing = pair_timing(pairs, cutoff, horizon_days)
     return timing[["client_id", "category", "season_lift", "in_season"]].reset_index(drop=True)

@@ -239,6 +239,7 @@ def _profiles(con, as_of: dt.date, config: PipelineConfig, step: _Steps) -> dict
             client_category_monthly(con, as_of, months=config.seasonality.max_months),
             as_of,
             config.seasonality,
+            clients=clients,
         ),
     )
     # the pairs' timing for the engine's horizon: the calculator's "bought in this season last

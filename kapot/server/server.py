@@ -29,13 +29,12 @@ import json
 import logging
 import math
 import os
-import re
 import secrets
 import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import urlparse
 
 from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.auth.identity import IdentityProvider, User
@@ -47,12 +46,19 @@ from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
-from kapot.faces.display import stylesheet
-from kapot.i18n import LANGUAGES, get_lang, tr
+from kapot.i18n import tr
 from kapot.server import pool  # noqa: F401  (caps the kernels: patches Voila's factory)
 from kapot.server.auth import Account, AccountStore, default_accounts_path
-from kapot.server.charts import PLOTLY_JS_ROUTE, plotly_js_name, plotly_js_path
+from kapot.server.charts import PLOTLY_JS_ROUTE
 from kapot.server.login import LoginThrottle, sign_identity
+from kapot.server.pages import (
+    LabExtensionsHandler,
+    NoFilesHandler,
+    PlotlyJsHandler,
+    error_line,
+    page_html,
+    visitor_lang,
+)
 from kapot.server.session import IDENTITY_HEADER, KEY_ENV, SERVED_ENV
 
 if TYPE_CHECKING:
@@ -63,53 +69,6 @@ __all__ = ["KapotIdentityProvider", "KapotVoila", "main", "OPEN_ENV", "ANONYMOUS
 OPEN_ENV = "KAPOT_OPEN_ACCESS"
 ANONYMOUS = "anonymous"
 _log = logging.getLogger("kapot.server")
-
-# the login, error and busy pages: drawn by kapot's one stylesheet (kapot/faces/kapot.css)
-_PAGE = """<!doctype html>
-<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-{extra}<title>{title}</title>
-{style}</head><body class="kapot-plain"><div class="kapot-login-box">{body}</div></body></html>"""
-
-
-def _visitor_lang(handler: web.RequestHandler, url: str | None = None) -> str:
-    """The visitor's language: ``lang`` in the (next) URL, else the browser's first language we
-    have, else the server's."""
-    for candidate in (url, handler.request.uri):
-        q = parse_qs(urlparse(candidate or "").query)
-        if q.get("lang") and q["lang"][-1][:2].lower() in LANGUAGES:
-            return q["lang"][-1][:2].lower()
-    for part in handler.request.headers.get("Accept-Language", "").split(","):
-        code = part.split(";")[0].strip()[:2].lower()
-        if code in LANGUAGES:
-            return code
-    return get_lang()
-
-
-def _page(lang: str, title: str, body: str, extra: str = "") -> str:
-    return _PAGE.format(
-        lang=lang, title=html.escape(title), body=body, extra=extra, style=stylesheet()
-    )
-
-
-def _error_line(handler: web.RequestHandler, status_code: int, kwargs: dict) -> None:
-    """One line and an error id for the visitor, the traceback in the server's log."""
-    lang = _visitor_lang(handler)
-    error_id = secrets.token_hex(4)
-    if status_code >= 500:
-        _log.error(
-            "error %s on %s %s",
-            error_id,
-            handler.request.method,
-            handler.request.path,
-            exc_info=kwargs.get("exc_info"),
-        )
-        text = tr("server.error_line", lang, id=error_id)
-    else:
-        text = tr("server.http_error", lang, code=status_code)
-    handler.set_header("Content-Type", "text/html; charset=utf-8")
-    handler.finish(
-        _page(lang, "kapot", f'<div class="kapot-login-error">{html.escape(text)}</div>')
-    )
 
 
 # ---------------------------------------------------------------------- login and logout
@@ -128,7 +87,7 @@ class KapotLoginHandler(JupyterHandler):
 
     def _form(self, *, error: str = "", status: int = 200) -> None:
         nxt = _safe_next(self.get_argument("next", None), self.base_url)
-        lang = _visitor_lang(self, nxt)
+        lang = visitor_lang(self, nxt)
         t = lambda key, **kw: tr(f"login.{key}", lang, **kw)  # noqa: E731
         err = f'<div class="kapot-login-error">{html.escape(error)}</div>' if error else ""
         body = (
@@ -145,7 +104,7 @@ class KapotLoginHandler(JupyterHandler):
         self.set_status(status)
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
-        self.finish(_page(lang, t("title"), body))
+        self.finish(page_html(lang, t("title"), body))
 
     @allow_unauthenticated
     def get(self) -> None:
@@ -160,7 +119,7 @@ class KapotLoginHandler(JupyterHandler):
         login = self.get_argument("username", "").strip()[:128]
         password = self.get_argument("password", "")[:1024]
         address = provider.client_address(self)
-        lang = _visitor_lang(self, self.get_argument("next", None))
+        lang = visitor_lang(self, self.get_argument("next", None))
         wait = provider.throttle.wait_seconds(login, address)
         if wait > 0:
             _log.warning("login of %r from %s refused: throttled for %.0f s", login, address, wait)
@@ -180,7 +139,7 @@ class KapotLoginHandler(JupyterHandler):
         self.redirect(_safe_next(self.get_argument("next", None), self.base_url))
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
-        _error_line(self, status_code, kwargs)
+        error_line(self, status_code, kwargs)
 
 
 class KapotLogoutHandler(JupyterHandler):
@@ -385,14 +344,14 @@ class KapotPageHandler(TornadoVoilaHandler):
                 pool = 0
             in_use = len(km.list_kernel_ids()) - pool
             if limit and pool == 0 and in_use >= limit:
-                lang = _visitor_lang(self)
+                lang = visitor_lang(self)
                 _log.warning("busy: %d kernels in use, limit %d", in_use, limit)
                 self.set_status(503)
                 self.set_header("Retry-After", "60")
                 self.set_header("Content-Type", "text/html; charset=utf-8")
                 text = tr("server.busy", lang)
                 self.finish(
-                    _page(
+                    page_html(
                         lang,
                         text,
                         f'<div class="kapot-busy">{html.escape(text)}</div>',
@@ -403,55 +362,7 @@ class KapotPageHandler(TornadoVoilaHandler):
         await super().get(path)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
-        _error_line(self, status_code, kwargs)
-
-
-class NoFilesHandler(JupyterHandler):
-    """``/voila/files/``: the page needs no file from the notebook's folder."""
-
-    @allow_unauthenticated
-    def get(self, path: str | None = None) -> None:
-        raise web.HTTPError(404)
-
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        _error_line(self, status_code, kwargs)
-
-
-class PlotlyJsHandler(JupyterHandler):
-    """plotly.js for the charts' frames (:mod:`kapot.server.charts`), behind the login; the
-    name carries plotly's version, so browsers keep it a year and ask again only for a new
-    plotly."""
-
-    _body: bytes | None = None
-
-    @web.authenticated
-    def get(self, name: str) -> None:
-        if name != plotly_js_name():
-            raise web.HTTPError(404)
-        if PlotlyJsHandler._body is None:
-            PlotlyJsHandler._body = plotly_js_path().read_bytes()
-        self.set_header("Content-Type", "text/javascript; charset=utf-8")
-        self.set_header("Cache-Control", "private, max-age=31536000, immutable")
-        self.finish(PlotlyJsHandler._body)
-
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        _error_line(self, status_code, kwargs)
-
-
-class LabExtensionsHandler(FileFindHandler):
-    """Voila's JupyterLab extensions (the widgets' scripts). A file whose name carries a
-    content hash (``remoteEntry.c8c9eed2cdefdeac.js``, ``84.09c61a35dce1705f.js``) holds the
-    same bytes for as long as the name exists, so the browser keeps it instead of asking again
-    on every visit (Voila marks all of them ``no-cache``: 14 more requests through the server's
-    loop a visit); any other file keeps Voila's ``no-cache``."""
-
-    _HASHED = re.compile(r"\.[0-9a-f]{16,}\.js$")
-
-    def set_headers(self) -> None:
-        """Voila's headers, then a year's immutable caching for a hashed file name."""
-        super().set_headers()
-        if self._HASHED.search(self.request.path):
-            self.set_header("Cache-Control", "private, max-age=31536000, immutable")
+        error_line(self, status_code, kwargs)
 
 
 class LocalRequestInfoHandler(RequestInfoSocketHandler):
@@ -478,6 +389,13 @@ class KapotVoila(Voila):
     )
 
     def initialize(self, argv: list[str] | None = None) -> None:
+        """Voila's initialisation, then the app's logger at the configured level.
+
+        Parameters
+        ----------
+        argv : list of str, optional
+            The command line.
+        """
         super().initialize(argv)
         # traitlets keeps the app's logger at DEBUG and filters in its handler, so each debug
         # call (nbclient and the kernel manager log every kernel message) built a record for

@@ -290,6 +290,15 @@ def pair_frame(
         take = lambda v: np.asarray(v).ravel()[rows]  # noqa: E731
     spend = lambda: snap.dense(snap.spend12, cols)  # noqa: E731
     total = np.maximum(snap.revenue12, 0)[:, None]
+    gcols = snap.item_group[cols]
+    group = lambda mat: snap.dense(mat, gcols)  # noqa: E731  the item's group's column
+    decayed_total = np.asarray(snap.group_decayed.sum(axis=1)).ravel()
+
+    def group_share() -> np.ndarray:  # the item's share of its group's lines in 12 months
+        lines = np.asarray(snap.n12[:, cols].sum(axis=0)).ravel()
+        glines = np.asarray(snap.group_n12.sum(axis=0)).ravel()[gcols]
+        return np.divide(lines, glines, out=np.zeros(len(cols)), where=glines > 0)
+
     # each input cast to float32 as it is made: a frame is clients x items x ~40 columns
     # (100k x 50 SKUs: 0.8 GB at 32 bits, and twice that at 64 while it is built)
     spec = {
@@ -323,6 +332,18 @@ def pair_frame(
         "log_item_same_season_ly": lambda: take(
             np.log1p(np.clip(snap.dense(snap.same_season_ly, cols), 0, None))
         ),
+        "log_group_lines_12m": lambda: take(np.log1p(group(snap.group_n12))),
+        "log_group_lines_3m": lambda: take(np.log1p(group(snap.group_n3))),
+        "group_decayed": lambda: take(group(snap.group_decayed)),
+        "group_client_share": lambda: take(
+            np.divide(
+                g := group(snap.group_decayed),
+                decayed_total[:, None],
+                out=np.zeros_like(g),
+                where=decayed_total[:, None] > 0,
+            )
+        ),
+        "item_group_share": lambda: tile(group_share()),
         "client_horizon_share": lambda: rep(snap.client_horizon_share),
         "item_horizon_share": lambda: tile(snap.item_horizon_share[cols]),
         "item_popularity": lambda: tile(np.asarray((snap.n12[:, cols] > 0).mean(axis=0)).ravel()),

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import duckdb
     import numpy.typing as npt
 
-__all__ = ["History", "Snapshot", "days"]
+__all__ = ["History", "Snapshot", "days", "item_clusters"]
 
 
 def days(values: npt.ArrayLike) -> np.ndarray:
@@ -126,6 +126,29 @@ class History:
         """
         return self.sku_codes if level == "sku" else self.cat_codes
 
+    def item_groups(self, level: str) -> np.ndarray:
+        """Each item's group: a SKU's category (the one most of its lines name) where the
+        history has categories; otherwise, and at the category level, one group for all.
+
+        Parameters
+        ----------
+        level : str
+            ``'category'`` or ``'sku'``.
+
+        Returns
+        -------
+        numpy.ndarray
+            One int64 group code from 0 per item of :meth:`items`.
+        """
+        m = len(self.items(level))
+        if level != "sku" or not self.has_categories or not len(self.sku_codes):
+            return np.zeros(m, dtype=np.int64)
+        pairs = pd.DataFrame({"s": self.sku_codes, "c": self.cat_codes}).value_counts()
+        top = pairs.reset_index().drop_duplicates("s")  # value_counts sorts by count, descending
+        out = np.zeros(m, dtype=np.int64)
+        out[top["s"].to_numpy()] = top["c"].to_numpy()
+        return out
+
     def span(self, lo: int, hi: int) -> slice:
         """The lines with ``lo <= day < hi`` (the arrays are sorted by day).
 
@@ -229,6 +252,44 @@ class History:
         return [self.items(level)[i] for i in order[:n] if counts[i] > 0]
 
 
+def item_clusters(basket: sparse.spmatrix, seed: int = 0) -> np.ndarray:
+    """Groups of items bought by the same clients, for a history without categories: k-means
+    (about the square root of the items' count of groups, at most as many as distinct items)
+    on the items' unit-length 16-factor SVD embeddings of the clients' baskets.
+
+    Parameters
+    ----------
+    basket : scipy.sparse matrix
+        Clients x items, positive where the client bought the item (e.g. 24 months' lines).
+    seed : int
+        Seeds the SVD and k-means.
+
+    Returns
+    -------
+    numpy.ndarray
+        One int64 group code from 0 per item; items without a buyer form a group of their
+        own; with two bought items or fewer there is one group.
+    """
+    from sklearn.cluster import KMeans
+    from sklearn.utils.extmath import randomized_svd
+
+    b = (basket > 0).astype(np.float64).tocsc()
+    m = b.shape[1]
+    bought = np.asarray(b.sum(axis=0)).ravel() > 0
+    out = np.zeros(m, dtype=np.int64)
+    k = int(round(np.sqrt(bought.sum())))
+    if k < 2 or min(b.shape) < 3:
+        return out
+    _, sv, vt = randomized_svd(b[:, bought], min(16, min(b.shape) - 1), random_state=seed)
+    emb = vt.T * sv
+    emb /= np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
+    k = min(k, len(np.unique(emb.round(6), axis=0)))  # never more groups than distinct items
+    if k < 2:
+        return out
+    out[bought] = 1 + KMeans(k, n_init=3, random_state=seed).fit_predict(emb)
+    return out
+
+
 def _csr(rows, cols, vals, shape) -> sparse.csr_matrix:
     m = sparse.csr_matrix((vals, (rows, cols)), shape=shape)
     m.sum_duplicates()
@@ -305,6 +366,17 @@ class Snapshot:
         self.n3 = _csr(cl[w3], it[w3], np.ones(w3.stop - w3.start), shape)
         age = (c - h.day[w24]).astype(float)
         self.decayed = _csr(cl[w24], it[w24], np.exp(-age / decay_days), shape)
+        # the items' groups (a SKU's category, or without categories its cluster of SKUs
+        # bought by the same clients): the client's lines in the item's group
+        if level == "sku" and not h.has_categories:
+            self.item_group = item_clusters(self.n24)
+        else:
+            self.item_group = h.item_groups(level)
+        n_g = int(self.item_group.max()) + 1 if m else 1
+        g = sparse.csr_matrix((np.ones(m), (np.arange(m), self.item_group)), shape=(m, n_g))
+        self.group_decayed = (self.decayed @ g).tocsr()
+        self.group_n12 = (self.n12 @ g).tocsr()
+        self.group_n3 = (self.n3 @ g).tocsr()
         # days since the last purchase of the item, plus one (0: never bought)
         last = pd.DataFrame({"c": cl[past], "i": it[past], "d": h.day[past]})
         last = last.groupby(["c", "i"], sort=False)["d"].max().reset_index()
