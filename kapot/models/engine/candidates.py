@@ -106,7 +106,7 @@ def fit_als(
     Parameters
     ----------
     n24 : scipy.sparse matrix
-        Line counts, clients x items (:attr:`Snapshot.n24`, or :meth:`History.counts` over the
+        Line counts, clients x items (:attr:`Snapshot.n24`, or :func:`~kapot.models.engine.windows.line_counts` over the
         730 days before a cutoff).
     model : implicit.cpu.als.AlternatingLeastSquares or None
         As :func:`als_model` makes it for ``n24``'s shape; fitted here.

@@ -21,6 +21,7 @@ from kapot.models.engine.history import History, Snapshot, days
 from kapot.models.engine.pool import outside_counts, pool_rows
 from kapot.models.engine.ranking import Fold
 from kapot.models.engine.selection import Selection
+from kapot.models.engine.windows import line_counts
 
 __all__ = [
     "BackgroundAls",
@@ -241,7 +242,7 @@ class BackgroundAls:
             # the model is built here, where its warning about BLAS threads is silenced
             model = als_model(self.config, shape, threads=1)
             self.pending[cutoff] = self._pool.submit(
-                lambda c=c, model=model: fit_als(h.counts(c - 730, c, level), model)
+                lambda c=c, model=model: fit_als(line_counts(h, c - 730, c, level), model)
             )
 
     def take(self, cutoff: dt.date) -> Future | None:

@@ -13,6 +13,7 @@ from scipy import sparse
 from kapot import runner
 from kapot.models.engine import candidates as _cand
 from kapot.models.engine.config import DAY0, EngineConfig
+from kapot.models.engine.windows import first_last, line_counts
 
 if TYPE_CHECKING:
     import duckdb
@@ -166,52 +167,6 @@ class History:
             int(np.searchsorted(self.day, lo, "left")), int(np.searchsorted(self.day, hi, "left"))
         )
 
-    def counts(self, lo: int, hi: int, level: str) -> sparse.csr_matrix:
-        """Lines per client and item with ``lo <= day < hi``.
-
-        Parameters
-        ----------
-        lo, hi : int
-            Day numbers (see :func:`days`).
-        level : str
-            ``'category'`` or ``'sku'``: the item axis.
-
-        Returns
-        -------
-        scipy.sparse.csr_matrix
-            Clients x the level's items, float64 counts.
-        """
-        sl = self.span(lo, hi)
-        shape = (self.n_clients, len(self.items(level)))
-        return _csr(self.client[sl], self.codes(level)[sl], np.ones(sl.stop - sl.start), shape)
-
-    def first_last(self, c: int) -> tuple[np.ndarray, np.ndarray]:
-        """Each client's first and last day with a line before day ``c``.
-
-        Parameters
-        ----------
-        c : int
-            A day number (see :func:`days`).
-
-        Returns
-        -------
-        first, last : numpy.ndarray
-            int64 per client; 10**9 and -10**6 for a client without a line before ``c``.
-        """
-        if not hasattr(self, "_by_client"):  # the lines by client, each client's by day
-            order = np.argsort(self.client, kind="stable")
-            starts = np.searchsorted(self.client[order], np.arange(self.n_clients))
-            self._by_client = (self.day[order], starts)
-        day, starts = self._by_client
-        if not len(day):
-            n = self.n_clients
-            return np.full(n, 10**9, dtype=np.int64), np.full(n, -(10**6), dtype=np.int64)
-        count = np.bincount(self.client[self.span(-(10**9), c)], minlength=self.n_clients)
-        seen = count > 0
-        first = np.where(seen, day[np.minimum(starts, len(day) - 1)], 10**9)
-        last = np.where(seen, day[np.maximum(starts + count - 1, 0)], -(10**6))
-        return first.astype(np.int64), last.astype(np.int64)
-
     def snapshot(
         self, cutoff: dt.date, level: str, horizon_days: int, decay_days: float
     ) -> Snapshot:
@@ -270,6 +225,7 @@ def item_clusters(basket: sparse.spmatrix, seed: int = 0) -> np.ndarray:
         One int64 group code from 0 per item; items without a buyer form a group of their
         own; with two bought items or fewer there is one group.
     """
+    # imports inside: only a history without categories is clustered (sklearn.cluster: 0.3 s)
     from sklearn.cluster import KMeans
     from sklearn.utils.extmath import randomized_svd
 
@@ -360,7 +316,7 @@ class Snapshot:
         w3 = h.span(c - 91, c)
         cl, it = h.client, codes
         self.ever = _csr(cl[past], it[past], np.ones(past.stop - past.start), shape)
-        self.n24 = h.counts(c - 730, c, level)
+        self.n24 = line_counts(h, c - 730, c, level)
         self.spend12 = _csr(cl[w12], it[w12], h.amount[w12], shape)
         self.n12 = _csr(cl[w12], it[w12], np.ones(w12.stop - w12.start), shape)
         self.n3 = _csr(cl[w3], it[w3], np.ones(w3.stop - w3.start), shape)
@@ -396,7 +352,7 @@ class Snapshot:
         self.revenue_prev12 = np.bincount(cl[prev], weights=h.amount[prev], minlength=n)
         ords = pd.DataFrame({"c": cl[w12], "o": h.order[w12]}).drop_duplicates()
         self.orders12 = np.bincount(ords["c"].to_numpy(), minlength=n).astype(float)
-        firstc, lastc = h.first_last(c)
+        firstc, lastc = first_last(h, c)
         self.prospect = lastc < -(10**5)
         self.recency = np.where(self.prospect, 9999, c - lastc).astype(float)
         self.tenure = np.where(self.prospect, 0, c - firstc).astype(float)
@@ -425,7 +381,7 @@ class Snapshot:
         -------
         Snapshot
         """
-        self._als(cfg)
+        _cand.als_factors(self, cfg)
         out = object.__new__(Snapshot)
         out.__dict__.update(self.__dict__)
         out.history = None
@@ -471,9 +427,6 @@ class Snapshot:
         return np.where(d > 0, d - 1, 9999.0)
 
     # ---------------------------------------------------------------- candidates
-    def _als(self, cfg: EngineConfig) -> tuple[np.ndarray, np.ndarray] | None:
-        return _cand.als_factors(self, cfg)
-
     def candidates(self, cols: np.ndarray, cfg: EngineConfig) -> dict[str, np.ndarray]:
         """Every candidate's raw score, (clients x target items), higher is likelier.
 
