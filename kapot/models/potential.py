@@ -24,6 +24,7 @@ from kapot import runner
 from kapot.errors import KapotError
 from kapot.i18n import tr
 from kapot.models.engine import Engine, EngineConfig, History
+from kapot.models.engine.config import ENGINE_STATE_VERSION
 from kapot.models.engine.core import als_ahead
 from kapot.models.engine.folds import BackgroundAls
 from kapot.store.warehouse import Warehouse
@@ -206,7 +207,12 @@ def score_warehouse(
                 frames.append(_stored_frame(scored, level, config.horizon_days))
                 rows[level] = len(frames[-1])
             states.append(
-                {"level": level, "state": pickle.dumps((ranker, snap.detached(config)), protocol=5)}
+                {
+                    "level": level,
+                    "state": pickle.dumps(
+                        (ENGINE_STATE_VERSION, ranker, snap.detached(config)), protocol=5
+                    ),
+                }
             )
         out = (
             pd.concat(frames, ignore_index=True)

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from kapot import runner
+from kapot.errors import KapotError
+from kapot.i18n import tr
 from kapot.store.warehouse import Warehouse
 
 if TYPE_CHECKING:
@@ -86,6 +88,12 @@ class ScoreReads:
             The served ranker and the engine's history snapshot at the cutoff
             (:class:`kapot.models.engine.history.Snapshot`) it scores; None without scores for
             this date, horizon and level. Unpickling imports the engine.
+
+        Raises
+        ------
+        KapotError
+            if the state was stored by an older kapot, in another layout (run ``kapot score``
+            again).
         """
         if self.horizon_days is None:
             return None
@@ -99,4 +107,12 @@ class ScoreReads:
                 horizon_days=self.horizon_days,
                 level=level,
             )
-        return pickle.loads(got[0][0]) if got else None
+        if not got:
+            return None
+        state = pickle.loads(got[0][0])
+        # the engine is imported by the unpickling above anyway; not at the top (CLI start-up)
+        from kapot.models.engine.config import ENGINE_STATE_VERSION
+
+        if not (isinstance(state, tuple) and len(state) == 3 and state[0] == ENGINE_STATE_VERSION):
+            raise KapotError(tr("calculator.engine_outdated", as_of=str(self.as_of)))
+        return state[1], state[2]

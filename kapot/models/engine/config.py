@@ -6,6 +6,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# the layout of a stored engine state (the served ranker and the snapshot it scores, pickled by
+# kapot score): bumped whenever either gains an attribute the scoring code reads, so a state an
+# older kapot stored is refused with a message instead of failing inside the engine
+# (2: the items' groups, which the boosted model's inputs read since session 8)
+ENGINE_STATE_VERSION = 2
+
 __all__ = [
     "PEER_CANDIDATES",
     "CANDIDATES",
