@@ -242,7 +242,7 @@ class KapotIdentityProvider(IdentityProvider):
             # its rollback-journal mode, which the store uses; the file's times may be coarser
             with open(store.path, "rb") as f:
                 head = f.read(28)
-            st = os.stat(store.path)
+                st = os.fstat(f.fileno())  # the file just read, not a second lookup of the path
             stamp = (
                 (st.st_ino, st.st_mtime_ns, st.st_size, head[24:28]) if len(head) == 28 else None
             )
