@@ -8,12 +8,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from kapot.models.engine import BOOSTED_FEATURES, EngineConfig
+from kapot.models.engine import BOOSTED_FEATURES, CANDIDATES, EngineConfig
 from kapot.models.engine.boosted import (
+    STACK_FEATURES,
     boosted_predict,
     boosted_predict_all,
     distinct_rows,
     fit_boosted,
+    fit_boosted_sets,
 )
 from kapot.store.synth import SynthConfig, generate
 
@@ -130,3 +132,53 @@ def test_chunked_threaded_deduplicated_prediction_is_the_models_own(trained):
     want = 1 / (1 + np.exp(-want))
     for threads in (1, 2):
         assert np.array_equal(boosted_predict(models, f, threads), want)
+
+
+def test_the_candidate_reads_no_candidate_and_the_stack_reads_the_others():
+    """The boosted candidate is a single ranker (no other candidate's score among its inputs);
+    the stack reads its inputs and the scores of every candidate that is not a client total
+    already among them (popularity: orders, largest: revenue) or the boosted model itself."""
+    assert not [c for c in BOOSTED_FEATURES if c.startswith("cand_")]
+    extra = set(STACK_FEATURES) - set(BOOSTED_FEATURES)
+    assert extra == {f"cand_{c}" for c in CANDIDATES} - {
+        "cand_boosted",
+        "cand_popularity",
+        "cand_largest",
+    }
+    assert STACK_FEATURES[: len(BOOSTED_FEATURES)] == BOOSTED_FEATURES
+
+
+def test_both_sets_train_on_the_same_rows_and_predict_from_their_own_columns():
+    h = history_of(generate(SynthConfig(n_clients=300, seed=41, end=END)))
+    cfg = replace(CHEAP, max_boost_rows=300, boost_iterations=20, boost_learning_rate=0.2)
+    snaps = [h.snapshot(c, "category", cfg.horizon_days, cfg.decay_days) for c in CUTOFFS]
+    cols = np.arange(len(h.items("category")))
+    asked = []
+
+    def frames(i, rows):
+        asked.append(rows)
+        return snaps[i].pair_frame(cols, cfg, rows=rows, columns=STACK_FEATURES)
+
+    sets = fit_boosted_sets(
+        snaps, frames, cols, cfg, {"boosted": BOOSTED_FEATURES, "stack": STACK_FEATURES}
+    )
+    assert len(asked) == 2  # one frame per snapshot for both sets
+    for task in ("new", "repeat"):
+        assert sets["boosted"][task].features == BOOSTED_FEATURES
+        assert sets["stack"][task].features == STACK_FEATURES
+        assert sets["boosted"][task].log_rate == sets["stack"][task].log_rate
+    # the candidate alone is what fit_boosted gives, to the bit
+    alone = fit_boosted(
+        snaps,
+        lambda i, r: snaps[i].pair_frame(cols, cfg, rows=r, columns=BOOSTED_FEATURES),
+        cols,
+        cfg,
+    )
+    f = snaps[1].pair_frame(cols, cfg, columns=STACK_FEATURES)
+    np.testing.assert_array_equal(boosted_predict(alone, f), boosted_predict(sets["boosted"], f))
+    # the candidate ignores the candidates' scores; the stack reads them
+    g = {**f, "cand_als": np.zeros_like(f["cand_als"]), "cand_item_knn": -f["cand_item_knn"]}
+    np.testing.assert_array_equal(
+        boosted_predict(sets["boosted"], g), boosted_predict(sets["boosted"], f)
+    )
+    assert not np.array_equal(boosted_predict(sets["stack"], g), boosted_predict(sets["stack"], f))

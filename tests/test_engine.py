@@ -35,7 +35,7 @@ def fitted(world):
 def test_leaderboard_covers_every_candidate_and_the_blend(fitted):
     _, eng = fitted
     lb = eng.leaderboard_
-    assert set(lb["ranker"]) >= set(CANDIDATES) | {"blend"}
+    assert set(lb["ranker"]) >= set(CANDIDATES) | {"blend", "stack"}
     assert set(lb["task"]) == {"new", "repeat"}
     assert (lb["test_cutoff"] == dt.date(2026, 5, 3)).all()
     rep = eng.report()

@@ -134,7 +134,10 @@ def test_snapshots_and_candidates_are_made_once_and_dropped_after_their_last_rea
 def test_boosted_models_are_trained_once_where_there_is_history():
     fb = _builder(tiny_history())
     models = fb.boosted(CUT)  # trained on 2026-03-03 and 2026-02-01: too few purchases
-    assert set(models) == {"new", "repeat"} and fb.boosted(CUT) is models
+    assert set(models) == {"boosted", "stack"} and fb.boosted(CUT) is models
+    # the candidate on its own inputs and the stack, on the same rows: a base rate each here
+    assert all(set(m) == {"new", "repeat"} for m in models.values())
+    assert models["boosted"] == models["stack"]
     assert fb.boosted(dt.date(2024, 8, 1)) is None  # no cutoff with 90 days of history
     assert set(fb.snaps) == {d("2026-03-03"), d("2026-02-01")}
 

@@ -123,3 +123,25 @@ def test_nothing_to_validate_serves_the_industry_region_rate():
     for f in folds:
         f.y[:] = False  # nobody bought: no precision to compare
     assert sel.choose(folds, "new", NAMES) == ("peer_industry_region", "nothing_to_validate")
+
+
+def test_the_stack_is_a_learned_blend_chosen_on_its_validation_scores():
+    """The stack's probabilities on the validation folds (trained on earlier cutoffs) rank the
+    buyers first, every candidate is noise: the stack is served, and its score is reported
+    beside the candidates' and the logistic blend's."""
+    folds = _folds("popularity")
+    rng = np.random.default_rng(1)
+    for f in folds:
+        f.frame["cand_popularity"] = rng.random(len(f.y)).astype(np.float32)  # noise now
+        f.stack = 0.5 * f.y + 0.1 * rng.random(len(f.y))
+    sel = _sel()
+    served, reason = sel.choose(folds, "new", NAMES)
+    assert (served, reason) == ("stack", None)
+    scores = sel.validation_scores_["new"]
+    assert set(scores) == {*NAMES, "blend", "stack"}
+    assert scores["stack"] > max(scores[n] for n in NAMES) + 0.2
+    # without the stack's scores on every fold it is not a choice
+    folds[1].stack = None
+    sel = _sel()
+    sel.choose(folds, "new", NAMES)
+    assert "stack" not in sel.validation_scores_["new"]

@@ -115,3 +115,15 @@ def test_a_detached_snapshot_pickled_scores_the_same(snap):
 def test_an_unknown_item_is_named(snap):
     with pytest.raises(KeyError, match="no such item"):
         _ranker().score(snap, ["X", "no such item"])
+
+
+def test_a_served_stack_ranks_the_pool_by_its_own_probabilities(snap):
+    """The stack served for both tasks: the pool's probabilities are the stack's models'
+    (here constants: 0.3 for first purchases, 0.7 for repeats), no regression."""
+    ranker = _ranker()
+    ranker.served = {"new": "stack", "repeat": "stack"}
+    ranker.boosted = {"boosted": {"new": 0.1, "repeat": 0.2}, "stack": {"new": 0.3, "repeat": 0.7}}
+    scored = ranker.score(snap, ["X", "Y"])
+    new = scored["task"] == "new"
+    np.testing.assert_allclose(scored.loc[new, "probability"], 0.3)
+    np.testing.assert_allclose(scored.loc[~new, "probability"], 0.7)

@@ -9,8 +9,9 @@ precision and NDCG at ``k``, separately for first purchases (clients who never b
 ``find --new-buyers-only``) and repeat purchases.
 
 Every candidate ranker of the engine (:data:`kapot.models.engine.CANDIDATES`: peer rates, item-kNN,
-ALS, time-decayed frequency, popularity, largest clients first, the boosted model) is measured
-on the same split and the same candidates, side by side.
+ALS, time-decayed frequency, popularity, largest clients first, the boosted model on its own
+inputs) and the stack (boosted trees over those inputs and the candidates' scores, one of the
+learned blends, here ranking every client) are measured on the same split, side by side.
 """
 
 from __future__ import annotations
@@ -183,10 +184,11 @@ def backtest(
         lists[item] = [ids[i] for i in top if not before[i, j]][:k]
     scores["kapot"] = kapot
     eng = stored["engines"][level]
-    boosted = eng.boosted_scores(items)
-    if boosted is not None:
-        cand["boosted"] = boosted.reshape(-1, len(items))
-    for name in CANDIDATES:
+    for which in ("boosted", "stack"):  # the candidate, and the stack (a learned blend)
+        b = eng.boosted_scores(items, which)
+        if b is not None:
+            cand[which] = b.reshape(-1, len(items))
+    for name in (*CANDIDATES, "stack"):
         if name not in cand:
             continue
         v = cand[name]

@@ -1,6 +1,10 @@
-"""The boosted next-product-to-buy model: gradient-boosted trees on the pair frame (client and
-client x item features plus the other candidates' scores), one per task (repeat and first
-purchases), trained on earlier cutoffs' labelled pairs with the negatives sampled."""
+"""The boosted next-product-to-buy model and the stack: gradient-boosted trees on the pair frame,
+one per task (repeat and first purchases), trained on earlier cutoffs' labelled pairs with the
+negatives sampled. The boosted candidate reads its own inputs only (:data:`BOOSTED_FEATURES`:
+the client's and the client x item history, the item's group); the stack, one of kapot's
+learned blends, reads them and every other candidate's score too (:data:`STACK_FEATURES`).
+Both are trained on the same sampled rows. Until session 9 the candidate called boosted was
+the stack."""
 
 from __future__ import annotations
 
@@ -18,10 +22,12 @@ from kapot.models.engine.config import TASKS, EngineConfig
 
 __all__ = [
     "BOOSTED_FEATURES",
+    "STACK_FEATURES",
     "boosted_predict",
     "boosted_predict_all",
     "distinct_rows",
     "fit_boosted",
+    "fit_boosted_sets",
 ]
 
 if TYPE_CHECKING:
@@ -58,6 +64,11 @@ BOOSTED_FEATURES = (
     "client_horizon_share",
     "item_horizon_share",
     "item_popularity",
+)
+# the stack: the boosted model's inputs and every other candidate's score (not the boosted
+# candidate's own: it is a function of inputs the stack reads itself)
+STACK_FEATURES = (
+    *BOOSTED_FEATURES,
     "cand_peer_industry",
     "cand_peer_region",
     "cand_peer_size",
@@ -77,6 +88,7 @@ class _Corrected:
 
     model: HistGradientBoostingClassifier
     log_rate: float
+    features: tuple[str, ...] = STACK_FEATURES
 
     def predict_proba(self, x: np.ndarray, threads: int = 1) -> np.ndarray:
         z = _decision(self.model, x, threads) + self.log_rate
@@ -166,7 +178,8 @@ def boosted_predict(models: dict, frame: dict[str, np.ndarray], threads: int = 1
         :func:`fit_boosted` returns it; a missing task scores 0.
     frame : dict of numpy.ndarray
         The pair frame, flat arrays of one length: ``has_bought`` (which model scores a row)
-        and every column of :data:`BOOSTED_FEATURES`.
+        and every column the models read (their ``features``: :data:`BOOSTED_FEATURES` or
+        :data:`STACK_FEATURES`).
     threads : int
         Threads for prediction, each on one OpenMP thread and its own chunks of rows. One by
         default (a page's SKU: 100k rows, where starting threads costs more than it gains);
@@ -189,7 +202,7 @@ def boosted_predict(models: dict, frame: dict[str, np.ndarray], threads: int = 1
             continue
         for lo in range(0, len(rows), 1_000_000):
             r = rows[lo : lo + 1_000_000]
-            x = np.column_stack([frame[c][r] for c in BOOSTED_FEATURES])
+            x = np.column_stack([frame[c][r] for c in m.features])
             todo, source = distinct_rows(x)
             out[r] = m.predict_proba(x[todo], threads)[source, 1]
     return out
@@ -235,9 +248,32 @@ def fit_boosted(
     cols: np.ndarray,
     cfg: EngineConfig,
 ) -> dict:
-    """One boosted model per task on the pairs of the training snapshots ``snaps``: every
-    positive and a sample of the negatives at one rate across the snapshots (so one prior
-    correction holds).
+    """The boosted candidate's models (its own inputs, :data:`BOOSTED_FEATURES`) on the pairs
+    of the training snapshots ``snaps``; see :func:`fit_boosted_sets`.
+
+    Parameters
+    ----------
+    snaps, frames, cols, cfg
+        As :func:`fit_boosted_sets` takes them.
+
+    Returns
+    -------
+    dict
+        Task -> a classifier or a base rate, as :func:`fit_boosted_sets` gives one set.
+    """
+    return fit_boosted_sets(snaps, frames, cols, cfg, {"boosted": BOOSTED_FEATURES})["boosted"]
+
+
+def fit_boosted_sets(
+    snaps: list[Snapshot],
+    frames: Callable[[int, np.ndarray], dict],
+    cols: np.ndarray,
+    cfg: EngineConfig,
+    sets: dict[str, tuple[str, ...]],
+) -> dict[str, dict]:
+    """One boosted model per task and input set on the pairs of the training snapshots
+    ``snaps``: every positive and a sample of the negatives at one rate across the snapshots
+    (so one prior correction holds), the same sampled rows for every set.
 
     Parameters
     ----------
@@ -245,18 +281,21 @@ def fit_boosted(
         Labelled snapshots (their horizon has passed), earlier cutoffs than the one scored.
     frames : callable
         ``frames(i, rows)`` gives the i-th snapshot's pair frame at the flat ``rows``, with
-        the columns of :data:`BOOSTED_FEATURES`: only the sampled rows are ever made.
+        every column of ``sets``: only the sampled rows are ever made.
     cols : numpy.ndarray
         Positions of the target items in the snapshots' item axis.
     cfg : EngineConfig
         ``max_boost_rows`` (negatives kept per task), the trees' ``boost_*`` settings, ``seed``.
+    sets : dict
+        Name -> the pair-frame columns its models read (e.g. ``{"boosted":
+        BOOSTED_FEATURES, "stack": STACK_FEATURES}``).
 
     Returns
     -------
     dict
-        Task (``'new'``, ``'repeat'``) -> a classifier with ``predict_proba`` (its log-odds
-        corrected for the negatives' sampling), or the task's base rate where fewer than 5
-        purchases were seen.
+        Name -> task (``'new'``, ``'repeat'``) -> a classifier with ``predict_proba`` (its
+        log-odds corrected for the negatives' sampling, its input columns in ``features``), or
+        the task's base rate where fewer than 5 purchases were seen.
     """
     rng = np.random.default_rng(cfg.seed)
     ys = [sn.labels(cols) for sn in snaps]
@@ -276,6 +315,7 @@ def fit_boosted(
             negs = np.flatnonzero(m & ~y)
             take = rng.choice(negs, int(round(rate * len(negs))), replace=False)
             picks[task].append(np.sort(np.r_[np.flatnonzero(m & y), take]))
+    columns = tuple(dict.fromkeys(c for feats in sets.values() for c in feats))
     xs: dict[str, list[np.ndarray]] = {t: [] for t in TASKS}
     for i in range(len(snaps)):
         if not any(picks[t] for t in TASKS):
@@ -285,24 +325,27 @@ def fit_boosted(
         for task in TASKS:
             if picks[task]:
                 at = np.searchsorted(union, picks[task][i])
-                xs[task].append(np.column_stack([f[c][at] for c in BOOSTED_FEATURES]))
+                xs[task].append(np.column_stack([f[c][at] for c in columns]))
         del f
-    models: dict = {}
+    models: dict[str, dict] = {name: {} for name in sets}
     for task in TASKS:
         if not picks[task]:
-            models[task] = rates[task]  # too few purchases to learn from: a constant
+            for name in sets:  # too few purchases to learn from: a constant
+                models[name][task] = rates[task]
             continue
         x = np.vstack(xs[task])
         y = np.concatenate([yy[r] for yy, r in zip(ys, picks[task], strict=True)])
-        with threadpool_limits(1, "openmp"):  # see _ONE_THREAD below
-            model = HistGradientBoostingClassifier(
-                max_iter=cfg.boost_iterations,
-                learning_rate=cfg.boost_learning_rate,
-                max_depth=cfg.boost_depth,
-                min_samples_leaf=cfg.boost_min_leaf,
-                l2_regularization=1.0,
-                early_stopping=False,
-                random_state=cfg.seed,
-            ).fit(x, y)
-        models[task] = _Corrected(model, float(np.log(rates[task])))
+        for name, feats in sets.items():
+            at = [columns.index(c) for c in feats]
+            with threadpool_limits(1, "openmp"):  # see _ONE_THREAD
+                model = HistGradientBoostingClassifier(
+                    max_iter=cfg.boost_iterations,
+                    learning_rate=cfg.boost_learning_rate,
+                    max_depth=cfg.boost_depth,
+                    min_samples_leaf=cfg.boost_min_leaf,
+                    l2_regularization=1.0,
+                    early_stopping=False,
+                    random_state=cfg.seed,
+                ).fit(np.ascontiguousarray(x[:, at]), y)
+            models[name][task] = _Corrected(model, float(np.log(rates[task])), tuple(feats))
     return models

@@ -9,8 +9,9 @@ import numpy as np
 # the layout of a stored engine state (the served ranker and the snapshot it scores, pickled by
 # kapot score): bumped whenever either gains an attribute the scoring code reads, so a state an
 # older kapot stored is refused with a message instead of failing inside the engine
-# (2: the items' groups, which the boosted model's inputs read since session 8)
-ENGINE_STATE_VERSION = 2
+# (2: the items' groups, which the boosted model's inputs read since session 8; 3: the boosted
+# candidate on its own inputs beside the stack, session 9)
+ENGINE_STATE_VERSION = 3
 
 __all__ = [
     "PEER_CANDIDATES",
@@ -36,7 +37,7 @@ CANDIDATES = (
 TASKS = ("new", "repeat")
 # the candidates whose scores are probabilities: the blend reads their log-odds too, not only
 # their rank within the item (kapot.models.engine.ranking.design)
-PROBABILITIES = ("boosted", *PEER_CANDIDATES)
+PROBABILITIES = ("boosted", "stack", *PEER_CANDIDATES)
 # the pair-frame columns a fold (and the served pool) keeps beside the candidates' scores: the
 # task (bought before) and the item's base rate
 FOLD_KEEP = ("has_bought", "item_popularity")
@@ -86,6 +87,8 @@ class EngineConfig:
         The candidate pool (:mod:`kapot.models.engine.pool`): clients each cheap candidate
         names per item and task, the pairs the boosted model and the blend score; 0 scores
         every pair.
+    blend_reads_stack : bool
+        Whether the logistic blend reads the stack's probability among its inputs.
     seed : int
         Seeds the ALS factors, the trees and the negatives' samples.
     """
@@ -108,4 +111,5 @@ class EngineConfig:
     boost_min_leaf: int = 200
     boost_learning_rate: float = 0.08
     pool_size: int = 300
+    blend_reads_stack: bool = False
     seed: int = 0

@@ -124,7 +124,7 @@ class Engine:
     """Validate the candidates on the history before ``as_of`` and serve the best ranker.
 
     After :meth:`fit`, ``leaderboard_`` holds the test-fold metrics per task and ranker,
-    ``served_`` the ranker served per task (``blend`` or a candidate's name), ``weights_`` the
+    ``served_`` the ranker served per task (``blend``, ``stack`` or a candidate's name), ``weights_`` the
     blend's weights, ``notes_`` what could not be validated and why.
 
     Parameters
@@ -191,6 +191,8 @@ class Engine:
             )
         self.notes_ += warehouse_notes(history, as_of, len(self.cols_))
         self.blend_names_ = [c for c in CANDIDATES if c != "boosted" or self.use_boosted_]
+        if self.use_boosted_ and self.config.blend_reads_stack:
+            self.blend_names_.append("stack")
         self.sel_ = Selection(self.config, self.blend_names_, len(self.cols_))
         fold = lambda d, role: self._folds.fold(d, role, self.sel_, self.use_boosted_)  # noqa: E731
         val = [fold(d, "validation") for d in dates["validation"]]
@@ -221,7 +223,9 @@ class Engine:
         for task in TASKS:
             served = self.served_[task]
             names = self.blend_names_ if served == "blend" else [served]
-            lr = fit_lr(self.sel_, labelled, task, names) if labelled else None
+            # the stack serves its own probabilities (trained at the scoring date, see ranker)
+            fit = labelled and served != "stack"
+            lr = fit_lr(self.sel_, labelled, task, names) if fit else None
             self._lrs[task] = lr
             if served == "blend" and lr is not None:
                 # weights of standardised inputs: comparable across inputs
@@ -240,8 +244,8 @@ class Engine:
             the history.
         """
         uses_boosted = any(
-            self.served_[t] == "boosted"
-            or (self.served_[t] == "blend" and "boosted" in self.blend_names_)
+            self.served_[t] in ("boosted", "stack")
+            or (self.served_[t] == "blend" and {"boosted", "stack"} & set(self.blend_names_))
             for t in TASKS
         )
         return ServedRanker(
@@ -253,13 +257,17 @@ class Engine:
             outside_ratio=dict(self.outside_ratio_),
         )
 
-    def boosted_scores(self, items: list[str]) -> np.ndarray | None:
-        """The boosted candidate's probabilities at ``as_of`` for every client x item of ``items``.
+    def boosted_scores(self, items: list[str], which: str = "boosted") -> np.ndarray | None:
+        """The boosted candidate's (or the stack's) probabilities at ``as_of`` for every
+        client x item of ``items``.
 
         Parameters
         ----------
         items : list of str
             Items of the fitted level.
+        which : str
+            ``'boosted'`` (the candidate, its own inputs) or ``'stack'`` (the learned blend
+            over the pair features and the candidates' scores).
 
         Returns
         -------
@@ -271,7 +279,7 @@ class Engine:
         if models is None:
             return None
         cols = self.history_.items(self.level_).get_indexer(items)
-        return boosted_predict(models, self.snapshot().pair_frame(cols, self.config))
+        return boosted_predict(models[which], self.snapshot().pair_frame(cols, self.config))
 
     def snapshot(self) -> Snapshot:
         """The snapshot at ``as_of`` that the ranker scores.

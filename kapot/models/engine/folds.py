@@ -14,7 +14,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
-from kapot.models.engine.boosted import BOOSTED_FEATURES, boosted_predict_all, fit_boosted
+from kapot.models.engine.boosted import (
+    BOOSTED_FEATURES,
+    STACK_FEATURES,
+    boosted_predict,
+    boosted_predict_all,
+    fit_boosted_sets,
+)
 from kapot.models.engine.candidates import als_model, fit_als
 from kapot.models.engine.config import FOLD_KEEP, TASKS, EngineConfig
 from kapot.models.engine.history import History, Snapshot, days
@@ -365,7 +371,8 @@ class FoldBuilder:
         return self.cands[cutoff] if left > 0 else self.cands.pop(cutoff)
 
     def boosted(self, cutoff: dt.date) -> dict | None:
-        """The boosted models scoring at ``cutoff``, trained once on :func:`train_dates`.
+        """The boosted candidate's and the stack's models scoring at ``cutoff``, trained once
+        on :func:`train_dates` (the same sampled rows).
 
         Parameters
         ----------
@@ -375,7 +382,8 @@ class FoldBuilder:
         Returns
         -------
         dict or None
-            As :func:`~kapot.models.engine.boosted.fit_boosted` returns them; None when no
+            ``'boosted'`` and ``'stack'`` -> the models, as
+            :func:`~kapot.models.engine.boosted.fit_boosted_sets` returns them; None when no
             training cutoff has enough history.
         """
         if cutoff not in self.boost_models:
@@ -387,10 +395,13 @@ class FoldBuilder:
 
             def frames(i: int, rows: np.ndarray) -> dict:
                 return snaps[i].pair_frame(
-                    self.cols, self.config, rows=rows, cand=cands[i], columns=BOOSTED_FEATURES
+                    self.cols, self.config, rows=rows, cand=cands[i], columns=STACK_FEATURES
                 )
 
-            self.boost_models[cutoff] = fit_boosted(snaps, frames, self.cols, self.config)
+            sets = {"boosted": BOOSTED_FEATURES, "stack": STACK_FEATURES}
+            self.boost_models[cutoff] = fit_boosted_sets(
+                snaps, frames, self.cols, self.config, sets
+            )
         return self.boost_models[cutoff]
 
     def fold(self, cutoff: dt.date, role: str, sel: Selection, use_boosted: bool) -> Fold:
@@ -419,7 +430,7 @@ class FoldBuilder:
         cand = self.candidates(cutoff)
         models = self.boosted(cutoff) if use_boosted else None
         boosted = boosted_predict_all(
-            models,
+            models and models["boosted"],
             lambda rows: sn.pair_frame(
                 cols, self.config, rows=rows, cand=cand, columns=BOOSTED_FEATURES
             ),
@@ -427,12 +438,18 @@ class FoldBuilder:
         )
         bought = sn.dense(sn.ever, cols) > 0
         rows = pool_rows({**cand, "boosted": boosted.reshape(n, m)}, bought, self.config.pool_size)
-        # what validation reads of a fold: the candidates, the task and the item's base rate
+        # what validation reads of a fold: the candidates, the task and the item's base rate;
+        # the stack's inputs where it scores (the pool only: it is served there only)
         keep = tuple(f"cand_{c}" for c in cand) + FOLD_KEEP
+        if models is not None:
+            keep = tuple(dict.fromkeys(keep + STACK_FEATURES))
         f = sn.pair_frame(cols, self.config, rows=rows, cand=cand, columns=keep)
         f["cand_boosted"] = boosted[rows]
         y = sn.labels(cols)
         fold = Fold(cutoff, role, f, y[rows], rows % m, rows // m)
+        if models is not None:
+            fold.stack = boosted_predict(models["stack"], f)
+            f["cand_stack"] = fold.stack.astype(np.float32)
         fold.outside = outside_counts(rows, y, bought)
         fold.item_popularity = np.asarray((sn.n12[:, cols] > 0).mean(axis=0)).ravel()
         for task in TASKS:  # the blend's inputs, then the raw scores go

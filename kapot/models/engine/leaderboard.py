@@ -1,5 +1,6 @@
-"""The engine's leaderboard: every candidate's and the blend's precision@k and NDCG@k per task
-on the test fold (the blend fitted on the validation folds only), or the validation figures
+"""The engine's leaderboard: every candidate's and the learned blends' precision@k and NDCG@k
+per task on the test fold (the logistic blend fitted on the validation folds only, the stack on
+the cutoffs before the test fold's), or the validation figures
 where a history has no test fold. One row per task and ranker, stored with the validation
 report and shown by the faces."""
 
@@ -21,7 +22,8 @@ __all__ = ["leaderboard_rows", "validation_rows"]
 def leaderboard_rows(
     sel: Selection, val: list[Fold], te: Fold, task: str, names: list[str], served: str
 ) -> list[dict]:
-    """Test-fold metrics of every candidate and the blend (fitted on validation folds).
+    """Test-fold metrics of every candidate, the blend (fitted on validation folds) and the
+    stack (trained on the cutoffs before the test fold's).
 
     Parameters
     ----------
@@ -53,6 +55,8 @@ def leaderboard_rows(
     lr = fit_lr(sel, val, task, names) if val else None
     if lr is not None:
         scores["blend"] = lr.predict_proba(sel.task_design(te, task, names)[1])[:, 1]
+    if te.stack is not None:
+        scores["stack"] = te.stack[rows]
     ref = None
     for name, s in scores.items():
         if not np.isfinite(s).all():

@@ -42,6 +42,9 @@ class Fold:
     item_popularity : numpy.ndarray or None
         Per item, the share (0..1) of clients who bought it in the 12 months before the
         cutoff; None when serving.
+    stack : numpy.ndarray or None
+        Per row, the stack's probability (boosted trees over the pair features and the
+        candidates' scores, a learned blend); None without a boosted model.
     """
 
     cutoff: dt.date
@@ -53,6 +56,7 @@ class Fold:
     designs: dict = field(default_factory=dict)
     outside: dict = field(default_factory=dict)
     item_popularity: np.ndarray | None = None
+    stack: np.ndarray | None = None
 
 
 def design(fold: Fold, rows: np.ndarray, names: list[str]) -> np.ndarray:

@@ -1,5 +1,5 @@
-"""Choosing what to serve, on validation folds only: each candidate's and the cross-fitted
-blend's precision@k (the blend's regression: :mod:`kapot.models.engine.blend`) and the guard
+"""Choosing what to serve, on validation folds only: each candidate's, the stack's and the
+cross-fitted blend's precision@k (the blend's regression: :mod:`kapot.models.engine.blend`) and the guard
 against the best peer rate. The test-fold leaderboard is :mod:`kapot.models.engine.leaderboard`."""
 
 from __future__ import annotations
@@ -141,9 +141,10 @@ class Selection:
     # ---------------------------------------------------------------- fit
 
     def choose(self, val: list[Fold], task: str, names: list[str]) -> tuple[str, str | None]:
-        """The served ranker for ``task`` on the validation folds only: the blend (scored
-        out of sample, see :func:`~kapot.models.engine.blend.blend_cv`) or a single
-        candidate, never worse than the best peer rate: a ranker that is not a peer rate is
+        """The served ranker for ``task`` on the validation folds only: one of the learned
+        blends (the logistic blend, scored out of sample, see
+        :func:`~kapot.models.engine.blend.blend_cv`; the stack, trained on cutoffs before each
+        fold's) or a single candidate, never worse than the best peer rate: a ranker that is not a peer rate is
         served only if it beats the best one by more than chance (:func:`beats` over the
         folds' items).
 
@@ -159,7 +160,7 @@ class Selection:
         Returns
         -------
         served : str
-            ``'blend'`` or a candidate's name.
+            ``'blend'``, ``'stack'`` or a candidate's name.
         reason : str or None
             Why the choice was not free: ``no_validation``, ``nothing_to_validate`` or
             ``peer_baseline_served``; None otherwise.
@@ -172,6 +173,10 @@ class Selection:
             ms = [self.fold_items(fo, task, self.pct(fo, task, name)) for fo in val]
             per[name] = np.concatenate(ms) if ms else np.zeros(0)
             score[name] = float(per[name].mean()) if len(per[name]) else float("nan")
+        if "stack" not in names and all(fo.stack is not None for fo in val):  # trained on earlier cutoffs: out of sample
+            ms = [self.fold_items(fo, task, fo.stack[self.task_rows(fo, task)]) for fo in val]
+            per["stack"] = np.concatenate(ms)
+            score["stack"] = float(per["stack"].mean()) if len(per["stack"]) else float("nan")
         blend = blend_cv(self, val, task, names)
         if blend is not None:
             ms = [

@@ -7,7 +7,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from kapot.models.engine.boosted import BOOSTED_FEATURES, boosted_predict_all
+from kapot.models.engine.boosted import (
+    BOOSTED_FEATURES,
+    STACK_FEATURES,
+    boosted_predict,
+    boosted_predict_all,
+)
 from kapot.models.engine.config import FOLD_KEEP, TASKS, EngineConfig
 from kapot.models.engine.history import Snapshot
 from kapot.models.engine.pool import FALLBACK, outside_probability, pool_rows
@@ -46,15 +51,15 @@ class ServedRanker:
     config : EngineConfig
         The engine's settings (``pool_size`` and the candidates').
     served : dict
-        Task (``'new'``, ``'repeat'``) -> ``'blend'`` or a candidate's name.
+        Task (``'new'``, ``'repeat'``) -> ``'blend'``, ``'stack'`` or a candidate's name.
     blend_names : list of str
         The candidates the blend reads.
     lrs : dict
         Task -> the fitted logistic regression (a scikit-learn pipeline), or None where the
         labels could not support one (then the item's base rate, ordered by the candidate).
     boosted : dict or None
-        The boosted models for the scoring date (see
-        :func:`~kapot.models.engine.boosted.fit_boosted`), None when unused.
+        ``'boosted'`` (the candidate) and ``'stack'`` -> the models for the scoring date
+        (see :func:`~kapot.models.engine.boosted.fit_boosted_sets`), None when unused.
     outside_ratio : dict
         Task -> purchases outside the pool per expected (see
         :func:`~kapot.models.engine.pool.outside_ratio`).
@@ -87,8 +92,9 @@ class ServedRanker:
             boosted model's included), ``has_bought`` and ``item_popularity``.
         """
         n, m = len(snap.client_ids), len(cols)
+        models = self.boosted or {}
         boosted = boosted_predict_all(
-            self.boosted,
+            models.get("boosted"),
             lambda r: snap.pair_frame(
                 cols, self.config, rows=r, cand=cand, columns=BOOSTED_FEATURES
             ),
@@ -99,13 +105,25 @@ class ServedRanker:
         rows = pool_rows(pooled, bought, getattr(self.config, "pool_size", 0))
         # what the served ranker reads of a pooled pair: the candidates, the task, the base rate
         keep = (*(f"cand_{c}" for c in cand), *FOLD_KEEP)
+        stack = "stack" in models and (
+            "stack" in self.served.values()
+            or ("blend" in self.served.values() and "stack" in self.blend_names)
+        )
+        if stack:  # the stack's inputs, on the pool only (as validation measured it)
+            keep = tuple(dict.fromkeys(keep + STACK_FEATURES))
         f = snap.pair_frame(cols, self.config, rows=rows, cand=cand, columns=keep)
         f["cand_boosted"] = boosted[rows]
-        return Fold(snap.cutoff, "serve", f, None, item=rows % m, client=rows // m)
+        fold = Fold(snap.cutoff, "serve", f, None, item=rows % m, client=rows // m)
+        if stack:
+            fold.stack = boosted_predict(models["stack"], f)
+            f["cand_stack"] = fold.stack.astype(np.float32)
+        return fold
 
     def _inside(self, fold: Fold, rows: np.ndarray, task: str) -> np.ndarray:
         """The served ranker's probabilities of the pool's ``rows`` of ``task``."""
         served = self.served[task]
+        if served == "stack":  # its probabilities, corrected for its negatives' sampling
+            return fold.stack[rows]
         names = self.blend_names if served == "blend" else [served]
         lr = self.lrs.get(task)
         if lr is None:
