@@ -235,6 +235,13 @@ def candidates(snap: Snapshot, cols: np.ndarray, cfg: EngineConfig) -> dict[str,
     return {k: np.asarray(v, dtype=np.float32) for k, v in out.items()}
 
 
+def _dense_rows(mat: sparse.spmatrix, lo: int, hi: int, cols: np.ndarray) -> np.ndarray:
+    """Rows ``lo:hi`` and columns ``cols`` of a clients x items matrix, dense, in float64 (rows
+    first from CSR, columns first from CSC: the cheaper cut first)."""
+    part = mat[:, cols][lo:hi] if mat.format == "csc" else mat[lo:hi][:, cols]
+    return np.asarray(part.toarray(), dtype=float)
+
+
 def pair_frame(
     snap: Snapshot,
     cols: np.ndarray,
@@ -280,19 +287,26 @@ def pair_frame(
     if cand is None:
         cand = candidates(snap, cols, cfg)
     if rows is None:
+        lo, hi = 0, n
         rep = lambda v: np.repeat(v, m)  # noqa: E731
         tile = lambda v: np.tile(v, n)  # noqa: E731
         take = lambda v: np.asarray(v).ravel()  # noqa: E731
+        local = take
     else:
         client, item = rows // m, rows % m
+        # the clients the rows fall in: a batch of a million rows is a tenth of the clients,
+        # so only their rows of the matrices are made dense (the same values)
+        lo, hi = (int(client.min()), int(client.max()) + 1) if len(rows) else (0, 0)
         rep = lambda v: np.asarray(v)[client]  # noqa: E731
         tile = lambda v: np.asarray(v)[item]  # noqa: E731
-        take = lambda v: np.asarray(v).ravel()[rows]  # noqa: E731
-    spend = lambda: snap.dense(snap.spend12, cols)  # noqa: E731
-    total = np.maximum(snap.revenue12, 0)[:, None]
+        take = lambda v: np.asarray(v).ravel()[rows]  # noqa: E731  every client's values
+        local = lambda v: np.asarray(v).ravel()[rows - lo * m]  # noqa: E731  clients lo:hi's
+    dense = lambda mat, c=cols: _dense_rows(mat, lo, hi, c)  # noqa: E731
+    spend = lambda: dense(snap.spend12)  # noqa: E731
+    total = np.maximum(snap.revenue12[lo:hi], 0)[:, None]
     gcols = snap.item_group[cols]
-    group = lambda mat: snap.dense(mat, gcols)  # noqa: E731  the item's group's column
-    decayed_total = np.asarray(snap.group_decayed.sum(axis=1)).ravel()
+    group = lambda mat: dense(mat, gcols)  # noqa: E731  the item's group's column
+    decayed_total = np.asarray(snap.group_decayed[lo:hi].sum(axis=1)).ravel()
 
     def group_share() -> np.ndarray:  # the item's share of its group's lines in 12 months
         lines = np.asarray(snap.n12[:, cols].sum(axis=0)).ravel()
@@ -320,22 +334,22 @@ def pair_frame(
             )
         ),
         "breadth": lambda: rep(snap.breadth),
-        "has_bought": lambda: take((snap.dense(snap.ever, cols) > 0).astype(float)),
-        "log_item_lines_24m": lambda: take(np.log1p(snap.dense(snap.n24, cols))),
-        "log_item_lines_3m": lambda: take(np.log1p(snap.dense(snap.n3, cols))),
-        "item_months_12m": lambda: take(snap.dense(snap.months12, cols)),
-        "log_item_spend_12m": lambda: take(np.log1p(np.clip(spend(), 0, None))),
-        "item_share_12m": lambda: take(
+        "has_bought": lambda: local((dense(snap.ever) > 0).astype(float)),
+        "log_item_lines_24m": lambda: local(np.log1p(dense(snap.n24))),
+        "log_item_lines_3m": lambda: local(np.log1p(dense(snap.n3))),
+        "item_months_12m": lambda: local(dense(snap.months12)),
+        "log_item_spend_12m": lambda: local(np.log1p(np.clip(spend(), 0, None))),
+        "item_share_12m": lambda: local(
             np.divide(s := spend(), total, out=np.zeros_like(s), where=total > 0)
         ),
-        "item_days_since": lambda: take(snap.days_since(cols)),
-        "log_item_same_season_ly": lambda: take(
-            np.log1p(np.clip(snap.dense(snap.same_season_ly, cols), 0, None))
+        "item_days_since": lambda: local(np.where((d := dense(snap.since)) > 0, d - 1, 9999.0)),
+        "log_item_same_season_ly": lambda: local(
+            np.log1p(np.clip(dense(snap.same_season_ly), 0, None))
         ),
-        "log_group_lines_12m": lambda: take(np.log1p(group(snap.group_n12))),
-        "log_group_lines_3m": lambda: take(np.log1p(group(snap.group_n3))),
-        "group_decayed": lambda: take(group(snap.group_decayed)),
-        "group_client_share": lambda: take(
+        "log_group_lines_12m": lambda: local(np.log1p(group(snap.group_n12))),
+        "log_group_lines_3m": lambda: local(np.log1p(group(snap.group_n3))),
+        "group_decayed": lambda: local(group(snap.group_decayed)),
+        "group_client_share": lambda: local(
             np.divide(
                 g := group(snap.group_decayed),
                 decayed_total[:, None],
