@@ -72,6 +72,7 @@ class History:
         self.region = pd.factorize(attrs["region"].fillna("?"))[0]
         self.first_day = int(self.day.min()) if len(self.day) else None
         self.last_day = int(self.day.max()) if len(self.day) else None
+        self._sku_groups: np.ndarray | None = None  # item_groups('sku'), once asked
 
     @classmethod
     def from_con(cls, con: duckdb.DuckDBPyConnection) -> History:
@@ -144,11 +145,14 @@ class History:
         m = len(self.items(level))
         if level != "sku" or not self.has_categories or not len(self.sku_codes):
             return np.zeros(m, dtype=np.int64)
+        if self._sku_groups is not None:  # every snapshot asks: 0.2 s at 3M lines
+            return self._sku_groups.copy()
         pairs = pd.DataFrame({"s": self.sku_codes, "c": self.cat_codes}).value_counts()
         top = pairs.reset_index().drop_duplicates("s")  # value_counts sorts by count, descending
         out = np.zeros(m, dtype=np.int64)
         out[top["s"].to_numpy()] = top["c"].to_numpy()
-        return out
+        self._sku_groups = out
+        return out.copy()
 
     def span(self, lo: int, hi: int) -> slice:
         """The lines with ``lo <= day < hi`` (the arrays are sorted by day).
@@ -252,6 +256,18 @@ def _csr(rows, cols, vals, shape) -> sparse.csr_matrix:
     return m
 
 
+def _since(client, item, day, c: int, shape) -> sparse.csr_matrix:
+    """Days from each pair's last line (``day`` sorted) to day ``c``, plus one. The lines are in
+    day order, so a pair's last line in a stable sort by pair is its latest (a third of a pandas
+    groupby's max: 0.3 against 1.0 s at 3M lines)."""
+    m = shape[1]
+    key = client * m + item
+    order = np.argsort(key, kind="stable")
+    pair = key[order]
+    end = np.r_[pair[1:] != pair[:-1], True] if len(pair) else np.zeros(0, dtype=bool)
+    return _csr(pair[end] // m, pair[end] % m, c - day[order[end]] + 1, shape)
+
+
 def _size_tiers(revenue12: np.ndarray) -> np.ndarray:
     """Size tier per client for the peer rates: 0 without revenue in 12 months, else 1, 2, 3 at
     the buyers' median and 85th percentile."""
@@ -334,11 +350,7 @@ class Snapshot:
         self.group_n12 = (self.n12 @ g).tocsr()
         self.group_n3 = (self.n3 @ g).tocsr()
         # days since the last purchase of the item, plus one (0: never bought)
-        last = pd.DataFrame({"c": cl[past], "i": it[past], "d": h.day[past]})
-        last = last.groupby(["c", "i"], sort=False)["d"].max().reset_index()
-        self.since = _csr(
-            last["c"].to_numpy(), last["i"].to_numpy(), (c - last["d"].to_numpy() + 1), shape
-        )
+        self.since = _since(cl[past], it[past], h.day[past], c, shape)
         month = (h.day[w12] // 30).astype(np.int64)
         key = pd.DataFrame({"c": cl[w12], "i": it[w12], "m": month}).drop_duplicates()
         self.months12 = _csr(
