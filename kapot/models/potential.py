@@ -126,6 +126,26 @@ def start_scoring(
     return history, ahead
 
 
+def _fit_level(
+    history: History,
+    as_of: dt.date,
+    level: str,
+    config: EngineConfig,
+    top_skus: int,
+    als: BackgroundAls | None,
+) -> tuple[Engine, bytes, pd.DataFrame | None]:
+    """One level's engine fitted, its served state pickled and (categories) its scores."""
+    items = None if level == "category" else history.top_items(as_of, top_skus, "sku")
+    eng = Engine(config).fit(history, as_of, level=level, items=items, als=als)
+    ranker, snap = eng.ranker(), eng.snapshot()
+    frame = None
+    if level == "category":
+        scored = ranker.score(snap, list(history.items("category")))
+        frame = _stored_frame(scored, level, config.horizon_days)
+    state = pickle.dumps((ENGINE_STATE_VERSION, ranker, snap.detached(config)), protocol=5)
+    return eng, state, frame
+
+
 def score_warehouse(
     as_of: dt.date,
     *,
@@ -191,29 +211,29 @@ def score_warehouse(
         )
         if as_of <= first + dt.timedelta(days=config.horizon_days):
             raise KapotError(tr("potential.too_little_history", days=config.horizon_days))
-        states = []
-        frames = []
-        for level in levels:
-            items = None if level == "category" else history.top_items(as_of, top_skus, "sku")
-            eng = Engine(config).fit(history, as_of, level=level, items=items, als=ahead.get(level))
-            reports[level] = eng.report() | {"has_categories": history.has_categories}
-            if not runner.scalar(con, "potential/invoice_count"):
-                reports[level]["notes"].append("no_invoices")
+        invoices = bool(runner.scalar(con, "potential/invoice_count"))
+        # the levels are fitted side by side, the first on a thread of its own: each is one
+        # long chain of steps, and most of them (trees, sparse products, numpy) release the
+        # GIL, so the second core works while the other level waits on its own steps
+        with ThreadPoolExecutor(1, thread_name_prefix="kapot-level") as ex:
+            later = [
+                ex.submit(_fit_level, history, as_of, lv, config, top_skus, ahead.get(lv))
+                for lv in levels[:1]
+            ]
+            done = [
+                _fit_level(history, as_of, lv, config, top_skus, ahead.get(lv)) for lv in levels[1:]
+            ]
+            done = [f.result() for f in later] + done
+        states, frames = [], []
+        for level, (eng, state, frame) in zip(levels, done, strict=True):
             engines[level] = eng
-            ranker = eng.ranker()
-            snap = eng.snapshot()
-            if level == "category":
-                scored = ranker.score(snap, list(history.items("category")))
-                frames.append(_stored_frame(scored, level, config.horizon_days))
-                rows[level] = len(frames[-1])
-            states.append(
-                {
-                    "level": level,
-                    "state": pickle.dumps(
-                        (ENGINE_STATE_VERSION, ranker, snap.detached(config)), protocol=5
-                    ),
-                }
-            )
+            reports[level] = eng.report() | {"has_categories": history.has_categories}
+            if not invoices:
+                reports[level]["notes"].append("no_invoices")
+            states.append({"level": level, "state": state})
+            if frame is not None:
+                frames.append(frame)
+                rows[level] = len(frame)
         out = (
             pd.concat(frames, ignore_index=True)
             if frames
