@@ -6,5 +6,5 @@ WITH lines AS (
     FROM sales s LEFT JOIN products p USING (sku)
     WHERE NOT s.is_return AND s.client_id IS NOT NULL
 ),
-final AS (SELECT * FROM lines)
+final AS (SELECT * FROM lines ORDER BY date, client_id, sku, "order", amount, category)
 SELECT * FROM final
