@@ -13,6 +13,7 @@ import pytest
 from kapot.models.engine import CANDIDATES, TASKS, Engine, History
 from kapot.models.engine.core import engine_report, warehouse_notes
 from kapot.models.engine.ranking import design_labels
+from kapot.models.engine.selection import Selection
 from kapot.store.synth import SynthConfig, generate
 
 from .engine_data import CHEAP, CUT, END, TINY_CLIENTS, history_of, tiny_history, tiny_lines
@@ -112,3 +113,29 @@ def test_a_history_without_a_fold_still_serves_the_peer_rate():
     scored = eng.score_items()
     assert len(scored) == 10 and np.isfinite(scored["probability"]).all()
     assert isinstance(scored, pd.DataFrame)
+
+
+def test_the_blend_can_read_the_stack(small, monkeypatch):
+    """EngineConfig.blend_reads_stack: the stack is one more input of the logistic blend, and
+    a served blend (forced here) scores with it."""
+    choose = Selection.choose
+
+    def blend_served(self, val, task, names):
+        choose(self, val, task, names)  # the validation scores, as always
+        return "blend", None
+
+    monkeypatch.setattr(Selection, "choose", blend_served)
+    eng = Engine(replace(CHEAP, pool_size=0, blend_reads_stack=True)).fit(
+        small, AS_OF, level="category"
+    )
+    assert eng.blend_names_ == [*CANDIDATES, "stack"]
+    assert "stack" in eng.sel_.validation_scores_["new"]
+    lb = eng.leaderboard_
+    assert (lb[lb["task"] == "new"]["ranker"] == "stack").sum() == 1
+    assert eng.served_ == {t: "blend" for t in TASKS}
+    assert "stack_logit" in eng.weights_["new"]
+    ranker = eng.ranker()
+    assert set(ranker.boosted) == {"boosted", "stack"}
+    scored = ranker.score(eng.snapshot(), eng.items_)
+    assert len(scored) == small.n_clients * len(eng.items_)
+    assert scored["probability"].between(0, 1).all()

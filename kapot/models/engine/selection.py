@@ -173,7 +173,9 @@ class Selection:
             ms = [self.fold_items(fo, task, self.pct(fo, task, name)) for fo in val]
             per[name] = np.concatenate(ms) if ms else np.zeros(0)
             score[name] = float(per[name].mean()) if len(per[name]) else float("nan")
-        if "stack" not in names and all(fo.stack is not None for fo in val):  # trained on earlier cutoffs: out of sample
+        if "stack" not in names and all(
+            fo.stack is not None for fo in val
+        ):  # trained on earlier cutoffs: out of sample
             ms = [self.fold_items(fo, task, fo.stack[self.task_rows(fo, task)]) for fo in val]
             per["stack"] = np.concatenate(ms)
             score["stack"] = float(per["stack"].mean()) if len(per["stack"]) else float("nan")
