@@ -235,13 +235,6 @@ def candidates(snap: Snapshot, cols: np.ndarray, cfg: EngineConfig) -> dict[str,
     return {k: np.asarray(v, dtype=np.float32) for k, v in out.items()}
 
 
-def _dense_rows(mat: sparse.spmatrix, lo: int, hi: int, cols: np.ndarray) -> np.ndarray:
-    """Rows ``lo:hi`` and columns ``cols`` of a clients x items matrix, dense, in float64 (rows
-    first from CSR, columns first from CSC: the cheaper cut first)."""
-    part = mat[:, cols][lo:hi] if mat.format == "csc" else mat[lo:hi][:, cols]
-    return np.asarray(part.toarray(), dtype=float)
-
-
 def pair_frame(
     snap: Snapshot,
     cols: np.ndarray,
@@ -301,7 +294,8 @@ def pair_frame(
         tile = lambda v: np.asarray(v)[item]  # noqa: E731
         take = lambda v: np.asarray(v).ravel()[rows]  # noqa: E731  every client's values
         local = lambda v: np.asarray(v).ravel()[rows - lo * m]  # noqa: E731  clients lo:hi's
-    dense = lambda mat, c=cols: _dense_rows(mat, lo, hi, c)  # noqa: E731
+    span = None if rows is None else slice(lo, hi)  # the clients whose rows are made dense
+    dense = lambda mat, c=cols: snap.dense(mat, c, span)  # noqa: E731
     spend = lambda: dense(snap.spend12)  # noqa: E731
     total = np.maximum(snap.revenue12[lo:hi], 0)[:, None]
     gcols = snap.item_group[cols]
@@ -342,7 +336,7 @@ def pair_frame(
         "item_share_12m": lambda: local(
             np.divide(s := spend(), total, out=np.zeros_like(s), where=total > 0)
         ),
-        "item_days_since": lambda: local(np.where((d := dense(snap.since)) > 0, d - 1, 9999.0)),
+        "item_days_since": lambda: local(snap.days_since(cols, span)),
         "log_item_same_season_ly": lambda: local(
             np.log1p(np.clip(dense(snap.same_season_ly), 0, None))
         ),

@@ -319,18 +319,12 @@ class Snapshot:
     ) -> None:
         self.history, self.cutoff, self.level, self.horizon_days = h, cutoff, level, horizon_days
         self.client_ids, self.industry, self.region = h.client_ids, h.industry, h.region
-        c = int(days([cutoff])[0])
-        self.c = c
-        items = h.items(level)
-        self.items = items
-        n, m = h.n_clients, len(items)
-        shape = (n, m)
-        codes = h.codes(level)
+        self.c = c = int(days([cutoff])[0])
+        self.items = items = h.items(level)
+        n, m = shape = (h.n_clients, len(items))
         past = h.span(-(10**9), c)
-        w24 = h.span(c - 730, c)
-        w12 = h.span(c - 365, c)
-        w3 = h.span(c - 91, c)
-        cl, it = h.client, codes
+        w24, w12, w3 = (h.span(c - back, c) for back in (730, 365, 91))
+        cl, it = h.client, h.codes(level)
         self.ever = _csr(cl[past], it[past], np.ones(past.stop - past.start), shape)
         self.n24 = line_counts(h, c - 730, c, level)
         self.spend12 = _csr(cl[w12], it[w12], h.amount[w12], shape)
@@ -396,8 +390,7 @@ class Snapshot:
         _cand.als_factors(self, cfg)
         out = object.__new__(Snapshot)
         out.__dict__.update(self.__dict__)
-        out.history = None
-        out.label = None
+        out.history = out.label = None
         out._cache = {"als": self._cache.get("als")}
         for name, v in list(out.__dict__.items()):
             if sparse.issparse(v):  # serving slices columns (items): CSC does that in O(nnz)
@@ -405,7 +398,9 @@ class Snapshot:
         return out
 
     # ---------------------------------------------------------------- helpers
-    def dense(self, mat: sparse.csr_matrix, cols: np.ndarray) -> np.ndarray:
+    def dense(
+        self, mat: sparse.spmatrix, cols: np.ndarray, clients: slice | None = None
+    ) -> np.ndarray:
         """Columns ``cols`` (target items) of a clients x items matrix, dense, in float64.
 
         Parameters
@@ -414,28 +409,35 @@ class Snapshot:
             One of the snapshot's clients x items matrices.
         cols : numpy.ndarray
             Item positions.
+        clients : slice, optional
+            Only these clients' rows (the cheaper cut first: rows of CSR, columns of CSC).
 
         Returns
         -------
         numpy.ndarray
             (clients x len(cols)).
         """
-        return np.asarray(mat[:, cols].toarray(), dtype=float)
+        if clients is None:
+            return np.asarray(mat[:, cols].toarray(), dtype=float)
+        part = mat[:, cols][clients] if mat.format == "csc" else mat[clients][:, cols]
+        return np.asarray(part.toarray(), dtype=float)
 
-    def days_since(self, cols: np.ndarray) -> np.ndarray:
+    def days_since(self, cols: np.ndarray, clients: slice | None = None) -> np.ndarray:
         """Days since the client last bought each item (9999 if never).
 
         Parameters
         ----------
         cols : numpy.ndarray
             Item positions.
+        clients : slice, optional
+            Only these clients' rows (see :meth:`dense`).
 
         Returns
         -------
         numpy.ndarray
             (clients x len(cols)), float.
         """
-        d = self.dense(self.since, cols)
+        d = self.dense(self.since, cols, clients)
         return np.where(d > 0, d - 1, 9999.0)
 
     # ---------------------------------------------------------------- candidates
