@@ -180,6 +180,8 @@ def test_a_manager_sees_and_moves_only_their_own_clients(team, browser, tmp_path
     work = _ids(page, ".kapot-pipeline tr[data-client]")
     assert work and {owner[c] for c in work} == {a}
     assert not set(work) & set(team["theirs"])
+    # the options are another widget's message: they may be drawn a moment after the table
+    page.wait_for_selector(".kapot-move-client select option", state="attached")
     options = page.eval_on_selector_all(
         ".kapot-move-client select option", "els => els.map(e => e.innerText)"
     )

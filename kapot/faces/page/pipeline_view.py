@@ -192,12 +192,6 @@ class PipelineView(PageText):
         names = self.calc.clients.set_index("client_id")["name"]
         L = self.lang
         previous = self.move_client.value
-        if view.empty:
-            text = html.escape(self.t("pipeline_empty", manager=manager))
-            self.pipeline.value = f'<div class="kapot-empty">{text}</div>'
-        else:
-            funnel = self.store.funnel(manager, at=self.now())
-            self.pipeline.value = pipeline_html(view, funnel, names, L)
         options = [
             (
                 f"{names.get(r.client_id, r.client_id)} ({r.client_id}) — {tr(f'state.{r.state}', L)}",
@@ -209,6 +203,13 @@ class PipelineView(PageText):
         # replacing options leaves no value in ipywidgets 8: keep the chosen client, else the first
         ids = [v for _, v in options]
         self.move_client.value = previous if previous in ids else (ids[0] if ids else None)
+        # the table last: once it is drawn, the clients one can move are offered too
+        if view.empty:
+            text = html.escape(self.t("pipeline_empty", manager=manager))
+            self.pipeline.value = f'<div class="kapot-empty">{text}</div>'
+        else:
+            funnel = self.store.funnel(manager, at=self.now())
+            self.pipeline.value = pipeline_html(view, funnel, names, L)
 
     def move(self) -> None:
         """Move the picked client to the picked state (as the scope allows); then redraw."""
