@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import subprocess
 import sys
+import tempfile
 import time
 
 __all__ = ["SECTIONS", "main"]
@@ -77,10 +79,14 @@ def main(argv: list[str] | None = None) -> int:
     names = argv or list(SECTIONS)
     print(f"kapot bench ({', '.join(names)}); each in its own process\n", flush=True)
     failed = []
+    # one temporary folder per run, removed at its end: sections that hand files to the next
+    # one (build_prepare, build) find them there, and two runs at once never share a file
+    run_tmp = tempfile.TemporaryDirectory(prefix="kapot-bench-")
+    env = {**os.environ, "TMPDIR": run_tmp.name}
     for name in names:
         t0 = time.perf_counter()
         res = subprocess.run(
-            [sys.executable, "-m", "bench", "--one", name], capture_output=True, text=True
+            [sys.executable, "-m", "bench", "--one", name], capture_output=True, text=True, env=env
         )
         if res.returncode != 0:
             print(f"{name}: FAILED\n{res.stderr}", flush=True)
@@ -88,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         _print(json.loads(res.stdout.strip().splitlines()[-1]), time.perf_counter() - t0)
         sys.stdout.flush()
+    run_tmp.cleanup()
     if failed:
         print(f"failed: {', '.join(failed)}")
     return 1 if failed else 0

@@ -12,6 +12,8 @@ from kapot.pipeline.build import build
 from kapot.store.ingest import ingest
 from kapot.store.synth import SynthConfig, generate
 
+# the run's own temporary folder (bench/__main__ gives each run one): build_prepare leaves the
+# warehouse there for build
 _BUILD_DB = Path(tempfile.gettempdir()) / "kapot-bench-build.duckdb"
 
 

@@ -62,3 +62,27 @@ def test_the_server_bench_reads_a_loops_cpu_and_wait_from_the_scheduler():
     ran, waited = _sched_s(os.getpid())
     assert ran - ran0 >= 0.15 and waited >= waited0 >= 0
     assert all(math.isnan(x) for x in _sched_s(2**22 + 7))  # no such process: NaN, not 0
+
+
+def test_each_run_gives_its_sections_a_temporary_folder_of_its_own(monkeypatch, capsys):
+    """build_prepare leaves its warehouse in the temporary folder for build: two runs at once
+    must not share that file, and a run leaves nothing behind."""
+    import json
+    import os
+
+    import bench.__main__ as bm
+
+    seen = []
+
+    def fake_run(cmd, **kw):
+        folder = kw["env"]["TMPDIR"]
+        seen.append(folder)
+        assert os.path.isdir(folder)
+        out = json.dumps({"what": cmd[-1]})
+        return subprocess.CompletedProcess(cmd, 0, stdout=out + "\n", stderr="")
+
+    monkeypatch.setattr(bm.subprocess, "run", fake_run)
+    assert main(["build_prepare", "build"]) == 0
+    assert main(["build_prepare"]) == 0
+    assert seen[0] == seen[1] != seen[2]
+    assert not any(os.path.exists(f) for f in seen)
