@@ -103,21 +103,32 @@ def test_moderated_test_keeps_its_level(overdispersed):
     assert (both["p_value"].iloc[3000:] < 0.05).mean() > 0.6
 
 
-@pytest.mark.parametrize("overdispersion", [0.0, 0.3, 0.6, 1.5])
-def test_p_values_are_uniform_whatever_the_dispersion(overdispersion):
-    # the client test on pure negative-binomial noise of growing dispersion (variance
-    # mu + d mu^2), 36 months, sizes varying: never liberal; uniform (KS, both sides) for mild
-    # dispersion; at heavy dispersion the empirical null can overshoot and the test turns
-    # conservative (d = 0.6 and 1.5: about 3 % flagged instead of 5 %)
-    rng = np.random.default_rng(4)
+def _null_p_values(overdispersion: float, seed: int) -> np.ndarray:
+    """The client test's p-values on 3,000 clients of pure negative-binomial noise (variance
+    mu + d mu^2, d the over-dispersion), 36 months, sizes varying."""
+    rng = np.random.default_rng(seed)
     n = 3000
     rate = 2.6 * rng.lognormal(0, 0.5, n)[:, None] * np.ones((1, len(MONTHS)))
     if overdispersion:
         rate = rate * rng.gamma(1 / overdispersion, overdispersion, rate.shape)
     y = rng.poisson(rate).astype(float)
     res = fit_harmonic(y, np.ones_like(y), MONTHS, moderate=True, calibrate=True)
-    p = res["p_value"].to_numpy()
-    assert (p < 0.05).mean() <= 0.06
+    return res["p_value"].to_numpy()
+
+
+@pytest.mark.parametrize("overdispersion", [0.0, 0.3, 0.6, 1.5])
+def test_p_values_are_uniform_whatever_the_dispersion(overdispersion):
+    # the client test on pure negative-binomial noise of growing dispersion (variance
+    # mu + d mu^2), 36 months, sizes varying: never liberal; uniform (KS, both sides) for mild
+    # dispersion; at heavy dispersion the empirical null can overshoot and the test turns
+    # conservative (d = 0.6: about 3.7 % flagged instead of 5 %, d = 1.5: 4.6 %, over 20 worlds)
+    # The empirical null is calibrated once per fit, so the share flagged varies from world to
+    # world far more than a binomial would (sd 1.1-1.4 points at d = 0.6 and 1.5; 2 worlds in
+    # 20 above 6 % at d = 1.5): the level is the mean over five worlds, each world bounded.
+    worlds = [_null_p_values(overdispersion, seed) for seed in range(4, 9)]
+    shares = [(p < 0.05).mean() for p in worlds]
+    assert np.mean(shares) <= 0.055 and max(shares) <= 0.08, shares
+    p = worlds[0]
     assert stats.kstest(p, "uniform", alternative="greater").pvalue > 0.01
     if overdispersion <= 0.3:
         assert stats.kstest(p, "uniform").pvalue > 0.001
