@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from kapot.models.engine import CANDIDATES, EngineConfig
-from kapot.models.engine.candidates import als_factors
 from kapot.models.engine.folds import (
     FoldBuilder,
     count_uses,
@@ -190,19 +189,3 @@ def test_release_keeps_only_the_scoring_dates_snapshot_and_its_factors():
     fb.release(CUT)
     assert list(fb.snaps) == [CUT] and fb.cands == {}
     assert set(fb.snaps[CUT]._cache) <= {"als"}
-
-
-def test_als_fitted_in_the_background_is_the_foreground_fit_to_the_bit():
-    h = history_of(generate(SynthConfig(n_clients=200, seed=41, end=END)))
-    cuts = [d("2026-05-03"), d("2026-04-03"), d("2026-03-04")]
-    fb = _builder(h, CHEAP)
-    fb.als.start(cuts)
-    assert set(fb.als.pending) == set(cuts)
-    got = als_factors(fb.snap(cuts[0]), CHEAP)  # handed to the snapshot, then waited for
-    assert cuts[0] not in fb.als.pending and "als_pending" not in fb.snap(cuts[0])._cache
-    want = als_factors(h.snapshot(cuts[0], "category", 90, CHEAP.decay_days), CHEAP)
-    assert all(np.array_equal(a, b) for a, b in zip(got, want, strict=True))
-    fb.snap(cuts[1])
-    fb.release(cuts[1])  # the scoring date's fit stays with its snapshot; the others go
-    assert fb.als.pending == {} and "als_pending" in fb.snaps[cuts[1]]._cache
-    assert als_factors(fb.snaps[cuts[1]], CHEAP)[0].shape[0] == h.n_clients

@@ -24,9 +24,9 @@ from kapot import runner
 from kapot.errors import KapotError
 from kapot.i18n import tr
 from kapot.models.engine import Engine, EngineConfig, History
+from kapot.models.engine.als import BackgroundAls
 from kapot.models.engine.config import ENGINE_STATE_VERSION
 from kapot.models.engine.core import als_ahead
-from kapot.models.engine.folds import BackgroundAls
 from kapot.store.warehouse import Warehouse
 
 __all__ = ["score_warehouse", "start_scoring", "expected_values", "illiquid_skus"]

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kapot.models.engine.als import BackgroundAls
 from kapot.models.engine.blend import fit_lr
 from kapot.models.engine.boosted import boosted_predict
 from kapot.models.engine.config import CANDIDATES, DAY0, TASKS, EngineConfig
 from kapot.models.engine.folds import (
-    BackgroundAls,
     FoldBuilder,
     count_uses,
     plan_folds,

@@ -10,10 +10,10 @@ validates on its latest horizon and reports no test figure (:func:`plan_folds`).
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
+from kapot.models.engine.als import BackgroundAls
 from kapot.models.engine.boosted import (
     BOOSTED_FEATURES,
     STACK_FEATURES,
@@ -21,16 +21,13 @@ from kapot.models.engine.boosted import (
     boosted_predict_all,
     fit_boosted_sets,
 )
-from kapot.models.engine.candidates import als_model, fit_als
 from kapot.models.engine.config import FOLD_KEEP, TASKS, EngineConfig
-from kapot.models.engine.history import History, Snapshot, days
+from kapot.models.engine.history import History, Snapshot
 from kapot.models.engine.pool import outside_counts, pool_rows
 from kapot.models.engine.ranking import Fold
 from kapot.models.engine.selection import Selection
-from kapot.models.engine.windows import line_counts
 
 __all__ = [
-    "BackgroundAls",
     "FoldBuilder",
     "count_uses",
     "fold_dates",
@@ -197,94 +194,6 @@ def read_order(
     train = (lambda d: train_dates(cfg, d, first)) if use_boosted else (lambda d: [])  # noqa: E731
     out = [c for d in [*dates["validation"], *dates["test"]] for c in (d, *train(d))]
     return list(dict.fromkeys([*out, *train(as_of), as_of]))
-
-
-class BackgroundAls:
-    """ALS factors fitted ahead, on one background thread (one OpenMP thread; implicit's solves
-    release the GIL): the second core fits them while the fit's thread makes the snapshots,
-    trains and scores. The factors are the ones a fit in that thread gives, to the bit.
-
-    Parameters
-    ----------
-    history : History
-        The history fitted on.
-    level : str
-        ``'category'`` or ``'sku'``.
-    config : EngineConfig
-        The ALS settings.
-    pool : concurrent.futures.ThreadPoolExecutor, optional
-        A one-thread pool shared with other levels' fits (its owner shuts it down); default
-        one of its own, shut down by :meth:`release`.
-    """
-
-    def __init__(
-        self,
-        history: History,
-        level: str,
-        config: EngineConfig,
-        pool: ThreadPoolExecutor | None = None,
-    ) -> None:
-        self.history, self.level, self.config = history, level, config
-        self.pending: dict[dt.date, Future] = {}
-        self._pool, self._own = pool, pool is None
-
-    def start(self, cutoffs: list[dt.date]) -> None:
-        """Start fitting the factors of ``cutoffs``, in that order.
-
-        Parameters
-        ----------
-        cutoffs : list of datetime.date
-            In the order they will be read (:func:`read_order`); one already started is
-            skipped.
-        """
-        if self._pool is None and self._own:
-            self._pool = ThreadPoolExecutor(1, thread_name_prefix="kapot-als")
-        h, level = self.history, self.level
-        shape = (h.n_clients, len(h.items(level)))
-        for cutoff in cutoffs:
-            if cutoff in self.pending:
-                continue
-            c = int(days([cutoff])[0])
-            # the model is built here, where its warning about BLAS threads is silenced
-            model = als_model(self.config, shape, threads=1)
-            self.pending[cutoff] = self._pool.submit(
-                lambda c=c, model=model: fit_als(line_counts(h, c - 730, c, level), model)
-            )
-
-    def take(self, cutoff: dt.date) -> Future | None:
-        """The fit started for ``cutoff`` (its snapshot keeps it from now on), or None.
-
-        Parameters
-        ----------
-        cutoff : datetime.date
-            A snapshot's date.
-
-        Returns
-        -------
-        concurrent.futures.Future or None
-            Its ``result()`` is what :func:`~kapot.models.engine.candidates.fit_als` returns.
-        """
-        return self.pending.pop(cutoff, None)
-
-    def release(self, keep: dt.date) -> None:
-        """Cancel the fits not taken but ``keep``'s (the scoring date's: it goes on if under
-        way) and let the thread end when it is done.
-
-        Parameters
-        ----------
-        keep : datetime.date
-            The scoring date.
-        """
-        for d in [d for d in self.pending if d != keep]:  # nothing will read them
-            self.pending.pop(d).cancel()
-        if self._pool is not None and self._own:
-            self._pool.shutdown(wait=False)
-            self._pool = None
-
-    def cancel(self) -> None:
-        """Cancel every fit not started yet (the one under way ends by itself)."""
-        for fut in self.pending.values():
-            fut.cancel()
 
 
 class FoldBuilder:
