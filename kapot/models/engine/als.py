@@ -79,17 +79,18 @@ class BackgroundAls:
         """The factors at day ``c``: from the factors of the cutoff before (``prev``, fitted
         on this thread before it, so only on earlier lines), ``again``'s few sweeps; without
         them (the first cutoff, a fit cancelled or too small) ``cold``'s from random factors.
-        A month's lines move the factors little, so a few sweeps from the month before find
-        what a fit from random factors does at a third of the sweeps (session 11, the ALS
-        candidate's new-buyer precision@50 at a cutoff 90 days back, 5 sweeps after a cold
-        first fit against 15 from random: 0.201 against 0.202 on base's SKUs, 0.110 against
-        0.112 on Online Retail II's, 0.101 against 0.097 at 100k clients)."""
+        A month's lines move the factors little: the ALS candidate alone, at a cutoff 90 days
+        back, 5 sweeps after a cold first fit against 15 from random, scored 0.201 against
+        0.202 on base's SKUs, 0.110 against 0.112 on Online Retail II's and 0.101 against
+        0.097 at 100k clients (new-buyer precision@50, session 11), at a third of the sweeps;
+        yet the lists built on it found fewer buyers on Online Retail II on every seed tried
+        (see ``EngineConfig.als_warm_iterations``), so it is off by default."""
         init = None
         if prev is not None:
             try:
                 init = prev.result()
             except CancelledError:
-                init = None
+                pass  # that cutoff was dropped: this one starts from random factors
         x = line_counts(self.history, c - 730, c, self.level)
         if init is None or again is None:
             return fit_als(x, cold)

@@ -75,7 +75,8 @@ class EngineConfig:
         cutoff from random factors with ``als_iterations`` sweeps. Off: measured in session
         11, 5 warm sweeps took kapot score at 100k clients from 142–149 to 119–123 s (208–216
         against 245–259 s of CPU), up to 4.1 GB, and Online Retail II's list fell from 0.129 to
-        0.122 (0.124 with 8 or 10 sweeps), under its target of 0.126 (see the README).
+        0.122 (0.124 with 8 or 10 sweeps), under its target of 0.126; over seeds 0-4 from a
+        mean of 0.131 to 0.1265, lower on every seed (see the README).
     boosted_cutoffs : int
         The boosted model's training cutoffs: ``horizon_days``, then ``step_days`` earlier each,
         before the cutoff it scores (those with ``min_history_days`` of history).
